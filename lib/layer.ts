@@ -1,0 +1,30 @@
+/**
+ * What every layer of the kata looks like (the public contract).
+ *
+ *   forward(x)     computes the output and keeps what backward will need;
+ *   backward(dout) takes dL/d(output), returns dL/d(input) with the input's
+ *                  shape, and stores dL/d(param) in `grads` without changing
+ *                  `params`. Optimizers change `params` from `grads`.
+ */
+import type { Tensor } from './tensor';
+
+export interface Layer {
+  forward(x: Tensor): Tensor;
+  backward(dout: Tensor): Tensor;
+  /** Learnable parameters by name (`W`, `b`); absent for layers without any. */
+  readonly params?: Record<string, Tensor>;
+  /** Gradients with the same keys and shapes as `params`, filled by backward. */
+  readonly grads?: Record<string, Tensor>;
+}
+
+/** A layer with parameters: what an optimizer updates. */
+export interface ParametricLayer extends Layer {
+  readonly params: Record<string, Tensor>;
+  readonly grads: Record<string, Tensor>;
+}
+
+/** Changes the parameters of a layer from its gradients (SGD, AdaGrad, Momentum, Adam). */
+export interface Optimizer {
+  /** Updates `layer.params` in place from `layer.grads`; keeps any per-parameter state itself. */
+  update(layer: ParametricLayer): void;
+}

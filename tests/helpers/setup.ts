@@ -1,0 +1,24 @@
+/**
+ * Loaded before every suite: registers the tensor matcher and configures
+ * fast-check. Every failing property prints its seed and path; to replay one:
+ *
+ *   FC_SEED=<seed> FC_PATH=<path> npm test -- 01
+ */
+import fc from 'fast-check';
+import { tensorMatchers } from './matchers';
+
+expect.extend(tensorMatchers);
+
+const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const path = process.env.FC_PATH;
+fc.configureGlobal({
+  numRuns: Number(process.env.FC_RUNS ?? 100),
+  ...(seed === undefined ? {} : { seed }),
+  ...(path === undefined ? {} : { path }),
+  // A failure message should say the seed in words a learner can copy.
+  reporter: (details) => {
+    if (!details.failed) return;
+    const base = fc.defaultReportMessage(details) ?? 'property failed';
+    throw new Error(`${base}\n\nReplay this exact case with: FC_SEED=${details.seed} FC_PATH="${details.counterexamplePath}" npm test -- <exercise>`);
+  },
+});
