@@ -6,6 +6,7 @@
  *                  shape, and stores dL/d(param) in `grads` without changing
  *                  `params`. Optimizers change `params` from `grads`.
  */
+import type { Rng } from './random';
 import type { Tensor } from './tensor';
 
 export interface Layer {
@@ -27,4 +28,13 @@ export interface ParametricLayer extends Layer {
 export interface Optimizer {
   /** Updates `layer.params` in place from `layer.grads`; keeps any per-parameter state itself. */
   update(layer: ParametricLayer): void;
+}
+
+/**
+ * Draws the initial weights of a layer. `fanIn` is the number of inputs that
+ * feed one output (in_features for FC, C_in * FH * FW for a convolution).
+ * Biases start at zero.
+ */
+export interface Initializer {
+  weights(shape: readonly number[], fanIn: number, rng: Rng): Tensor;
 }
