@@ -87,7 +87,7 @@ export interface PoolConfig {
   seed: number;
 }
 
-/** Valid pooling configurations, overlapping windows (stride < kernel) included; padding < kernel as frameworks require. */
+/** Valid pooling configurations, overlapping windows (stride < kernel) included; padding <= floor(kernel / 2) as frameworks require. */
 export function poolConfigArb(limits: { maxKernel?: number; maxSize?: number; padding?: boolean } = {}): fc.Arbitrary<PoolConfig> {
   const { maxKernel = 3, maxSize = 6, padding = true } = limits;
   return fc

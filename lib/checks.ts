@@ -55,10 +55,31 @@ export function checkPositiveInt(where: string, name: string, value: number): vo
   }
 }
 
+/** A real number that must be positive, such as a learning rate, an epsilon or a standard deviation. */
+export function checkPositiveNumber(where: string, name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new KataInputError(`${where}: ${name} must be a finite number > 0, got ${value}`);
+  }
+}
+
 /** A padding: a whole number >= 0. */
 export function checkNonNegativeInt(where: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) {
     throw new KataInputError(`${where}: ${name} must be a whole number >= 0, got ${value}`);
+  }
+}
+
+/**
+ * A sliding window must fit in the padded input along one axis: kernel <= input + 2 * padding.
+ * Message: "<where>: expected a kernel height <= the padded input height 5 (input 3 + 2 * padding 1), got kernel height 7".
+ * `axis` names the axis ("height", "width", or "size" for one dimension).
+ */
+export function checkKernelFits(where: string, axis: string, input: number, kernel: number, padding: number): void {
+  const padded = input + 2 * padding;
+  if (kernel > padded) {
+    throw new KataInputError(
+      `${where}: expected a kernel ${axis} <= the padded input ${axis} ${padded} (input ${input} + 2 * padding ${padding}), got kernel ${axis} ${kernel}`,
+    );
   }
 }
 

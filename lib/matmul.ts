@@ -5,14 +5,26 @@
  *   C[m x n] = op(A)[m x k] . op(B)[k x n]   (+ C when accumulate is set)
  *
  * where op(X) is X or its transpose. All matrices are row-major Float64Arrays.
- * Transposed operands are first copied into row-major scratch buffers, so the
- * kernel only ever reads rows (O(mk + kn) copying against O(mkn) arithmetic).
  *
- * The kernel walks B by rows (i-p-j order) in blocks that fit in cache, and
- * updates four rows of C per row of B it loads, so each B value read from
- * memory is used four times.
+ * Three kernels compute exactly the same numbers:
+ *   gemmReference  the plain triple loop, the definition;
+ *   gemmJs         the same sums in plain TypeScript, register-blocked;
+ *   gemmWasm       a WebAssembly SIMD kernel (./matmul-wasm.ts), optionally on
+ *                  several threads (./threads.ts).
+ * `gemm` picks the fastest one available (see `setGemmConfig`).
+ *
+ * Exactness: every kernel computes each element as
+ *
+ *   s = accumulate ? C[i, j] : 0;  for p = 0, 1, ..., k-1:  s = s + op(A)[i, p] * op(B)[p, j]
+ *
+ * with one rounded multiply and one rounded add per step, in that order (no
+ * fused multiply-add, no reordering, no partial sums). Blocking and threads
+ * only change which element is computed when and where, never the sequence
+ * of operations on one element, so all kernels agree bit for bit with the
+ * reference, on one thread or many.
  */
 import { formatShape, Tensor } from './tensor';
+import { availableThreads, gemmWasm, THREAD_MIN_WORK, wasmGemmStatus } from './matmul-wasm';
 
 export interface GemmOptions {
   /** Use A^T: `a` is stored as k x m. */
@@ -23,28 +35,61 @@ export interface GemmOptions {
   accumulate?: boolean;
 }
 
-/** Block sizes: a KC x NC block of B (256 x 512 doubles = 1 MiB) stays in L2. */
-const KC = 256;
-const NC = 512;
+export type GemmKernelName = 'wasm' | 'js';
 
-let scratchA = new Float64Array(0);
-let scratchB = new Float64Array(0);
-
-/** Row-major copy of the transpose of a rows x cols matrix, into a reused buffer. */
-function transposeInto(src: Float64Array, rows: number, cols: number, which: 'A' | 'B'): Float64Array {
-  let dst = which === 'A' ? scratchA : scratchB;
-  if (dst.length < rows * cols) {
-    dst = new Float64Array(rows * cols);
-    if (which === 'A') scratchA = dst;
-    else scratchB = dst;
-  }
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
-  }
-  return dst;
+export interface GemmConfig {
+  /** Kernel `gemm` uses: 'wasm' when WebAssembly SIMD is available, else 'js'. */
+  kernel: GemmKernelName;
+  /** Threads for large products, this one included (1: no worker threads). */
+  threads: number;
 }
 
-/** C = op(A) op(B) on raw arrays; see the file comment for the layout. */
+/**
+ * Below this many multiply-adds the JS kernel is as fast as copying the
+ * operands into WebAssembly memory (products of tiny test tensors).
+ */
+const WASM_MIN_WORK = 4096;
+
+function initialConfig(): GemmConfig {
+  const wasm = wasmGemmStatus().available;
+  const asked = process.env.KATA_GEMM;
+  const kernel: GemmKernelName = asked === 'js' || !wasm ? 'js' : 'wasm';
+  const threadsEnv = Number(process.env.KATA_THREADS);
+  const threads = Number.isInteger(threadsEnv) && threadsEnv >= 1 ? threadsEnv : availableThreads();
+  return { kernel, threads };
+}
+
+let config: GemmConfig | null = null;
+
+/** The kernel and thread count `gemm` uses now (defaults: KATA_GEMM, KATA_THREADS, else wasm on every core). */
+export function getGemmConfig(): GemmConfig {
+  config ??= initialConfig();
+  return { ...config };
+}
+
+/** Changes the kernel or the thread count of `gemm`; returns the previous settings. */
+export function setGemmConfig(changes: Partial<GemmConfig>): GemmConfig {
+  const previous = getGemmConfig();
+  if (changes.kernel === 'wasm' && !wasmGemmStatus().available) {
+    throw new Error(`gemm: the WebAssembly kernel is unavailable: ${wasmGemmStatus().reason}`);
+  }
+  if (changes.threads !== undefined && !(Number.isInteger(changes.threads) && changes.threads >= 1)) {
+    throw new RangeError(`gemm: threads must be a whole number >= 1, got ${changes.threads}`);
+  }
+  config = { ...previous, ...changes };
+  return previous;
+}
+
+function checkSizes(where: string, m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
+  for (const [name, v] of [['m', m], ['n', n], ['k', k]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`${where}: ${name} must be a whole number >= 0, got ${v}`);
+  }
+  if (a.length < m * k || b.length < k * n || c.length < m * n) {
+    throw new RangeError(`${where}: arrays too short for m=${m}, n=${n}, k=${k} (A ${a.length}, B ${b.length}, C ${c.length})`);
+  }
+}
+
+/** C = op(A) op(B) (+ C) on raw arrays, with the configured kernel; see the file comment. */
 export function gemm(
   m: number,
   n: number,
@@ -54,47 +99,121 @@ export function gemm(
   c: Float64Array,
   options: GemmOptions = {},
 ): void {
-  if (a.length < m * k || b.length < k * n || c.length < m * n) {
-    throw new RangeError(`gemm: arrays too short for m=${m}, n=${n}, k=${k} (A ${a.length}, B ${b.length}, C ${c.length})`);
+  checkSizes('gemm', m, n, k, a, b, c);
+  const started = profile === null ? 0 : performance.now();
+  const { kernel, threads } = config ?? getGemmConfig();
+  if (kernel === 'wasm' && m * n * k >= WASM_MIN_WORK) {
+    gemmWasm(m, n, k, a, b, c, { ...options, threads: m * n * k >= THREAD_MIN_WORK ? threads : 1 });
+  } else {
+    gemmJs(m, n, k, a, b, c, options);
   }
-  const A = options.transA ? transposeInto(a, k, m, 'A') : a;
-  const B = options.transB ? transposeInto(b, n, k, 'B') : b;
+  if (profile !== null) {
+    profile.calls++;
+    profile.ms += performance.now() - started;
+    profile.flops += 2 * m * n * k;
+  }
+}
+
+/** What `gemm` did since profiling started: calls, milliseconds inside gemm, floating-point operations (2mnk per call). */
+export interface GemmProfile {
+  calls: number;
+  ms: number;
+  flops: number;
+}
+
+let profile: GemmProfile | null = null;
+
+/**
+ * Starts counting the calls and time of `gemm` (for benchmarks; costs two
+ * clock reads per call while on). Returns the live counters; `stopGemmProfile`
+ * turns counting off.
+ */
+export function startGemmProfile(): GemmProfile {
+  profile = { calls: 0, ms: 0, flops: 0 };
+  return profile;
+}
+
+export function stopGemmProfile(): GemmProfile | null {
+  const last = profile;
+  profile = null;
+  return last;
+}
+
+/** Columns of A (rows of B) per block: a block of B stays in cache while it is reused. */
+const KC = 256;
+
+/**
+ * The plain TypeScript kernel. Both operands are read in place through
+ * strides (A[i, p] = a[i*aRs + p*aCs], B[p, j] = b[p*bRs + j*bCs]), so a
+ * transpose costs nothing. C is computed in tiles of 4 rows x 2 columns whose
+ * 8 running sums stay in local variables over a block of KC values of p:
+ * each value of A read is used twice and each value of B four times, and C
+ * is read and written once per block instead of once per p.
+ */
+export function gemmJs(
+  m: number,
+  n: number,
+  k: number,
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  options: GemmOptions = {},
+): void {
+  checkSizes('gemmJs', m, n, k, a, b, c);
+  const aRs = options.transA ? 1 : k;
+  const aCs = options.transA ? m : 1;
+  const bRs = options.transB ? 1 : n;
+  const bCs = options.transB ? k : 1;
   if (!options.accumulate) c.fill(0, 0, m * n);
 
   for (let p0 = 0; p0 < k; p0 += KC) {
-    const p1 = Math.min(p0 + KC, k);
-    for (let j0 = 0; j0 < n; j0 += NC) {
-      const j1 = Math.min(j0 + NC, n);
-      let i = 0;
-      for (; i + 4 <= m; i += 4) {
-        const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-        for (let p = p0; p < p1; p++) {
-          const a0 = A[i * k + p], a1 = A[(i + 1) * k + p], a2 = A[(i + 2) * k + p], a3 = A[(i + 3) * k + p];
-          const bRow = p * n;
-          for (let j = j0; j < j1; j++) {
-            const bv = B[bRow + j];
-            c[c0 + j] += a0 * bv;
-            c[c1 + j] += a1 * bv;
-            c[c2 + j] += a2 * bv;
-            c[c3 + j] += a3 * bv;
-          }
+    const p1 = Math.min(k, p0 + KC);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let j = 0;
+      for (; j + 2 <= n; j += 2) {
+        const c0 = i * n + j;
+        const c1 = c0 + n;
+        const c2 = c1 + n;
+        const c3 = c2 + n;
+        let s00 = c[c0], s01 = c[c0 + 1], s10 = c[c1], s11 = c[c1 + 1];
+        let s20 = c[c2], s21 = c[c2 + 1], s30 = c[c3], s31 = c[c3 + 1];
+        let ap = i * aRs + p0 * aCs;
+        let bp = p0 * bRs + j * bCs;
+        for (let p = p0; p < p1; p++, ap += aCs, bp += bRs) {
+          const a0 = a[ap], a1 = a[ap + aRs], a2 = a[ap + 2 * aRs], a3 = a[ap + 3 * aRs];
+          const b0 = b[bp], b1 = b[bp + bCs];
+          s00 += a0 * b0; s01 += a0 * b1;
+          s10 += a1 * b0; s11 += a1 * b1;
+          s20 += a2 * b0; s21 += a2 * b1;
+          s30 += a3 * b0; s31 += a3 * b1;
         }
+        c[c0] = s00; c[c0 + 1] = s01; c[c1] = s10; c[c1 + 1] = s11;
+        c[c2] = s20; c[c2 + 1] = s21; c[c3] = s30; c[c3 + 1] = s31;
       }
-      for (; i < m; i++) {
-        const ci = i * n;
-        for (let p = p0; p < p1; p++) {
-          const av = A[i * k + p];
-          const bRow = p * n;
-          for (let j = j0; j < j1; j++) c[ci + j] += av * B[bRow + j];
-        }
-      }
+      if (j < n) dotBlock(i, i + 4, j, n, p0, p1, n, a, aRs, aCs, b, bRs, bCs, c);
+    }
+    dotBlock(i, m, 0, n, p0, p1, n, a, aRs, aCs, b, bRs, bCs, c);
+  }
+}
+
+/** The edges of gemmJs: rows [i0, i1) x columns [j0, j1), one running sum at a time. */
+function dotBlock(
+  i0: number, i1: number, j0: number, j1: number, p0: number, p1: number, n: number,
+  a: Float64Array, aRs: number, aCs: number, b: Float64Array, bRs: number, bCs: number, c: Float64Array,
+): void {
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < j1; j++) {
+      let s = c[i * n + j];
+      for (let p = p0; p < p1; p++) s += a[i * aRs + p * aCs] * b[p * bRs + j * bCs];
+      c[i * n + j] = s;
     }
   }
 }
 
 /**
  * The plain triple loop, C[i][j] = sum_p op(A)[i][p] op(B)[p][j]: the
- * reference that `gemm` is tested against. Slow; never use it in a layer.
+ * reference that the other kernels are tested against. Slow; never use it in a layer.
  */
 export function gemmReference(
   m: number,

@@ -54,9 +54,12 @@ export function compareTensors(actual: unknown, expected: Tensor, options: Close
     const a = actual.data[i];
     const allowed = atol + rtol * Math.abs(e);
     const diff = Math.abs(a - e);
-    const bad = !(diff <= allowed) && !(Object.is(a, e)); // NaN in actual is always bad; equal infinities are fine
-    if (bad) outside++;
-    const excess = Number.isNaN(diff) ? Infinity : diff - allowed;
+    // A finite expected value allows the tolerance (NaN in actual fails); an infinite or NaN one
+    // must be matched exactly (otherwise |diff| = Infinity <= allowed = Infinity would let anything pass).
+    const bad = Number.isFinite(e) ? !(diff <= allowed) : !Object.is(a, e);
+    if (!bad) continue; // only a failing element can be reported as the worst one
+    outside++;
+    const excess = Number.isFinite(diff - allowed) ? diff - allowed : Infinity;
     if (excess > worstExcess) {
       worstExcess = excess;
       worst = i;

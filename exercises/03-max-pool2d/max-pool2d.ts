@@ -1,0 +1,103 @@
+/**
+ * Exercise 03: max pooling.
+ *
+ * Each channel of each image is cut into windows of FH x FW pixels that move
+ * S_h rows and S_w columns at a time; the output is the largest value of each
+ * window. Channels never mix.
+ *
+ *   x: [N, C, H, W]  ->  a: [N, C, OH, OW]
+ *   OH = floor((H + 2 P_h - FH) / S_h) + 1,  OW likewise (convOutputShape, exercise 02)
+ *
+ *   a[n, c, i, j] = max { x[n, c, p, q] : p = i*S_h - P_h + s, q = j*S_w - P_w + t,
+ *                                         0 <= s < FH, 0 <= t < FW }
+ *
+ * Padded cells (p or q outside the image) never win: they count as -Infinity.
+ * When the stride does not divide H + 2 P_h - FH, the output size is floored
+ * and the last rows (columns) of the image are not seen.
+ *
+ * Edit this file; run `npm test -- 03`. README.md has the details and hints.
+ */
+import { convOutputShape } from '../02-output-size/output-size';
+import {
+  checkFinite,
+  checkNonNegativeInt,
+  checkPositiveInt,
+  checkRank,
+  checkShape,
+  KataInputError,
+  type Pair,
+  toPair,
+} from '../../lib/checks';
+import type { Layer } from '../../lib/layer';
+import { NotImplementedError } from '../../lib/not-implemented';
+import { Tensor } from '../../lib/tensor';
+
+/** Options shared by MaxPool2D and AveragePool2D. A number means the same value for height and width. */
+export interface PoolOptions {
+  /** Window size [FH, FW]. */
+  kernelSize: Pair;
+  /** Step between windows [S_h, S_w]; defaults to kernelSize (windows side by side, no overlap). */
+  stride?: Pair;
+  /** Cells added on each border [P_h, P_w]; defaults to 0; at most floor(kernel / 2) per axis. */
+  padding?: Pair;
+}
+
+export class MaxPool2D implements Layer {
+  /** [FH, FW] */
+  readonly kernelSize: [number, number];
+  /** [S_h, S_w] */
+  readonly stride: [number, number];
+  /** [P_h, P_w] */
+  readonly padding: [number, number];
+
+  // Add private fields for what backward needs: the input shape, the output
+  // shape, and for each output element the flat index in x of its maximum
+  // (an Int32Array of the output's size).
+
+  /**
+   * Expand each option to a pair with `toPair`, the stride defaulting to the
+   * kernel size and the padding to 0, then check them:
+   * - kernel and stride: whole numbers >= 1 (`checkPositiveInt`, name e.g. "kernelSize (height)");
+   * - padding: a whole number >= 0 (`checkNonNegativeInt`) and at most floor(kernel / 2)
+   *   on its axis, otherwise throw a KataInputError such as
+   *   "MaxPool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3"
+   *   (with more padding a window could hold nothing but padding; frameworks forbid it too).
+   */
+  constructor(options: PoolOptions) {
+    throw new NotImplementedError('03-max-pool2d', 'MaxPool2D constructor');
+  }
+
+  /**
+   * a[n, c, i, j] = max of the window of x[n, c] at (i*S_h - P_h, j*S_w - P_w).
+   * Remember where each maximum was (its flat index in x.data): backward needs it.
+   * On a tie the first cell of the window in row-major order (top row first,
+   * left to right) wins.
+   *
+   * Checks: rank 4 ("MaxPool2D.forward", axes "[N, C, H, W]"), finite values;
+   * convOutputShape rejects a kernel larger than the padded input.
+   *
+   * @param x [N, C, H, W], finite values
+   * @returns [N, C, OH, OW]
+   */
+  forward(x: Tensor): Tensor {
+    throw new NotImplementedError('03-max-pool2d', 'MaxPool2D.forward');
+  }
+
+  /**
+   * Routes each gradient to the input that won its window:
+   *
+   *   dx[argmax[o]] += dout[o]   for every output element o, zero elsewhere.
+   *
+   * With overlapping windows (stride < kernel) one input can win several
+   * windows, so the contributions add up (+=) instead of overwriting.
+   *
+   * Checks: forward was called (otherwise a KataInputError
+   * "MaxPool2D.backward: call forward first ..."), dout has the output shape (`checkShape`).
+   *
+   * @param dout [N, C, OH, OW], the shape forward returned
+   * @returns dx [N, C, H, W]
+   */
+  backward(dout: Tensor): Tensor {
+    throw new NotImplementedError('03-max-pool2d', 'MaxPool2D.backward');
+  }
+}

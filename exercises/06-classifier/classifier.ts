@@ -1,0 +1,209 @@
+/**
+ * Exercise 06: Scratch2dCNNClassifier, a whole convolutional network built
+ * from your own layers, trained with mini-batches and used to predict.
+ *
+ * The network is data: a list of LayerSpec (lib/model-spec.ts). The default
+ * is the sheet's network,
+ *
+ *   conv -> relu -> pool -> conv -> relu -> pool -> flatten -> fc -> relu -> fc
+ *
+ * and the last fc gives one score (logit) per class. The loss sits apart from
+ * the layers: softmax + cross-entropy (exercise 00), averaged over the batch.
+ *
+ * One training iteration on a mini-batch x [B, C, H, W] with labels y [B]:
+ *
+ *   1. forward:  z = layer_L(... layer_1(x))            logits z [B, classes]
+ *   2. loss:     L = (1/B) sum_n -log softmax(z)[n, y[n]]
+ *   3. backward: d = dL/dz = (softmax(z) - onehot(y)) / B, then
+ *                d = layer_l.backward(d) for l = L, ..., 1 (each stores its grads)
+ *   4. update:   the optimizer changes params from grads, layer by layer
+ *
+ * One epoch visits every training image once, in a new seeded random order,
+ * ceil(N / batchSize) iterations.
+ *
+ * What you build on: FC, ReLU, softmax, SoftmaxCrossEntropy, HeInitializer,
+ * SGD, AdaGrad, GetMiniBatch (../00-prerequisites/*), Conv2d
+ * (../01-conv2d/conv2d), convOutputShape (../02-output-size/output-size),
+ * MaxPool2D, AveragePool2D, Flatten (../03 to ../05), and from lib: Momentum
+ * and Adam (optimizers), accuracy (metrics), the checks (checks).
+ */
+import type { Layer } from '../../lib/layer';
+import type { LayerSpec } from '../../lib/model-spec';
+import { NotImplementedError } from '../../lib/not-implemented';
+import type { Tensor } from '../../lib/tensor';
+
+const EXERCISE = '06-classifier';
+
+/**
+ * The sheet's network for 28 x 28 grey digits, in this order:
+ *
+ *   conv2d, relu, maxpool2d, conv2d, relu, maxpool2d, flatten, fc, relu, fc
+ *
+ * You choose the sizes (channels, kernels, padding, hidden features); the last
+ * fc must give `classes` outputs. Follow the shape of one image [1, 28, 28]
+ * through the list to see what the first fc receives.
+ */
+export const sheetNetwork = (classes = 10): LayerSpec[] => {
+  throw new NotImplementedError(EXERCISE, `sheetNetwork(${classes})`);
+};
+
+export type OptimizerName = 'sgd' | 'adagrad' | 'momentum' | 'adam';
+
+/** Learning rates used when `lr` is not given, per optimizer. */
+export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = { sgd: 0.05, adagrad: 0.01, momentum: 0.01, adam: 1e-3 };
+
+export interface IterationInfo {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 1-based iteration within the epoch. */
+  iteration: number;
+  /** Iterations per epoch: ceil(N / batchSize). */
+  iterations: number;
+  /** Mean loss of this mini-batch (before the update). */
+  loss: number;
+  /** Images in this mini-batch (the last one may be smaller). */
+  samples: number;
+}
+
+export interface EpochInfo {
+  epoch: number;
+  trainLoss: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export interface ClassifierOptions {
+  /** The network; default `sheetNetwork(classes)`. Its output must be [classes]. */
+  layers?: LayerSpec[];
+  /** One image, [C, H, W]; default [1, 28, 28]. */
+  inputShape?: [number, number, number];
+  /** Number of classes; default 10. */
+  classes?: number;
+  /** Default 'adam'. */
+  optimizer?: OptimizerName;
+  /** Learning rate; default DEFAULT_LR[optimizer]. */
+  lr?: number;
+  /** Images per mini-batch; default 32. */
+  batchSize?: number;
+  /** Passes over the training data; default 3. */
+  epochs?: number;
+  /** Seeds the weights and the order of the mini-batches; default 0. */
+  seed?: number;
+  /** Print one line per epoch; default false. */
+  verbose?: boolean;
+  /** Called after every training iteration. */
+  onIteration?: (info: IterationInfo) => void;
+  /** Called after every epoch (with the validation figures when fit got validation data). */
+  onEpoch?: (info: EpochInfo) => void;
+}
+
+/** The options with every default filled in (what `save` writes). */
+export interface ClassifierSettings {
+  inputShape: [number, number, number];
+  classes: number;
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+}
+
+/** Thrown when the loss, an activation or a weight stops being a finite number during fit. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  constructor(readonly epoch: number, readonly iteration: number, iterations: number, what: string, lr: number) {
+    super(
+      `Scratch2dCNNClassifier.fit: training diverged at epoch ${epoch}, iteration ${iteration} of ${iterations}: ${what}. ` +
+        `The learning rate (lr = ${lr}) is probably too high: try a lower learning rate.`,
+    );
+  }
+}
+
+export class Scratch2dCNNClassifier {
+  readonly settings!: Readonly<ClassifierSettings>;
+  /** The network as data, as given (or the sheet's network). */
+  readonly specs!: LayerSpec[];
+  /** The real layers built from `specs`, in forward order. */
+  readonly layers!: Layer[];
+
+  /** Loss of every training iteration of the last fit, in order. */
+  lossHistory: number[] = [];
+  /** Mean training loss of each epoch: the per-iteration losses weighted by mini-batch size. */
+  epochLoss: number[] = [];
+  /** Mean cross-entropy on the validation data after each epoch (when fit got validation data). */
+  valLoss: number[] = [];
+  /** Accuracy on the validation data after each epoch (when fit got validation data). */
+  valAccuracy: number[] = [];
+
+  /**
+   * Checks the options and fills in the defaults (`settings`), then builds
+   * one layer per spec, following the shape of one image through the network
+   * so each conv knows its input channels and each fc its input features.
+   * Weights: He initialisation, each layer seeded from `seed`.
+   *
+   * @throws KataInputError for bad options, a spec type it cannot build, a
+   *   layer that does not fit its input, or a last layer that does not give
+   *   [classes].
+   */
+  constructor(options: ClassifierOptions = {}) {
+    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier constructor (${Object.keys(options).length} options given)`);
+  }
+
+  /**
+   * Trains on X [N, C, H, W] with labels y [N] (0..classes-1) for `epochs`
+   * epochs of mini-batches, continuing from the current weights. Clears the
+   * histories first, then records them. With `validation`, measures its loss
+   * and accuracy after every epoch.
+   *
+   * @throws TrainingDivergedError when the loss, an activation or a weight
+   *   becomes NaN or infinite.
+   */
+  fit(X: Tensor, y: ArrayLike<number>, validation?: { X: Tensor; y: ArrayLike<number> }): this {
+    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.fit(${X}, ${y.length} labels${validation ? ', validation' : ''})`);
+  }
+
+  /**
+   * Class probabilities: softmax of the logits, row by row.
+   * X [N, C, H, W] -> [N, classes], each row >= 0 and summing to 1.
+   * Runs a few hundred images at a time, so the im2col buffers stay small.
+   */
+  predictProba(X: Tensor): Tensor {
+    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.predictProba(${X})`);
+  }
+
+  /** The most probable class of each image: argmax over each row of predictProba. X [N, C, H, W] -> [N]. */
+  predict(X: Tensor): Int32Array {
+    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.predict(${X})`);
+  }
+
+  /** Accuracy of predict(X) against y: the fraction of images classified correctly. */
+  score(X: Tensor, y: ArrayLike<number>): number {
+    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.score(${X}, ${y.length} labels)`);
+  }
+
+  /**
+   * Writes the model to `file` (parent folders are created). Format:
+   *
+   *   line 1   "scratch-cnn-classifier 1" (the format name and version)
+   *   line 2   a JSON header: settings, specs, the tensors in order
+   *            ({ layer, name, shape }) and the histories
+   *   the rest every tensor's values as little-endian float64, in the
+   *            header's order, nothing after them
+   *
+   * Callbacks and the optimizer's state are not saved.
+   */
+  save(file: string): void {
+    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.save(${file})`);
+  }
+
+  /**
+   * Reads a model written by `save`: rebuilds the layers from the saved specs
+   * and settings, then copies the weights in.
+   *
+   * @throws KataInputError naming the file when it cannot be read, is not a
+   *   saved model, is truncated, or does not match its own header.
+   */
+  static load(file: string): Scratch2dCNNClassifier {
+    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.load(${file})`);
+  }
+}

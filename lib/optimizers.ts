@@ -1,0 +1,145 @@
+/**
+ * Two optimizers beyond the sheet's SGD and AdaGrad, given ready-made:
+ * Momentum and Adam. Both implement `Optimizer` from `./layer`: `update(layer)`
+ * changes `layer.params` in place from `layer.grads`.
+ *
+ * Both keep state per parameter tensor (a velocity, or two moment estimates),
+ * looked up by the tensor object itself. So one optimizer can serve every
+ * layer of a network, and each W and each b gets its own state.
+ *
+ * Notation: theta is one parameter tensor, g its gradient dL/dtheta, lr the
+ * learning rate; every operation below is element-wise.
+ */
+import { checkPositiveNumber, KataInputError } from './checks';
+import type { Optimizer, ParametricLayer } from './layer';
+import { formatShape, Tensor } from './tensor';
+
+/** `value` must be in [0, 1) (a decay rate such as momentum or beta). */
+function checkDecay(where: string, name: string, value: number): void {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new KataInputError(`${where}: ${name} must be a number in [0, 1), got ${value}`);
+  }
+}
+
+/** Each parameter with its gradient, after checking that the two match. */
+function pairs(where: string, layer: ParametricLayer): Array<[param: Tensor, grad: Tensor]> {
+  return Object.keys(layer.params).map((name) => {
+    const param = layer.params[name];
+    const grad = layer.grads[name];
+    if (grad === undefined) {
+      throw new KataInputError(`${where}: the layer has params.${name} but no grads.${name} (run backward before update)`);
+    }
+    if (grad.data.length !== param.data.length) {
+      throw new KataInputError(
+        `${where}: grads.${name} has shape ${formatShape(grad.shape)}, params.${name} has shape ${formatShape(param.shape)}`,
+      );
+    }
+    return [param, grad];
+  });
+}
+
+/**
+ * SGD with momentum: a velocity v (starting at 0) remembers past steps, so
+ * steps in a steady direction grow and oscillating ones cancel out.
+ *
+ *   v     <- momentum * v - lr * g
+ *   theta <- theta + v
+ *
+ * With momentum = 0 this is plain SGD. A constant gradient g gives steps that
+ * approach -lr * g / (1 - momentum) (10 times larger with the default 0.9).
+ */
+export class Momentum implements Optimizer {
+  readonly lr: number;
+  readonly momentum: number;
+  private readonly velocity = new WeakMap<Tensor, Float64Array>();
+
+  constructor({ lr, momentum = 0.9 }: { lr: number; momentum?: number }) {
+    checkPositiveNumber('Momentum', 'lr', lr);
+    checkDecay('Momentum', 'momentum', momentum);
+    this.lr = lr;
+    this.momentum = momentum;
+  }
+
+  update(layer: ParametricLayer): void {
+    for (const [param, grad] of pairs('Momentum.update', layer)) {
+      let v = this.velocity.get(param);
+      if (v === undefined) {
+        v = new Float64Array(param.data.length);
+        this.velocity.set(param, v);
+      }
+      const theta = param.data;
+      const g = grad.data;
+      for (let i = 0; i < theta.length; i++) {
+        v[i] = this.momentum * v[i] - this.lr * g[i];
+        theta[i] += v[i];
+      }
+    }
+  }
+}
+
+/** Adam's state for one parameter tensor. */
+interface AdamState {
+  /** First moment: running mean of g. */
+  m: Float64Array;
+  /** Second moment: running mean of g^2. */
+  v: Float64Array;
+  /** Number of updates of this tensor so far. */
+  t: number;
+}
+
+/**
+ * Adam (Kingma and Ba, 2015): running means of the gradient and of its
+ * square, with a correction for starting them at zero. For the t-th update of
+ * a tensor (t = 1, 2, ...):
+ *
+ *   m     <- beta1 * m + (1 - beta1) * g
+ *   v     <- beta2 * v + (1 - beta2) * g^2
+ *   mHat   = m / (1 - beta1^t)
+ *   vHat   = v / (1 - beta2^t)
+ *   theta <- theta - lr * mHat / (sqrt(vHat) + eps)
+ *
+ * At t = 1, mHat = g and vHat = g^2, so the first step is lr * g / (|g| + eps):
+ * about lr in size for every element, whatever the scale of g. The same holds
+ * at every step while g stays constant.
+ */
+export class Adam implements Optimizer {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  private readonly state = new WeakMap<Tensor, AdamState>();
+
+  constructor({ lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }: { lr?: number; beta1?: number; beta2?: number; eps?: number } = {}) {
+    checkPositiveNumber('Adam', 'lr', lr);
+    checkDecay('Adam', 'beta1', beta1);
+    checkDecay('Adam', 'beta2', beta2);
+    checkPositiveNumber('Adam', 'eps', eps);
+    this.lr = lr;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.eps = eps;
+  }
+
+  update(layer: ParametricLayer): void {
+    for (const [param, grad] of pairs('Adam.update', layer)) {
+      let s = this.state.get(param);
+      if (s === undefined) {
+        s = { m: new Float64Array(param.data.length), v: new Float64Array(param.data.length), t: 0 };
+        this.state.set(param, s);
+      }
+      s.t += 1;
+      const { beta1, beta2, lr, eps } = this;
+      const correction1 = 1 - beta1 ** s.t;
+      const correction2 = 1 - beta2 ** s.t;
+      const theta = param.data;
+      const g = grad.data;
+      for (let i = 0; i < theta.length; i++) {
+        s.m[i] = beta1 * s.m[i] + (1 - beta1) * g[i];
+        s.v[i] = beta2 * s.v[i] + (1 - beta2) * g[i] * g[i];
+        const mHat = s.m[i] / correction1;
+        const vHat = s.v[i] / correction2;
+        theta[i] -= (lr * mHat) / (Math.sqrt(vHat) + eps);
+      }
+    }
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Worker threads for large matrix products.
+ *
+ * The WebAssembly kernel works on one shared memory (a SharedArrayBuffer), so
+ * other threads can compute parts of the same product in place. A product is
+ * cut into chunks (ranges of rows of C, or ranges of columns when C has few
+ * rows); the calling thread publishes the product in a small shared control
+ * array, wakes the workers, and then takes chunks itself, like the workers,
+ * until none is left; finally it waits for the chunks that workers took.
+ *
+ * Determinism: a chunk only decides WHICH thread computes a block of C, never
+ * HOW: every element of C is still computed by the same kernel code, with
+ * the same sums in the same order. So results are bit-for-bit identical with
+ * any number of threads, and identical to the single-threaded kernel.
+ *
+ * Workers start lazily (at the first product large enough to share), are
+ * `unref`'d (a script exits when its own work is done), and each one exits by
+ * itself after `idleMs` without work; the next large product starts a new one.
+ * A worker that has not finished starting simply takes no chunks: the calling
+ * thread never waits for a worker to start.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** Layout of the Int32 control array shared with the workers (indices). */
+export const CONTROL = {
+  /** Incremented for each published product; workers sleep on it. */
+  GENERATION: 0,
+  /** Next chunk to take (Atomics.add). */
+  NEXT: 1,
+  /** Chunks finished. */
+  DONE: 2,
+  /** Chunks in the current product. */
+  CHUNKS: 3,
+  /** Index of the kernel driver to call. */
+  DRIVER: 4,
+  /** 0: chunks are ranges of rows; 1: ranges of columns. */
+  AXIS: 5,
+  /** Rows (or columns) per chunk. */
+  UNIT: 6,
+  /** Set by a worker whose kernel call threw. */
+  ERROR: 7,
+  /** The driver's 14 integer arguments (see wasm/gemm-kernel.ts). */
+  PARAMS: 8,
+  /** Chunks computed by workers so far (statistics). */
+  WORKER_CHUNKS: 22,
+  /** One flag per worker slot: 1 while the worker runs. */
+  ALIVE: 24,
+} as const;
+const MAX_WORKERS = 32;
+
+export interface PoolOptions {
+  /** The compiled kernel module and the shared memory it runs on. */
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Export names of the drivers, in the order `run` refers to them. */
+  drivers: string[];
+  /** Milliseconds a worker waits for work before exiting (default 2000). */
+  idleMs?: number;
+}
+
+/** Threads the machine offers (at least 1). */
+export function availableThreads(): number {
+  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, n);
+}
+
+export class KernelPool {
+  private readonly control = new SharedArrayBuffer(4 * (CONTROL.ALIVE + MAX_WORKERS));
+  private readonly ctl = new Int32Array(this.control);
+  private readonly workers: (Worker | null)[] = [];
+  private readonly idleMs: number;
+
+  constructor(private readonly options: PoolOptions) {
+    this.idleMs = options.idleMs ?? 2000;
+  }
+
+  /**
+   * Runs `kernel(driver)(args)` split over `threads` threads (this one
+   * included): chunks of `unit` rows (axis 0) or columns (axis 1) of the range
+   * given in args[0..3]. `local` runs one chunk on this thread.
+   */
+  run(
+    threads: number,
+    driver: number,
+    args: number[],
+    axis: 0 | 1,
+    unit: number,
+    local: (args: number[]) => void,
+  ): void {
+    const ctl = this.ctl;
+    const lo = args[axis === 0 ? 0 : 2];
+    const hi = args[axis === 0 ? 1 : 3];
+    const chunks = Math.ceil((hi - lo) / unit);
+    this.ensureWorkers(Math.min(threads - 1, MAX_WORKERS));
+
+    for (let i = 0; i < args.length; i++) ctl[CONTROL.PARAMS + i] = args[i];
+    ctl[CONTROL.DRIVER] = driver;
+    ctl[CONTROL.AXIS] = axis;
+    ctl[CONTROL.UNIT] = unit;
+    ctl[CONTROL.ERROR] = 0;
+    Atomics.store(ctl, CONTROL.CHUNKS, chunks);
+    Atomics.store(ctl, CONTROL.DONE, 0);
+    Atomics.store(ctl, CONTROL.NEXT, 0);
+    Atomics.add(ctl, CONTROL.GENERATION, 1);
+    Atomics.notify(ctl, CONTROL.GENERATION);
+
+    const mine = args.slice();
+    for (;;) {
+      const chunk = Atomics.add(ctl, CONTROL.NEXT, 1);
+      if (chunk >= chunks) break;
+      if (axis === 0) {
+        mine[0] = lo + chunk * unit;
+        mine[1] = Math.min(hi, mine[0] + unit);
+      } else {
+        mine[2] = lo + chunk * unit;
+        mine[3] = Math.min(hi, mine[2] + unit);
+      }
+      local(mine);
+      Atomics.add(ctl, CONTROL.DONE, 1);
+    }
+    for (;;) {
+      const done = Atomics.load(ctl, CONTROL.DONE);
+      if (done >= chunks) break;
+      Atomics.wait(ctl, CONTROL.DONE, done, 1000);
+    }
+    if (Atomics.load(ctl, CONTROL.ERROR) !== 0) throw new Error('gemm: a worker thread failed while computing its part of the product');
+  }
+
+  /** Chunks computed by worker threads since the pool started. */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, CONTROL.WORKER_CHUNKS);
+  }
+
+  /** Workers currently running (started and not yet exited on idle). */
+  get liveWorkers(): number {
+    let n = 0;
+    for (let s = 0; s < this.workers.length; s++) if (Atomics.load(this.ctl, CONTROL.ALIVE + s) === 1) n++;
+    return n;
+  }
+
+  /** Starts workers in the empty slots among the first `count`. */
+  private ensureWorkers(count: number): void {
+    for (let slot = 0; slot < count; slot++) {
+      if (Atomics.load(this.ctl, CONTROL.ALIVE + slot) === 1) continue;
+      Atomics.store(this.ctl, CONTROL.ALIVE + slot, 1);
+      const worker = new Worker(path.join(__dirname, 'wasm', 'gemm-worker.js'), {
+        workerData: {
+          module: this.options.module,
+          memory: this.options.memory,
+          control: this.control,
+          slot,
+          idleMs: this.idleMs,
+          drivers: this.options.drivers,
+          layout: CONTROL,
+        },
+      });
+      worker.unref();
+      worker.on('error', () => Atomics.store(this.ctl, CONTROL.ALIVE + slot, 0));
+      this.workers[slot] = worker;
+    }
+  }
+
+  /** Stops every worker now (tests call this to leave no thread behind). */
+  async close(): Promise<void> {
+    const running = this.workers.filter((w): w is Worker => w !== null);
+    this.workers.length = 0;
+    for (let s = 0; s < MAX_WORKERS; s++) Atomics.store(this.ctl, CONTROL.ALIVE + s, 0);
+    await Promise.all(running.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,64 @@
+'use strict';
+/**
+ * A worker thread of the gemm pool (../threads.ts). Plain JavaScript so that
+ * Node loads it as it is, under ts-node, under jest or from compiled code.
+ *
+ * It instantiates the compiled kernel module on the shared memory it is
+ * given, then repeatedly: takes chunks of the current product (a range of
+ * rows or of columns of C) until none is left, and sleeps until the next
+ * product is published. After `idleMs` without work it exits by itself, so
+ * an idle program holds no threads; the pool starts a new one when needed.
+ *
+ * The layout of the control array is described in ../threads.ts (CONTROL).
+ */
+const { workerData } = require('node:worker_threads');
+
+const { module, memory, control, slot, idleMs, drivers, layout } = workerData;
+const L = layout;
+const ctl = new Int32Array(control);
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const kernels = drivers.map((name) => instance.exports[name]);
+
+/** Runs chunk `chunk` of the current product. */
+function runChunk(chunk) {
+  const p = L.PARAMS;
+  let iLo = ctl[p];
+  let iHi = ctl[p + 1];
+  let jLo = ctl[p + 2];
+  let jHi = ctl[p + 3];
+  const unit = ctl[L.UNIT];
+  if (ctl[L.AXIS] === 0) {
+    iLo += chunk * unit;
+    iHi = Math.min(iHi, iLo + unit);
+  } else {
+    jLo += chunk * unit;
+    jHi = Math.min(jHi, jLo + unit);
+  }
+  kernels[ctl[L.DRIVER]](
+    iLo, iHi, jLo, jHi,
+    ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10], ctl[p + 11], ctl[p + 12], ctl[p + 13],
+  );
+}
+
+/** Takes and runs chunks until every chunk of the current product is taken. */
+function work() {
+  for (;;) {
+    const chunk = Atomics.add(ctl, L.NEXT, 1);
+    const chunks = Atomics.load(ctl, L.CHUNKS);
+    if (chunk >= chunks) return;
+    try {
+      runChunk(chunk);
+    } catch (error) {
+      Atomics.store(ctl, L.ERROR, 1);
+    }
+    Atomics.add(ctl, L.WORKER_CHUNKS, 1);
+    if (Atomics.add(ctl, L.DONE, 1) + 1 === chunks) Atomics.notify(ctl, L.DONE);
+  }
+}
+
+for (;;) {
+  const generation = Atomics.load(ctl, L.GENERATION);
+  work();
+  if (Atomics.wait(ctl, L.GENERATION, generation, idleMs) === 'timed-out') break;
+}
+Atomics.store(ctl, L.ALIVE + slot, 0);

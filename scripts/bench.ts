@@ -1,0 +1,426 @@
+/**
+ * npm run bench [-- --quick] [--only matmul|train|infer] [--threads N]
+ *
+ * Speed figures for the kata's hot path, printed as tables:
+ *   1. matmul: GFLOP/s of each gemm kernel (reference, plain TypeScript,
+ *      WebAssembly SIMD on 1 and on N threads) on the shapes the networks
+ *      produce (im2col products are tall and skinny), and the fraction of the
+ *      machine's stated float64 peak;
+ *   2. training: images/s of the sheet's network and of LeNet-5 (batch 64,
+ *      Adam) with each kernel, time per layer for forward and backward, per
+ *      phase (forward, loss, backward, update) and the share spent in matmul;
+ *   3. inference: time to classify 10,000 MNIST test images.
+ * --quick runs shorter measurements and fewer configurations.
+ *
+ * Timings are the best of repeated runs (the least disturbed by other work
+ * on the machine); every figure is for float64.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Layer, ParametricLayer } from '../lib/layer';
+import {
+  gemmJs,
+  gemmReference,
+  getGemmConfig,
+  setGemmConfig,
+  startGemmProfile,
+  stopGemmProfile,
+  type GemmConfig,
+  type GemmOptions,
+} from '../lib/matmul';
+import { availableThreads, closeGemmThreads, gemmWasm, wasmGemmStatus } from '../lib/matmul-wasm';
+import { loadMnist } from '../lib/mnist';
+import { Adam } from '../lib/optimizers';
+import { Rng } from '../lib/random';
+import { Tensor } from '../lib/tensor';
+import { SoftmaxCrossEntropy } from '../solutions/00-prerequisites/softmax-cross-entropy';
+import { Scratch2dCNNClassifier, sheetNetwork } from '../solutions/06-classifier/classifier';
+import { lenet5 } from '../solutions/07-lenet/lenet';
+import type { LayerSpec } from '../lib/model-spec';
+import { formatTable } from './ui/table';
+
+// ---------------------------------------------------------------- options
+
+interface Args {
+  quick: boolean;
+  only: Set<string>;
+  threads: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, only: new Set(['matmul', 'train', 'infer']), threads: availableThreads() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--only') args.only = new Set(argv[++i].split(','));
+    else if (a === '--threads') args.threads = Number(argv[++i]);
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run bench [-- --quick] [--only matmul,train,infer] [--threads N]');
+      process.exit(0);
+    } else {
+      console.error(`bench: unknown option ${a} (try --help)`);
+      process.exit(2);
+    }
+  }
+  if (!Number.isInteger(args.threads) || args.threads < 1) {
+    console.error(`bench: --threads must be a whole number >= 1, got ${args.threads}`);
+    process.exit(2);
+  }
+  return args;
+}
+
+// ---------------------------------------------------------------- machine
+
+/** Clock in GHz: the "cpu MHz" of /proc/cpuinfo where it exists, else what os.cpus() says. */
+function clockGHz(): number {
+  try {
+    const mhz = /cpu MHz\s*:\s*([\d.]+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    if (mhz) return Number(mhz[1]) / 1000;
+  } catch {
+    // not Linux
+  }
+  return (os.cpus()[0]?.speed ?? 0) / 1000;
+}
+
+/**
+ * The stated float64 peak: cores x clock x 16 FLOP per cycle, i.e. two 4-wide
+ * (256-bit AVX2) fused multiply-adds per cycle and core, what current x86
+ * cores can issue. WebAssembly SIMD is 2 wide and has no fused multiply-add,
+ * so a WebAssembly kernel can reach at most half of it.
+ */
+const FLOP_PER_CYCLE = 16;
+
+function machine(threads: number): { peak: number; lines: string[] } {
+  const cores = availableThreads();
+  const ghz = clockGHz();
+  const peak = cores * ghz * FLOP_PER_CYCLE;
+  const wasm = wasmGemmStatus();
+  const cfg = getGemmConfig();
+  return {
+    peak,
+    lines: [
+      `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores at ${ghz.toFixed(2)} GHz, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+      `node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}`,
+      `WebAssembly SIMD kernel: ${wasm.available ? 'available' : `unavailable (${wasm.reason})`}; gemm uses ${cfg.kernel} on up to ${cfg.threads} thread(s); the bench uses ${threads}`,
+      `stated peak: ${cores} cores x ${ghz.toFixed(2)} GHz x ${FLOP_PER_CYCLE} FLOP/cycle (two 4-wide float64 FMA) = ${peak.toFixed(1)} GFLOP/s` +
+        ` (WebAssembly's 2-wide SIMD without FMA tops out at half: ${(peak / 2).toFixed(1)})`,
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- timing
+
+/** Best time in ms of `run` over repeated calls lasting about `budgetMs` (after one warm-up call). */
+function bestMs(run: () => void, budgetMs: number, maxRuns = 1000): number {
+  run();
+  let best = Infinity;
+  const start = performance.now();
+  for (let i = 0; i < maxRuns; i++) {
+    const t0 = performance.now();
+    run();
+    const t = performance.now() - t0;
+    if (t < best) best = t;
+    if (performance.now() - start > budgetMs) break;
+  }
+  return best;
+}
+
+const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+// ---------------------------------------------------------------- 1. matmul
+
+interface Shape {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  options: GemmOptions;
+}
+
+/** The products of one training step at batch 64 (from im2col and the FC layers), and a square one. */
+const SHAPES: Shape[] = [
+  { name: 'LeNet conv1 forward  col W^T', m: 64 * 784, n: 6, k: 25, options: { transB: true } },
+  { name: 'LeNet conv1 dW       dA^T col', m: 6, n: 25, k: 64 * 784, options: { transA: true } },
+  { name: 'LeNet conv1 dcol     dA W', m: 64 * 784, n: 25, k: 6, options: {} },
+  { name: 'LeNet conv2 forward', m: 64 * 100, n: 16, k: 150, options: { transB: true } },
+  { name: 'LeNet conv2 dW', m: 16, n: 150, k: 64 * 100, options: { transA: true } },
+  { name: 'LeNet conv2 dcol', m: 64 * 100, n: 150, k: 16, options: {} },
+  { name: 'LeNet fc1 forward    X W', m: 64, n: 120, k: 400, options: {} },
+  { name: 'LeNet fc1 dW         X^T dA', m: 400, n: 120, k: 64, options: { transA: true } },
+  { name: 'LeNet fc1 dX         dA W^T', m: 64, n: 400, k: 120, options: { transB: true } },
+  { name: 'sheet conv1 forward', m: 64 * 784, n: 8, k: 9, options: { transB: true } },
+  { name: 'sheet conv2 forward', m: 64 * 196, n: 16, k: 72, options: { transB: true } },
+  { name: 'sheet conv2 dW', m: 16, n: 72, k: 64 * 196, options: { transA: true } },
+  { name: 'sheet fc1 forward', m: 64, n: 100, k: 784, options: {} },
+  { name: 'square 512', m: 512, n: 512, k: 512, options: {} },
+];
+
+function flagText(o: GemmOptions): string {
+  return [o.transA ? 'A^T' : '', o.transB ? 'B^T' : ''].filter(Boolean).join(' ') || '-';
+}
+
+function benchMatmul(args: Args, peak: number): void {
+  const rng = new Rng(1);
+  const budget = args.quick ? 60 : 250;
+  const wasm = wasmGemmStatus().available;
+  const headers = ['product', 'm x n x k', 'op', 'MFLOP', 'reference', 'js', 'wasm x1', `wasm x${args.threads}`, 'best/peak'];
+  const rows: (string | number)[][] = [];
+  for (const s of SHAPES) {
+    const { m, n, k, options } = s;
+    const a = rng.uniforms(m * k, -1, 1);
+    const b = rng.uniforms(k * n, -1, 1);
+    const c = new Float64Array(m * n);
+    const flops = 2 * m * n * k;
+    const rate = (run: () => void, maxRuns?: number): number => flops / bestMs(run, budget, maxRuns) / 1e6;
+    // the triple loop needs seconds for the square case; one run is enough to show it
+    const ref = rate(() => gemmReference(m, n, k, a, b, c, options), flops > 1e8 ? 1 : 1000);
+    const js = rate(() => gemmJs(m, n, k, a, b, c, options));
+    const w1 = wasm ? rate(() => gemmWasm(m, n, k, a, b, c, { ...options, threads: 1 })) : NaN;
+    const wn = wasm ? rate(() => gemmWasm(m, n, k, a, b, c, { ...options, threads: args.threads })) : NaN;
+    const best = Math.max(js, Number.isNaN(w1) ? 0 : w1, Number.isNaN(wn) ? 0 : wn);
+    rows.push([s.name, `${m} x ${n} x ${k}`, flagText(options), fmt(flops / 1e6, 1), fmt(ref), fmt(js), fmt(w1), fmt(wn), `${fmt((100 * best) / peak, 1)}%`]);
+  }
+  console.log('\nmatmul: GFLOP/s (best of repeated runs, operands copied in and out included)\n');
+  console.log(formatTable(headers, rows, { align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
+}
+
+// ---------------------------------------------------------------- 2. training
+
+interface Data {
+  images: Tensor;
+  labels: Int32Array;
+  source: string;
+}
+
+function trainingData(count: number): Data {
+  try {
+    const { images, labels } = loadMnist({ split: 'train', limit: count });
+    return { images, labels, source: 'MNIST training images' };
+  } catch (error) {
+    const rng = new Rng(7);
+    const images = new Tensor([count, 1, 28, 28], rng.uniforms(count * 784, 0, 1));
+    const labels = Int32Array.from({ length: count }, () => rng.int(10));
+    return { images, labels, source: `synthetic images (MNIST unavailable: ${error instanceof Error ? error.message : error})` };
+  }
+}
+
+function slice(x: Tensor, first: number, count: number): Tensor {
+  const per = x.size / x.shape[0];
+  return new Tensor([count, ...x.shape.slice(1)], x.data.subarray(first * per, (first + count) * per));
+}
+
+interface StepProfile {
+  forward: number[];
+  backward: number[];
+  gemmForward: number[];
+  gemmBackward: number[];
+  loss: number;
+  update: number;
+  total: number;
+  gemm: number;
+  steps: number;
+}
+
+/**
+ * Runs `steps` training steps of batch `batch` by hand (forward through every
+ * layer, loss, backward, Adam update), timing each layer and phase.
+ */
+function profileTraining(layers: Layer[], data: Data, batch: number, steps: number): StepProfile {
+  const loss = new SoftmaxCrossEntropy();
+  const adam = new Adam({ lr: 1e-3 });
+  const L = layers.length;
+  const p: StepProfile = {
+    forward: new Array(L).fill(0),
+    backward: new Array(L).fill(0),
+    gemmForward: new Array(L).fill(0),
+    gemmBackward: new Array(L).fill(0),
+    loss: 0,
+    update: 0,
+    total: 0,
+    gemm: 0,
+    steps,
+  };
+  const batches = Math.floor(data.labels.length / batch);
+  const counters = startGemmProfile();
+  const begin = performance.now();
+  for (let s = 0; s < steps; s++) {
+    const first = (s % batches) * batch;
+    let x = slice(data.images, first, batch);
+    const y = data.labels.subarray(first, first + batch);
+    for (let i = 0; i < L; i++) {
+      const t0 = performance.now();
+      const g0 = counters.ms;
+      x = layers[i].forward(x);
+      p.forward[i] += performance.now() - t0;
+      p.gemmForward[i] += counters.ms - g0;
+    }
+    let t0 = performance.now();
+    loss.forward(x, y);
+    let dout = loss.backward();
+    p.loss += performance.now() - t0;
+    for (let i = L - 1; i >= 0; i--) {
+      t0 = performance.now();
+      const g0 = counters.ms;
+      dout = layers[i].backward(dout);
+      p.backward[i] += performance.now() - t0;
+      p.gemmBackward[i] += counters.ms - g0;
+    }
+    t0 = performance.now();
+    for (const layer of layers) if (layer.params !== undefined) adam.update(layer as ParametricLayer);
+    p.update += performance.now() - t0;
+  }
+  p.total = performance.now() - begin;
+  p.gemm = counters.ms;
+  stopGemmProfile();
+  return p;
+}
+
+function describe(spec: LayerSpec): string {
+  switch (spec.type) {
+    case 'conv2d':
+      return `conv ${spec.outChannels}@${spec.kernelSize}${spec.padding ? ` pad ${spec.padding}` : ''}`;
+    case 'maxpool2d':
+      return `max pool ${spec.kernelSize}`;
+    case 'fc':
+      return `fc ${spec.outFeatures}`;
+    default:
+      return spec.type;
+  }
+}
+
+interface Network {
+  name: string;
+  specs: LayerSpec[];
+}
+
+const NETWORKS: Network[] = [
+  { name: 'sheet network', specs: sheetNetwork() },
+  { name: 'LeNet-5', specs: lenet5() },
+];
+
+function withConfig<T>(cfg: GemmConfig, run: () => T): T {
+  const previous = setGemmConfig(cfg);
+  try {
+    return run();
+  } finally {
+    setGemmConfig(previous);
+  }
+}
+
+function benchTraining(args: Args): void {
+  const batch = 64;
+  const steps = args.quick ? 8 : 40;
+  const data = trainingData(batch * Math.max(steps, 50));
+  console.log(`\ntraining: batch ${batch}, Adam, ${data.source}; ${steps} timed steps after 2 warm-up steps\n`);
+  const configs: { label: string; cfg: GemmConfig }[] = [];
+  const wasm = wasmGemmStatus().available;
+  if (!args.quick || !wasm) configs.push({ label: 'js x1', cfg: { kernel: 'js', threads: 1 } });
+  if (wasm && !args.quick) configs.push({ label: 'wasm x1', cfg: { kernel: 'wasm', threads: 1 } });
+  if (wasm) configs.push({ label: `wasm x${args.threads}`, cfg: { kernel: 'wasm', threads: args.threads } });
+
+  const summary: (string | number)[][] = [];
+  const details: { net: Network; label: string; layers: Layer[]; p: StepProfile }[] = [];
+  for (const net of NETWORKS) {
+    for (const { label, cfg } of configs) {
+      const clf = new Scratch2dCNNClassifier({ layers: net.specs, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
+      const p = withConfig(cfg, () => {
+        profileTraining(clf.layers, data, batch, 2);
+        return profileTraining(clf.layers, data, batch, steps);
+      });
+      // end to end through the classifier's own fit (shuffling and divergence checks included)
+      const fitImages = batch * steps;
+      const fitMs = withConfig(cfg, () => {
+        const fit = new Scratch2dCNNClassifier({ layers: net.specs, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
+        const x = slice(data.images, 0, fitImages);
+        const y = data.labels.subarray(0, fitImages);
+        const t0 = performance.now();
+        fit.fit(x, y);
+        return performance.now() - t0;
+      });
+      const perStep = p.total / p.steps;
+      summary.push([
+        net.name,
+        label,
+        fmt((batch * 1000) / perStep, 0),
+        fmt((fitImages * 1000) / fitMs, 0),
+        fmt(perStep, 1),
+        `${fmt((100 * p.gemm) / p.total, 0)}%`,
+      ]);
+      details.push({ net, label, layers: clf.layers, p });
+    }
+  }
+  console.log(formatTable(['network', 'gemm', 'images/s (layers)', 'images/s (fit)', 'ms/step', 'in matmul'], summary, { align: ['left', 'left', 'right', 'right', 'right', 'right'] }));
+
+  // per layer, for the fastest configuration of each network
+  for (const net of NETWORKS) {
+    const mine = details.filter((d) => d.net === net);
+    const { label, p } = mine[mine.length - 1];
+    const ms = (x: number): string => fmt(x / p.steps, 2);
+    const rows: (string | number)[][] = net.specs.map((spec, i) => [
+      `${i} ${describe(spec)}`,
+      ms(p.forward[i]),
+      ms(p.gemmForward[i]),
+      ms(p.backward[i]),
+      ms(p.gemmBackward[i]),
+    ]);
+    const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
+    rows.push(['loss (softmax + cross-entropy)', ms(p.loss), '', '', '']);
+    rows.push(['update (Adam)', '', '', ms(p.update), '']);
+    rows.push(['total', ms(sum(p.forward) + p.loss), ms(sum(p.gemmForward)), ms(sum(p.backward) + p.update), ms(sum(p.gemmBackward))]);
+    console.log(`\n${net.name}, gemm ${label}: ms per step of ${batch} images (forward, backward; "of which matmul" = time inside gemm)\n`);
+    console.log(
+      formatTable(['layer', 'forward', 'of which matmul', 'backward', 'of which matmul'], rows, {
+        align: ['left', 'right', 'right', 'right', 'right'],
+      }),
+    );
+    const phases = [
+      ['forward', sum(p.forward)],
+      ['loss', p.loss],
+      ['backward', sum(p.backward)],
+      ['update', p.update],
+    ] as const;
+    console.log(`phases: ${phases.map(([n, t]) => `${n} ${ms(t)} ms (${fmt((100 * t) / p.total, 0)}%)`).join(', ')}; matmul ${fmt((100 * p.gemm) / p.total, 0)}% of the step`);
+  }
+}
+
+// ---------------------------------------------------------------- 3. inference
+
+function benchInference(args: Args): void {
+  const count = args.quick ? 2000 : 10000;
+  let images: Tensor;
+  let source: string;
+  try {
+    images = loadMnist({ split: 'test', limit: count }).images;
+    source = 'MNIST test images';
+  } catch {
+    images = new Tensor([count, 1, 28, 28], new Rng(3).uniforms(count * 784, 0, 1));
+    source = 'synthetic images';
+  }
+  const rows: (string | number)[][] = [];
+  for (const net of NETWORKS) {
+    const clf = new Scratch2dCNNClassifier({ layers: net.specs, seed: 0 });
+    clf.predict(slice(images, 0, 100)); // warm-up
+    const t0 = performance.now();
+    clf.predict(images);
+    const s = (performance.now() - t0) / 1000;
+    rows.push([net.name, count, fmt(s, 2), fmt(count / s, 0), count === 10000 ? fmt(s, 2) : `${fmt((s * 10000) / count, 2)} (scaled)`]);
+  }
+  console.log(`\ninference: predict() on ${source}, gemm ${getGemmConfig().kernel} x${getGemmConfig().threads}\n`);
+  console.log(formatTable(['network', 'images', 'seconds', 'images/s', 's per 10,000'], rows, { align: ['left', 'right', 'right', 'right', 'right'] }));
+}
+
+// ---------------------------------------------------------------- main
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const { peak, lines } = machine(args.threads);
+  console.log(lines.join('\n'));
+  setGemmConfig({ threads: args.threads });
+  if (args.only.has('matmul')) benchMatmul(args, peak);
+  if (args.only.has('train')) benchTraining(args);
+  if (args.only.has('infer')) benchInference(args);
+  void closeGemmThreads();
+}
+
+main();

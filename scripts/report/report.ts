@@ -1,0 +1,156 @@
+/**
+ * Builds `report.html` for a training run from its history (the numbers) and
+ * a few arrays that are not worth storing in JSON (the pixels of the
+ * misclassified digits and the first layer's weights).
+ */
+import { formatShape } from '../../lib/tensor';
+import { chartFigure, escapeHtml, Html, htmlTable, keyValueTable, page, section, statCard } from './html';
+import { confusionSpec, epochLossSpec, iterationLossSpec, renderSvg, validationAccuracySpec } from './charts';
+import { filtersGrid, mistakesGrid, type MistakeTile } from './digits';
+import type { RunHistory } from './history';
+
+export interface ReportInput {
+  history: RunHistory;
+  /** Misclassified test digits to show (already chosen and ordered). */
+  mistakes: MistakeTile[];
+  /** Total number of misclassified test images (the grid may show fewer). */
+  mistakeCount: number;
+  /** Weights of the first layer, W [M, C, kh, kw], if it is a convolution. */
+  filters?: { shape: readonly number[]; data: ArrayLike<number> };
+}
+
+const percent = (x: number, digits = 2): string => `${(100 * x).toFixed(digits)}%`;
+const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** 75.4 -> "1 min 15 s", 8.2 -> "8.2 s". */
+export function humanSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds - 60 * m);
+  if (m < 60) return `${m} min ${s} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+function runSection(h: RunHistory): string {
+  const o = h.options;
+  const options = keyValueTable('Options', [
+    ['model', o.model],
+    ['optimizer', o.optimizer],
+    ['learning rate', String(o.lr)],
+    ['batch size', String(o.batchSize)],
+    ['epochs', String(o.epochs)],
+    ['seed', String(o.seed)],
+    ['training images', o.limit === undefined ? 'all 60,000' : `first ${thousands(o.limit)}`],
+  ]);
+  const data = keyValueTable('Data', [
+    ['train', thousands(h.data.train)],
+    ['validation', `${thousands(h.data.validation)} (${percent(h.data.validationFraction, 1)}, seed ${h.data.splitSeed})`],
+    ['test', thousands(h.data.test)],
+    ['image shape', formatShape(h.model.inputShape)],
+  ]);
+  const timings = keyValueTable('Time', [
+    ['loading data', humanSeconds(h.timings.loadSeconds)],
+    ['training', humanSeconds(h.timings.trainSeconds)],
+    ['testing', humanSeconds(h.timings.testSeconds)],
+    ['total', humanSeconds(h.timings.totalSeconds)],
+    ['machine', `${h.environment.cpus} CPU, Node ${h.environment.node}`],
+  ]);
+  return section('run', 'Run', `<div class="columns">${options}${data}${timings}</div>`);
+}
+
+function networkSection(h: RunHistory): string {
+  const rows = [
+    ['', 'input', formatShape(h.model.inputShape), ''],
+    ...h.model.layers.map((l) => [String(l.index), l.name, formatShape(l.outputShape), l.params === 0 ? '' : thousands(l.params)]),
+  ];
+  const table = htmlTable(['#', 'layer', 'output shape (per image)', 'parameters'], rows, { align: ['right', 'left', 'left', 'right'] });
+  return section(
+    'network',
+    'Network',
+    `${table}<p class="muted" style="margin-top:10px">Total: ${thousands(h.model.parameters)} trainable parameters.</p>`,
+  );
+}
+
+async function trainingSection(h: RunHistory): Promise<string> {
+  const charts = await Promise.all([
+    renderSvg(iterationLossSpec(h.iterations)),
+    renderSvg(epochLossSpec(h.epochs)),
+    renderSvg(validationAccuracySpec(h.epochs)),
+  ]);
+  const captions = [
+    'Loss of each mini-batch (log scale); dashed lines mark the end of each epoch.',
+    'Training loss is the mean over the epoch\u2019s mini-batches; validation loss is measured after the epoch.',
+    `Measured on the ${thousands(h.data.validation)} held-out validation images after each epoch.`,
+  ];
+  const table = htmlTable(
+    ['epoch', 'train loss', 'validation loss', 'validation accuracy', 'time', 'images/s'],
+    h.epochs.map((e) => [e.epoch, e.trainLoss.toFixed(4), e.valLoss.toFixed(4), percent(e.valAccuracy), humanSeconds(e.seconds), thousands(Math.round(e.imagesPerSecond))]),
+    { align: ['right', 'right', 'right', 'right', 'right', 'right'] },
+  );
+  const figures = charts.map((svg, i) => chartFigure(svg, captions[i])).join('');
+  return section('training', 'Training', `<div class="charts">${figures}<div class="epochs">${table}</div></div>`);
+}
+
+async function testSection(h: RunHistory): Promise<string> {
+  const heat = await renderSvg(confusionSpec(h.test.confusionMatrix));
+  const support = h.test.confusionMatrix.map((row) => row.reduce((a, b) => a + b, 0));
+  const quality = (x: number): Html => new Html(`<span${x < 0.98 ? ' style="color:var(--bad)"' : ''}>${percent(x)}</span>`);
+  const table = htmlTable(
+    ['class', 'images', 'precision', 'recall'],
+    h.test.precision.map((p, c) => [c, thousands(support[c]), quality(p), quality(h.test.recall[c])]),
+    { align: ['right', 'right', 'right', 'right'] },
+  );
+  const note =
+    '<p class="muted" style="margin-top:10px">Precision: of the images predicted as the class, the share that are. ' +
+    'Recall: of the images of the class, the share found. Below 98% in orange.</p>';
+  return section(
+    'test',
+    `Test set: ${percent(h.test.accuracy)} accuracy`,
+    `<div class="confusion"><figure class="chart">${heat}</figure><div>${table}${note}</div></div>`,
+    `The ${thousands(h.data.test)} test images were never used for training or for choosing the model. Rows: true class; columns: predicted class.`,
+  );
+}
+
+function mistakesSection(input: ReportInput): string {
+  const shown = input.mistakes.length;
+  const intro =
+    shown === input.mistakeCount
+      ? `All ${thousands(input.mistakeCount)} misclassified test images: true class in green, prediction in orange, the probability the model gave its prediction, and the test index.`
+      : `The ${shown} most confident of the ${thousands(input.mistakeCount)} misclassified test images: true class in green, prediction in orange, the probability the model gave its prediction, and the test index.`;
+  return section('mistakes', 'Misclassified test digits', mistakesGrid(input.mistakes), intro);
+}
+
+function filtersSection(input: ReportInput): string {
+  if (!input.filters) return '';
+  const intro = new Html(
+    `The first convolution's filters ${escapeHtml(formatShape(input.filters.shape))} after training, each scaled to its own largest weight: ` +
+      `negative<span class="legend-swatch"></span>positive.`,
+  );
+  return `<section id="filters"><h2>First-layer filters</h2><p class="intro">${intro.html}</p>${filtersGrid(input.filters)}</section>`;
+}
+
+/** The complete, self-contained HTML page. */
+export async function buildReport(input: ReportInput): Promise<string> {
+  const h = input.history;
+  const bestVal = h.epochs.reduce((best, e) => Math.max(best, e.valAccuracy), 0);
+  const lastEpoch = h.epochs[h.epochs.length - 1];
+  const stats = [
+    statCard(percent(h.test.accuracy), 'test accuracy', true),
+    statCard(lastEpoch ? percent(lastEpoch.valAccuracy) : '–', 'final validation accuracy'),
+    statCard(percent(bestVal), 'best validation accuracy'),
+    statCard(thousands(input.mistakeCount), 'test mistakes'),
+    statCard(thousands(h.model.parameters), 'parameters'),
+    statCard(humanSeconds(h.timings.totalSeconds), 'wall time'),
+  ].join('');
+  const sections = [runSection(h), networkSection(h), await trainingSection(h), await testSection(h), mistakesSection(input), filtersSection(input)];
+  const when = h.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return page({
+    title: `MNIST training report: ${h.model.name} network`,
+    subtitle:
+      `${escapeHtml(h.options.optimizer)} · lr ${escapeHtml(String(h.options.lr))} · batch ${h.options.batchSize} · ` +
+      `${h.options.epochs} epoch${h.options.epochs === 1 ? '' : 's'} · started ${escapeHtml(when)} · run folder <code>${escapeHtml(h.options.out)}</code>`,
+    stats,
+    body: sections.join('\n'),
+    footer: 'Every number on this page is in <code>history.json</code> next to it; the trained weights are in <code>model.bin</code>.',
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * npm run verify: the project's own check (the README's test command and CI's).
+ *
+ *   1. lint: the manifest agrees with exercises/, solutions/ and tests/
+ *   2. tsc --noEmit -p tsconfig.json (stubs included)
+ *   3. every exercise suite against solutions/: every test passes
+ *   4. every exercise suite against exercises/ (the stubs): every test fails
+ *   5. the tests of lib and of the tools, once
+ *
+ * Prints one row per exercise, then `verify: N passed, M failed` (N checks
+ * that held, M that did not) and exits non-zero when anything does not hold.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { Exercise, lint, loadManifest, repoRoot } from './manifest';
+import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
+import { formatTable } from './ui/table';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  /** Why it failed, in a line or a few. */
+  detail?: string;
+}
+
+function runTsc(): Promise<{ ok: boolean; output: string; durationMs: number }> {
+  const started = Date.now();
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [repoRoot] });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', 'tsconfig.json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('close', (code) => resolve({ ok: code === 0, output: output.trim(), durationMs: Date.now() - started }));
+  });
+}
+
+function suiteFor(run: JestRun | null, exercise: Exercise): SuiteRun | undefined {
+  const file = path.join(repoRoot, exercise.test);
+  return run?.suites.find((s) => s.file === file);
+}
+
+/** What went wrong with a whole jest run (killed, no report). */
+function runProblem(run: JestRun): string | null {
+  if (run.reported) return null;
+  return `jest ended without a report (exit ${run.exitCode ?? run.signal}):\n${firstLines(run.output.split('\n').slice(-30).join('\n'), 10)}`;
+}
+
+function indent(text: string, prefix = '    '): string {
+  return text.split('\n').map((l) => prefix + l).join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const manifest = loadManifest();
+  const checks: Check[] = [];
+  const say = (text: string): void => console.log(`verify: ${text}`);
+
+  // 1. lint
+  const lintErrors = lint();
+  checks.push({ name: 'lint', ok: lintErrors.length === 0, detail: lintErrors.join('\n') });
+  say(lintErrors.length === 0 ? 'lint: the manifest and both trees agree' : `lint: ${lintErrors.length} problem(s)`);
+  for (const e of lintErrors) console.log(`  - ${e}`);
+
+  const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
+  const testPaths = withTests.map((e) => path.join(repoRoot, e.test));
+  const workers = '--maxWorkers=2';
+
+  // 2 + 3. tsc runs beside the solutions run: the last long suite leaves a core free.
+  say('type check (tsc) and exercise suites against solutions/ ...');
+  const [tsc, solutions] = await Promise.all([
+    runTsc(),
+    testPaths.length === 0 ? Promise.resolve(null) : runJest({ args: [workers, '--runTestsByPath', ...testPaths], env: { KATA_TREE: 'solutions' } }),
+  ]);
+  checks.push({ name: 'tsc --noEmit', ok: tsc.ok, detail: tsc.output.split('\n').slice(0, 15).join('\n') });
+  say(`type check ${tsc.ok ? 'passed' : 'FAILED'} (${seconds(tsc.durationMs)})`);
+  if (solutions) say(`solutions run finished (${seconds(solutions.durationMs)})`);
+
+  // 4. stubs
+  say('exercise suites against exercises/ (the stubs) ...');
+  const stubs = testPaths.length === 0 ? null : await runJest({ args: [workers, '--runTestsByPath', ...testPaths], env: { KATA_TREE: 'exercises' } });
+  if (stubs) say(`stubs run finished (${seconds(stubs.durationMs)})`);
+
+  // 5. lib and tools
+  say('tests of lib and tools ...');
+  const toolRun = await runJest({ args: [workers, '/tests/(lib|tools)/'], env: { KATA_TREE: undefined } });
+
+  // Per-exercise rows and checks.
+  const rows: (string | number)[][] = [];
+  const details: string[] = [];
+  for (const e of manifest.exercises) {
+    const title = e.title.en.length > 44 ? `${e.title.en.slice(0, 43)}…` : e.title.en;
+    if (!withTests.includes(e)) {
+      rows.push([e.id, title, '-', '-', '-', '-', '-', 'no test file']);
+      checks.push({ name: `${e.id} on solutions`, ok: false, detail: `${e.test} does not exist` });
+      checks.push({ name: `${e.id} on stubs`, ok: false, detail: `${e.test} does not exist` });
+      continue;
+    }
+    const sol = suiteFor(solutions, e);
+    const stub = suiteFor(stubs, e);
+    const problems: string[] = [];
+
+    let solText = '-';
+    let solOk = false;
+    if (!sol) {
+      problems.push('no result on solutions');
+      details.push(`${e.id} on solutions: ${solutions ? runProblem(solutions) ?? 'no result' : 'not run'}`);
+    } else if (sol.failedToRun) {
+      problems.push('suite failed to run on solutions');
+      details.push(`${e.id} on solutions: the suite failed to run:\n${indent(firstLines(sol.error, 8))}`);
+    } else {
+      const c = counts(sol.tests);
+      solText = `${c.passed}/${c.total}`;
+      solOk = c.total > 0 && c.passed === c.total;
+      if (c.total === 0) problems.push('no tests');
+      const failing = sol.tests.filter((t) => t.status !== 'passed');
+      if (failing.length > 0) {
+        problems.push(`${failing.length} fail on solutions`);
+        for (const t of failing.slice(0, 3)) details.push(`${e.id} on solutions, failing: ${t.name}\n${indent(firstLines(t.message, 6))}`);
+      }
+    }
+
+    let stubText = '-';
+    let stubOk = false;
+    if (!stub) {
+      problems.push('no result on stubs');
+      details.push(`${e.id} on stubs: ${stubs ? runProblem(stubs) ?? 'no result' : 'not run'}`);
+    } else if (stub.failedToRun) {
+      problems.push('suite failed to run on stubs');
+      details.push(`${e.id} on stubs: the suite failed to run (each test must fail on its own):\n${indent(firstLines(stub.error, 8))}`);
+    } else {
+      const c = counts(stub.tests);
+      stubText = `${c.passed}/${c.total}`;
+      const passing = stub.tests.filter((t) => t.status !== 'failed');
+      stubOk = c.total > 0 && passing.length === 0;
+      if (passing.length > 0) {
+        problems.push(`${passing.length} pass on stubs`);
+        details.push(`${e.id} on stubs, these must fail but did not:\n${passing.slice(0, 10).map((t) => `    ${t.name} (${t.status})`).join('\n')}`);
+      }
+    }
+    checks.push({ name: `${e.id} on solutions`, ok: solOk });
+    checks.push({ name: `${e.id} on stubs`, ok: stubOk });
+    const tests = sol && !sol.failedToRun ? sol.tests.length : stub && !stub.failedToRun ? stub.tests.length : '-';
+    rows.push([
+      e.id,
+      title,
+      tests,
+      solText,
+      stubText,
+      sol ? seconds(sol.durationMs) : '-',
+      stub ? seconds(stub.durationMs) : '-',
+      problems.length === 0 ? 'ok' : problems.join('; '),
+    ]);
+  }
+
+  console.log('');
+  console.log(
+    formatTable(['exercise', 'title', 'tests', 'solutions', 'stubs', 'time sol.', 'time stubs', 'verdict'], rows, {
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    }),
+  );
+
+  // lib + tools line
+  const toolTests = toolRun.suites.flatMap((s) => s.tests);
+  const toolFailedSuites = toolRun.suites.filter((s) => s.failedToRun);
+  const tc = counts(toolTests);
+  const toolOk = toolRun.reported && toolFailedSuites.length === 0 && tc.total > 0 && tc.passed === tc.total;
+  checks.push({ name: 'tests of lib and tools', ok: toolOk });
+  console.log(
+    `\nlib and tools: ${toolRun.suites.length} files, ${tc.passed}/${tc.total} tests passed (${seconds(toolRun.durationMs)})${toolOk ? '' : ' — FAILED'}`,
+  );
+  if (!toolRun.reported) details.push(`lib and tools: ${runProblem(toolRun)}`);
+  for (const s of toolFailedSuites) details.push(`lib and tools: ${path.relative(repoRoot, s.file)} failed to run:\n${indent(firstLines(s.error, 8))}`);
+  for (const s of toolRun.suites) {
+    for (const t of s.tests.filter((x) => x.status !== 'passed')) {
+      details.push(`lib and tools: ${path.relative(repoRoot, s.file)}: ${t.name} (${t.status})\n${indent(firstLines(t.message, 6))}`);
+    }
+  }
+  if (!tsc.ok) details.unshift(`tsc --noEmit -p tsconfig.json:\n${indent(tsc.output.split('\n').slice(0, 15).join('\n'))}`);
+
+  console.log(`total wall time: ${seconds(Date.now() - started)}`);
+  const failed = checks.filter((c) => !c.ok);
+  if (details.length > 0) {
+    console.log('\nWhat went wrong:');
+    for (const d of details.slice(0, 40)) console.log(`- ${d}`);
+    if (details.length > 40) console.log(`- ... and ${details.length - 40} more`);
+  }
+  console.log('');
+  if (failed.length === 0) {
+    console.log('All checks hold: lint, types, solutions pass, stubs fail, lib and tools pass.');
+  } else {
+    console.log(`FAILED: ${failed.map((c) => c.name).join(', ')}`);
+  }
+  console.log(`verify: ${checks.length - failed.length} passed, ${failed.length} failed`);
+  process.exitCode = failed.length === 0 ? 0 : 1;
+}
+
+void main();

@@ -1,0 +1,114 @@
+/**
+ * im2col ("image to columns") turns a convolution into one matrix product.
+ *
+ * Every output pixel (n, i, j) is a dot product between one window of x (all
+ * C channels, FH x FW pixels each) and one filter. Copy each window into a row
+ * of a matrix, in the same (k, s, t) order as a filter's weights:
+ *
+ *   col[(n*OH + i)*OW + j, (k*FH + s)*FW + t] = x[n, k, i*S_h + s - P_h, j*S_w + t - P_w]   (0 in the padding)
+ *
+ * col is [N*OH*OW, C*FH*FW]; the weights W [M, C, FH, FW] seen as a matrix are
+ * [M, C*FH*FW], so col W^T [N*OH*OW, M] holds every output at once (without the bias).
+ *
+ * col2im is the adjoint (the transpose) of im2col: it sends each entry of a
+ * [N*OH*OW, C*FH*FW] matrix back to the pixel it was copied from and adds up
+ * the entries that land on the same pixel (overlapping windows). Entries that
+ * came from the padding are dropped. It turns dL/dcol into dL/dx.
+ *
+ * Checks: checkImages (im2col) and checkImageShape (col2im) of geometry.ts,
+ * and the shape of col with checkShape from lib/checks.ts.
+ */
+import { checkShape } from '../../lib/checks';
+import { Tensor } from '../../lib/tensor';
+import { checkImageShape, checkImages } from './geometry';
+
+/**
+ * x [N, C, H, W] -> col [N*OH*OW, C*FH*FW]: row (n, i, j) is the window of
+ * output pixel (i, j) of image n, column (k, s, t) is channel k, row s,
+ * column t inside the window.
+ */
+export function im2col(
+  x: Tensor,
+  kernel: [number, number],
+  stride: [number, number],
+  padding: [number, number],
+): Tensor {
+  const [OH, OW] = checkImages('im2col', x, kernel, stride, padding);
+  const [N, C, height, width] = x.shape;
+  const [FH, FW] = kernel;
+  const [SH, SW] = stride;
+  const [PH, PW] = padding;
+  const K = C * FH * FW;
+
+  const col = new Tensor([N * OH * OW, K]);
+  const src = x.data;
+  const dst = col.data;
+  let c = 0; // walks col row by row, in exactly the (n, i, j) then (k, s, t) order of the formula
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < OH; i++) {
+      for (let j = 0; j < OW; j++) {
+        for (let k = 0; k < C; k++) {
+          const channel = (n * C + k) * height; // row offset of x[n, k] in units of image rows
+          for (let s = 0; s < FH; s++) {
+            const h = i * SH + s - PH;
+            for (let t = 0; t < FW; t++) {
+              const v = j * SW + t - PW;
+              const inside = h >= 0 && h < height && v >= 0 && v < width;
+              dst[c++] = inside ? src[(channel + h) * width + v] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  return col;
+}
+
+/**
+ * col [N*OH*OW, C*FH*FW] -> [N, C, H, W], the adjoint of im2col:
+ *
+ *   out[n, k, h, v] = sum of col[(n, i, j), (k, s, t)] over all (i, j, s, t)
+ *                     with i*S_h + s - P_h = h and j*S_w + t - P_w = v
+ *
+ * so that <im2col(x), c> = <x, col2im(c)> for every x and c.
+ * `inputShape` is the shape [N, C, H, W] of the x that im2col was given.
+ */
+export function col2im(
+  col: Tensor,
+  inputShape: readonly number[],
+  kernel: [number, number],
+  stride: [number, number],
+  padding: [number, number],
+): Tensor {
+  const where = 'col2im';
+  const [OH, OW] = checkImageShape(where, inputShape, kernel, stride, padding);
+  const [N, C, height, width] = inputShape;
+  const [FH, FW] = kernel;
+  const [SH, SW] = stride;
+  const [PH, PW] = padding;
+  checkShape(where, col, [N * OH * OW, C * FH * FW]);
+
+  const out = new Tensor(inputShape);
+  const src = col.data;
+  const dst = out.data;
+  let c = 0; // the same walk as im2col, adding instead of copying
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < OH; i++) {
+      for (let j = 0; j < OW; j++) {
+        for (let k = 0; k < C; k++) {
+          const channel = (n * C + k) * height;
+          for (let s = 0; s < FH; s++) {
+            const h = i * SH + s - PH;
+            for (let t = 0; t < FW; t++) {
+              const v = j * SW + t - PW;
+              const inside = h >= 0 && h < height && v >= 0 && v < width;
+              if (inside) dst[(channel + h) * width + v] += src[c];
+              c++;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}

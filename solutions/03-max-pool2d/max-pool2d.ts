@@ -1,0 +1,157 @@
+/**
+ * Exercise 03: max pooling.
+ *
+ * Each channel of each image is cut into windows of FH x FW pixels that move
+ * S_h rows and S_w columns at a time; the output is the largest value of each
+ * window. Channels never mix.
+ *
+ *   x: [N, C, H, W]  ->  a: [N, C, OH, OW]
+ *   OH = floor((H + 2 P_h - FH) / S_h) + 1,  OW likewise (convOutputShape, exercise 02)
+ *
+ *   a[n, c, i, j] = max { x[n, c, p, q] : p = i*S_h - P_h + s, q = j*S_w - P_w + t,
+ *                                         0 <= s < FH, 0 <= t < FW }
+ *
+ * Padded cells (p or q outside the image) never win: they count as -Infinity.
+ * When the stride does not divide H + 2 P_h - FH, the output size is floored
+ * and the last rows (columns) of the image are not seen.
+ */
+import { convOutputShape } from '../02-output-size/output-size';
+import {
+  checkFinite,
+  checkNonNegativeInt,
+  checkPositiveInt,
+  checkRank,
+  checkShape,
+  KataInputError,
+  type Pair,
+  toPair,
+} from '../../lib/checks';
+import type { Layer } from '../../lib/layer';
+import { Tensor } from '../../lib/tensor';
+
+/** Options shared by MaxPool2D and AveragePool2D. A number means the same value for height and width. */
+export interface PoolOptions {
+  /** Window size [FH, FW]. */
+  kernelSize: Pair;
+  /** Step between windows [S_h, S_w]; defaults to kernelSize (windows side by side, no overlap). */
+  stride?: Pair;
+  /** Cells added on each border [P_h, P_w]; defaults to 0; at most floor(kernel / 2) per axis. */
+  padding?: Pair;
+}
+
+export class MaxPool2D implements Layer {
+  /** [FH, FW] */
+  readonly kernelSize: [number, number];
+  /** [S_h, S_w] */
+  readonly stride: [number, number];
+  /** [P_h, P_w] */
+  readonly padding: [number, number];
+
+  /** Shape of the last forward input, [N, C, H, W]. */
+  private inputShape: number[] | null = null;
+  /** Shape of the last forward output, [N, C, OH, OW]: what backward expects for dout. */
+  private outputShape: number[] | null = null;
+  /** For each output element (row-major over [N, C, OH, OW]): the flat index in x of its maximum. */
+  private argmax: Int32Array | null = null;
+
+  /**
+   * @throws KataInputError for sizes that are not whole numbers >= 1 (kernel,
+   * stride) or >= 0 (padding), and for padding larger than floor(kernel / 2):
+   * a window could then hold nothing but padding, as frameworks also forbid.
+   */
+  constructor({ kernelSize, stride = kernelSize, padding = 0 }: PoolOptions) {
+    this.kernelSize = toPair('MaxPool2D', 'kernelSize', kernelSize);
+    this.stride = toPair('MaxPool2D', 'stride', stride);
+    this.padding = toPair('MaxPool2D', 'padding', padding);
+    const axes = ['height', 'width'];
+    for (let axis = 0; axis < 2; axis++) {
+      checkPositiveInt('MaxPool2D', `kernelSize (${axes[axis]})`, this.kernelSize[axis]);
+      checkPositiveInt('MaxPool2D', `stride (${axes[axis]})`, this.stride[axis]);
+      checkNonNegativeInt('MaxPool2D', `padding (${axes[axis]})`, this.padding[axis]);
+      const limit = Math.floor(this.kernelSize[axis] / 2);
+      if (this.padding[axis] > limit) {
+        throw new KataInputError(
+          `MaxPool2D: padding (${axes[axis]}) must be at most floor(kernelSize / 2) = ${limit}, got ${this.padding[axis]} with kernelSize ${this.kernelSize[axis]}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * a[n, c, i, j] = max of the window of x[n, c] at (i*S_h - P_h, j*S_w - P_w).
+   * Remembers where each maximum was; on a tie the first cell of the window
+   * in row-major order (top row first, left to right) wins.
+   *
+   * @param x [N, C, H, W], finite values
+   * @returns [N, C, OH, OW]
+   */
+  forward(x: Tensor): Tensor {
+    checkRank('MaxPool2D.forward', x, 4, '[N, C, H, W]');
+    checkFinite('MaxPool2D.forward', x);
+    const [N, C, H, W] = x.shape;
+    const [FH, FW] = this.kernelSize;
+    const [SH, SW] = this.stride;
+    const [PH, PW] = this.padding;
+    const [OH, OW] = convOutputShape(H, W, this.kernelSize, this.stride, this.padding);
+
+    const out = new Tensor([N, C, OH, OW]);
+    const argmax = new Int32Array(out.size);
+    let o = 0; // flat index of out[n, c, i, j]; the loops visit out in row-major order
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const plane = (n * C + c) * H * W; // flat index of x[n, c, 0, 0]
+        for (let i = 0; i < OH; i++) {
+          for (let j = 0; j < OW; j++) {
+            let best = -Infinity;
+            let bestIndex = -1;
+            for (let s = 0; s < FH; s++) {
+              const p = i * SH - PH + s;
+              if (p < 0 || p >= H) continue; // a padded row: -Infinity never wins
+              for (let t = 0; t < FW; t++) {
+                const q = j * SW - PW + t;
+                if (q < 0 || q >= W) continue;
+                const index = plane + p * W + q;
+                // Strictly greater: on a tie the cell seen first keeps the place.
+                if (x.data[index] > best) {
+                  best = x.data[index];
+                  bestIndex = index;
+                }
+              }
+            }
+            // padding <= floor(kernel / 2) guarantees every window holds a real cell.
+            out.data[o] = best;
+            argmax[o] = bestIndex;
+            o++;
+          }
+        }
+      }
+    }
+    this.inputShape = [...x.shape];
+    this.outputShape = [...out.shape];
+    this.argmax = argmax;
+    return out;
+  }
+
+  /**
+   * Routes each gradient to the input that won its window:
+   *
+   *   dx[argmax[o]] += dout[o]   for every output element o, zero elsewhere.
+   *
+   * With overlapping windows (stride < kernel) one input can win several
+   * windows, so the contributions add up (+=) instead of overwriting.
+   *
+   * @param dout [N, C, OH, OW], the shape forward returned
+   * @returns dx [N, C, H, W]
+   */
+  backward(dout: Tensor): Tensor {
+    if (this.inputShape === null || this.outputShape === null || this.argmax === null) {
+      throw new KataInputError('MaxPool2D.backward: call forward first (backward needs the positions of the maxima)');
+    }
+    checkShape('MaxPool2D.backward', dout, this.outputShape);
+    const dx = new Tensor(this.inputShape);
+    for (let o = 0; o < dout.size; o++) {
+      dx.data[this.argmax[o]] += dout.data[o];
+    }
+    return dx;
+  }
+}

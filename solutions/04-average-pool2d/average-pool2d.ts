@@ -1,0 +1,157 @@
+/**
+ * Exercise 04: average pooling.
+ *
+ * The same windows as max pooling (exercise 03), but each output is the mean
+ * of its window instead of the maximum. Channels never mix.
+ *
+ *   x: [N, C, H, W]  ->  a: [N, C, OH, OW]
+ *   OH = floor((H + 2 P_h - FH) / S_h) + 1,  OW likewise (convOutputShape, exercise 02)
+ *
+ *   a[n, c, i, j] = 1 / (FH * FW) * sum_{s < FH, t < FW} x[n, c, i*S_h - P_h + s, j*S_w - P_w + t]
+ *
+ * Padded cells count as zeros and the divisor is always FH * FW, even for a
+ * window that overlaps the padding (frameworks call this count_include_pad).
+ * So every output is the same linear map of x, which keeps backward simple.
+ */
+import { convOutputShape } from '../02-output-size/output-size';
+import {
+  checkFinite,
+  checkNonNegativeInt,
+  checkPositiveInt,
+  checkRank,
+  checkShape,
+  KataInputError,
+  toPair,
+} from '../../lib/checks';
+import type { Layer } from '../../lib/layer';
+import { Tensor } from '../../lib/tensor';
+import type { PoolOptions } from '../03-max-pool2d/max-pool2d';
+
+export type { PoolOptions };
+
+export class AveragePool2D implements Layer {
+  /** [FH, FW] */
+  readonly kernelSize: [number, number];
+  /** [S_h, S_w] */
+  readonly stride: [number, number];
+  /** [P_h, P_w] */
+  readonly padding: [number, number];
+
+  /** Shape of the last forward input, [N, C, H, W]. */
+  private inputShape: number[] | null = null;
+  /** Shape of the last forward output, [N, C, OH, OW]: what backward expects for dout. */
+  private outputShape: number[] | null = null;
+
+  /**
+   * @throws KataInputError for sizes that are not whole numbers >= 1 (kernel,
+   * stride) or >= 0 (padding), and for padding larger than floor(kernel / 2),
+   * the same rule as MaxPool2D.
+   */
+  constructor({ kernelSize, stride = kernelSize, padding = 0 }: PoolOptions) {
+    this.kernelSize = toPair('AveragePool2D', 'kernelSize', kernelSize);
+    this.stride = toPair('AveragePool2D', 'stride', stride);
+    this.padding = toPair('AveragePool2D', 'padding', padding);
+    const axes = ['height', 'width'];
+    for (let axis = 0; axis < 2; axis++) {
+      checkPositiveInt('AveragePool2D', `kernelSize (${axes[axis]})`, this.kernelSize[axis]);
+      checkPositiveInt('AveragePool2D', `stride (${axes[axis]})`, this.stride[axis]);
+      checkNonNegativeInt('AveragePool2D', `padding (${axes[axis]})`, this.padding[axis]);
+      const limit = Math.floor(this.kernelSize[axis] / 2);
+      if (this.padding[axis] > limit) {
+        throw new KataInputError(
+          `AveragePool2D: padding (${axes[axis]}) must be at most floor(kernelSize / 2) = ${limit}, got ${this.padding[axis]} with kernelSize ${this.kernelSize[axis]}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * a[n, c, i, j] = (sum of the window of x[n, c] at (i*S_h - P_h, j*S_w - P_w)) / (FH * FW),
+   * padded cells adding 0.
+   *
+   * @param x [N, C, H, W], finite values
+   * @returns [N, C, OH, OW]
+   */
+  forward(x: Tensor): Tensor {
+    checkRank('AveragePool2D.forward', x, 4, '[N, C, H, W]');
+    checkFinite('AveragePool2D.forward', x);
+    const [N, C, H, W] = x.shape;
+    const [FH, FW] = this.kernelSize;
+    const [SH, SW] = this.stride;
+    const [PH, PW] = this.padding;
+    const [OH, OW] = convOutputShape(H, W, this.kernelSize, this.stride, this.padding);
+    const area = FH * FW;
+
+    const out = new Tensor([N, C, OH, OW]);
+    let o = 0; // flat index of out[n, c, i, j]; the loops visit out in row-major order
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const plane = (n * C + c) * H * W; // flat index of x[n, c, 0, 0]
+        for (let i = 0; i < OH; i++) {
+          for (let j = 0; j < OW; j++) {
+            let sum = 0;
+            for (let s = 0; s < FH; s++) {
+              const p = i * SH - PH + s;
+              if (p < 0 || p >= H) continue; // a padded row adds 0
+              for (let t = 0; t < FW; t++) {
+                const q = j * SW - PW + t;
+                if (q < 0 || q >= W) continue;
+                sum += x.data[plane + p * W + q];
+              }
+            }
+            out.data[o++] = sum / area;
+          }
+        }
+      }
+    }
+    this.inputShape = [...x.shape];
+    this.outputShape = [...out.shape];
+    return out;
+  }
+
+  /**
+   * Each input of a window contributed 1 / (FH * FW) of that window's output, so
+   *
+   *   dx[n, c, p, q] += dout[n, c, i, j] / (FH * FW)   for every window (i, j) holding (p, q).
+   *
+   * Overlapping windows add up; padded cells receive nothing (they are not inputs).
+   *
+   * @param dout [N, C, OH, OW], the shape forward returned
+   * @returns dx [N, C, H, W]
+   */
+  backward(dout: Tensor): Tensor {
+    if (this.inputShape === null || this.outputShape === null) {
+      throw new KataInputError('AveragePool2D.backward: call forward first (backward needs the input shape)');
+    }
+    checkShape('AveragePool2D.backward', dout, this.outputShape);
+    const [N, C, H, W] = this.inputShape;
+    const [, , OH, OW] = this.outputShape;
+    const [FH, FW] = this.kernelSize;
+    const [SH, SW] = this.stride;
+    const [PH, PW] = this.padding;
+    const area = FH * FW;
+
+    const dx = new Tensor(this.inputShape);
+    let o = 0; // flat index of dout[n, c, i, j]
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const plane = (n * C + c) * H * W;
+        for (let i = 0; i < OH; i++) {
+          for (let j = 0; j < OW; j++) {
+            const share = dout.data[o++] / area;
+            for (let s = 0; s < FH; s++) {
+              const p = i * SH - PH + s;
+              if (p < 0 || p >= H) continue;
+              for (let t = 0; t < FW; t++) {
+                const q = j * SW - PW + t;
+                if (q < 0 || q >= W) continue;
+                dx.data[plane + p * W + q] += share;
+              }
+            }
+          }
+        }
+      }
+    }
+    return dx;
+  }
+}

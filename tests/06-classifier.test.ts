@@ -1,0 +1,358 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { type ClassifierOptions, Scratch2dCNNClassifier, sheetNetwork } from '@kata/06-classifier/classifier';
+import { seededTensor } from '../lib/arbitraries';
+import type { Layer } from '../lib/layer';
+import { loadMnist } from '../lib/mnist';
+import type { LayerSpec } from '../lib/model-spec';
+import { Rng } from '../lib/random';
+import { Tensor } from '../lib/tensor';
+
+/**
+ * A tiny network for the fast properties: images [1, 8, 8], 3 classes.
+ *   conv 2@3x3 -> [2, 6, 6], relu, max pool 2 -> [2, 3, 3], flatten -> 18, fc 3
+ */
+const tinyNetwork = (): LayerSpec[] => [
+  { type: 'conv2d', outChannels: 2, kernelSize: 3 },
+  { type: 'relu' },
+  { type: 'maxpool2d', kernelSize: 2 },
+  { type: 'flatten' },
+  { type: 'fc', outFeatures: 3 },
+];
+const tiny = (options: ClassifierOptions = {}): Scratch2dCNNClassifier =>
+  new Scratch2dCNNClassifier({ layers: tinyNetwork(), inputShape: [1, 8, 8], classes: 3, ...options });
+
+/** n random images [n, 1, 8, 8] in [0, 1) and n labels in 0..2, from one seed. */
+function tinyData(n: number, seed: number): { X: Tensor; y: Int32Array } {
+  const rng = new Rng(seed + 1000);
+  return { X: seededTensor([n, 1, 8, 8], seed, 0, 1), y: Int32Array.from({ length: n }, () => rng.int(3)) };
+}
+
+/** All parameters of a network, layer by layer, as one list of numbers. */
+function allWeights(layers: Layer[]): number[] {
+  return layers.flatMap((layer) => Object.values(layer.params ?? {}).flatMap((t) => Array.from(t.data)));
+}
+
+/** Row i of an [N, K] tensor. */
+const row = (t: Tensor, i: number): number[] => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1]));
+
+/** The first index of the largest value. */
+const argmax = (values: number[]): number => values.indexOf(Math.max(...values));
+
+function tempFile(name: string): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kata-06-')), name);
+}
+
+const mnist = loadMnist({ split: 'train', limit: 700 });
+const first = (n: number, offset = 0): { X: Tensor; y: Int32Array } => {
+  const per = 28 * 28;
+  return {
+    X: new Tensor([n, 1, 28, 28], mnist.images.data.slice(offset * per, (offset + n) * per)),
+    y: mnist.labels.slice(offset, offset + n),
+  };
+};
+
+describe('sheetNetwork: the network of the sheet', () => {
+  it('is conv, relu, pool, conv, relu, pool, flatten, fc, relu, fc and ends with 10 outputs', () => {
+    const specs = sheetNetwork();
+    expect(specs.map((s) => s.type)).toEqual(['conv2d', 'relu', 'maxpool2d', 'conv2d', 'relu', 'maxpool2d', 'flatten', 'fc', 'relu', 'fc']);
+    expect(specs[specs.length - 1]).toEqual({ type: 'fc', outFeatures: 10 });
+  });
+
+  it('is the default network, built for [1, 28, 28] images and 10 classes', () => {
+    const model = new Scratch2dCNNClassifier();
+    expect(model.specs).toEqual(sheetNetwork());
+    expect(model.layers).toHaveLength(10);
+    expect(model.predictProba(first(3).X).shape).toEqual([3, 10]);
+  });
+});
+
+describe('constructor: layers built from the specs', () => {
+  it('follows the shape of one image through the network (worked by hand)', () => {
+    // [2, 9, 9] conv 4@3x3 stride 2 pad 1: floor((9 + 2 - 3) / 2) + 1 = 5 -> [4, 5, 5]
+    // avg pool 2: floor((5 - 2) / 2) + 1 = 2 -> [4, 2, 2]; flatten -> 16; fc 6; relu; fc 3
+    const specs: LayerSpec[] = [
+      { type: 'conv2d', outChannels: 4, kernelSize: 3, stride: 2, padding: 1 },
+      { type: 'relu' },
+      { type: 'avgpool2d', kernelSize: 2 },
+      { type: 'flatten' },
+      { type: 'fc', outFeatures: 6 },
+      { type: 'relu' },
+      { type: 'fc', outFeatures: 3 },
+    ];
+    const model = new Scratch2dCNNClassifier({ layers: specs, inputShape: [2, 9, 9], classes: 3 });
+    const shapes = model.layers.map((layer) => Object.fromEntries(Object.entries(layer.params ?? {}).map(([k, t]) => [k, t.shape])));
+    expect(shapes).toEqual([{ W: [4, 2, 3, 3], b: [4] }, {}, {}, {}, { W: [16, 6], b: [6] }, {}, { W: [6, 3], b: [3] }]);
+    expect(model.specs).toEqual(specs);
+    expect(model.predictProba(seededTensor([2, 2, 9, 9], 1)).shape).toEqual([2, 3]);
+  });
+});
+
+describe('predictProba, predict and score', () => {
+  let trained: Scratch2dCNNClassifier;
+  const test = first(600, 100);
+  beforeAll(() => {
+    const train = first(100);
+    trained = new Scratch2dCNNClassifier({ seed: 3, epochs: 2, batchSize: 10 }).fit(train.X, train.y);
+  });
+
+  it('predictProba: every row lies in [0, 1] and sums to 1 (random tiny networks and images)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 5 }), (seed, n) => {
+        const proba = tiny({ seed }).predictProba(seededTensor([n, 1, 8, 8], seed, -3, 3));
+        expect(proba.shape).toEqual([n, 3]);
+        for (let i = 0; i < n; i++) {
+          const r = row(proba, i);
+          r.forEach((p) => expect(p >= 0 && p <= 1).toBe(true));
+          expect(Math.abs(r.reduce((s, p) => s + p, 0) - 1)).toBeLessThan(1e-12);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('predict is the argmax of each row of predictProba', () => {
+    const proba = trained.predictProba(test.X);
+    const labels = trained.predict(test.X);
+    expect(labels).toBeInstanceOf(Int32Array);
+    expect(Array.from(labels)).toEqual(Array.from({ length: 600 }, (_, i) => argmax(row(proba, i))));
+  });
+
+  it('predictions do not depend on how the images are batched (600 at once vs 7 + 593)', () => {
+    const all = trained.predictProba(test.X);
+    const head = trained.predictProba(new Tensor([7, 1, 28, 28], test.X.data.slice(0, 7 * 784)));
+    const tail = trained.predictProba(new Tensor([593, 1, 28, 28], test.X.data.slice(7 * 784)));
+    const joined = new Tensor([600, 10], Float64Array.from([...head.data, ...tail.data]));
+    expect(all).toBeCloseTensor(joined, { atol: 1e-12, rtol: 1e-12, what: 'predictProba of 600 images vs the same images in two calls' });
+  });
+
+  it('score is the fraction of images whose prediction equals the label', () => {
+    const predicted = trained.predict(test.X);
+    let correct = 0;
+    for (let i = 0; i < test.y.length; i++) if (predicted[i] === test.y[i]) correct++;
+    expect(trained.score(test.X, test.y)).toBeCloseTo(correct / test.y.length, 15);
+    // Two epochs on 100 images already beat chance (10%) by far.
+    expect(correct / test.y.length).toBeGreaterThan(0.5);
+  });
+});
+
+describe('fit: training', () => {
+  it('one iteration of SGD = forward, cross-entropy, backward, then W <- W - lr * dW on every layer', () => {
+    const { X, y } = tinyData(5, 7);
+    const lr = 0.1;
+    const model = tiny({ seed: 11, optimizer: 'sgd', lr, batchSize: 5, epochs: 1 }).fit(X, y);
+
+    // The same start (same seed), trained by hand.
+    const manual = tiny({ seed: 11 });
+    const logits = manual.layers.reduce((out, layer) => layer.forward(out), X);
+    const dLogits = new Tensor([5, 3]);
+    let loss = 0;
+    for (let n = 0; n < 5; n++) {
+      const z = row(logits, n);
+      const max = Math.max(...z);
+      const sum = z.reduce((s, v) => s + Math.exp(v - max), 0);
+      z.forEach((v, k) => (dLogits.data[n * 3 + k] = (Math.exp(v - max) / sum - (k === y[n] ? 1 : 0)) / 5));
+      loss += (max + Math.log(sum) - z[y[n]]) / 5;
+    }
+    manual.layers.reduceRight((d, layer) => layer.backward(d), dLogits);
+    for (const layer of manual.layers) {
+      for (const [name, W] of Object.entries(layer.params ?? {})) W.data.forEach((w, i) => (W.data[i] = w - lr * layer.grads![name].data[i]));
+    }
+
+    expect(model.lossHistory).toHaveLength(1);
+    expect(model.lossHistory[0]).toBeCloseTo(loss, 12);
+    const got = allWeights(model.layers);
+    const expected = allWeights(manual.layers);
+    expect(new Tensor([got.length], got)).toBeCloseTensor(new Tensor([expected.length], expected), {
+      atol: 1e-12,
+      rtol: 1e-10,
+      what: 'weights after one SGD iteration (tiny network, seed 11, lr 0.1)',
+    });
+  });
+
+  it('memorises 32 MNIST images: the last epoch loss is below a tenth of the first iteration loss', () => {
+    const { X, y } = first(32);
+    const model = new Scratch2dCNNClassifier({ seed: 1, batchSize: 8, epochs: 12 }).fit(X, y);
+    const initial = model.lossHistory[0];
+    const final = model.epochLoss[model.epochLoss.length - 1];
+    expect(initial).toBeGreaterThan(1);
+    expect(final).toBeLessThan(0.1 * initial);
+    expect(model.score(X, y)).toBe(1);
+  });
+
+  it.each(['sgd', 'adagrad', 'momentum', 'adam'] as const)('optimizer %s with its default learning rate lowers the loss', (optimizer) => {
+    const { X, y } = first(32);
+    const model = new Scratch2dCNNClassifier({ seed: 2, optimizer, batchSize: 8, epochs: 6 }).fit(X, y);
+    expect(model.epochLoss[5]).toBeLessThan(0.5 * model.epochLoss[0]);
+  });
+
+  it('history: one loss per iteration, one per epoch, validation figures per epoch; callbacks see the same numbers', () => {
+    const { X, y } = tinyData(50, 3); // batches of 16: 16, 16, 16, 2 -> 4 iterations per epoch
+    const val = tinyData(9, 4);
+    const iterations: { epoch: number; iteration: number; iterations: number; loss: number; samples: number }[] = [];
+    const epochs: { epoch: number; trainLoss: number; valLoss?: number; valAccuracy?: number }[] = [];
+    const model = tiny({ batchSize: 16, epochs: 3, onIteration: (i) => iterations.push(i), onEpoch: (e) => epochs.push(e) });
+    model.fit(X, y, { X: val.X, y: val.y });
+
+    expect(model.lossHistory).toHaveLength(12);
+    expect(model.epochLoss).toHaveLength(3);
+    expect(model.valLoss).toHaveLength(3);
+    expect(model.valAccuracy).toHaveLength(3);
+    expect(iterations.map((i) => [i.epoch, i.iteration, i.iterations, i.samples])).toEqual(
+      [1, 2, 3].flatMap((e) => [[e, 1, 4, 16], [e, 2, 4, 16], [e, 3, 4, 16], [e, 4, 4, 2]]),
+    );
+    expect(iterations.map((i) => i.loss)).toEqual(model.lossHistory);
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(epochs.map((e) => e.trainLoss)).toEqual(model.epochLoss);
+    expect(epochs.map((e) => e.valLoss)).toEqual(model.valLoss);
+    expect(epochs.map((e) => e.valAccuracy)).toEqual(model.valAccuracy);
+    for (let e = 0; e < 3; e++) {
+      // The epoch loss is the mean over the 50 images: each batch loss weighted by its size.
+      const [a, b, c, d] = model.lossHistory.slice(4 * e, 4 * e + 4);
+      expect(model.epochLoss[e]).toBeCloseTo((16 * (a + b + c) + 2 * d) / 50, 12);
+    }
+  });
+
+  it('validation figures are the cross-entropy and accuracy of predictProba on the validation data', () => {
+    const { X, y } = tinyData(20, 5);
+    const val = tinyData(9, 6);
+    const model = tiny({ batchSize: 8, epochs: 2 }).fit(X, y, { X: val.X, y: val.y });
+    const proba = model.predictProba(val.X);
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < 9; i++) {
+      loss -= Math.log(proba.data[i * 3 + val.y[i]]) / 9;
+      if (argmax(row(proba, i)) === val.y[i]) correct++;
+    }
+    expect(model.valLoss[1]).toBeCloseTo(loss, 12);
+    expect(model.valAccuracy[1]).toBeCloseTo(correct / 9, 15);
+  });
+
+  it('without validation data the validation histories stay empty', () => {
+    const { X, y } = tinyData(6, 8);
+    const model = tiny({ batchSize: 4, epochs: 2 }).fit(X, y);
+    expect([model.lossHistory.length, model.epochLoss.length, model.valLoss.length, model.valAccuracy.length]).toEqual([4, 2, 0, 0]);
+  });
+});
+
+describe('seeds', () => {
+  it('the same seed gives identical weights and loss history (two runs)', () => {
+    const { X, y } = tinyData(20, 9);
+    const a = tiny({ seed: 42, batchSize: 6, epochs: 2 }).fit(X, y);
+    const b = tiny({ seed: 42, batchSize: 6, epochs: 2 }).fit(X, y);
+    expect(allWeights(a.layers)).toEqual(allWeights(b.layers));
+    expect(a.lossHistory).toEqual(b.lossHistory);
+    expect(a.lossHistory).toHaveLength(8);
+  });
+
+  it('different seeds give different initial weights and loss histories', () => {
+    const { X, y } = tinyData(20, 9);
+    expect(allWeights(tiny({ seed: 1 }).layers)).not.toEqual(allWeights(tiny({ seed: 2 }).layers));
+    const a = tiny({ seed: 1, batchSize: 6, epochs: 2 }).fit(X, y);
+    const b = tiny({ seed: 2, batchSize: 6, epochs: 2 }).fit(X, y);
+    expect(a.lossHistory).toHaveLength(8);
+    expect(a.lossHistory).not.toEqual(b.lossHistory);
+  });
+});
+
+describe('save and load', () => {
+  const { X, y } = tinyData(12, 10);
+  const trainedTiny = (): Scratch2dCNNClassifier => tiny({ seed: 5, batchSize: 4, epochs: 2 }).fit(X, y, { X, y });
+
+  it('round trip: the loaded model gives identical probabilities and keeps specs, settings and histories', () => {
+    const model = trainedTiny();
+    const file = tempFile('model.bin');
+    model.save(file);
+    const loaded = Scratch2dCNNClassifier.load(file);
+    expect(Array.from(loaded.predictProba(X).data)).toEqual(Array.from(model.predictProba(X).data));
+    expect(Array.from(loaded.predict(X))).toEqual(Array.from(model.predict(X)));
+    expect(loaded.specs).toEqual(model.specs);
+    expect(loaded.settings).toEqual(model.settings);
+    expect([loaded.lossHistory, loaded.epochLoss, loaded.valLoss, loaded.valAccuracy]).toEqual([
+      model.lossHistory,
+      model.epochLoss,
+      model.valLoss,
+      model.valAccuracy,
+    ]);
+  });
+
+  it('a truncated file is rejected with the file name and what is missing', () => {
+    const file = tempFile('cut.bin');
+    trainedTiny().save(file);
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(file, bytes.subarray(0, bytes.length - 20));
+    expect(() => Scratch2dCNNClassifier.load(file)).toThrow(
+      new RegExp(`"${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is truncated: its header needs \\d+ bytes of weights, the file holds \\d+`),
+    );
+  });
+
+  it('a file that is not a saved model, a broken header and a missing file are rejected', () => {
+    const other = tempFile('notes.txt');
+    fs.writeFileSync(other, 'hello\nworld\n');
+    expect(() => Scratch2dCNNClassifier.load(other)).toThrow(/notes\.txt" is not a saved classifier: expected the first line "scratch-cnn-classifier 1"/);
+
+    const broken = tempFile('broken.bin');
+    trainedTiny().save(broken);
+    const text = fs.readFileSync(broken);
+    const firstLine = text.indexOf(0x0a);
+    text[firstLine + 1] = 0x21; // '!' instead of '{'
+    fs.writeFileSync(broken, text);
+    expect(() => Scratch2dCNNClassifier.load(broken)).toThrow(/broken\.bin" is corrupt: its header is not valid JSON/);
+
+    expect(() => Scratch2dCNNClassifier.load(path.join(os.tmpdir(), 'kata-06-missing', 'none.bin'))).toThrow(/none\.bin" cannot be read \(ENOENT\)/);
+  });
+});
+
+describe('a diverging loss stops training', () => {
+  it('SGD with lr = 1e300 stops at epoch 1, iteration 2 with advice to lower the learning rate', () => {
+    const { X, y } = first(16);
+    const model = new Scratch2dCNNClassifier({ optimizer: 'sgd', lr: 1e300, batchSize: 8, epochs: 2 });
+    expect(() => model.fit(X, y)).toThrow(/training diverged at epoch 1, iteration 2 of 2: .*(NaN|Infinity).*try a lower learning rate/);
+  });
+});
+
+describe('bad input', () => {
+  const { X, y } = tinyData(4, 12);
+  const withNaN = X.clone();
+  withNaN.data[17] = NaN;
+
+  it.each<[string, () => unknown, RegExp]>([
+    ['X of rank 3', () => tiny().fit(new Tensor([4, 8, 8]), y), /fit: expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[4, 8, 8\]/],
+    ['X with 2 channels', () => tiny().fit(new Tensor([4, 2, 8, 8]), y), /fit: expected channels C = 1 \(axis 1\), got 2 in shape \[4, 2, 8, 8\]/],
+    ['X of height 9', () => tiny().predict(new Tensor([4, 1, 9, 8])), /predictProba: expected height H = 8 \(axis 2\), got 9 in shape \[4, 1, 9, 8\]/],
+    ['3 labels for 4 images', () => tiny().fit(X, y.slice(0, 3)), /fit: expected 4 labels \(one per image of X \[4, 1, 8, 8\]\), got 3/],
+    ['label 3 with 3 classes', () => tiny().fit(X, [0, 1, 3, 2]), /fit: expected labels that are whole numbers in 0..2, got 3 at index 2/],
+    ['label -1', () => tiny().score(X, [0, -1, 1, 2]), /score: expected labels that are whole numbers in 0..2, got -1 at index 1/],
+    ['label 1.5', () => tiny().fit(X, [0, 1.5, 1, 2]), /fit: expected labels that are whole numbers in 0..2, got 1.5 at index 1/],
+    ['NaN in X', () => tiny().fit(withNaN, y), /fit: expected finite values, got NaN at index \[0, 0, 2, 1\]/],
+    ['validation of the wrong size', () => tiny().fit(X, y, { X: new Tensor([2, 1, 7, 7]), y: [0, 1] }), /fit \(validation\): expected height H = 8/],
+  ])('%s', (_name, run, message) => {
+    expect(run).toThrow(message);
+  });
+
+  it.each<[string, ClassifierOptions, RegExp]>([
+    ['an unsupported layer type', { layers: [{ type: 'flatten' }, { type: 'dropout', rate: 0.5 }, { type: 'fc', outFeatures: 3 }] }, /layers\[1\] \(dropout\) is a layer type the classifier cannot build; supported types: conv2d, maxpool2d, avgpool2d, flatten, fc, relu/],
+    ['fc on an image', { layers: [{ type: 'fc', outFeatures: 3 }] }, /layers\[0\] \(fc\) needs a flat input \[F\], got \[1, 8, 8\]: add \{ type: 'flatten' \} before it/],
+    ['conv after flatten', { layers: [{ type: 'flatten' }, { type: 'conv2d', outChannels: 2, kernelSize: 1 }] }, /layers\[1\] \(conv2d\) needs an image input \[C, H, W\], got \[64\]/],
+    ['a kernel larger than the image', { layers: [{ type: 'conv2d', outChannels: 2, kernelSize: 9 }, { type: 'flatten' }, { type: 'fc', outFeatures: 3 }] }, /layers\[0\] \(conv2d\) on input \[1, 8, 8\]: .*kernel height/],
+    ['a last layer that is not one score per class', { layers: [{ type: 'flatten' }, { type: 'fc', outFeatures: 4 }] }, /the network must end with one score per class, shape \[3\], but its last layer gives \[4\]/],
+    ['batchSize 0', { batchSize: 0 }, /Scratch2dCNNClassifier: batchSize must be a whole number >= 1, got 0/],
+    ['epochs 1.5', { epochs: 1.5 }, /Scratch2dCNNClassifier: epochs must be a whole number >= 1, got 1.5/],
+    ['an unknown optimizer', { optimizer: 'rmsprop' as 'sgd' }, /Scratch2dCNNClassifier: optimizer must be one of sgd, adagrad, momentum, adam, got "rmsprop"/],
+    ['a negative learning rate', { lr: -1 }, /Scratch2dCNNClassifier: lr must be a finite number > 0, got -1/],
+  ])('constructor: %s', (_name, options, message) => {
+    expect(() => tiny(options)).toThrow(message);
+  });
+});
+
+describe('MNIST end to end', () => {
+  it('trains on a subset of the training set and reaches >= 95% on the first 2,000 test images', () => {
+    const train = loadMnist({ split: 'train', subset: { size: 6000, seed: 0 } });
+    const test = loadMnist({ split: 'test', limit: 2000 });
+    const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 2 }).fit(train.images, train.labels);
+    const acc = model.score(test.images, test.labels);
+    expect(acc).toBeGreaterThanOrEqual(0.95);
+  });
+});
