@@ -19,6 +19,7 @@
 import type { GemmOptions } from './matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
+import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
 /** 64 KiB pages; the workspace may grow to 2 GiB (byte addresses stay below 2^31 for i32). */
 const PAGE = 65536;
@@ -29,8 +30,8 @@ const KC = 256;
 const MC = 128;
 
 interface Kernel {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  module: WasmModule;
+  memory: WasmMemory;
   drivers: ((...args: number[]) => void)[];
   view: Float64Array;
   pool: KernelPool | null;
@@ -44,9 +45,9 @@ function load(): Kernel | null {
   try {
     const shared = typeof SharedArrayBuffer === 'function';
     const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared });
-    const module = new WebAssembly.Module(bytes);
-    const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const module = new wasmApi.Module(bytes);
+    const memory = new wasmApi.Memory({ initial: 16, maximum: MAX_PAGES, shared });
+    const instance = new wasmApi.Instance(module, { env: { memory } });
     const drivers = FAMILIES.map((f) => instance.exports[driverName(f)] as (...args: number[]) => void);
     kernel = { module, memory, drivers, view: new Float64Array(memory.buffer), pool: null };
   } catch (error) {
@@ -134,7 +135,6 @@ export function gemmWasm(
   mem[bAt + k * n] = 0;
   mem[bAt + k * n + 1] = 0;
   if (options.accumulate) mem.set(c.subarray(0, m * n), cAt);
-  else mem.fill(0, cAt, cAt + m * n);
 
   const driver = options.family ? FAMILIES.findIndex((f) => f.mr === options.family!.mr && f.nr === options.family!.nr) : chooseFamily(n);
   if (driver < 0) throw new RangeError(`gemm: no kernel for tile ${options.family!.mr}x${options.family!.nr}`);
@@ -145,6 +145,7 @@ export function gemmWasm(
     bAt * 8, 8 * n,
     cAt * 8, 8 * n,
     KC, MC,
+    options.accumulate ? 1 : 0,
   ];
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const run = K.drivers[driver];

@@ -22,6 +22,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { WasmMemory, WasmModule } from './wasm/webassembly';
 
 /** Layout of the Int32 control array shared with the workers (indices). */
 export const CONTROL = {
@@ -41,19 +42,19 @@ export const CONTROL = {
   UNIT: 6,
   /** Set by a worker whose kernel call threw. */
   ERROR: 7,
-  /** The driver's 14 integer arguments (see wasm/gemm-kernel.ts). */
+  /** The driver's integer arguments, DRIVER_PARAMS of wasm/gemm-kernel.ts (16 slots). */
   PARAMS: 8,
   /** Chunks computed by workers so far (statistics). */
-  WORKER_CHUNKS: 22,
+  WORKER_CHUNKS: 24,
   /** One flag per worker slot: 1 while the worker runs. */
-  ALIVE: 24,
+  ALIVE: 32,
 } as const;
 const MAX_WORKERS = 32;
 
 export interface PoolOptions {
   /** The compiled kernel module and the shared memory it runs on. */
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  module: WasmModule;
+  memory: WasmMemory;
   /** Export names of the drivers, in the order `run` refers to them. */
   drivers: string[];
   /** Milliseconds a worker waits for work before exiting (default 2000). */
@@ -71,6 +72,7 @@ export class KernelPool {
   private readonly ctl = new Int32Array(this.control);
   private readonly workers: (Worker | null)[] = [];
   private readonly idleMs: number;
+  private failed = false;
 
   constructor(private readonly options: PoolOptions) {
     this.idleMs = options.idleMs ?? 2000;
@@ -142,12 +144,13 @@ export class KernelPool {
 
   /** Starts workers in the empty slots among the first `count`. */
   private ensureWorkers(count: number): void {
+    if (this.failed) return;
     for (let slot = 0; slot < count; slot++) {
       if (Atomics.load(this.ctl, CONTROL.ALIVE + slot) === 1) continue;
       Atomics.store(this.ctl, CONTROL.ALIVE + slot, 1);
-      const worker = new Worker(path.join(__dirname, 'wasm', 'gemm-worker.js'), {
+      const worker = new Worker(path.join(__dirname, 'wasm', 'gemm-worker.cjs'), {
         workerData: {
-          module: this.options.module,
+          kernelModule: this.options.module,
           memory: this.options.memory,
           control: this.control,
           slot,
@@ -157,7 +160,11 @@ export class KernelPool {
         },
       });
       worker.unref();
-      worker.on('error', () => Atomics.store(this.ctl, CONTROL.ALIVE + slot, 0));
+      worker.on('error', () => {
+        // a worker that cannot run the kernel will not do better next time: stay on this thread
+        this.failed = true;
+        Atomics.store(this.ctl, CONTROL.ALIVE + slot, 0);
+      });
       this.workers[slot] = worker;
     }
   }

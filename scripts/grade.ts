@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Exercise, findExercise, listFiles, loadManifest, repoRoot } from './manifest';
-import { counts, firstLines, isNotImplemented, JestRun, runJest, seconds, TestCase } from './jest-run';
+import { counts, firstLines, isNotImplemented, JestRun, progressOf, runJest, seconds, TestCase } from './jest-run';
 import { formatTable } from './ui/table';
 
 export type ExerciseStatus = 'passed' | 'failed' | 'not-started' | 'timeout' | 'crash' | 'compile-error' | 'missing';
@@ -327,10 +327,8 @@ export function gradeRun(exercise: Exercise, run: JestRun, limitSeconds: number,
   const { passed, total } = counts(suite.tests);
   const { score, testScores, share } = scoreExercise(exercise, suite.tests);
   const failing = suite.tests.filter((t) => t.status !== 'passed');
-  let status: ExerciseStatus;
-  if (total > 0 && passed === total) status = 'passed';
-  else if (passed === 0 && failing.every((t) => isNotImplemented(t.message))) status = 'not-started';
-  else status = 'failed';
+  const progress = progressOf(suite);
+  const status: ExerciseStatus = progress === 'done' ? 'passed' : progress === 'not-started' ? 'not-started' : 'failed';
   const message =
     status === 'passed'
       ? ''

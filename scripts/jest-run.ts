@@ -212,6 +212,25 @@ export function firstLines(message: string, count = 6): string {
   return kept.join('\n');
 }
 
+export type Progress = 'done' | 'failing' | 'not-started' | 'cannot-run';
+
+/**
+ * How far a learner got with one suite:
+ *   done         every test passes
+ *   not-started  no test passes and every failure is a NotImplementedError
+ *                (the stub is untouched), or the file stops on one at import
+ *   cannot-run   the test file could not run (syntax error, import error, ...)
+ *   failing      anything else: some work done, some tests still red
+ */
+export function progressOf(suite: SuiteRun): Progress {
+  if (suite.failedToRun) return isNotImplemented(suite.error) ? 'not-started' : 'cannot-run';
+  const { passed, total } = counts(suite.tests);
+  if (total > 0 && passed === total) return 'done';
+  const failing = suite.tests.filter((t) => t.status !== 'passed');
+  if (passed === 0 && failing.every((t) => isNotImplemented(t.message))) return 'not-started';
+  return 'failing';
+}
+
 export function counts(tests: TestCase[]): { passed: number; failed: number; total: number } {
   const passed = tests.filter((t) => t.status === 'passed').length;
   const failed = tests.filter((t) => t.status === 'failed').length;

@@ -192,6 +192,12 @@ function networkOf(model: ModelName, classifier: ClassifierModule): LayerSpec[] 
   return lenet.lenet5();
 }
 
+/** A path relative to `base` when it lies inside it, otherwise absolute. */
+export function displayPath(file: string, base = process.cwd()): string {
+  const relative = path.relative(base, file);
+  return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? path.resolve(file) : relative;
+}
+
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const seconds = (ms: number): number => ms / 1000;
 
@@ -283,7 +289,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           `1/12 held out, seed ${options.seed}), ${groupThousands(test.labels.length)} test`,
       ],
       ['training', `${options.optimizer}, lr ${options.lr}, batch size ${options.batchSize}, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, seed ${options.seed}`],
-      ['run folder', path.relative(process.cwd(), options.out) || '.'],
+      ['run folder', displayPath(options.out)],
       ['machine', `${os.cpus().length} CPUs, Node ${process.version}, data loaded in ${loadSeconds.toFixed(1)} s`],
     ]),
   );
@@ -295,12 +301,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const iterations: IterationRecord[] = [];
   const epochs: EpochRecord[] = [];
   const interactive = isInteractive(process.stderr);
+  const epochDigits = String(options.epochs).length;
+  const epochBar = (epoch: number): ProgressBar =>
+    new ProgressBar({ total: train.labels.length, label: `epoch ${String(epoch).padStart(epochDigits)}/${options.epochs}`, unit: 'img' });
   let bar: ProgressBar | undefined;
   let seen = 0;
   let lossSum = 0;
   let epochStart = performance.now();
   let trainEnd = epochStart;
-  const epochDigits = String(options.epochs).length;
 
   const clf = new classifierModule.Scratch2dCNNClassifier({
     layers: specs,
@@ -313,7 +321,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     seed: options.seed,
     onIteration: ({ epoch, iteration, iterations: perEpoch, loss, samples }) => {
       if (iteration === 1) {
-        bar = new ProgressBar({ total: train.labels.length, label: `epoch ${String(epoch).padStart(epochDigits)}/${options.epochs}`, unit: 'img' });
         seen = 0;
         lossSum = 0;
       }
@@ -345,10 +352,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           `${formatDuration(record.seconds)}  (${groupThousands(Math.round(record.imagesPerSecond))} img/s)`,
       );
       epochStart = performance.now();
+      if (epoch < options.epochs) bar = epochBar(epoch + 1);
     },
   });
   const trainStart = performance.now();
   epochStart = trainStart;
+  bar = epochBar(1);
   clf.fit(train.images, train.labels, { X: validation.images, y: validation.labels });
   const trainSeconds = seconds(performance.now() - trainStart);
 
@@ -377,7 +386,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     format: 'scratch-cnn-kata/train-history@1',
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    options: { ...options, out: path.relative(REPO_ROOT, options.out) || '.' },
+    options: { ...options, out: displayPath(options.out, REPO_ROOT) },
     model: {
       name: options.model,
       inputShape,
@@ -405,7 +414,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   fs.writeFileSync(path.join(options.out, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
   fs.writeFileSync(path.join(options.out, 'report.html'), html);
 
-  const where = path.relative(process.cwd(), options.out) || '.';
+  const where = displayPath(options.out);
   out(`Wall time: ${formatDuration(history.timings.totalSeconds)} (loading ${loadSeconds.toFixed(1)} s, training ${formatDuration(trainSeconds)}, testing ${testSeconds.toFixed(1)} s)`);
   out(`Run folder: ${where}/  (model.bin, history.json, report.html)`);
   out(`Report: file://${path.join(options.out, 'report.html')}`);

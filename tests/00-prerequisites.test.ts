@@ -82,7 +82,10 @@ function gradientErrors(layer: Layer, x: Tensor, seed: number): { dx: number; dW
   return errors;
 }
 
-/** An initializer that records how it was called and returns 1, 2, 3, ... */
+/**
+ * An initializer that records how it was called and returns 1, 2, 3, ...
+ * The FC and Conv1d tests use it so that they do not depend on initializers.ts.
+ */
 class RecordingInitializer implements Initializer {
   calls: Array<{ shape: number[]; fanIn: number; firstDraw: number }> = [];
   weights(shape: readonly number[], fanIn: number, rng: Rng): Tensor {
@@ -116,7 +119,7 @@ function vector(values: number[]): Tensor {
 describe('FC (fully connected layer): A = X W + b', () => {
   describe('forward', () => {
     it('forward: a hand-checked case, [[1, 2]] W + b', () => {
-      const layer = new FC({ inFeatures: 2, outFeatures: 3 });
+      const layer = new FC({ inFeatures: 2, outFeatures: 3, initializer: new RecordingInitializer() });
       layer.params.W.data.set([1, 2, 3, 4, 5, 6]); // W = [[1, 2, 3], [4, 5, 6]]
       layer.params.b.data.set([0.5, -1, 0]);
       // [1*1 + 2*4 + 0.5, 1*2 + 2*5 - 1, 1*3 + 2*6 + 0] = [9.5, 11, 15]
@@ -131,7 +134,7 @@ describe('FC (fully connected layer): A = X W + b', () => {
           fc.integer({ min: 1, max: 7 }),
           fc.integer({ min: 0, max: 2 ** 30 }),
           (n, inFeatures, outFeatures, seed) => {
-            const layer = new FC({ inFeatures, outFeatures });
+            const layer = new FC({ inFeatures, outFeatures, initializer: new RecordingInitializer() });
             randomizeParams(layer, seed);
             const x = seededTensor([n, inFeatures], seed + 2, -3, 3);
             const expected = fcOracle(x, layer.params.W, layer.params.b);
@@ -172,7 +175,7 @@ describe('FC (fully connected layer): A = X W + b', () => {
     for (const c of cases) {
       for (const which of ['dx', 'dW', 'db'] as const) {
         it(`backward: ${which} matches the numeric gradient (${c.name})`, () => {
-          const layer = new FC({ inFeatures: c.inFeatures, outFeatures: c.outFeatures });
+          const layer = new FC({ inFeatures: c.inFeatures, outFeatures: c.outFeatures, initializer: new RecordingInitializer() });
           randomizeParams(layer, c.seed);
           const x = seededTensor([c.n, c.inFeatures], c.seed + 5, -2, 2);
           expect(gradientErrors(layer, x, c.seed)[which]).toBeLessThan(GRAD_TOLERANCE);
@@ -181,7 +184,7 @@ describe('FC (fully connected layer): A = X W + b', () => {
     }
 
     it('backward: returns dx with the shape of x [N, in] and leaves W and b unchanged', () => {
-      const layer = new FC({ inFeatures: 3, outFeatures: 2 });
+      const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
       randomizeParams(layer, 21);
       const W = layer.params.W.clone();
       const b = layer.params.b.clone();
@@ -193,7 +196,7 @@ describe('FC (fully connected layer): A = X W + b', () => {
     });
 
     it('backward: a second backward overwrites grads instead of adding to them', () => {
-      const layer = new FC({ inFeatures: 3, outFeatures: 2 });
+      const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
       randomizeParams(layer, 31);
       const x = seededTensor([2, 3], 32);
       const dout = seededTensor([2, 2], 33);
@@ -210,32 +213,32 @@ describe('FC (fully connected layer): A = X W + b', () => {
 
   describe('bad input', () => {
     it('rejects x of the wrong rank', () => {
-      const layer = new FC({ inFeatures: 3, outFeatures: 2 });
+      const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
       expectInputError(() => layer.forward(new Tensor([3])), /expected a rank-2 tensor.*got rank 1 with shape \[3\]/);
       expectInputError(() => layer.forward(new Tensor([1, 1, 3])), /expected a rank-2 tensor.*got rank 3/);
     });
 
     it('rejects x whose feature count is not in_features', () => {
-      const layer = new FC({ inFeatures: 3, outFeatures: 2 });
+      const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
       expectInputError(() => layer.forward(new Tensor([2, 4])), /in_features = 3 \(axis 1\), got 4/);
     });
 
     it('rejects NaN and Infinity in x', () => {
-      const layer = new FC({ inFeatures: 2, outFeatures: 2 });
+      const layer = new FC({ inFeatures: 2, outFeatures: 2, initializer: new RecordingInitializer() });
       expectInputError(() => layer.forward(Tensor.from([[1, NaN]])), /expected finite values, got NaN at index \[0, 1\]/);
       expectInputError(() => layer.forward(Tensor.from([[Infinity, 1]])), /expected finite values, got Infinity/);
     });
 
     it('rejects dout of the wrong shape, and backward before any forward', () => {
-      const layer = new FC({ inFeatures: 3, outFeatures: 2 });
+      const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
       expectInputError(() => layer.backward(new Tensor([2, 2])), /FC\.backward: call forward before backward/);
       layer.forward(new Tensor([2, 3]));
       expectInputError(() => layer.backward(new Tensor([2, 3])), /expected shape \[2, 2\], got \[2, 3\]/);
     });
 
     it('rejects sizes that are not whole numbers >= 1', () => {
-      expectInputError(() => new FC({ inFeatures: 0, outFeatures: 2 }), /inFeatures must be a whole number >= 1, got 0/);
-      expectInputError(() => new FC({ inFeatures: 2, outFeatures: 1.5 }), /outFeatures must be a whole number >= 1, got 1\.5/);
+      expectInputError(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() }), /inFeatures must be a whole number >= 1, got 0/);
+      expectInputError(() => new FC({ inFeatures: 2, outFeatures: 1.5, initializer: new RecordingInitializer() }), /outFeatures must be a whole number >= 1, got 1\.5/);
     });
   });
 });
@@ -658,14 +661,14 @@ describe('GetMiniBatch: shuffled mini-batches', () => {
 describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s]', () => {
   /** A Conv1d with seeded random W and b. */
   function conv(cIn: number, cOut: number, kernelSize: number, stride: number, padding: number, seed: number): Conv1d {
-    const layer = new Conv1d({ inChannels: cIn, outChannels: cOut, kernelSize, stride, padding });
+    const layer = new Conv1d({ inChannels: cIn, outChannels: cOut, kernelSize, stride, padding, initializer: new RecordingInitializer() });
     randomizeParams(layer, seed);
     return layer;
   }
 
   describe('forward', () => {
     it('forward: hand-checked, x [1, 2, 3, 4], w [3, 5, 7], b 1 -> [35, 50]', () => {
-      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 3 });
+      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 3, initializer: new RecordingInitializer() });
       layer.params.W.data.set([3, 5, 7]);
       layer.params.b.data.set([1]);
       // 1*3 + 2*5 + 3*7 + 1 = 35; 2*3 + 3*5 + 4*7 + 1 = 50
@@ -674,7 +677,7 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
     });
 
     it('forward: hand-checked with stride 2, padding 1: padded [0, 1, 2, 3, 4, 0] -> [20, 50]', () => {
-      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, padding: 1 });
+      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, padding: 1, initializer: new RecordingInitializer() });
       layer.params.W.data.set([3, 5, 7]);
       layer.params.b.data.set([1]);
       // L_out = floor((4 + 2 - 3) / 2) + 1 = 2; windows start at 0 and 2 of the padded input.
@@ -791,22 +794,22 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
 
   describe('bad input', () => {
     it('rejects x whose channel count is not in_channels', () => {
-      const layer = new Conv1d({ inChannels: 2, outChannels: 1, kernelSize: 2 });
+      const layer = new Conv1d({ inChannels: 2, outChannels: 1, kernelSize: 2, initializer: new RecordingInitializer() });
       expectInputError(() => layer.forward(new Tensor([1, 3, 5])), /in_channels = 2 \(axis 1\), got 3/);
     });
 
     it('rejects x that is not [N, C_in, L]', () => {
-      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2 });
+      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, initializer: new RecordingInitializer() });
       expectInputError(() => layer.forward(new Tensor([1, 5])), /expected a rank-3 tensor.*got rank 2/);
     });
 
     it('rejects a kernel longer than the padded input', () => {
-      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 5, padding: 1 });
+      const layer = new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 5, padding: 1, initializer: new RecordingInitializer() });
       expectInputError(() => layer.forward(new Tensor([1, 1, 2])), /kernel size <= the padded input size 4 .*got kernel size 5/);
     });
 
     it('rejects NaN in x, dout of the wrong shape, and backward before forward', () => {
-      const layer = new Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 2 });
+      const layer = new Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 2, initializer: new RecordingInitializer() });
       expectInputError(() => layer.backward(new Tensor([1, 2, 3])), /Conv1d\.backward: call forward before backward/);
       expectInputError(() => layer.forward(new Tensor([1, 1, 3], [0, NaN, 0])), /expected finite values, got NaN/);
       layer.forward(new Tensor([1, 1, 4]));
@@ -814,9 +817,9 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
     });
 
     it('rejects sizes that are not whole numbers >= 1 and a negative padding', () => {
-      expectInputError(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 0 }), /kernelSize must be a whole number >= 1, got 0/);
-      expectInputError(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, stride: 1.5 }), /stride must be a whole number >= 1, got 1\.5/);
-      expectInputError(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, padding: -1 }), /padding must be a whole number >= 0, got -1/);
+      expectInputError(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 0, initializer: new RecordingInitializer() }), /kernelSize must be a whole number >= 1, got 0/);
+      expectInputError(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, stride: 1.5, initializer: new RecordingInitializer() }), /stride must be a whole number >= 1, got 1\.5/);
+      expectInputError(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, padding: -1, initializer: new RecordingInitializer() }), /padding must be a whole number >= 0, got -1/);
     });
   });
 });

@@ -99,6 +99,7 @@ export class FunctionBuilder {
   add(): this { return this.op(0x6a); }
   sub(): this { return this.op(0x6b); }
   mul(): this { return this.op(0x6c); }
+  and(): this { return this.op(0x71); }
   eqz(): this { return this.op(0x45); }
   ne(): this { return this.op(0x47); }
   ltS(): this { return this.op(0x48); }
@@ -112,6 +113,7 @@ export class FunctionBuilder {
   block(): this { return this.op(0x02, 0x40); }
   loop(): this { return this.op(0x03, 0x40); }
   if(): this { return this.op(0x04, 0x40); }
+  else(): this { return this.op(0x05); }
   end(): this { return this.op(0x0b); }
   br(depth: number): this { return this.op(0x0c, ...u32(depth)); }
   brIf(depth: number): this { return this.op(0x0d, ...u32(depth)); }

@@ -52,9 +52,13 @@ export const FAMILIES: readonly Family[] = [
 ];
 
 /** Parameters of every strip function, in order. */
-const STRIP_PARAMS = ['i0', 'i1', 'kc', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs'] as const;
-/** Parameters of every exported driver, in order. */
-export const DRIVER_PARAMS = ['iLo', 'iHi', 'jLo', 'jHi', 'k', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs', 'KC', 'MC'] as const;
+const STRIP_PARAMS = ['i0', 'i1', 'kc', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs', 'zero'] as const;
+/**
+ * Parameters of every exported driver, in order. `accumulate` = 0 means C
+ * starts from zero: the first block of p then never reads C (no need to
+ * clear it first).
+ */
+export const DRIVER_PARAMS = ['iLo', 'iHi', 'jLo', 'jHi', 'k', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs', 'KC', 'MC', 'accumulate'] as const;
 
 export function driverName(f: Family): string {
   return `gemm_${f.mr}x${f.nr}`;
@@ -84,6 +88,7 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
   const acc = Array.from({ length: family.mr }, () => Array.from({ length: vecs }, () => fn.local(v128)));
   const bv = Array.from({ length: vecs }, () => fn.local(v128));
   const splat = fn.local(v128);
+  const zeros = fn.local(v128); // never written: locals start at zero
 
   /** The tile body for rows i .. i+rows-1. */
   const tile = (rows: number): void => {
@@ -98,6 +103,10 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
       if (r > 0) fn.i32(r).add();
       fn.get(P.cRs).mul().add();
     };
+    // the tile starts from C, or from zero when `zero` says C is to be overwritten
+    fn.get(P.zero).if();
+    for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) fn.get(zeros).set(acc[r][v]);
+    fn.else();
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < vecs; v++) {
         cRow(r);
@@ -106,6 +115,7 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
         fn.set(acc[r][v]);
       }
     }
+    fn.end();
     fn.get(P.b).set(pb);
     fn.get(P.kc).set(count);
     fn.loop();
@@ -164,6 +174,8 @@ function driverFunction(family: Family, fullStrip: number, tableBase: number, st
     fn.get(i0).get(i1).get(kc).get(aBlock).get(P.aRs).get(P.aCs);
     fn.get(bBlock).get(j).i32(8).mul().add().get(P.bRs);
     fn.get(P.c).get(j).i32(8).mul().add().get(P.cRs);
+    // zero = (p0 == 0 && !accumulate)
+    fn.get(p0).eqz().get(P.accumulate).eqz().and();
   };
 
   // nothing to do for an empty range (k >= 1 is the caller's promise)

@@ -98,6 +98,17 @@ export function iterationLossSpec(iterations: readonly IterationRecord[], maxPoi
 }
 
 /** Mean training loss and validation loss per epoch. */
+/** The epoch axis: ordinal, so one epoch is a centred point and every epoch gets a tick. */
+const EPOCH_X = { field: 'epoch', type: 'ordinal', title: 'epoch', axis: { labelAngle: 0 } };
+
+/** A y domain around the values with a margin, so a flat series (or a single epoch) still reads well. */
+export function paddedDomain(values: readonly number[], minMargin: number, upper = Infinity): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const margin = Math.max((hi - lo) * 0.15, minMargin);
+  return [Math.max(0, lo - margin), Math.min(upper, hi + margin)];
+}
+
 export function epochLossSpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
   const values = epochs.flatMap((e) => [
     { epoch: e.epoch, loss: e.trainLoss, series: 'train' },
@@ -112,8 +123,14 @@ export function epochLossSpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
     data: { values },
     mark: { type: 'line', point: { size: 50, filled: true }, strokeWidth: 2 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
-      y: { field: 'loss', type: 'quantitative', title: 'mean cross-entropy loss', scale: { zero: false } },
+      x: EPOCH_X,
+      y: {
+        field: 'loss',
+        type: 'quantitative',
+        title: 'mean cross-entropy loss',
+        scale: { domain: paddedDomain(values.map((v) => v.loss), 0.01) },
+        axis: { format: '.3~f' },
+      },
       color: { field: 'series', type: 'nominal', scale: { domain: ['train', 'validation'], range: [COLORS.train, COLORS.validation] } },
       tooltip: [{ field: 'series' }, { field: 'epoch' }, { field: 'loss', format: '.4f' }],
     },
@@ -124,8 +141,14 @@ export function epochLossSpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
 export function validationAccuracySpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
   const values = epochs.map((e) => ({ epoch: e.epoch, accuracy: 100 * e.valAccuracy }));
   const encoding = {
-    x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
-    y: { field: 'accuracy', type: 'quantitative', title: 'validation accuracy (%)', scale: { zero: false, nice: true } },
+    x: EPOCH_X,
+    y: {
+      field: 'accuracy',
+      type: 'quantitative',
+      title: 'validation accuracy (%)',
+      scale: { domain: paddedDomain(values.map((v) => v.accuracy), 0.1, 100) },
+      axis: { format: '.2~f' },
+    },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

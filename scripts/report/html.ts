@@ -98,7 +98,7 @@ figure.chart { border: 1px solid var(--line); border-radius: 8px; padding: 10px;
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figure.chart figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
 .confusion { display: grid; grid-template-columns: auto 1fr; gap: 24px; align-items: start; }
-.digit-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(74px, 1fr)); gap: 10px; }
+.digit-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(84px, 1fr)); gap: 10px; }
 figure.digit { text-align: center; border: 1px solid var(--line); border-radius: 6px; padding: 6px 2px 4px; background: #fff; }
 figure.digit img, figure.filter img { image-rendering: pixelated; image-rendering: crisp-edges; display: block; margin: 0 auto; }
 figure.digit figcaption { font-size: 13px; font-weight: 600; line-height: 1.3; }

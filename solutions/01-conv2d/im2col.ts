@@ -48,13 +48,13 @@ export function im2col(
     for (let i = 0; i < OH; i++) {
       for (let j = 0; j < OW; j++) {
         for (let k = 0; k < C; k++) {
-          const channel = (n * C + k) * height; // row offset of x[n, k] in units of image rows
           for (let s = 0; s < FH; s++) {
             const h = i * SH + s - PH;
+            const rowInside = h >= 0 && h < height;
+            const row = ((n * C + k) * height + h) * width; // offset of x[n, k, h, 0]
             for (let t = 0; t < FW; t++) {
               const v = j * SW + t - PW;
-              const inside = h >= 0 && h < height && v >= 0 && v < width;
-              dst[c++] = inside ? src[(channel + h) * width + v] : 0;
+              dst[c++] = rowInside && v >= 0 && v < width ? src[row + v] : 0;
             }
           }
         }
@@ -96,13 +96,13 @@ export function col2im(
     for (let i = 0; i < OH; i++) {
       for (let j = 0; j < OW; j++) {
         for (let k = 0; k < C; k++) {
-          const channel = (n * C + k) * height;
           for (let s = 0; s < FH; s++) {
             const h = i * SH + s - PH;
+            const rowInside = h >= 0 && h < height;
+            const row = ((n * C + k) * height + h) * width;
             for (let t = 0; t < FW; t++) {
               const v = j * SW + t - PW;
-              const inside = h >= 0 && h < height && v >= 0 && v < width;
-              if (inside) dst[(channel + h) * width + v] += src[c];
+              if (rowInside && v >= 0 && v < width) dst[row + v] += src[c];
               c++;
             }
           }

@@ -13,10 +13,10 @@
  */
 const { workerData } = require('node:worker_threads');
 
-const { module, memory, control, slot, idleMs, drivers, layout } = workerData;
+const { kernelModule, memory, control, slot, idleMs, drivers, layout } = workerData;
 const L = layout;
 const ctl = new Int32Array(control);
-const instance = new WebAssembly.Instance(module, { env: { memory } });
+const instance = new WebAssembly.Instance(kernelModule, { env: { memory } });
 const kernels = drivers.map((name) => instance.exports[name]);
 
 /** Runs chunk `chunk` of the current product. */
@@ -36,7 +36,7 @@ function runChunk(chunk) {
   }
   kernels[ctl[L.DRIVER]](
     iLo, iHi, jLo, jHi,
-    ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10], ctl[p + 11], ctl[p + 12], ctl[p + 13],
+    ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10], ctl[p + 11], ctl[p + 12], ctl[p + 13], ctl[p + 14],
   );
 }
 

@@ -1,0 +1,300 @@
+/**
+ * npm run compare -- <exercise> [--submission DIR]
+ *
+ * Runs your implementation (exercises/, or a submission folder laid out like
+ * it) and the reference (solutions/) on the same seeded inputs, and prints
+ * for every step (forward, backward dx, each parameter gradient) whether the
+ * shapes match, the largest absolute and relative differences, and the speed
+ * ratio; then says in plain words where the two first differ.
+ *
+ * The relative difference of a step is max|yours - reference| divided by the
+ * largest |reference| value of that step. Two results count as the same when
+ * every element is within 1e-9 of the reference (relative to that scale).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CompareCase, compareCases, Module, Step } from './compare-cases';
+import { findExercise, loadManifest, repoRoot } from './manifest';
+import { formatTable } from './ui/table';
+
+const TOLERANCE = 1e-9;
+
+interface Outcome {
+  ok: boolean;
+  value?: { shape: number[]; data: ArrayLike<number> };
+  error?: string;
+  ms: number;
+}
+
+export interface StepReport {
+  step: string;
+  shape: string;
+  maxAbs: number | null;
+  maxRel: number | null;
+  /** Plain words: where the step first differs, or why it could not be compared. */
+  problem: string | null;
+  yoursMs: number | null;
+  refMs: number | null;
+}
+
+export interface CaseReport {
+  name: string;
+  steps: StepReport[];
+  /** The first difference in plain words, or null when everything matches. */
+  firstDifference: string | null;
+  speedRatio: number | null;
+}
+
+function describeError(err: unknown): string {
+  const e = err as Error;
+  const msg = e?.message ?? String(err);
+  const ni = /Not implemented yet: ([^(\n]+)/.exec(msg);
+  if (e?.name === 'NotImplementedError' || ni) return `not implemented yet${ni ? ` (${ni[1].trim()})` : ''}`;
+  return `threw ${e?.name ?? 'an error'}: ${msg.split('\n')[0]}`;
+}
+
+function runStep(step: Step): Outcome {
+  const start = performance.now();
+  try {
+    const v = step.run();
+    const ms = performance.now() - start;
+    if (!v || !Array.isArray(v.shape) || !v.data || typeof v.data.length !== 'number') {
+      return { ok: false, error: `returned ${v === undefined ? 'undefined' : typeof v}, expected a Tensor`, ms };
+    }
+    // Copy: a later step may change a tensor that a layer reuses.
+    return { ok: true, value: { shape: [...v.shape], data: Float64Array.from(v.data) }, ms };
+  } catch (err) {
+    return { ok: false, error: describeError(err), ms: performance.now() - start };
+  }
+}
+
+function unravel(flat: number, shape: number[]): number[] {
+  const index = new Array<number>(shape.length).fill(0);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = flat % shape[axis];
+    flat = Math.floor(flat / shape[axis]);
+  }
+  return index;
+}
+
+/** 'dL/dx[n=0, c=1, h=2, w=3]' for a flat index of a step's result. */
+export function elementName(step: Step, flat: number, shape: number[]): string {
+  if (step.explain) return step.explain(flat);
+  const index = unravel(flat, shape);
+  const parts = index.map((v, i) => (step.axes && step.axes.length === index.length ? `${step.axes[i]}=${v}` : String(v)));
+  return `${step.element}[${parts.join(', ')}]`;
+}
+
+const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6).replace(/\.?0+$/, '') : x.toExponential(2));
+const shapeText = (s: number[]): string => `[${s.join(', ')}]`;
+
+/** Compares one step's results; returns the report row. */
+export function compareStep(step: Step, yours: Outcome, ref: Outcome): StepReport {
+  const base = { step: step.name, yoursMs: yours.ok ? yours.ms : null, refMs: ref.ok ? ref.ms : null };
+  if (!ref.ok) return { ...base, shape: '-', maxAbs: null, maxRel: null, problem: `the reference ${ref.error}` };
+  const r = ref.value!;
+  if (!yours.ok) return { ...base, shape: '-', maxAbs: null, maxRel: null, problem: `yours ${yours.error}` };
+  const y = yours.value!;
+  if (y.shape.length !== r.shape.length || y.shape.some((d, i) => d !== r.shape[i])) {
+    return { ...base, shape: `${shapeText(y.shape)} vs ${shapeText(r.shape)}`, maxAbs: null, maxRel: null, problem: `${step.name} has shape ${shapeText(y.shape)}, the reference ${shapeText(r.shape)}` };
+  }
+  let scale = 0;
+  for (let i = 0; i < r.data.length; i++) scale = Math.max(scale, Math.abs(r.data[i]));
+  const tol = TOLERANCE * Math.max(scale, 1e-12);
+  let maxAbs = 0;
+  let first = -1;
+  for (let i = 0; i < r.data.length; i++) {
+    const d = Math.abs(y.data[i] - r.data[i]);
+    const bad = !(d <= tol); // NaN counts as a difference
+    if (bad && first < 0) first = i;
+    maxAbs = Math.max(maxAbs, Number.isNaN(d) ? Infinity : d);
+  }
+  const maxRel = maxAbs / Math.max(scale, 1e-12);
+  const problem =
+    first < 0
+      ? null
+      : `${step.name} first differs at ${elementName(step, first, r.shape)}: yours ${fmt(y.data[first])}, reference ${fmt(r.data[first])}`;
+  return { ...base, shape: `${shapeText(r.shape)} same`, maxAbs, maxRel, problem };
+}
+
+/** Builds the steps of a case in one tree; an error (e.g. in a constructor) is returned as text. */
+function build(c: CompareCase, load: (file: string) => Module): Step[] | string {
+  try {
+    return c.build(load);
+  } catch (err) {
+    return describeError(err);
+  }
+}
+
+/** Times the whole sequence of steps `reps` times; per-step mean in ms (null for untimed steps). */
+function timeSteps(c: CompareCase, load: (file: string) => Module, reps: number): (number | null)[] | null {
+  const steps = build(c, load);
+  if (typeof steps === 'string') return null;
+  const totals = steps.map(() => 0);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < steps.length; i++) {
+      const start = performance.now();
+      try {
+        steps[i].run();
+      } catch {
+        return null;
+      }
+      totals[i] += performance.now() - start;
+    }
+  }
+  return steps.map((s, i) => (s.timed ? totals[i] / reps : null));
+}
+
+export function runCase(c: CompareCase, loadYours: (file: string) => Module, loadRef: (file: string) => Module): CaseReport {
+  const refSteps = build(c, loadRef);
+  if (typeof refSteps === 'string') {
+    return { name: c.name, steps: [], firstDifference: `the reference could not be set up: ${refSteps}`, speedRatio: null };
+  }
+  const yourSteps = build(c, loadYours);
+  if (typeof yourSteps === 'string') {
+    return { name: c.name, steps: [], firstDifference: `yours could not be set up: ${yourSteps}`, speedRatio: null };
+  }
+  const steps = refSteps.map((step, i) => compareStep(step, runStep(yourSteps[i]), runStep(step)));
+  const firstDifference = steps.find((s) => s.problem)?.problem ?? null;
+
+  // Speed: repeat the whole sequence until the reference has run for about 50 ms.
+  let speedRatio: number | null = null;
+  if (steps.every((s) => s.yoursMs !== null && s.refMs !== null)) {
+    const once = steps.reduce((sum, s) => sum + (s.refMs ?? 0), 0);
+    const reps = Math.max(3, Math.min(200, Math.ceil(50 / Math.max(once, 0.01))));
+    const ref = timeSteps(c, loadRef, reps);
+    const yours = timeSteps(c, loadYours, reps);
+    if (ref && yours) {
+      steps.forEach((s, i) => {
+        s.refMs = ref[i];
+        s.yoursMs = yours[i];
+      });
+      const sum = (xs: (number | null)[]): number => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
+      speedRatio = sum(yours) / Math.max(sum(ref), 1e-9);
+    }
+  }
+  return { name: c.name, steps, firstDifference, speedRatio };
+}
+
+export function speedText(ratio: number | null): string {
+  if (ratio === null) return '-';
+  if (ratio >= 1.05) return `${ratio.toFixed(1)}x slower`;
+  if (ratio <= 1 / 1.05) return `${(1 / ratio).toFixed(1)}x faster`;
+  return 'about the same';
+}
+
+export function formatCase(exercise: string, r: CaseReport): string {
+  const lines = [`${exercise}: ${r.name}`];
+  if (r.steps.length > 0) {
+    const ms = (x: number | null): string => (x === null ? '-' : x < 0.1 ? `${(x * 1000).toFixed(0)} us` : `${x.toFixed(2)} ms`);
+    const rows = r.steps.map((s) => [
+      s.step,
+      s.shape,
+      s.maxAbs === null ? '-' : fmt(s.maxAbs),
+      s.maxRel === null ? '-' : fmt(s.maxRel),
+      ms(s.yoursMs),
+      ms(s.refMs),
+      s.yoursMs !== null && s.refMs !== null ? speedText(s.yoursMs / Math.max(s.refMs, 1e-9)) : '-',
+    ]);
+    lines.push(
+      formatTable(['step', 'shape', 'max abs diff', 'max rel diff', 'yours', 'reference', 'speed'], rows, {
+        align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
+      }),
+    );
+  }
+  if (r.firstDifference === null) {
+    lines.push(`=> same as the reference (every element within ${TOLERANCE} relative); yours is ${speedText(r.speedRatio)} overall.`);
+  } else {
+    lines.push(`=> ${r.firstDifference}.`);
+    const others = r.steps.filter((s) => s.problem && s.problem !== r.firstDifference).map((s) => s.problem);
+    if (others.length > 0) lines.push(`   also: ${others.join('; ')}.`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Trees
+
+/**
+ * A folder of exercises whose files can import `../../lib/...`: the folder
+ * itself when it sits in this repository, else a temporary workspace with
+ * the submission copied to <ws>/exercises and <ws>/lib a symlink to lib/.
+ */
+export function prepareTree(submission: string): { tree: string; cleanup: () => void } {
+  let dir = path.resolve(submission);
+  if (!fs.readdirSync(dir).some((e) => /^\d{2}-/.test(e)) && fs.existsSync(path.join(dir, 'exercises'))) dir = path.join(dir, 'exercises');
+  const libBeside = path.join(dir, '..', 'lib');
+  if (fs.existsSync(libBeside) && fs.realpathSync(libBeside) === fs.realpathSync(path.join(repoRoot, 'lib'))) {
+    return { tree: dir, cleanup: () => undefined };
+  }
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-compare-'));
+  fs.cpSync(dir, path.join(ws, 'exercises'), { recursive: true, filter: (src) => !['node_modules', '.git'].includes(path.basename(src)) });
+  fs.symlinkSync(path.join(repoRoot, 'lib'), path.join(ws, 'lib'), 'dir');
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(ws, 'node_modules'), 'dir');
+  return { tree: path.join(ws, 'exercises'), cleanup: () => fs.rmSync(ws, { recursive: true, force: true }) };
+}
+
+/** `load(file)` for one exercise of one tree; a file that fails to load throws with a readable message. */
+export function loader(tree: string, exercise: string): (file: string) => Module {
+  return (file) => {
+    const full = path.join(tree, exercise, file);
+    if (!fs.existsSync(full)) throw new Error(`${path.join(exercise, file)} does not exist in ${tree}`);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(full) as Module;
+    } catch (err) {
+      throw new Error(`${path.join(exercise, file)} could not be loaded: ${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+}
+
+export function compareExercise(exerciseId: string, tree: string): { reports: CaseReport[]; text: string } {
+  const cases = compareCases.filter((c) => c.exercise === exerciseId);
+  const loadYours = loader(tree, exerciseId);
+  const loadRef = loader(path.join(repoRoot, 'solutions'), exerciseId);
+  const reports = cases.map((c) => runCase(c, loadYours, loadRef));
+  return { reports, text: reports.map((r) => formatCase(exerciseId, r)).join('\n\n') };
+}
+
+function main(argv: string[]): number {
+  const manifest = loadManifest();
+  let submission: string | null = null;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--submission') submission = argv[++i] ?? null;
+    else if (argv[i] === '--help' || argv[i] === '-h') rest.length = 0;
+    else rest.push(argv[i]);
+  }
+  const usage = 'usage: npm run compare -- <exercise> [--submission DIR]   (exercise: 01, conv2d or 01-conv2d)';
+  if (rest.length !== 1 || (argv.includes('--submission') && !submission)) {
+    console.error(usage);
+    return 2;
+  }
+  let id: string;
+  try {
+    id = findExercise(manifest, rest[0]).id;
+  } catch (err) {
+    console.error(`compare: ${(err as Error).message}`);
+    return 2;
+  }
+  const available = [...new Set(compareCases.map((c) => c.exercise))];
+  if (!available.includes(id)) {
+    console.log(`compare: no comparison cases for ${id}; there are cases for ${available.join(', ')}.`);
+    return 0;
+  }
+  const { tree, cleanup } = submission ? prepareTree(submission) : { tree: path.join(repoRoot, 'exercises'), cleanup: () => undefined };
+  try {
+    console.log(`Comparing ${submission ? path.resolve(submission) : 'exercises/'} with solutions/ on ${id}\n`);
+    const { reports, text } = compareExercise(id, tree);
+    console.log(text);
+    const differ = reports.filter((r) => r.firstDifference !== null).length;
+    console.log(`\n${id}: ${reports.length} case(s), ${reports.length - differ} same as the reference, ${differ} different.`);
+    return differ === 0 ? 0 : 1;
+  } finally {
+    cleanup();
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
