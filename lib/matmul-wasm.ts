@@ -80,15 +80,18 @@ function chooseFamily(n: number): number {
   return FAMILIES.findIndex((f) => f.nr === 8);
 }
 
-/** The workspace as doubles, at least `doubles` long. */
-function workspace(k: Kernel, doubles: number): Float64Array {
+/** The workspace as doubles, at least `doubles` long; null if the memory cannot grow that far. */
+function workspace(k: Kernel, doubles: number): Float64Array | null {
   const bytes = doubles * 8;
-  if (k.memory.buffer.byteLength < bytes) {
-    const pages = Math.ceil((bytes - k.memory.buffer.byteLength) / PAGE);
-    if (k.memory.buffer.byteLength / PAGE + pages > MAX_PAGES) {
-      throw new RangeError(`gemm: product too large for the WebAssembly workspace (${bytes} bytes)`);
+  const have = k.memory.buffer.byteLength;
+  if (have < bytes) {
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) return null;
+    try {
+      k.memory.grow(pages);
+    } catch {
+      return null; // the system refused the memory
     }
-    k.memory.grow(pages);
   }
   if (k.view.buffer.byteLength !== k.memory.buffer.byteLength) k.view = new Float64Array(k.memory.buffer);
   return k.view;
@@ -99,7 +102,8 @@ export const THREAD_MIN_WORK = 1 << 19;
 
 /**
  * C = op(A) op(B) (+ C) with the WebAssembly kernel. Same contract as `gemm`;
- * throws if the kernel is unavailable (check `wasmGemmStatus()` first).
+ * throws if the kernel is unavailable (check `wasmGemmStatus()` first) or the
+ * operands do not fit in its 2 GiB workspace.
  */
 export function gemmWasm(
   m: number,
@@ -110,18 +114,34 @@ export function gemmWasm(
   c: Float64Array,
   options: WasmGemmOptions = {},
 ): void {
+  if (!tryGemmWasm(m, n, k, a, b, c, options)) {
+    throw new RangeError(`gemm: m=${m}, n=${n}, k=${k} does not fit in the WebAssembly workspace (at most ${MAX_PAGES * PAGE} bytes)`);
+  }
+}
+
+/** gemmWasm that returns false instead of throwing when the operands do not fit in the workspace (`gemm` then uses the JS kernel). */
+export function tryGemmWasm(
+  m: number,
+  n: number,
+  k: number,
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  options: WasmGemmOptions = {},
+): boolean {
   const K = load();
   if (K === null) throw new Error(`gemm: the WebAssembly kernel is unavailable: ${unavailableReason}`);
-  if (m === 0 || n === 0) return;
+  if (m === 0 || n === 0) return true;
   if (k === 0) {
     if (!options.accumulate) c.fill(0, 0, m * n);
-    return;
+    return true;
   }
   // workspace offsets in doubles, each 16-byte aligned
   const aAt = 0;
   const bAt = aAt + ((m * k + 1) & ~1);
   const cAt = bAt + ((k * n + 2 + 1) & ~1);
   const mem = workspace(K, cAt + m * n);
+  if (mem === null) return false;
 
   mem.set(a.subarray(0, m * k), aAt);
   if (options.transB) {
@@ -162,6 +182,7 @@ export function gemmWasm(
     run(...args);
   }
   c.set(mem.subarray(cAt, cAt + m * n));
+  return true;
 }
 
 /** Stops the worker threads, if any (for tests; they also stop by themselves when idle). */

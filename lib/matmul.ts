@@ -11,7 +11,12 @@
  *   gemmJs         the same sums in plain TypeScript, register-blocked;
  *   gemmWasm       a WebAssembly SIMD kernel (./matmul-wasm.ts), optionally on
  *                  several threads (./threads.ts).
- * `gemm` picks the fastest one available (see `setGemmConfig`).
+ * `gemm` picks the fastest one available: the WebAssembly kernel, on every
+ * core for products of THREAD_MIN_WORK multiply-adds or more, and the plain
+ * TypeScript kernel for tiny products (where copying into WebAssembly memory
+ * costs more than it saves) or where WebAssembly SIMD is missing. Change it
+ * with `setGemmConfig`, or for a whole run with the environment variables
+ * KATA_GEMM=js|wasm and KATA_THREADS=N.
  *
  * Exactness: every kernel computes each element as
  *
@@ -24,7 +29,7 @@
  * reference, on one thread or many.
  */
 import { formatShape, Tensor } from './tensor';
-import { availableThreads, gemmWasm, THREAD_MIN_WORK, wasmGemmStatus } from './matmul-wasm';
+import { availableThreads, THREAD_MIN_WORK, tryGemmWasm, wasmGemmStatus } from './matmul-wasm';
 
 export interface GemmOptions {
   /** Use A^T: `a` is stored as k x m. */
@@ -48,7 +53,7 @@ export interface GemmConfig {
  * Below this many multiply-adds the JS kernel is as fast as copying the
  * operands into WebAssembly memory (products of tiny test tensors).
  */
-const WASM_MIN_WORK = 4096;
+const WASM_MIN_WORK = 2048;
 
 function initialConfig(): GemmConfig {
   const wasm = wasmGemmStatus().available;
@@ -102,11 +107,9 @@ export function gemm(
   checkSizes('gemm', m, n, k, a, b, c);
   const started = profile === null ? 0 : performance.now();
   const { kernel, threads } = config ?? getGemmConfig();
-  if (kernel === 'wasm' && m * n * k >= WASM_MIN_WORK) {
-    gemmWasm(m, n, k, a, b, c, { ...options, threads: m * n * k >= THREAD_MIN_WORK ? threads : 1 });
-  } else {
-    gemmJs(m, n, k, a, b, c, options);
-  }
+  const work = m * n * k;
+  const done = kernel === 'wasm' && work >= WASM_MIN_WORK && tryGemmWasm(m, n, k, a, b, c, { ...options, threads: work >= THREAD_MIN_WORK ? threads : 1 });
+  if (!done) gemmJs(m, n, k, a, b, c, options);
   if (profile !== null) {
     profile.calls++;
     profile.ms += performance.now() - started;

@@ -29,7 +29,7 @@ import {
   type GemmConfig,
   type GemmOptions,
 } from '../lib/matmul';
-import { availableThreads, closeGemmThreads, gemmWasm, wasmGemmStatus } from '../lib/matmul-wasm';
+import { availableThreads, closeGemmThreads, gemmWasm, THREAD_MIN_WORK, wasmGemmStatus } from '../lib/matmul-wasm';
 import { loadMnist } from '../lib/mnist';
 import { Adam } from '../lib/optimizers';
 import { Rng } from '../lib/random';
@@ -91,6 +91,8 @@ function clockGHz(): number {
  */
 const FLOP_PER_CYCLE = 16;
 
+const loadText = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
 function machine(threads: number): { peak: number; lines: string[] } {
   const cores = availableThreads();
   const ghz = clockGHz();
@@ -101,7 +103,7 @@ function machine(threads: number): { peak: number; lines: string[] } {
     peak,
     lines: [
       `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores at ${ghz.toFixed(2)} GHz, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
-      `node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}`,
+      `node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}; load average ${loadText()} (other work on the machine slows every figure)`,
       `WebAssembly SIMD kernel: ${wasm.available ? 'available' : `unavailable (${wasm.reason})`}; gemm uses ${cfg.kernel} on up to ${cfg.threads} thread(s); the bench uses ${threads}`,
       `stated peak: ${cores} cores x ${ghz.toFixed(2)} GHz x ${FLOP_PER_CYCLE} FLOP/cycle (two 4-wide float64 FMA) = ${peak.toFixed(1)} GFLOP/s` +
         ` (WebAssembly's 2-wide SIMD without FMA tops out at half: ${(peak / 2).toFixed(1)})`,
@@ -183,6 +185,28 @@ function benchMatmul(args: Args, peak: number): void {
   }
   console.log('\nmatmul: GFLOP/s (best of repeated runs, operands copied in and out included)\n');
   console.log(formatTable(headers, rows, { align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
+}
+
+/**
+ * What threads cost and from which size they pay: m x 64 x 64 products on 1
+ * and on N threads (gemm itself only uses threads from THREAD_MIN_WORK on).
+ */
+function benchThreadOverhead(args: Args): void {
+  if (!wasmGemmStatus().available || args.threads < 1) return;
+  const budget = args.quick ? 40 : 150;
+  const rng = new Rng(2);
+  const a = rng.uniforms(4096 * 64, -1, 1);
+  const b = rng.uniforms(64 * 64, -1, 1);
+  const c = new Float64Array(4096 * 64);
+  const rows: (string | number)[][] = [];
+  for (const m of [1, 4, 16, 64, 128, 256, 512, 1024, 4096]) {
+    const us = (threads: number): number => 1000 * bestMs(() => gemmWasm(m, 64, 64, a, b, c, { threads }), budget);
+    const one = us(1);
+    const many = us(args.threads);
+    rows.push([`${m} x 64 x 64`, m * 64 * 64, fmt(one, 1), fmt(many, 1), fmt(one / many, 2)]);
+  }
+  console.log(`\nthreads: microseconds per product on 1 and ${args.threads} threads (gemm uses threads from ${THREAD_MIN_WORK} multiply-adds on)\n`);
+  console.log(formatTable(['product', 'multiply-adds', 'x1 us', `x${args.threads} us`, 'speed-up'], rows, { align: ['left', 'right', 'right', 'right', 'right'] }));
 }
 
 // ---------------------------------------------------------------- 2. training
@@ -417,9 +441,13 @@ function main(): void {
   const { peak, lines } = machine(args.threads);
   console.log(lines.join('\n'));
   setGemmConfig({ threads: args.threads });
-  if (args.only.has('matmul')) benchMatmul(args, peak);
+  if (args.only.has('matmul')) {
+    benchMatmul(args, peak);
+    benchThreadOverhead(args);
+  }
   if (args.only.has('train')) benchTraining(args);
   if (args.only.has('infer')) benchInference(args);
+  console.log(`\nload average at the end: ${loadText()}`);
   void closeGemmThreads();
 }
 

@@ -31,6 +31,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Exercise, findExercise, listFiles, loadManifest, repoRoot } from './manifest';
 import { counts, firstLines, isNotImplemented, JestRun, progressOf, runJest, seconds, TestCase } from './jest-run';
+import { writeJestConfig } from './jest-config';
 import { formatTable } from './ui/table';
 
 export type ExerciseStatus = 'passed' | 'failed' | 'not-started' | 'timeout' | 'crash' | 'compile-error' | 'missing';
@@ -159,13 +160,6 @@ function exerciseRoot(submission: string): string {
   return !hasExerciseFolders && fs.existsSync(nested) ? nested : submission;
 }
 
-function loadRepoJestConfig(): Record<string, unknown> {
-  // jest.config.ts is TypeScript; this script runs under ts-node, so require works.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(repoRoot, 'jest.config.ts')) as { default: Record<string, unknown> };
-  return mod.default;
-}
-
 function prepareWorkspace(root: string, name: string, submission: string, exercises: Exercise[]): Workspace {
   const dir = path.join(root, name);
   const exercisesDir = path.join(dir, 'exercises');
@@ -178,24 +172,11 @@ function prepareWorkspace(root: string, name: string, submission: string, exerci
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
 
   // ts-jest only transpiles here; tsc checks the types once (below).
-  const jestTsconfig = path.join(dir, 'tsconfig.jest.json');
-  fs.writeFileSync(jestTsconfig, JSON.stringify({ extends: path.join(repoRoot, 'tsconfig.json'), compilerOptions: { isolatedModules: true } }, null, 2));
-  const base = loadRepoJestConfig();
-  const transform = Object.fromEntries(
-    Object.entries(base.transform as Record<string, [string, Record<string, unknown>]>).map(([pattern, [name, cfg]]) => [
-      pattern,
-      [name, { ...cfg, tsconfig: jestTsconfig }],
-    ]),
-  );
-  const config = {
-    ...base,
-    rootDir: repoRoot,
-    transform,
-    moduleNameMapper: { '^@kata/(.*)$': `${exercisesDir.split(path.sep).join('/')}/$1` },
-    setupFilesAfterEnv: [...((base.setupFilesAfterEnv as string[]) ?? []), path.join(repoRoot, 'scripts', 'grade-progress.ts')],
-  };
-  const jestConfig = path.join(dir, 'jest.config.json');
-  fs.writeFileSync(jestConfig, JSON.stringify(config, null, 2));
+  const jestConfig = writeJestConfig({
+    dir,
+    tree: exercisesDir,
+    setupFiles: [path.join(repoRoot, 'scripts', 'grade-progress.ts')],
+  });
 
   // tsc: the submission plus the graded tests, with @kata pointing at the submission.
   const tscConfig = path.join(dir, 'tsconfig.json');
@@ -205,7 +186,7 @@ function prepareWorkspace(root: string, name: string, submission: string, exerci
       {
         extends: path.join(repoRoot, 'tsconfig.json'),
         compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, noEmit: true },
-        include: ['exercises', path.join(repoRoot, 'tests', 'helpers'), ...exercises.map((e) => path.join(repoRoot, e.test))],
+        include: [...exercises.map((e) => `exercises/${e.id}`), path.join(repoRoot, 'tests', 'helpers'), ...exercises.map((e) => path.join(repoRoot, e.test))],
         exclude: [],
       },
       null,
@@ -467,7 +448,7 @@ function safeFileName(name: string): string {
 
 export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const manifest = loadManifest();
-  const exercises = opts.only ? manifest.exercises.filter((e) => opts.only!.includes(e)) : manifest.exercises;
+  const exercises = opts.only ? manifest.exercises.filter((e) => opts.only!.some((o) => o.id === e.id)) : manifest.exercises;
   const names = opts.submissions.map((s) => path.basename(s));
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new UsageError(`two submissions are named "${duplicate}"; folder names must differ`);

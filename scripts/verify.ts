@@ -11,10 +11,12 @@
  * that held, M that did not) and exits non-zero when anything does not hold.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Exercise, lint, loadManifest, repoRoot } from './manifest';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
+import { writeJestConfig } from './jest-config';
 import { formatTable } from './ui/table';
 
 interface Check {
@@ -66,25 +68,37 @@ async function main(): Promise<void> {
   const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
   const testPaths = withTests.map((e) => path.join(repoRoot, e.test));
   const workers = '--maxWorkers=2';
+  // ts-jest only transpiles in these runs: step 2 (tsc) checks the types of everything once.
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-verify-'));
+  const configFor = (tree: string): string => writeJestConfig({ dir: path.join(configDir, tree), tree: path.join(repoRoot, tree) });
+  const exerciseRun = (tree: 'solutions' | 'exercises'): Promise<JestRun | null> =>
+    testPaths.length === 0
+      ? Promise.resolve(null)
+      : runJest({ args: ['--config', configFor(tree), workers, '--runTestsByPath', ...testPaths], env: { KATA_TREE: tree } }).then((run) => {
+          say(`${tree} run finished (${seconds(run.durationMs)})`);
+          return run;
+        });
 
-  // 2 + 3. tsc runs beside the solutions run: the last long suite leaves a core free.
+  // 2 + 3: tsc runs beside the solutions run, whose last long suite leaves a core free.
   say('type check (tsc) and exercise suites against solutions/ ...');
   const [tsc, solutions] = await Promise.all([
-    runTsc(),
-    testPaths.length === 0 ? Promise.resolve(null) : runJest({ args: [workers, '--runTestsByPath', ...testPaths], env: { KATA_TREE: 'solutions' } }),
+    runTsc().then((r) => {
+      say(`type check ${r.ok ? 'passed' : 'FAILED'} (${seconds(r.durationMs)})`);
+      return r;
+    }),
+    exerciseRun('solutions'),
   ]);
-  checks.push({ name: 'tsc --noEmit', ok: tsc.ok, detail: tsc.output.split('\n').slice(0, 15).join('\n') });
-  say(`type check ${tsc.ok ? 'passed' : 'FAILED'} (${seconds(tsc.durationMs)})`);
-  if (solutions) say(`solutions run finished (${seconds(solutions.durationMs)})`);
 
-  // 4. stubs
-  say('exercise suites against exercises/ (the stubs) ...');
-  const stubs = testPaths.length === 0 ? null : await runJest({ args: [workers, '--runTestsByPath', ...testPaths], env: { KATA_TREE: 'exercises' } });
-  if (stubs) say(`stubs run finished (${seconds(stubs.durationMs)})`);
-
-  // 5. lib and tools
-  say('tests of lib and tools ...');
-  const toolRun = await runJest({ args: [workers, '/tests/(lib|tools)/'], env: { KATA_TREE: undefined } });
+  // 4 + 5: the stubs (every test must fail) beside the tests of lib and tools (run once).
+  say('exercise suites against exercises/ (the stubs), and the tests of lib and tools ...');
+  const [stubs, toolRun] = await Promise.all([
+    exerciseRun('exercises'),
+    runJest({ args: ['--config', configFor('exercises'), workers, '/tests/(lib|tools)/'], env: { KATA_TREE: undefined } }).then((run) => {
+      say(`lib and tools run finished (${seconds(run.durationMs)})`);
+      return run;
+    }),
+  ]);
+  fs.rmSync(configDir, { recursive: true, force: true });
 
   // Per-exercise rows and checks.
   const rows: (string | number)[][] = [];

@@ -144,7 +144,7 @@ describe('09 param-count: bad input', () => {
 
   it('rejects a kernel larger than the padded input', () => {
     expect(() => convLayerStats({ ...good, inputSize: [3, 8], kernelSize: 7, padding: 1 })).toThrow(
-      /convLayerStats: expected a kernel height <= the padded input height 5 .*got kernel height 7/,
+      /expected a kernel height <= the padded input height 5 .*got kernel height 7/,
     );
     expect(() => convLayerStats({ ...good, inputSize: [8, 2], kernelSize: [1, 3] })).toThrow(/kernel width <= the padded input width 2 .*got kernel width 3/);
   });

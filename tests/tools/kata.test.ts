@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { firstLines, parseJestJson, progressOf, SuiteRun, TestCase } from '../../scripts/jest-run';
+import { loadManifest } from '../../scripts/manifest';
+import { runScript, tempDir } from '../fixtures/submissions';
+
+const NOT_IMPLEMENTED = 'NotImplementedError: Not implemented yet: Conv2d.forward (exercise 01-conv2d). Open exercises/01-conv2d/README.md';
+
+function suite(tests: Partial<TestCase>[], failedToRun = false, error = ''): SuiteRun {
+  return {
+    file: '/repo/tests/01-conv2d.test.ts',
+    failedToRun,
+    error,
+    durationMs: 1,
+    tests: tests.map((t, i) => ({ name: `test ${i}`, status: 'failed', durationMs: 1, message: '', ...t })),
+  };
+}
+
+describe('progress of an exercise', () => {
+  it('is "done" when every test passes', () => {
+    expect(progressOf(suite([{ status: 'passed' }, { status: 'passed' }]))).toBe('done');
+  });
+  it('is "not-started" when every test fails with the stub\'s NotImplementedError', () => {
+    expect(progressOf(suite([{ message: NOT_IMPLEMENTED }, { message: `Property failed after 1 tests\nGot error: ${NOT_IMPLEMENTED}` }]))).toBe(
+      'not-started',
+    );
+  });
+  it('is "failing" as soon as one failure is something else, or one test passes', () => {
+    expect(progressOf(suite([{ message: NOT_IMPLEMENTED }, { message: 'expect(received).toBe(expected)' }]))).toBe('failing');
+    expect(progressOf(suite([{ message: NOT_IMPLEMENTED }, { status: 'passed' }]))).toBe('failing');
+  });
+  it('is "cannot-run" when the file does not run for another reason', () => {
+    expect(progressOf(suite([], true, 'Test suite failed to run\n  SyntaxError: Unexpected token'))).toBe('cannot-run');
+    expect(progressOf(suite([], true, `Test suite failed to run\n  ${NOT_IMPLEMENTED}`))).toBe('not-started');
+  });
+});
+
+describe('reading jest output', () => {
+  it('turns the --json report into suites and tests with plain messages', () => {
+    const suites = parseJestJson({
+      testResults: [
+        {
+          name: '/repo/tests/05-flatten.test.ts',
+          status: 'failed',
+          startTime: 1000,
+          endTime: 1500,
+          assertionResults: [
+            { ancestorTitles: ['Flatten', 'forward'], title: 'keeps the data', status: 'passed', duration: 3, failureMessages: [] },
+            { ancestorTitles: ['Flatten'], title: 'backward', status: 'failed', duration: null, failureMessages: ['\u001b[31mError: wrong\u001b[39m\n    at Object.<anonymous> (x.ts:1:1)'] },
+          ],
+        },
+      ],
+    });
+    expect(suites).toEqual([
+      {
+        file: '/repo/tests/05-flatten.test.ts',
+        failedToRun: false,
+        error: '',
+        durationMs: 500,
+        tests: [
+          { name: 'Flatten > forward > keeps the data', status: 'passed', durationMs: 3, message: '' },
+          { name: 'Flatten > backward', status: 'failed', durationMs: 0, message: 'Error: wrong\n    at Object.<anonymous> (x.ts:1:1)' },
+        ],
+      },
+    ]);
+  });
+  it('keeps the first lines of a failure and drops stack frames', () => {
+    const message = 'Error: expected [2, 3]\n\n\n  received [3, 2]\n    at foo (a.ts:1:1)\n    at bar (b.ts:2:2)\nline 3\nline 4';
+    expect(firstLines(message, 3)).toBe('Error: expected [2, 3]\n\n  received [3, 2]\nline 3');
+  });
+});
+
+describe('npm run kata -- hint', () => {
+  const manifest = loadManifest();
+  const conv = manifest.exercises.find((e) => e.id === '01-conv2d')!;
+
+  it('shows the next hint level in English and Japanese each time, and remembers it per exercise', () => {
+    const state = path.join(tempDir('kata-state-'), 'state.json');
+    const env = { KATA_STATE_FILE: state };
+    const outputs: string[] = [];
+    for (let i = 0; i < conv.hints.length + 1; i++) {
+      const run = runScript('kata', ['hint', i % 2 === 0 ? 'conv2d' : '1'], env, 60_000);
+      expect(run.status).toBe(0);
+      outputs.push(run.stdout);
+    }
+    conv.hints.forEach((h, i) => {
+      expect(outputs[i]).toContain(`Hint ${i + 1} of ${conv.hints.length} for 01-conv2d:`);
+      expect(outputs[i]).toContain(h.en);
+      expect(outputs[i]).toContain(h.ja);
+    });
+    // After the last level it stays there and says so.
+    expect(outputs[conv.hints.length]).toContain(`Hint ${conv.hints.length} of ${conv.hints.length}`);
+    expect(outputs[conv.hints.length]).toContain('that was the last hint');
+    expect(JSON.parse(fs.readFileSync(state, 'utf8')).hints).toEqual({ '01-conv2d': conv.hints.length });
+
+    const reset = runScript('kata', ['hint', '01', '--reset'], env, 60_000);
+    expect(reset.stdout).toContain('start again from the first one');
+    expect(runScript('kata', ['hint', '01-conv2d'], env, 60_000).stdout).toContain('Hint 1 of');
+  });
+
+  it('explains a wrong exercise argument', () => {
+    const run = runScript('kata', ['hint', 'nope'], { KATA_STATE_FILE: path.join(tempDir('kata-state-'), 's.json') }, 60_000);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no exercise matches "nope"/);
+  });
+});
