@@ -24,7 +24,9 @@ const config: Config = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/fixtures/'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  // Tests compile to CommonJS, what jest loads; scripts keep tsconfig's node16
+  // modules so that they can import ESM-only packages.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }] },
   moduleNameMapper: { '^@kata/(.*)$': `${tree.split(path.sep).join('/')}/$1` },
   setupFilesAfterEnv: ['<rootDir>/tests/helpers/setup.ts'],
   testTimeout: 120_000,
