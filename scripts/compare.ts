@@ -149,6 +149,10 @@ function timeSteps(c: CompareCase, load: (file: string) => Module, reps: number)
   return steps.map((s, i) => (s.timed ? totals[i] / reps : null));
 }
 
+function listWords(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
 export function runCase(c: CompareCase, loadYours: (file: string) => Module, loadRef: (file: string) => Module): CaseReport {
   const refSteps = build(c, loadRef);
   if (typeof refSteps === 'string') {
@@ -160,7 +164,10 @@ export function runCase(c: CompareCase, loadYours: (file: string) => Module, loa
     return { name: c.name, state, steps: [], firstDifference: `yours could not be set up: ${yourSteps}`, speedRatio: null };
   }
   const steps = refSteps.map((step, i) => compareStep(step, runStep(yourSteps[i]), runStep(step)));
-  const firstDifference = steps.find((s) => s.problem)?.problem ?? null;
+  const firstBad = steps.findIndex((s) => s.problem);
+  const matched = steps.slice(0, Math.max(firstBad, 0)).map((s) => s.step);
+  const firstDifference =
+    firstBad < 0 ? null : `${matched.length > 0 ? `${listWords(matched)} ${matched.length === 1 ? 'matches' : 'match'} the reference; ` : ''}${steps[firstBad].problem}`;
 
   // Speed: a warm-up, then five rounds (alternating which tree goes first) of
   // enough repetitions for about 20 ms; each step keeps its fastest round.
@@ -222,8 +229,9 @@ export function formatCase(exercise: string, r: CaseReport): string {
   if (r.firstDifference === null) {
     lines.push(`=> same as the reference (every element within ${TOLERANCE} relative); yours is ${speedText(r.speedRatio)} overall.`);
   } else {
-    lines.push(`=> ${r.firstDifference}.`);
-    const others = r.steps.filter((s) => s.problem && s.problem !== r.firstDifference).map((s) => s.problem);
+    const first = r.firstDifference;
+    lines.push(`=> ${first}.`);
+    const others = r.steps.filter((s) => s.problem && !first.endsWith(s.problem)).map((s) => s.problem);
     if (others.length > 0) lines.push(`   also: ${others.join('; ')}.`);
   }
   return lines.join('\n');

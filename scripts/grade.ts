@@ -272,17 +272,18 @@ export function scoreExercise(exercise: Exercise, tests: TestCase[]): { score: n
   };
 }
 
-function exerciseEntry(exercise: Exercise, status: ExerciseStatus, message: string, durationMs: number): ExerciseGrade {
+/** An exercise whose suite did not run to the end: zero points, one 'error' entry that says why. */
+function exerciseEntry(id: string, points: number, status: ExerciseStatus, message: string, durationMs: number): ExerciseGrade {
   return {
-    id: exercise.id,
+    id,
     status,
     passed: 0,
     total: null,
     score: 0,
-    maxScore: exercise.points,
+    maxScore: points,
     message,
     durationMs,
-    tests: [{ exercise: exercise.id, name: `${exercise.id} (${status})`, status: 'error', score: 0, max_score: exercise.points, message, duration: durationMs }],
+    tests: [{ exercise: id, name: `${id} (${status})`, status: 'error', score: 0, max_score: points, message, duration: durationMs }],
   };
 }
 
@@ -290,20 +291,20 @@ function exerciseEntry(exercise: Exercise, status: ExerciseStatus, message: stri
 export function gradeRun(exercise: Exercise, run: JestRun, limitSeconds: number, lastTest: string): ExerciseGrade {
   if (run.timedOut) {
     const during = lastTest ? ` while running "${lastTest}"` : '';
-    return exerciseEntry(exercise, 'timeout', `stopped at the time limit of ${limitSeconds} s${during}`, run.durationMs);
+    return exerciseEntry(exercise.id, exercise.points, 'timeout', `stopped at the time limit of ${limitSeconds} s${during}`, run.durationMs);
   }
   if (!run.reported) {
     const exit = /process\.exit called with "?([^"\n]*)"?/.exec(run.output);
     const message = exit
       ? `the code called process.exit(${exit[1]}) during the tests, which ends the test run`
       : `the test run crashed (exit code ${run.exitCode ?? run.signal}):\n${firstLines(run.output.split('\n').slice(-20).join('\n'), 8)}`;
-    return exerciseEntry(exercise, 'crash', message, run.durationMs);
+    return exerciseEntry(exercise.id, exercise.points, 'crash', message, run.durationMs);
   }
   const suite = run.suites[0];
-  if (!suite) return exerciseEntry(exercise, 'crash', `jest found no test file ${exercise.test}`, run.durationMs);
+  if (!suite) return exerciseEntry(exercise.id, exercise.points, 'crash', `jest found no test file ${exercise.test}`, run.durationMs);
   if (suite.failedToRun) {
     const status: ExerciseStatus = isNotImplemented(suite.error) ? 'not-started' : 'crash';
-    return exerciseEntry(exercise, status, `the test file could not run:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8)}`, run.durationMs);
+    return exerciseEntry(exercise.id, exercise.points, status, `the test file could not run:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8)}`, run.durationMs);
   }
   const { passed, total } = counts(suite.tests);
   const { score, testScores, share } = scoreExercise(exercise, suite.tests);
@@ -339,7 +340,7 @@ export function gradeRun(exercise: Exercise, run: JestRun, limitSeconds: number,
 
 async function gradeExercise(ws: Workspace, exercise: Exercise, opts: Options): Promise<ExerciseGrade> {
   const missing = missingFiles(ws, exercise);
-  if (missing.length > 0) return exerciseEntry(exercise, 'missing', `missing from the submission: ${missing.join(', ')}`, 0);
+  if (missing.length > 0) return exerciseEntry(exercise.id, exercise.points, 'missing', `missing from the submission: ${missing.join(', ')}`, 0);
   const limitSeconds = opts.timeLimitSeconds ?? exercise.timeLimitSeconds;
   const progressFile = path.join(ws.dir, `progress-${exercise.id}.txt`);
   const run = await runJest({
@@ -357,7 +358,7 @@ export function applyTypeErrors(grade: ExerciseGrade, errors: string[] | undefin
   const shown = errors.slice(0, 3).map((e) => firstLines(e, 3));
   const more = errors.length > 3 ? `\n(and ${errors.length - 3} more type errors)` : '';
   const message = `TypeScript errors (npm test fails this suite):\n${shown.join('\n')}${more}`;
-  const entry = exerciseEntry({ id: grade.id, points: grade.maxScore } as Exercise, 'compile-error', message, grade.durationMs);
+  const entry = exerciseEntry(grade.id, grade.maxScore, 'compile-error', message, grade.durationMs);
   entry.passedIgnoringTypes = grade.total === null ? `did not run (${grade.status})` : `${grade.passed}/${grade.total}`;
   return entry;
 }

@@ -15,6 +15,7 @@
  * Hint levels and the last results live in .kata-state.json (git-ignored). A
  * result is reused while nothing it depends on changed (the exercise's folder
  * and every earlier one, its test, tests/helpers, lib); --fresh runs everything.
+ * KATA_TREE (as for jest) points kata at another copy of exercises/.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -59,11 +60,17 @@ export function writeState(state: KataState): void {
 // ---------------------------------------------------------------------------
 // Running the learner's tree
 
-const treeDir = path.join(repoRoot, 'exercises');
+/** The learner's tree: exercises/, or the tree KATA_TREE names (as in jest.config.ts). */
+const treeDir = ((value = process.env.KATA_TREE): string => {
+  if (!value || value === 'exercises') return path.join(repoRoot, 'exercises');
+  if (value === 'solutions') return path.join(repoRoot, 'solutions');
+  return path.resolve(value);
+})();
 
 /** A digest of everything one exercise's result depends on. */
 function dependencyKey(manifest: Manifest, exercise: Exercise): string {
   const hash = crypto.createHash('sha1');
+  hash.update(treeDir);
   const add = (file: string): void => {
     hash.update(path.relative(repoRoot, file));
     hash.update(fs.existsSync(file) ? fs.readFileSync(file) : 'missing');
@@ -100,7 +107,7 @@ async function runExercises(manifest: Manifest, exercises: Exercise[], state: Ka
   const keys = new Map(exercises.map((e) => [e.id, dependencyKey(manifest, e)]));
   const run = await runJest({
     args: ['--maxWorkers=2', '--runTestsByPath', ...exercises.map((e) => path.join(repoRoot, e.test))],
-    env: { KATA_TREE: 'exercises' },
+    env: { KATA_TREE: treeDir },
   });
   const reason = run.reported ? 'no result' : `jest ended without a report:\n${firstLines(run.output.split('\n').slice(-20).join('\n'), 8)}`;
   for (const e of exercises) {
@@ -150,7 +157,8 @@ async function showProgress(manifest: Manifest, fresh: boolean): Promise<void> {
   await currentResults(manifest, state, fresh);
   const rows = manifest.exercises.map((e) => {
     const r = isAvailable(e) ? state.results[e.id] : undefined;
-    return [e.id, statusText(r), r && r.progress !== 'cannot-run' ? `${r.passed}/${r.total}` : '-', e.title.en];
+    const title = e.title.en.length > 60 ? `${e.title.en.slice(0, 59)}…` : e.title.en;
+    return [e.id, statusText(r), r && r.progress !== 'cannot-run' ? `${r.passed}/${r.total}` : '-', title];
   });
   console.log(formatTable(['exercise', 'status', 'tests', 'title'], rows, { align: ['left', 'left', 'right', 'left'] }));
   const done = manifest.exercises.filter((e) => state.results[e.id]?.progress === 'done' && isAvailable(e)).length;

@@ -92,7 +92,7 @@ describe('constructor: layers built from the specs', () => {
 
 describe('predictProba, predict and score', () => {
   let trained: Scratch2dCNNClassifier;
-  const test = first(600, 100);
+  const test = first(300, 100);
   beforeAll(() => {
     const train = first(100);
     trained = new Scratch2dCNNClassifier({ seed: 3, epochs: 2, batchSize: 10 }).fit(train.X, train.y);
@@ -117,15 +117,15 @@ describe('predictProba, predict and score', () => {
     const proba = trained.predictProba(test.X);
     const labels = trained.predict(test.X);
     expect(labels).toBeInstanceOf(Int32Array);
-    expect(Array.from(labels)).toEqual(Array.from({ length: 600 }, (_, i) => argmax(row(proba, i))));
+    expect(Array.from(labels)).toEqual(Array.from({ length: 300 }, (_, i) => argmax(row(proba, i))));
   });
 
-  it('predictions do not depend on how the images are batched (600 at once vs 7 + 593)', () => {
+  it('predictions do not depend on how the images are batched (300 at once vs 7 + 293)', () => {
     const all = trained.predictProba(test.X);
     const head = trained.predictProba(new Tensor([7, 1, 28, 28], test.X.data.slice(0, 7 * 784)));
-    const tail = trained.predictProba(new Tensor([593, 1, 28, 28], test.X.data.slice(7 * 784)));
-    const joined = new Tensor([600, 10], Float64Array.from([...head.data, ...tail.data]));
-    expect(all).toBeCloseTensor(joined, { atol: 1e-12, rtol: 1e-12, what: 'predictProba of 600 images vs the same images in two calls' });
+    const tail = trained.predictProba(new Tensor([293, 1, 28, 28], test.X.data.slice(7 * 784)));
+    const joined = new Tensor([300, 10], Float64Array.from([...head.data, ...tail.data]));
+    expect(all).toBeCloseTensor(joined, { atol: 1e-12, rtol: 1e-12, what: 'predictProba of 300 images vs the same images in two calls' });
   });
 
   it('score is the fraction of images whose prediction equals the label', () => {
@@ -348,11 +348,13 @@ describe('bad input', () => {
 });
 
 describe('MNIST end to end', () => {
-  it('trains on a subset of the training set and reaches >= 95% on the first 2,000 test images', () => {
-    const train = loadMnist({ split: 'train', subset: { size: 6000, seed: 0 } });
+  // The sheet's network, 2 epochs over 10,000 training images (20,000 image-steps): the reference
+  // reaches about 96.5% on the first 2,000 test images. The slowest test of the suite.
+  it('trains the sheet network on 10,000 training images and reaches >= 95% on the first 2,000 test images', () => {
+    const train = loadMnist({ split: 'train', subset: { size: 10_000, seed: 0 } });
     const test = loadMnist({ split: 'test', limit: 2000 });
-    const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 2 }).fit(train.images, train.labels);
-    const acc = model.score(test.images, test.labels);
-    expect(acc).toBeGreaterThanOrEqual(0.95);
+    const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.002 });
+    model.fit(train.images, train.labels);
+    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -49,7 +49,7 @@ import { formatShape, sizeOf, Tensor } from '../../lib/tensor';
  *   conv 16@3x3 pad 1 -> [16, 14, 14] relu, max pool 2 -> [16, 7, 7]
  *   flatten -> [784] fc 100 -> relu -> fc `classes` (10 by default)
  *
- * 8*9+8 + 16*72+16 + 784*100+100 + 100*10+10 = 80,750 parameters.
+ * 8*9+8 + 16*72+16 + 784*100+100 + 100*10+10 = 80,758 parameters.
  */
 export const sheetNetwork = (classes = 10): LayerSpec[] => [
   { type: 'conv2d', outChannels: 8, kernelSize: 3, padding: 1 },
@@ -137,7 +137,7 @@ export class TrainingDivergedError extends Error {
 }
 
 /** Images per forward pass in predictProba, score and validation: bounds the memory of the im2col buffers. */
-const INFERENCE_BATCH = 500;
+const INFERENCE_BATCH = 256;
 
 /** First line of a saved model; the number is the format version. */
 const FILE_MAGIC = 'scratch-cnn-classifier 1';
@@ -227,61 +227,23 @@ export class Scratch2dCNNClassifier {
 
   /**
    * Builds one layer per spec, following the shape of one image through the
-   * network so each conv knows its input channels and each fc its input
-   * features. Weights: He initialisation, each layer with its own seed drawn
-   * from the classifier's generator.
+   * network ([C, H, W], then [F] after flatten) so each conv knows its input
+   * channels and each fc its input features. Each layer with weights gets its
+   * own seed, drawn from the classifier's generator.
    */
   private buildLayers(): Layer[] {
     const where = 'Scratch2dCNNClassifier';
     let shape: number[] = [...this.settings.inputShape];
     const layers = this.specs.map((spec, i) => {
-      const name = `layers[${i}] (${String(spec.type)})`;
-      const needImage = (): [number, number, number] => {
-        if (shape.length !== 3) throw new KataInputError(`${where}: ${name} needs an image input [C, H, W], got ${formatShape(shape)}`);
-        return [shape[0], shape[1], shape[2]];
-      };
+      const name = `${where}: layers[${i}] (${String(spec.type)})`;
       try {
-        switch (spec.type) {
-          case 'conv2d': {
-            const [c, h, w] = needImage();
-            if (spec.groups !== undefined && spec.groups !== 1) {
-              throw new KataInputError(`${where}: ${name} has groups = ${spec.groups}; the kata's Conv2d only supports groups = 1`);
-            }
-            const { outChannels, kernelSize, stride = 1, padding = 0 } = spec;
-            const layer = new Conv2d({ inChannels: c, outChannels, kernelSize, stride, padding, initializer: new HeInitializer(), seed: this.rng.int(2 ** 31) });
-            shape = [outChannels, ...convOutputShape(h, w, kernelSize, stride, padding)];
-            return layer;
-          }
-          case 'maxpool2d':
-          case 'avgpool2d': {
-            const [c, h, w] = needImage();
-            const { kernelSize, stride = kernelSize, padding = 0 } = spec;
-            const layer = spec.type === 'maxpool2d' ? new MaxPool2D({ kernelSize, stride, padding }) : new AveragePool2D({ kernelSize, stride, padding });
-            shape = [c, ...convOutputShape(h, w, kernelSize, stride, padding)];
-            return layer;
-          }
-          case 'flatten':
-            shape = [sizeOf(shape)];
-            return new Flatten();
-          case 'fc': {
-            if (shape.length !== 1) {
-              throw new KataInputError(`${where}: ${name} needs a flat input [F], got ${formatShape(shape)}: add { type: 'flatten' } before it`);
-            }
-            const layer = new FC({ inFeatures: shape[0], outFeatures: spec.outFeatures, initializer: new HeInitializer(), seed: this.rng.int(2 ** 31) });
-            shape = [spec.outFeatures];
-            return layer;
-          }
-          case 'relu':
-            return new ReLU();
-          default:
-            throw new KataInputError(
-              `${where}: ${name} is a layer type the classifier cannot build; supported types: conv2d, maxpool2d, avgpool2d, flatten, fc, relu`,
-            );
-        }
+        const built = buildLayer(spec, shape, name, this.rng);
+        shape = built.shape;
+        return built.layer;
       } catch (error) {
-        // A bad size inside a spec: say which spec, and on which input shape.
-        if (error instanceof KataInputError && !error.message.startsWith(where)) {
-          throw new KataInputError(`${where}: ${name} on input ${formatShape(shape)}: ${error.message}`);
+        // A size the layer itself rejects: say which spec, and on which input.
+        if (error instanceof KataInputError && !error.message.startsWith(name)) {
+          throw new KataInputError(`${name} on input ${formatShape(shape)}: ${error.message}`);
         }
         throw error;
       }
@@ -516,6 +478,49 @@ export class Scratch2dCNNClassifier {
   /** Every parameter tensor, layer by layer, in the order of each layer's params. */
   private parameterTensors(): { layer: number; name: string; tensor: Tensor }[] {
     return this.layers.flatMap((layer, i) => Object.entries(layer.params ?? {}).map(([name, tensor]) => ({ layer: i, name, tensor })));
+  }
+}
+
+/**
+ * The layer for one spec, given the shape of one image coming in, and the
+ * shape going out. Weights: He initialisation (the network uses ReLU).
+ * `name` starts every message ("Scratch2dCNNClassifier: layers[3] (fc)").
+ */
+function buildLayer(spec: LayerSpec, shape: number[], name: string, rng: Rng): { layer: Layer; shape: number[] } {
+  const image = (): [number, number, number] => {
+    if (shape.length !== 3) throw new KataInputError(`${name} needs an image input [C, H, W], got ${formatShape(shape)}`);
+    return [shape[0], shape[1], shape[2]];
+  };
+  switch (spec.type) {
+    case 'conv2d': {
+      const [c, h, w] = image();
+      if (spec.groups !== undefined && spec.groups !== 1) {
+        throw new KataInputError(`${name} has groups = ${spec.groups}; the kata's Conv2d only supports groups = 1`);
+      }
+      const { outChannels, kernelSize, stride = 1, padding = 0 } = spec;
+      const layer = new Conv2d({ inChannels: c, outChannels, kernelSize, stride, padding, initializer: new HeInitializer(), seed: rng.int(2 ** 31) });
+      return { layer, shape: [outChannels, ...convOutputShape(h, w, kernelSize, stride, padding)] };
+    }
+    case 'maxpool2d':
+    case 'avgpool2d': {
+      const [c, h, w] = image();
+      const { kernelSize, stride = kernelSize, padding = 0 } = spec;
+      const layer = spec.type === 'maxpool2d' ? new MaxPool2D({ kernelSize, stride, padding }) : new AveragePool2D({ kernelSize, stride, padding });
+      return { layer, shape: [c, ...convOutputShape(h, w, kernelSize, stride, padding)] };
+    }
+    case 'flatten':
+      return { layer: new Flatten(), shape: [sizeOf(shape)] };
+    case 'fc': {
+      if (shape.length !== 1) {
+        throw new KataInputError(`${name} needs a flat input [F], got ${formatShape(shape)}: add { type: 'flatten' } before it`);
+      }
+      const layer = new FC({ inFeatures: shape[0], outFeatures: spec.outFeatures, initializer: new HeInitializer(), seed: rng.int(2 ** 31) });
+      return { layer, shape: [spec.outFeatures] };
+    }
+    case 'relu':
+      return { layer: new ReLU(), shape };
+    default:
+      throw new KataInputError(`${name} is a layer type the classifier cannot build; supported types: conv2d, maxpool2d, avgpool2d, flatten, fc, relu`);
   }
 }
 
