@@ -171,8 +171,11 @@ export function tryGemmWasm(
   const run = K.drivers[driver];
   if (threads > 1) {
     if (K.pool === null) K.pool = new KernelPool({ module: K.module, memory: K.memory, drivers: FAMILIES.map(driverName) });
-    // split the larger side of C, in whole tiles; several chunks per thread so a busy core does not hold the others up
-    const rows = m >= n || m >= 4 * family.mr * threads;
+    // Split the longer side of C, in whole tiles: a chunk of rows reads all of B
+    // (k x n) and a chunk of columns all of A (m x k), so this re-reads the
+    // smaller operand. Several chunks per thread, so that a core busy with
+    // other work does not hold the others up.
+    const rows = m >= n;
     const tile = rows ? family.mr : family.nr;
     const side = rows ? m : n;
     const chunks = Math.min(Math.ceil(side / tile), 4 * threads);

@@ -362,6 +362,7 @@ function benchTraining(args: Args): void {
       const fitImages = batch * steps;
       const fitMs = withConfig(cfg, () => {
         const fit = new Scratch2dCNNClassifier({ layers: net.specs, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
+        fit.fit(slice(data.images, 0, 2 * batch), data.labels.subarray(0, 2 * batch)); // warm-up
         const x = slice(data.images, 0, fitImages);
         const y = data.labels.subarray(0, fitImages);
         const t0 = performance.now();

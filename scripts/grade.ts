@@ -12,6 +12,7 @@
  *   <ws>/lib            -> this repository's lib/ (a symlink; jest resolves it to
  *                          the real path, so there is one Tensor class)
  *   <ws>/node_modules   -> this repository's node_modules/
+ *   <ws>/types          tsc's view of the same files (see prepareWorkspace)
  * and jest runs from this repository (rootDir) with `@kata` mapped to
  * <ws>/exercises: the tests are always this repository's tests/, never files
  * from the submission.
@@ -179,13 +180,21 @@ function prepareWorkspace(root: string, name: string, submission: string, exerci
   });
 
   // tsc: the submission plus the graded tests, with @kata pointing at the submission.
-  const tscConfig = path.join(dir, 'tsconfig.json');
+  // TypeScript does not resolve symlinks for relative imports, so through <ws>/lib
+  // it would see a second copy of lib/ (and a second, incompatible Tensor type).
+  // Its view is <ws>/types: exercises/ (a link to the copy) and no lib/ beside it;
+  // rootDirs makes `../../lib/...` fall through to this repository's lib/.
+  const typesDir = path.join(dir, 'types');
+  fs.mkdirSync(typesDir);
+  fs.symlinkSync(path.join('..', 'exercises'), path.join(typesDir, 'exercises'), 'dir');
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(typesDir, 'node_modules'), 'dir');
+  const tscConfig = path.join(typesDir, 'tsconfig.json');
   fs.writeFileSync(
     tscConfig,
     JSON.stringify(
       {
         extends: path.join(repoRoot, 'tsconfig.json'),
-        compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, noEmit: true },
+        compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, rootDirs: ['.', repoRoot], noEmit: true },
         include: [...exercises.map((e) => `exercises/${e.id}`), path.join(repoRoot, 'tests', 'helpers'), ...exercises.map((e) => path.join(repoRoot, e.test))],
         exclude: [],
       },
@@ -203,22 +212,23 @@ function prepareWorkspace(root: string, name: string, submission: string, exerci
 function typeCheck(ws: Workspace, exercises: Exercise[]): Promise<Map<string, string[]>> {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [repoRoot] });
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', ws.tscConfig], { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cwd = path.dirname(ws.tscConfig);
+    const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', ws.tscConfig], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', () => {
       const byExercise = new Map<string, string[]>();
-      const exercisesReal = fs.realpathSync(ws.exercisesDir);
+      // The same files may be named through the link, the copy or its real path.
+      const bases = [path.join(cwd, 'exercises'), ws.exercisesDir, fs.realpathSync(ws.exercisesDir)];
       let current: string[] | null = null;
       for (const line of out.split('\n')) {
         const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(line);
         if (m) {
-          const file = path.resolve(ws.dir, m[1]);
-          const id = exerciseOfFile(file, exercisesReal, ws.exercisesDir, exercises);
-          const where = file.startsWith(ws.exercisesDir) || file.startsWith(exercisesReal)
-            ? `exercises/${path.relative(file.startsWith(exercisesReal) ? exercisesReal : ws.exercisesDir, file)}`
-            : path.relative(repoRoot, file);
+          const file = path.resolve(cwd, m[1]);
+          const base = bases.find((b) => file.startsWith(b + path.sep));
+          const id = exerciseOfFile(file, base, exercises);
+          const where = base ? `exercises/${path.relative(base, file)}` : path.relative(repoRoot, file);
           if (id === null) {
             current = null;
             continue;
@@ -235,12 +245,11 @@ function typeCheck(ws: Workspace, exercises: Exercise[]): Promise<Map<string, st
   });
 }
 
-function exerciseOfFile(file: string, exercisesReal: string, exercisesDir: string, exercises: Exercise[]): string | null {
-  for (const base of [exercisesReal, exercisesDir]) {
-    if (file.startsWith(base + path.sep)) {
-      const folder = path.relative(base, file).split(path.sep)[0];
-      return exercises.some((e) => e.id === folder) ? folder : null;
-    }
+/** The exercise a type error belongs to: the folder of a submission file, or the exercise of a test file. */
+function exerciseOfFile(file: string, base: string | undefined, exercises: Exercise[]): string | null {
+  if (base) {
+    const folder = path.relative(base, file).split(path.sep)[0];
+    return exercises.some((e) => e.id === folder) ? folder : null;
   }
   const test = exercises.find((e) => path.join(repoRoot, e.test) === file);
   return test ? test.id : null;
@@ -363,6 +372,17 @@ export function applyTypeErrors(grade: ExerciseGrade, errors: string[] | undefin
   return entry;
 }
 
+/** Type-checks one submission on its own (the check grade runs); errors per exercise id. */
+export async function typeCheckSubmission(submission: string, exerciseIds: string[]): Promise<Map<string, string[]>> {
+  const exercises = loadManifest().exercises.filter((e) => exerciseIds.includes(e.id));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-'));
+  try {
+    return await typeCheck(prepareWorkspace(root, path.basename(submission), submission, exercises), exercises);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Pool
 
@@ -463,27 +483,27 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const results = new Map<string, ExerciseGrade>();
   const key = (ws: Workspace, e: Exercise): string => `${ws.name}\u0000${e.id}`;
 
-  // Type checks first (short), then the exercises, longest time limits first.
+  // Job order: the exercises with long time limits (the MNIST ones) first, as
+  // they set the wall time; then the type checks; then the rest, longest first.
   const total = workspaces.length * (exercises.length + 1);
   let done = 0;
   const report = (text: string): void => console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text}`);
-  const tasks: (() => Promise<void>)[] = workspaces.map((ws) => async () => {
+  const typeJobs = workspaces.map((ws) => async () => {
     const started = Date.now();
     const errors = await typeCheck(ws, exercises);
     typeErrors.set(ws.name, errors);
     const bad = [...errors.keys()];
     report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
   });
+  const exerciseJob = (ws: Workspace, e: Exercise) => async () => {
+    const g = await gradeExercise(ws, e, opts);
+    results.set(key(ws, e), g);
+    report(`${ws.name} ${e.id}: ${g.status} ${passedText(g)} (${seconds(g.durationMs)})`);
+  };
   const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
-  for (const e of order) {
-    for (const ws of workspaces) {
-      tasks.push(async () => {
-        const g = await gradeExercise(ws, e, opts);
-        results.set(key(ws, e), g);
-        report(`${ws.name} ${e.id}: ${g.status} ${passedText(g)} (${seconds(g.durationMs)})`);
-      });
-    }
-  }
+  const isLong = (e: Exercise): boolean => e.timeLimitSeconds >= 120;
+  const jobsOf = (list: Exercise[]) => list.flatMap((e) => workspaces.map((ws) => exerciseJob(ws, e)));
+  const tasks = [...jobsOf(order.filter(isLong)), ...typeJobs, ...jobsOf(order.filter((e) => !isLong(e)))];
   await runPool(tasks, opts.jobs);
 
   const grades: SubmissionGrade[] = workspaces.map((ws) => {

@@ -6,6 +6,8 @@
  *   3. every exercise suite against solutions/: every test passes
  *   4. every exercise suite against exercises/ (the stubs): every test fails
  *   5. the tests of lib and of the tools, once
+ * Steps 2-5 run at the same time (jest with --maxWorkers=2 each). Since step 2
+ * checks every type, the jest runs only transpile (see scripts/jest-config.ts).
  *
  * Prints one row per exercise, then `verify: N passed, M failed` (N checks
  * that held, M that did not) and exits non-zero when anything does not hold.
@@ -79,19 +81,15 @@ async function main(): Promise<void> {
           return run;
         });
 
-  // 2 + 3: tsc runs beside the solutions run, whose last long suite leaves a core free.
-  say('type check (tsc) and exercise suites against solutions/ ...');
-  const [tsc, solutions] = await Promise.all([
+  // 2-5 run side by side: the MNIST suites of 06/07 keep one core busy for a
+  // minute or more, and the other runs fill the second core meanwhile.
+  say('started: type check (tsc), exercise suites against solutions/ and against the stubs, tests of lib and tools ...');
+  const [tsc, solutions, stubs, toolRun] = await Promise.all([
     runTsc().then((r) => {
       say(`type check ${r.ok ? 'passed' : 'FAILED'} (${seconds(r.durationMs)})`);
       return r;
     }),
     exerciseRun('solutions'),
-  ]);
-
-  // 4 + 5: the stubs (every test must fail) beside the tests of lib and tools (run once).
-  say('exercise suites against exercises/ (the stubs), and the tests of lib and tools ...');
-  const [stubs, toolRun] = await Promise.all([
     exerciseRun('exercises'),
     runJest({ args: ['--config', configFor('exercises'), workers, '/tests/(lib|tools)/'], env: { KATA_TREE: undefined } }).then((run) => {
       say(`lib and tools run finished (${seconds(run.durationMs)})`);

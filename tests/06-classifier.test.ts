@@ -319,21 +319,21 @@ describe('bad input', () => {
   withNaN.data[17] = NaN;
 
   it.each<[string, () => unknown, RegExp]>([
-    ['X of rank 3', () => tiny().fit(new Tensor([4, 8, 8]), y), /fit: expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[4, 8, 8\]/],
-    ['X with 2 channels', () => tiny().fit(new Tensor([4, 2, 8, 8]), y), /fit: expected channels C = 1 \(axis 1\), got 2 in shape \[4, 2, 8, 8\]/],
-    ['X of height 9', () => tiny().predict(new Tensor([4, 1, 9, 8])), /predictProba: expected height H = 8 \(axis 2\), got 9 in shape \[4, 1, 9, 8\]/],
-    ['3 labels for 4 images', () => tiny().fit(X, y.slice(0, 3)), /fit: expected 4 labels \(one per image of X \[4, 1, 8, 8\]\), got 3/],
-    ['label 3 with 3 classes', () => tiny().fit(X, [0, 1, 3, 2]), /fit: expected labels that are whole numbers in 0..2, got 3 at index 2/],
-    ['label -1', () => tiny().score(X, [0, -1, 1, 2]), /score: expected labels that are whole numbers in 0..2, got -1 at index 1/],
-    ['label 1.5', () => tiny().fit(X, [0, 1.5, 1, 2]), /fit: expected labels that are whole numbers in 0..2, got 1.5 at index 1/],
-    ['NaN in X', () => tiny().fit(withNaN, y), /fit: expected finite values, got NaN at index \[0, 0, 2, 1\]/],
-    ['validation of the wrong size', () => tiny().fit(X, y, { X: new Tensor([2, 1, 7, 7]), y: [0, 1] }), /fit \(validation\): expected height H = 8/],
+    ['X of rank 3', () => tiny().fit(new Tensor([4, 8, 8]), y), /expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[4, 8, 8\]/],
+    ['X with 2 channels', () => tiny().fit(new Tensor([4, 2, 8, 8]), y), /expected channels C = 1 \(axis 1\), got 2 in shape \[4, 2, 8, 8\]/],
+    ['X of height 9', () => tiny().predict(new Tensor([4, 1, 9, 8])), /expected height H = 8 \(axis 2\), got 9 in shape \[4, 1, 9, 8\]/],
+    ['3 labels for 4 images', () => tiny().fit(X, y.slice(0, 3)), /expected 4 labels \(one per image of X \[4, 1, 8, 8\]\), got 3/],
+    ['label 3 with 3 classes', () => tiny().fit(X, [0, 1, 3, 2]), /expected labels that are whole numbers in 0..2, got 3 at index 2/],
+    ['label -1', () => tiny().score(X, [0, -1, 1, 2]), /expected labels that are whole numbers in 0..2, got -1 at index 1/],
+    ['label 1.5', () => tiny().fit(X, [0, 1.5, 1, 2]), /expected labels that are whole numbers in 0..2, got 1.5 at index 1/],
+    ['NaN in X', () => tiny().fit(withNaN, y), /expected finite values, got NaN at index \[0, 0, 2, 1\] of shape \[4, 1, 8, 8\]/],
+    ['validation of the wrong size', () => tiny().fit(X, y, { X: new Tensor([2, 1, 7, 7]), y: [0, 1] }), /expected height H = 8 \(axis 2\), got 7 in shape \[2, 1, 7, 7\]/],
   ])('%s', (_name, run, message) => {
     expect(run).toThrow(message);
   });
 
   it.each<[string, ClassifierOptions, RegExp]>([
-    ['an unsupported layer type', { layers: [{ type: 'flatten' }, { type: 'dropout', rate: 0.5 }, { type: 'fc', outFeatures: 3 }] }, /layers\[1\] \(dropout\) is a layer type the classifier cannot build; supported types: conv2d, maxpool2d, avgpool2d, flatten, fc, relu/],
+    ['an unsupported layer type', { layers: [{ type: 'flatten' }, { type: 'dropout', rate: 0.5 }, { type: 'fc', outFeatures: 3 }] }, /layers\[1\] \(dropout\) is a layer type the classifier cannot build/],
     ['fc on an image', { layers: [{ type: 'fc', outFeatures: 3 }] }, /layers\[0\] \(fc\) needs a flat input \[F\], got \[1, 8, 8\]: add \{ type: 'flatten' \} before it/],
     ['conv after flatten', { layers: [{ type: 'flatten' }, { type: 'conv2d', outChannels: 2, kernelSize: 1 }] }, /layers\[1\] \(conv2d\) needs an image input \[C, H, W\], got \[64\]/],
     ['a kernel larger than the image', { layers: [{ type: 'conv2d', outChannels: 2, kernelSize: 9 }, { type: 'flatten' }, { type: 'fc', outFeatures: 3 }] }, /layers\[0\] \(conv2d\) on input \[1, 8, 8\]: .*kernel height/],

@@ -141,9 +141,14 @@ export class Scratch2dCNNClassifier {
    * so each conv knows its input channels and each fc its input features.
    * Weights: He initialisation, each layer seeded from `seed`.
    *
-   * @throws KataInputError for bad options, a spec type it cannot build, a
-   *   layer that does not fit its input, or a last layer that does not give
-   *   [classes].
+   * @throws KataInputError for bad options (the lib/checks.ts messages, and
+   *   "optimizer must be one of sgd, adagrad, momentum, adam, got ...") and
+   *   for a list it cannot build, naming the entry:
+   *     "layers[1] (dropout) is a layer type the classifier cannot build; ..."
+   *     "layers[0] (fc) needs a flat input [F], got [1, 28, 28]: ..."
+   *     "layers[5] (conv2d) needs an image input [C, H, W], got [784]"
+   *     "layers[0] (conv2d) on input [1, 8, 8]: <the error of the layer or of convOutputShape>"
+   *     "the network must end with one score per class, shape [10], but its last layer gives [84]"
    */
   constructor(options: ClassifierOptions = {}) {
     throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier constructor (${Object.keys(options).length} options given)`);
@@ -200,8 +205,11 @@ export class Scratch2dCNNClassifier {
    * Reads a model written by `save`: rebuilds the layers from the saved specs
    * and settings, then copies the weights in.
    *
-   * @throws KataInputError naming the file when it cannot be read, is not a
-   *   saved model, is truncated, or does not match its own header.
+   * @throws KataInputError naming the file and the problem:
+   *     "<file>" cannot be read (ENOENT)
+   *     "<file>" is not a saved classifier: expected the first line "scratch-cnn-classifier 1"
+   *     "<file>" is corrupt: its header is not valid JSON (...)
+   *     "<file>" is truncated: its header needs 646000 bytes of weights, the file holds 5000
    */
   static load(file: string): Scratch2dCNNClassifier {
     throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.load(${file})`);

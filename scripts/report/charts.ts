@@ -221,15 +221,29 @@ export function confusionSpec(matrix: readonly (readonly number[])[]): VegaLiteS
   };
 }
 
-type Vega = typeof import('vega', { with: { 'resolution-mode': 'import' } });
-type VegaLite = typeof import('vega-lite', { with: { 'resolution-mode': 'import' } });
-let modules: Promise<[Vega, VegaLite]> | undefined;
+/** The little of vega and vega-lite used here. */
+interface VegaModule {
+  parse(spec: unknown): unknown;
+  View: new (runtime: unknown, options: { renderer: 'none' }) => { toSVG(): Promise<string>; finalize(): void };
+}
+interface VegaLiteModule {
+  compile(spec: unknown): { spec: unknown };
+}
+
+/**
+ * Both packages are ES modules only: a dynamic import() loads them from this
+ * CommonJS file. The names are variables so that the type checker (and the
+ * tests, which never render) do not need to resolve them.
+ */
+const VEGA = 'vega';
+const VEGA_LITE = 'vega-lite';
+let modules: Promise<[VegaModule, VegaLiteModule]> | undefined;
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string (headless, in Node). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  modules ??= Promise.all([import('vega'), import('vega-lite')]);
+  modules ??= Promise.all([import(VEGA) as Promise<VegaModule>, import(VEGA_LITE) as Promise<VegaLiteModule>]);
   const [vega, vegaLite] = await modules;
-  const compiled = vegaLite.compile(spec as unknown as Parameters<VegaLite['compile']>[0]).spec;
+  const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -66,7 +66,7 @@ export function mistakesGrid(tiles: readonly MistakeTile[], rows = 28, cols = 28
 export function filtersGrid(weights: { shape: readonly number[]; data: ArrayLike<number> }): string {
   if (weights.shape.length !== 4) return '<p class="muted">The first layer is not a convolution; no filters to show.</p>';
   const [m, c, kh, kw] = weights.shape;
-  const size = Math.max(48, Math.min(96, 12 * kh));
+  const size = Math.max(56, Math.min(96, 16 * kh));
   const tiles: string[] = [];
   for (let f = 0; f < m; f++) {
     for (let ch = 0; ch < c; ch++) {

@@ -193,6 +193,21 @@ export class Scratch2dCNNClassifier {
   private readonly onIteration?: (info: IterationInfo) => void;
   private readonly onEpoch?: (info: EpochInfo) => void;
 
+  /**
+   * Checks the options and fills in the defaults (`settings`), then builds
+   * one layer per spec, following the shape of one image through the network
+   * so each conv knows its input channels and each fc its input features.
+   * Weights: He initialisation, each layer seeded from `seed`.
+   *
+   * @throws KataInputError for bad options (the lib/checks.ts messages, and
+   *   "optimizer must be one of sgd, adagrad, momentum, adam, got ...") and
+   *   for a list it cannot build, naming the entry:
+   *     "layers[1] (dropout) is a layer type the classifier cannot build; ..."
+   *     "layers[0] (fc) needs a flat input [F], got [1, 28, 28]: ..."
+   *     "layers[5] (conv2d) needs an image input [C, H, W], got [784]"
+   *     "layers[0] (conv2d) on input [1, 8, 8]: <the error of the layer or of convOutputShape>"
+   *     "the network must end with one score per class, shape [10], but its last layer gives [84]"
+   */
   constructor(options: ClassifierOptions = {}) {
     const where = 'Scratch2dCNNClassifier';
     const inputShape = options.inputShape ?? [1, 28, 28];
@@ -420,8 +435,11 @@ export class Scratch2dCNNClassifier {
    * Reads a model written by `save`: rebuilds the layers from the saved specs
    * and settings, then copies the weights in.
    *
-   * @throws KataInputError naming the file when it cannot be read, is not a
-   *   saved model, is truncated, or does not match its own header.
+   * @throws KataInputError naming the file and the problem:
+   *     "<file>" cannot be read (ENOENT)
+   *     "<file>" is not a saved classifier: expected the first line "scratch-cnn-classifier 1"
+   *     "<file>" is corrupt: its header is not valid JSON (...)
+   *     "<file>" is truncated: its header needs 646000 bytes of weights, the file holds 5000
    */
   static load(file: string): Scratch2dCNNClassifier {
     const where = `Scratch2dCNNClassifier.load: "${file}"`;
@@ -452,10 +470,15 @@ export class Scratch2dCNNClassifier {
       if (typeof header?.[key] !== 'object' || header[key] === null) throw new KataInputError(`${where} is corrupt: its header has no "${key}"`);
     }
 
-    const model = new Scratch2dCNNClassifier({ ...header.settings, layers: header.specs });
+    let model: Scratch2dCNNClassifier;
+    try {
+      model = new Scratch2dCNNClassifier({ ...header.settings, layers: header.specs });
+    } catch (error) {
+      throw new KataInputError(`${where} is corrupt: its settings and specs do not build a classifier (${(error as Error).message})`);
+    }
     const tensors = model.parameterTensors();
-    const listed = header.tensors.map((t) => `layers[${t.layer}].${t.name} ${formatShape(t.shape)}`).join(', ');
-    const built = tensors.map((t) => `layers[${t.layer}].${t.name} ${formatShape(t.tensor.shape)}`).join(', ');
+    const listed = header.tensors.map((t) => `layers[${t?.layer}].${t?.name} ${JSON.stringify(t?.shape)}`).join(', ');
+    const built = tensors.map((t) => `layers[${t.layer}].${t.name} ${JSON.stringify(t.tensor.shape)}`).join(', ');
     if (listed !== built) {
       throw new KataInputError(`${where} is corrupt: its header lists the tensors ${listed}, but its specs build ${built}`);
     }
@@ -471,7 +494,13 @@ export class Scratch2dCNNClassifier {
       const bad = firstNonFinite(tensor);
       if (bad >= 0) throw new KataInputError(`${where} is corrupt: layers[${layer}].${name} holds ${tensor.data[bad]}`);
     }
-    Object.assign(model, header.history);
+    for (const key of ['lossHistory', 'epochLoss', 'valLoss', 'valAccuracy'] as const) {
+      const values: unknown = header.history[key];
+      if (!Array.isArray(values) || !values.every((v) => typeof v === 'number')) {
+        throw new KataInputError(`${where} is corrupt: its header's history.${key} is not a list of numbers`);
+      }
+      model[key] = values;
+    }
     return model;
   }
 

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { compareStep } from '../../scripts/compare';
 import type { Step } from '../../scripts/compare-cases';
 import { Tensor } from '../../lib/tensor';
-import { appendTo, BREAK, copyTree, runScript, tempDir, useFolder } from '../fixtures/submissions';
+import { appendTo, BREAK, copyTree, runScript, tempDir, useFolder, removeTempDirs } from '../fixtures/submissions';
+
+afterAll(removeTempDirs);
 
 const step = (name: string, axes?: string[]): Step => ({ name, element: 'dL/dx', axes, timed: true, run: () => Tensor.zeros([1]) });
 const ok = (t: Tensor) => ({ ok: true, value: { shape: t.shape, data: t.data }, ms: 1 });

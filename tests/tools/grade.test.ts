@@ -5,8 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SubmissionGrade } from '../../scripts/grade';
-import { appendTo, BREAK, copyTree, runScript, tempDir, useFolder } from '../fixtures/submissions';
+import { SubmissionGrade, typeCheckSubmission } from '../../scripts/grade';
+import { appendTo, BREAK, copyTree, runScript, tempDir, useFolder, removeTempDirs } from '../fixtures/submissions';
+
+afterAll(removeTempDirs);
 
 const OUTPUT = '02-output-size/output-size.ts';
 const FLATTEN = '05-flatten/flatten.ts';
@@ -18,9 +20,9 @@ interface Graded {
   stdout: string;
 }
 
-function grade(submissions: string[], args: string[]): Graded {
+function grade(submissions: string[], args: string[], only = '02,05'): Graded {
   const out = tempDir('kata-grades-');
-  const run = runScript('grade', [...submissions, '--only', '02,05', '--jobs', '2', '--out', out, ...args]);
+  const run = runScript('grade', [...submissions, '--only', only, '--jobs', '2', '--out', out, ...args]);
   if (run.status !== 0) throw new Error(`grade exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
   const json: Record<string, SubmissionGrade> = {};
   const md: Record<string, string> = {};
@@ -148,12 +150,24 @@ describe('npm run grade', () => {
     const loop = copyTree('solutions', dir, 'infinite-loop');
     appendTo(loop, FLATTEN, BREAK.loopInForward);
     const started = Date.now();
-    const g = grade([loop], ['--time-limit', '8']);
+    const g = grade([loop], ['--time-limit', '8'], '05');
     expect(Date.now() - started).toBeLessThan(90_000);
+    expect(g.csv).toBe('submission,05-flatten,total,max\ninfinite-loop,0,0,5\n');
     const flatten = exercise(g.json['infinite-loop'], '05-flatten');
     expect(flatten).toMatchObject({ status: 'timeout', score: 0 });
     expect(flatten.message).toMatch(/^stopped at the time limit of 8 s while running ".+"/);
-    // The other exercise finished within the same limit.
-    expect(exercise(g.json['infinite-loop'], '02-output-size')).toMatchObject({ status: 'passed', score: 5 });
+    expect(g.stdout).toMatch(/infinite-loop\s+0 T\s+0\s+5/);
   }, 180_000);
+});
+
+describe('the type check of a submission', () => {
+  it('sees one lib/ (no second Tensor type through the workspace link) and blames only the exercise with the error', async () => {
+    const dir = tempDir('kata-submissions-');
+    const full = copyTree('solutions', dir, 'typed');
+    expect([...(await typeCheckSubmission(full, ['00-prerequisites', '01-conv2d'])).entries()]).toEqual([]);
+    appendTo(full, '01-conv2d/conv2d.ts', BREAK.typeError);
+    const errors = await typeCheckSubmission(full, ['00-prerequisites', '01-conv2d']);
+    expect([...errors.keys()]).toEqual(['01-conv2d']);
+    expect(errors.get('01-conv2d')![0]).toMatch(/^exercises\/01-conv2d\/conv2d\.ts:\d+:\d+ TS2322/);
+  }, 120_000);
 });

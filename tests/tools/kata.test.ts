@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { firstLines, parseJestJson, progressOf, SuiteRun, TestCase } from '../../scripts/jest-run';
 import { loadManifest } from '../../scripts/manifest';
-import { runScript, tempDir } from '../fixtures/submissions';
+import { runScript, tempDir, removeTempDirs } from '../fixtures/submissions';
+
+afterAll(removeTempDirs);
 
 const NOT_IMPLEMENTED = 'NotImplementedError: Not implemented yet: Conv2d.forward (exercise 01-conv2d). Open exercises/01-conv2d/README.md';
 

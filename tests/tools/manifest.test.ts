@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, exportedNames, findExercise, lint, loadManifest, Manifest } from '../../scripts/manifest';
-import { tempDir } from '../fixtures/submissions';
+import { tempDir, removeTempDirs } from '../fixtures/submissions';
 
 const STUB = `import { NotImplementedError } from '../../lib/not-implemented';
 /** Doubles x. */
@@ -145,6 +145,8 @@ describe('exportedNames', () => {
     );
   });
 });
+
+afterAll(removeTempDirs);
 
 describe('findExercise (the exercise argument of kata, grade and compare)', () => {
   const manifest = loadManifest();
