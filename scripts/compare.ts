@@ -174,7 +174,7 @@ export function runCase(c: CompareCase, loadYours: (file: string) => Module, loa
   let speedRatio: number | null = null;
   if (steps.every((s) => s.yoursMs !== null && s.refMs !== null)) {
     const once = steps.reduce((sum, s) => sum + (s.refMs ?? 0), 0);
-    const reps = Math.max(3, Math.min(200, Math.ceil(20 / Math.max(once, 0.01))));
+    const reps = Math.max(3, Math.min(5000, Math.ceil(20 / Math.max(once, 0.001))));
     const best = { ref: timeSteps(c, loadRef, 2), yours: timeSteps(c, loadYours, 2) };
     const keepMin = (a: (number | null)[] | null, b: (number | null)[] | null): (number | null)[] | null =>
       a && b ? a.map((x, i) => (x === null || b[i] === null ? null : Math.min(x, b[i]!))) : null;
@@ -210,7 +210,7 @@ export function speedText(ratio: number | null): string {
 export function formatCase(exercise: string, r: CaseReport): string {
   const lines = [`${exercise}: ${r.name}`];
   if (r.steps.length > 0) {
-    const ms = (x: number | null): string => (x === null ? '-' : x < 0.1 ? `${(x * 1000).toFixed(0)} us` : `${x.toFixed(2)} ms`);
+    const ms = (x: number | null): string => (x === null ? '-' : x < 0.1 ? `${(x * 1000).toFixed(1)} us` : `${x.toFixed(2)} ms`);
     const rows = r.steps.map((s) => [
       s.step,
       s.shape,

@@ -313,7 +313,11 @@ export function gradeRun(exercise: Exercise, run: JestRun, limitSeconds: number,
   if (!suite) return exerciseEntry(exercise.id, exercise.points, 'crash', `jest found no test file ${exercise.test}`, run.durationMs);
   if (suite.failedToRun) {
     const status: ExerciseStatus = isNotImplemented(suite.error) ? 'not-started' : 'crash';
-    return exerciseEntry(exercise.id, exercise.points, status, `the test file could not run:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8)}`, run.durationMs);
+    // Name the submission file the error came from (its stack frame), if any.
+    const frame = /(exercises\/\d{2}-[^/\s]+\/[^\s():]+):(\d+):\d+/.exec(suite.error);
+    const where = frame ? ` (at ${frame[1]}:${frame[2]})` : '';
+    const reason = firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8);
+    return exerciseEntry(exercise.id, exercise.points, status, `the test file could not run${where}:\n${reason}`, run.durationMs);
   }
   const { passed, total } = counts(suite.tests);
   const { score, testScores, share } = scoreExercise(exercise, suite.tests);

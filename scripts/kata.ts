@@ -136,7 +136,6 @@ const LABEL: Record<Progress, string> = { done: 'done', failing: 'failing', 'not
 
 function statusText(r: CachedResult | undefined): string {
   if (!r) return 'missing';
-  if (r.progress === 'failing') return `failing (${r.passed}/${r.total})`;
   return LABEL[r.progress];
 }
 

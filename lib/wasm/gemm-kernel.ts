@@ -83,7 +83,7 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
   const oddLast = width % 2 === 1;
   const i = fn.local(i32);
   const pb = fn.local(i32);
-  const count = fn.local(i32);
+  const pbEnd = fn.local(i32);
   const ap = Array.from({ length: family.mr }, () => fn.local(i32));
   const acc = Array.from({ length: family.mr }, () => Array.from({ length: vecs }, () => fn.local(v128)));
   const bv = Array.from({ length: vecs }, () => fn.local(v128));
@@ -117,7 +117,6 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
     }
     fn.end();
     fn.get(P.b).set(pb);
-    fn.get(P.kc).set(count);
     fn.loop();
     for (let v = 0; v < vecs; v++) fn.get(pb).v128Load(16 * v).set(bv[v]);
     for (let r = 0; r < rows; r++) {
@@ -127,8 +126,7 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
       }
       fn.get(ap[r]).get(P.aCs).add().set(ap[r]);
     }
-    fn.get(pb).get(P.bRs).add().set(pb);
-    fn.get(count).i32(1).sub().tee(count).brIf(0);
+    fn.get(pb).get(P.bRs).add().tee(pb).get(pbEnd).ne().brIf(0);
     fn.end();
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < vecs; v++) {
@@ -140,6 +138,8 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
     }
   };
 
+  // the loop over p ends when the pointer into B reaches row kc
+  fn.get(P.b).get(P.kc).get(P.bRs).mul().add().set(pbEnd);
   fn.get(P.i0).set(i);
   // whole tiles of MR rows
   fn.block().loop();
