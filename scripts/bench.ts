@@ -438,13 +438,21 @@ function benchInference(args: Args): void {
   for (const net of NETWORKS) {
     const clf = new Scratch2dCNNClassifier({ layers: net.specs, seed: 0 });
     clf.predict(slice(images, 0, 100)); // warm-up
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     clf.predict(images);
     const s = (performance.now() - t0) / 1000;
-    rows.push([net.name, count, fmt(s, 2), fmt(count / s, 0), count === 10000 ? fmt(s, 2) : `${fmt((s * 10000) / count, 2)} (scaled)`]);
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    const per10k = (x: number): string => (count === 10000 ? fmt(x, 2) : `${fmt((x * 10000) / count, 2)} (scaled)`);
+    rows.push([net.name, count, fmt(s, 2), fmt(count / s, 0), per10k(s), per10k(cpuS)]);
   }
   console.log(`\ninference: predict() on ${source}, gemm ${getGemmConfig().kernel} x${getGemmConfig().threads}\n`);
-  console.log(formatTable(['network', 'images', 'seconds', 'images/s', 's per 10,000'], rows, { align: ['left', 'right', 'right', 'right', 'right'] }));
+  console.log(
+    formatTable(['network', 'images', 'seconds', 'images/s', 's per 10,000', 'CPU s per 10,000'], rows, {
+      align: ['left', 'right', 'right', 'right', 'right', 'right'],
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- main

@@ -12,17 +12,18 @@
  *   <ws>/lib            -> this repository's lib/ (a symlink; jest resolves it to
  *                          the real path, so there is one Tensor class)
  *   <ws>/node_modules   -> this repository's node_modules/
- *   <ws>/types          tsc's view of the same files (see prepareWorkspace)
+ *   <ws>/types          the type checker's view of the same files (see prepareWorkspace)
  * and jest runs from this repository (rootDir) with `@kata` mapped to
  * <ws>/exercises: the tests are always this repository's tests/, never files
  * from the submission.
  *
- * Types: `tsc --noEmit` runs once per submission (the submission plus the
- * graded tests); an exercise whose files (or whose test, against the
- * submission's signatures) have type errors scores 0 as "compile-error", as
- * `npm test` would fail that suite on the learner's machine. The jest runs
- * themselves only transpile (ts-jest isolatedModules), which is several times
- * faster than type-checking inside every jest process.
+ * Types: the TypeScript checker runs once per submission, on its files and the
+ * graded tests (scripts/typecheck.ts, one process for all submissions). An
+ * exercise whose files (or whose test, against the submission's signatures)
+ * have type errors scores 0 as "compile-error", as `npm test` would fail that
+ * suite on the learner's machine. The jest runs themselves only transpile
+ * (ts-jest isolatedModules, scripts/jest-config.ts): about five times cheaper
+ * than type-checking inside every jest process.
  *
  * Outputs in --out (default grades/): class.csv, <submission>.json, <submission>.md.
  */
@@ -208,39 +209,67 @@ function prepareWorkspace(root: string, name: string, submission: string, exerci
 // ---------------------------------------------------------------------------
 // Type check
 
-/** Runs tsc on a workspace; returns the type errors per exercise id (first lines of each). */
-function typeCheck(ws: Workspace, exercises: Exercise[]): Promise<Map<string, string[]>> {
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [repoRoot] });
-  return new Promise((resolve) => {
-    const cwd = path.dirname(ws.tscConfig);
-    const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', ws.tscConfig], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', () => {
-      const byExercise = new Map<string, string[]>();
-      // The same files may be named through the link, the copy or its real path.
-      const bases = [path.join(cwd, 'exercises'), ws.exercisesDir, fs.realpathSync(ws.exercisesDir)];
-      let current: string[] | null = null;
-      for (const line of out.split('\n')) {
-        const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(line);
-        if (m) {
-          const file = path.resolve(cwd, m[1]);
-          const base = bases.find((b) => file.startsWith(b + path.sep));
-          const id = exerciseOfFile(file, base, exercises);
-          const where = base ? `exercises/${path.relative(base, file)}` : path.relative(repoRoot, file);
-          if (id === null) {
-            current = null;
-            continue;
-          }
-          current = byExercise.get(id) ?? [];
-          byExercise.set(id, current);
-          current.push(`${where}:${m[2]}:${m[3]} ${m[4]}`);
-        } else if (current && /^\s+\S/.test(line)) {
-          current[current.length - 1] += `\n${line}`;
-        }
+/** Sorts tsc's output for a workspace into type errors per exercise id. */
+function typeErrorsByExercise(ws: Workspace, exercises: Exercise[], out: string): Map<string, string[]> {
+  const cwd = path.dirname(ws.tscConfig);
+  const byExercise = new Map<string, string[]>();
+  // The same files may be named through the link, the copy or its real path.
+  const bases = [path.join(cwd, 'exercises'), ws.exercisesDir, fs.realpathSync(ws.exercisesDir)];
+  let current: string[] | null = null;
+  for (const line of out.split('\n')) {
+    const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(line);
+    if (m) {
+      const file = path.resolve(cwd, m[1]);
+      const base = bases.find((b) => file.startsWith(b + path.sep));
+      const id = exerciseOfFile(file, base, exercises);
+      const where = base ? `exercises/${path.relative(base, file)}` : path.relative(repoRoot, file);
+      if (id === null) {
+        current = null;
+        continue;
       }
-      resolve(byExercise);
+      current = byExercise.get(id) ?? [];
+      byExercise.set(id, current);
+      current.push(`${where}:${m[2]}:${m[3]} ${m[4]}`);
+    } else if (current && /^\s+\S/.test(line)) {
+      current[current.length - 1] += `\n${line}`;
+    }
+  }
+  return byExercise;
+}
+
+/**
+ * Type-checks every workspace in one process (scripts/typecheck.ts shares the
+ * parsed declaration files between them); calls `done` for each as it finishes.
+ */
+function typeCheckAll(workspaces: Workspace[], exercises: Exercise[], done: (ws: Workspace, errors: Map<string, string[]>) => void): Promise<void> {
+  const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
+  const script = path.join(repoRoot, 'scripts', 'typecheck.ts');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tsNode, script, ...workspaces.map((ws) => ws.tscConfig)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pending = '';
+    let stderr = '';
+    const seen = new Set<Workspace>();
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        const { config, output } = JSON.parse(line) as { config: string; output: string };
+        const ws = workspaces.find((w) => w.tscConfig === config);
+        if (!ws) continue;
+        seen.add(ws);
+        done(ws, typeErrorsByExercise(ws, exercises, output));
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', () => {
+      for (const ws of workspaces.filter((w) => !seen.has(w))) {
+        // The checker itself failed: say so rather than pretend the code is clean.
+        console.error(`grade: the type check of ${ws.name} did not finish:\n${firstLines(stderr, 6)}`);
+        done(ws, new Map());
+      }
+      resolve();
     });
   });
 }
@@ -381,7 +410,9 @@ export async function typeCheckSubmission(submission: string, exerciseIds: strin
   const exercises = loadManifest().exercises.filter((e) => exerciseIds.includes(e.id));
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-'));
   try {
-    return await typeCheck(prepareWorkspace(root, path.basename(submission), submission, exercises), exercises);
+    let result = new Map<string, string[]>();
+    await typeCheckAll([prepareWorkspace(root, path.basename(submission), submission, exercises)], exercises, (_ws, errors) => (result = errors));
+    return result;
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -492,13 +523,14 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const total = workspaces.length * (exercises.length + 1);
   let done = 0;
   const report = (text: string): void => console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text}`);
-  const typeJobs = workspaces.map((ws) => async () => {
+  const typeJob = async (): Promise<void> => {
     const started = Date.now();
-    const errors = await typeCheck(ws, exercises);
-    typeErrors.set(ws.name, errors);
-    const bad = [...errors.keys()];
-    report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
-  });
+    await typeCheckAll(workspaces, exercises, (ws, errors) => {
+      typeErrors.set(ws.name, errors);
+      const bad = [...errors.keys()];
+      report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
+    });
+  };
   const exerciseJob = (ws: Workspace, e: Exercise) => async () => {
     const g = await gradeExercise(ws, e, opts);
     results.set(key(ws, e), g);
@@ -507,7 +539,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
   const isLong = (e: Exercise): boolean => e.timeLimitSeconds >= 120;
   const jobsOf = (list: Exercise[]) => list.flatMap((e) => workspaces.map((ws) => exerciseJob(ws, e)));
-  const tasks = [...jobsOf(order.filter(isLong)), ...typeJobs, ...jobsOf(order.filter((e) => !isLong(e)))];
+  const tasks = [...jobsOf(order.filter(isLong)), typeJob, ...jobsOf(order.filter((e) => !isLong(e)))];
   await runPool(tasks, opts.jobs);
 
   const grades: SubmissionGrade[] = workspaces.map((ws) => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { repoRoot } from './manifest';
 
 export interface JestConfigOptions {
-  /** Folder for the generated tsconfig.jest.json and jest.config.json. */
+  /** Folder for the generated jest.config.json (and tsconfig.jest.json when needed). */
   dir: string;
   /** The exercise tree that `@kata/...` resolves to (absolute). */
   tree: string;
@@ -27,13 +27,21 @@ function repoJestConfig(): Record<string, unknown> {
 /** Writes the configuration files; returns the path to pass as `jest --config`. */
 export function writeJestConfig(options: JestConfigOptions): string {
   fs.mkdirSync(options.dir, { recursive: true });
-  const tsconfig = path.join(options.dir, 'tsconfig.jest.json');
-  fs.writeFileSync(tsconfig, JSON.stringify({ extends: path.join(repoRoot, 'tsconfig.json'), compilerOptions: { isolatedModules: true } }, null, 2));
   const base = repoJestConfig();
+  // ts-jest's `tsconfig` is either inline compiler options (added to the
+  // repository's tsconfig.json) or the path of a tsconfig file: add
+  // isolatedModules either way, keeping everything else.
+  const isolated = (tsconfig: unknown): unknown => {
+    if (tsconfig !== undefined && typeof tsconfig !== 'string') return { ...(tsconfig as object), isolatedModules: true };
+    const file = path.join(options.dir, 'tsconfig.jest.json');
+    const extendsPath = typeof tsconfig === 'string' ? path.resolve(repoRoot, tsconfig.replace('<rootDir>', '.')) : path.join(repoRoot, 'tsconfig.json');
+    fs.writeFileSync(file, JSON.stringify({ extends: extendsPath, compilerOptions: { isolatedModules: true } }, null, 2));
+    return file;
+  };
   const transform = Object.fromEntries(
     Object.entries(base.transform as Record<string, [string, Record<string, unknown>]>).map(([pattern, [name, cfg]]) => [
       pattern,
-      [name, { ...cfg, tsconfig }],
+      [name, { ...cfg, tsconfig: isolated(cfg.tsconfig) }],
     ]),
   );
   const config = {

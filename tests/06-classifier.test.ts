@@ -55,10 +55,11 @@ const first = (n: number, offset = 0): { X: Tensor; y: Int32Array } => {
 };
 
 describe('sheetNetwork: the network of the sheet', () => {
-  it('is conv, relu, pool, conv, relu, pool, flatten, fc, relu, fc and ends with 10 outputs', () => {
+  it('is conv, relu, pool, conv, relu, pool, flatten, fc, relu, fc and ends with one output per class', () => {
     const specs = sheetNetwork();
     expect(specs.map((s) => s.type)).toEqual(['conv2d', 'relu', 'maxpool2d', 'conv2d', 'relu', 'maxpool2d', 'flatten', 'fc', 'relu', 'fc']);
     expect(specs[specs.length - 1]).toEqual({ type: 'fc', outFeatures: 10 });
+    expect(sheetNetwork(7)[specs.length - 1]).toEqual({ type: 'fc', outFeatures: 7 });
   });
 
   it('is the default network, built for [1, 28, 28] images and 10 classes', () => {
