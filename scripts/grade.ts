@@ -327,7 +327,7 @@ function exerciseEntry(id: string, points: number, status: ExerciseStatus, messa
 
 /** Turns one jest run into the exercise's grade. */
 export function gradeRun(exercise: Exercise, run: JestRun, limitSeconds: number, lastTest: string): ExerciseGrade {
-  if (run.timedOut) {
+  if (run.timedOut && !run.reported) {
     const during = lastTest ? ` while running "${lastTest}"` : '';
     return exerciseEntry(exercise.id, exercise.points, 'timeout', `stopped at the time limit of ${limitSeconds} s${during}`, run.durationMs);
   }
@@ -386,7 +386,8 @@ async function gradeExercise(ws: Workspace, exercise: Exercise, opts: Options): 
   const limitSeconds = opts.timeLimitSeconds ?? exercise.timeLimitSeconds;
   const progressFile = path.join(ws.dir, `progress-${exercise.id}.txt`);
   const run = await runJest({
-    args: ['--config', ws.jestConfig, '--runInBand', '--runTestsByPath', path.join(repoRoot, exercise.test)],
+    // --forceExit: a timer or socket left open by the code under test must not hold the run.
+    args: ['--config', ws.jestConfig, '--runInBand', '--forceExit', '--runTestsByPath', path.join(repoRoot, exercise.test)],
     env: { KATA_TREE: ws.exercisesDir, FC_SEED: String(opts.seed), FC_PATH: undefined, KATA_PROGRESS_FILE: progressFile },
     timeoutMs: limitSeconds * 1000,
   });

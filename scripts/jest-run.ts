@@ -33,7 +33,7 @@ export interface SuiteRun {
 
 export interface JestRun {
   suites: SuiteRun[];
-  /** False when jest ended without writing its report (killed, crashed, process.exit). */
+  /** False when jest ended without writing its report (killed before the end, crashed, process.exit). */
   reported: boolean;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -177,7 +177,9 @@ export function runJest(options: RunJestOptions): Promise<JestRun> {
       }
       let suites: SuiteRun[] = [];
       let reported = false;
-      if (!timedOut && fs.existsSync(outputFile)) {
+      // jest writes the report once every test has finished, so a report
+      // counts even when the process then hung (open handles) and was killed.
+      if (fs.existsSync(outputFile)) {
         try {
           suites = parseJestJson(JSON.parse(fs.readFileSync(outputFile, 'utf8')) as JestJson);
           reported = true;
