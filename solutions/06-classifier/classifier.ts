@@ -322,25 +322,25 @@ export class Scratch2dCNNClassifier {
   /** Steps 1 to 4 of the file comment on one mini-batch; returns the loss before the update. */
   private trainStep(x: Tensor, y: Int32Array, diverged: (what: string) => TrainingDivergedError): number {
     let out = x;
-    this.layers.forEach((layer, i) => {
+    for (const [i, layer] of this.layers.entries()) {
       out = layer.forward(out);
       const bad = firstNonFinite(out);
       if (bad >= 0) throw diverged(`the output of layers[${i}] (${this.specs[i].type}) holds ${out.data[bad]}`);
-    });
+    }
     const loss = this.loss.forward(out, y);
     if (!Number.isFinite(loss)) throw diverged(`the loss became ${loss}`);
 
     let dout = this.loss.backward();
     for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i].backward(dout);
 
-    this.layers.forEach((layer, i) => {
-      if (layer.params === undefined) return;
+    for (const [i, layer] of this.layers.entries()) {
+      if (layer.params === undefined) continue;
       this.optimizer.update(layer as ParametricLayer);
       for (const [name, param] of Object.entries(layer.params)) {
         const bad = firstNonFinite(param);
         if (bad >= 0) throw diverged(`the update made layers[${i}].${name} ${param.data[bad]}`);
       }
-    });
+    }
     return loss;
   }
 
@@ -377,13 +377,23 @@ export class Scratch2dCNNClassifier {
     return accuracy(y, this.predict(X));
   }
 
-  /** Mean cross-entropy and accuracy on (X, y), INFERENCE_BATCH images at a time. */
+  /**
+   * Mean cross-entropy and accuracy on (X, y), INFERENCE_BATCH images at a
+   * time. The loss comes from the logits (as in training), so a probability
+   * that rounds to 0 still gives a finite loss.
+   */
   private evaluate(X: Tensor, y: ArrayLike<number>): { loss: number; accuracy: number } {
-    const proba = this.predictProba(X);
-    const classes = this.settings.classes;
+    const labels = Int32Array.from(y);
+    const lossLayer = new SoftmaxCrossEntropy();
+    const predicted = new Int32Array(labels.length);
     let total = 0;
-    for (let i = 0; i < y.length; i++) total -= Math.log(proba.data[i * classes + y[i]]);
-    return { loss: total / y.length, accuracy: accuracy(y, argmaxRows(proba)) };
+    for (let first = 0; first < labels.length; first += INFERENCE_BATCH) {
+      const count = Math.min(INFERENCE_BATCH, labels.length - first);
+      const logits = this.logits(sliceBatch(X, first, count));
+      total += count * lossLayer.forward(logits, labels.subarray(first, first + count));
+      predicted.set(argmaxRows(softmax(logits)), first);
+    }
+    return { loss: total / labels.length, accuracy: accuracy(labels, predicted) };
   }
 
   /** X must be [N, C, H, W] with [C, H, W] = inputShape, N >= 1, finite; y (if given) N labels in 0..classes-1. */
