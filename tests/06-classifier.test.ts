@@ -41,9 +41,13 @@ const row = (t: Tensor, i: number): number[] => Array.from(t.data.subarray(i * t
 /** The first index of the largest value. */
 const argmax = (values: number[]): number => values.indexOf(Math.max(...values));
 
+const tempDirs: string[] = [];
 function tempFile(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kata-06-')), name);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-06-'));
+  tempDirs.push(dir);
+  return path.join(dir, name);
 }
+afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 const mnist = loadMnist({ split: 'train', limit: 700 });
 const first = (n: number, offset = 0): { X: Tensor; y: Int32Array } => {
