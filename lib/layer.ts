@@ -26,6 +26,8 @@ export interface ParametricLayer extends Layer {
 
 /** Changes the parameters of a layer from its gradients (SGD, AdaGrad, Momentum, Adam). */
 export interface Optimizer {
+  /** The learning rate; a schedule (the classifier's lrDecay) may lower it between epochs. */
+  lr: number;
   /** Updates `layer.params` in place from `layer.grads`; keeps any per-parameter state itself. */
   update(layer: ParametricLayer): void;
 }

@@ -52,7 +52,7 @@ function pairs(where: string, layer: ParametricLayer): Array<[param: Tensor, gra
  * approach -lr * g / (1 - momentum) (10 times larger with the default 0.9).
  */
 export class Momentum implements Optimizer {
-  readonly lr: number;
+  lr: number;
   readonly momentum: number;
   private readonly velocity = new WeakMap<Tensor, Float64Array>();
 
@@ -106,7 +106,7 @@ interface AdamState {
  * at every step while g stays constant.
  */
 export class Adam implements Optimizer {
-  readonly lr: number;
+  lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;

@@ -177,6 +177,17 @@ describe('fit: training', () => {
     });
   });
 
+  it('lrDecay: epoch e trains with lr * lrDecay^(e-1), and the default keeps the learning rate constant', () => {
+    const { X, y } = tinyData(6, 9);
+    const seen = (options: ClassifierOptions): number[] => {
+      const lrs: number[] = [];
+      tiny({ batchSize: 3, epochs: 3, lr: 0.01, ...options, onEpoch: (info) => lrs.push(info.lr) }).fit(X, y);
+      return lrs;
+    };
+    expect(seen({ lrDecay: 0.5 })).toEqual([0.01, 0.005, 0.0025]);
+    expect(seen({})).toEqual([0.01, 0.01, 0.01]);
+  });
+
   it('memorises 32 MNIST images: the last epoch loss is below a tenth of the first iteration loss', () => {
     const { X, y } = first(32);
     const model = new Scratch2dCNNClassifier({ seed: 1, batchSize: 8, epochs: 12 }).fit(X, y);
@@ -347,6 +358,7 @@ describe('bad input', () => {
     ['epochs 1.5', { epochs: 1.5 }, /Scratch2dCNNClassifier: epochs must be a whole number >= 1, got 1.5/],
     ['an unknown optimizer', { optimizer: 'rmsprop' as 'sgd' }, /Scratch2dCNNClassifier: optimizer must be one of sgd, adagrad, momentum, adam, got "rmsprop"/],
     ['a negative learning rate', { lr: -1 }, /Scratch2dCNNClassifier: lr must be a finite number > 0, got -1/],
+    ['a learning-rate decay above 1', { lrDecay: 1.5 }, /Scratch2dCNNClassifier: lrDecay must be a number in \(0, 1\], got 1.5/],
   ])('constructor: %s', (_name, options, message) => {
     expect(() => tiny(options)).toThrow(message);
   });

@@ -31,7 +31,7 @@ export interface SGDOptions {
 
 /** Stochastic gradient descent: theta <- theta - lr * g. */
 export class SGD implements Optimizer {
-  readonly lr: number;
+  lr: number;
 
   constructor({ lr }: SGDOptions) {
     throw new NotImplementedError('00-prerequisites', 'SGD constructor');
@@ -52,7 +52,7 @@ export interface AdaGradOptions {
 
 /** AdaGrad: h <- h + g^2, theta <- theta - lr * g / (sqrt(h) + eps). */
 export class AdaGrad implements Optimizer {
-  readonly lr: number;
+  lr: number;
   readonly eps: number;
 
   constructor({ lr, eps = 1e-7 }: AdaGradOptions) {

@@ -67,6 +67,8 @@ export interface IterationInfo {
 
 export interface EpochInfo {
   epoch: number;
+  /** The learning rate this epoch trained with. */
+  lr: number;
   trainLoss: number;
   valLoss?: number;
   valAccuracy?: number;
@@ -87,6 +89,11 @@ export interface ClassifierOptions {
   batchSize?: number;
   /** Passes over the training data; default 3. */
   epochs?: number;
+  /**
+   * Multiplies the learning rate after every epoch: epoch e (1-based) trains
+   * with lr * lrDecay^(e-1). Default 1 (a constant learning rate).
+   */
+  lrDecay?: number;
   /** Seeds the weights and the order of the mini-batches; default 0. */
   seed?: number;
   /** Print one line per epoch; default false. */
@@ -105,6 +112,7 @@ export interface ClassifierSettings {
   lr: number;
   batchSize: number;
   epochs: number;
+  lrDecay: number;
   seed: number;
 }
 

@@ -41,7 +41,7 @@ export interface SGDOptions {
 
 /** Stochastic gradient descent: theta <- theta - lr * g. */
 export class SGD implements Optimizer {
-  readonly lr: number;
+  lr: number;
 
   constructor({ lr }: SGDOptions) {
     checkPositiveNumber('SGD', 'lr', lr);
@@ -65,7 +65,7 @@ export interface AdaGradOptions {
 
 /** AdaGrad: h <- h + g^2, theta <- theta - lr * g / (sqrt(h) + eps). */
 export class AdaGrad implements Optimizer {
-  readonly lr: number;
+  lr: number;
   readonly eps: number;
   /** h for each parameter tensor, looked up by the tensor itself, so one AdaGrad can serve many layers. */
   private readonly history = new Map<Tensor, Float64Array>();

@@ -84,6 +84,8 @@ export interface IterationInfo {
 
 export interface EpochInfo {
   epoch: number;
+  /** The learning rate this epoch trained with. */
+  lr: number;
   trainLoss: number;
   valLoss?: number;
   valAccuracy?: number;
@@ -104,6 +106,11 @@ export interface ClassifierOptions {
   batchSize?: number;
   /** Passes over the training data; default 3. */
   epochs?: number;
+  /**
+   * Multiplies the learning rate after every epoch: epoch e (1-based) trains
+   * with lr * lrDecay^(e-1). Default 1 (a constant learning rate).
+   */
+  lrDecay?: number;
   /** Seeds the weights and the order of the mini-batches; default 0. */
   seed?: number;
   /** Print one line per epoch; default false. */
@@ -122,6 +129,7 @@ export interface ClassifierSettings {
   lr: number;
   batchSize: number;
   epochs: number;
+  lrDecay: number;
   seed: number;
 }
 
@@ -227,10 +235,12 @@ export class Scratch2dCNNClassifier {
     checkPositiveInt(where, 'batchSize', batchSize);
     const epochs = options.epochs ?? 3;
     checkPositiveInt(where, 'epochs', epochs);
+    const lrDecay = options.lrDecay ?? 1;
+    if (!(lrDecay > 0 && lrDecay <= 1)) throw new KataInputError(`${where}: lrDecay must be a number in (0, 1], got ${lrDecay}`);
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed)) throw new KataInputError(`${where}: seed must be a whole number, got ${seed}`);
 
-    this.settings = { inputShape: [...inputShape], classes, optimizer, lr, batchSize, epochs, seed };
+    this.settings = { inputShape: [...inputShape], classes, optimizer, lr, batchSize, epochs, lrDecay, seed };
     this.specs = (options.layers ?? sheetNetwork(classes)).map((spec) => ({ ...spec }));
     this.rng = new Rng(seed);
     this.layers = this.buildLayers();
@@ -284,24 +294,25 @@ export class Scratch2dCNNClassifier {
     this.checkData('Scratch2dCNNClassifier.fit', X, y);
     if (validation !== undefined) this.checkData('Scratch2dCNNClassifier.fit (validation)', validation.X, validation.y);
     const labels = Int32Array.from(y);
-    const { epochs, batchSize } = this.settings;
+    const { epochs, batchSize, lr, lrDecay } = this.settings;
     this.lossHistory = [];
     this.epochLoss = [];
     this.valLoss = [];
     this.valAccuracy = [];
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
+      this.optimizer.lr = lr * lrDecay ** (epoch - 1);
       const batches = new GetMiniBatch(X, labels, { batchSize, seed: this.rng.int(2 ** 31) });
       let lossSum = 0;
       let iteration = 0;
       for (const batch of batches) {
         iteration++;
-        const loss = this.trainStep(batch.x, batch.y, (what) => new TrainingDivergedError(epoch, iteration, batches.length, what, this.settings.lr));
+        const loss = this.trainStep(batch.x, batch.y, (what) => new TrainingDivergedError(epoch, iteration, batches.length, what, this.optimizer.lr));
         this.lossHistory.push(loss);
         lossSum += loss * batch.y.length;
         this.onIteration?.({ epoch, iteration, iterations: batches.length, loss, samples: batch.y.length });
       }
-      const info: EpochInfo = { epoch, trainLoss: lossSum / labels.length };
+      const info: EpochInfo = { epoch, lr: this.optimizer.lr, trainLoss: lossSum / labels.length };
       this.epochLoss.push(info.trainLoss);
       if (validation !== undefined) {
         const { loss, accuracy: acc } = this.evaluate(validation.X, validation.y);
