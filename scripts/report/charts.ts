@@ -64,6 +64,9 @@ export function iterationLossSpec(iterations: readonly IterationRecord[], maxPoi
     { step: iterations[i].step, loss: iterations[i].loss, series: 'per iteration' },
     { step: iterations[i].step, loss: smooth[i], series: smoothLabel },
   ]);
+  // Single mini-batches can reach a loss of 1e-5; the axis stops at 1e-3 so the moving average keeps the room.
+  const losses = iterations.map((r) => r.loss);
+  const yDomain = [Math.max(1e-3, Math.min(...losses)), Math.max(...losses)];
   const epochEnds: { step: number }[] = [];
   for (let i = 0; i + 1 < iterations.length; i++) {
     if (iterations[i + 1].epoch !== iterations[i].epoch) epochEnds.push({ step: iterations[i].step });
@@ -85,7 +88,7 @@ export function iterationLossSpec(iterations: readonly IterationRecord[], maxPoi
         mark: { type: 'line', strokeWidth: 1.5, clip: true },
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'iteration' },
-          y: { field: 'loss', type: 'quantitative', title: 'cross-entropy loss', scale: { type: 'log' } },
+          y: { field: 'loss', type: 'quantitative', title: 'cross-entropy loss', scale: { type: 'log', domain: yDomain } },
           color: {
             field: 'series',
             type: 'nominal',

@@ -7,7 +7,7 @@ import { formatShape } from '../../lib/tensor';
 import { chartFigure, escapeHtml, Html, htmlTable, keyValueTable, page, section, statCard } from './html';
 import { confusionSpec, epochLossSpec, iterationLossSpec, renderSvg, validationAccuracySpec } from './charts';
 import { filtersGrid, mistakesGrid, type MistakeTile } from './digits';
-import type { RunHistory } from './history';
+import { LR_DECAY_FACTOR, type RunHistory } from './history';
 
 export interface ReportInput {
   history: RunHistory;
@@ -31,12 +31,19 @@ export function humanSeconds(seconds: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** "0.001" or "0.001, then 0.0001 for the last epoch". */
+export function learningRateText(lr: number, decayEpochs: number): string {
+  if (decayEpochs === 0) return String(lr);
+  const decayed = Number((lr * LR_DECAY_FACTOR).toPrecision(6));
+  return `${lr}, then ${decayed} for the last ${decayEpochs === 1 ? 'epoch' : `${decayEpochs} epochs`}`;
+}
+
 function runSection(h: RunHistory): string {
   const o = h.options;
   const options = keyValueTable('Options', [
     ['model', o.model],
     ['optimizer', o.optimizer],
-    ['learning rate', String(o.lr)],
+    ['learning rate', learningRateText(o.lr, o.decayEpochs)],
     ['batch size', String(o.batchSize)],
     ['epochs', String(o.epochs)],
     ['seed', String(o.seed)],
@@ -78,14 +85,22 @@ async function trainingSection(h: RunHistory): Promise<string> {
     renderSvg(validationAccuracySpec(h.epochs)),
   ]);
   const captions = [
-    'Loss of each mini-batch (log scale); dashed lines mark the end of each epoch.',
+    'Loss of each mini-batch (log scale, cut at 0.001) and its moving average; dashed lines mark the end of each epoch.',
     'Training loss is the mean over the epoch\u2019s mini-batches; validation loss is measured after the epoch.',
     `Measured on the ${thousands(h.data.validation)} held-out validation images after each epoch.`,
   ];
   const table = htmlTable(
-    ['epoch', 'train loss', 'validation loss', 'validation accuracy', 'time', 'images/s'],
-    h.epochs.map((e) => [e.epoch, e.trainLoss.toFixed(4), e.valLoss.toFixed(4), percent(e.valAccuracy), humanSeconds(e.seconds), thousands(Math.round(e.imagesPerSecond))]),
-    { align: ['right', 'right', 'right', 'right', 'right', 'right'] },
+    ['epoch', 'learning rate', 'train loss', 'validation loss', 'validation accuracy', 'time', 'images/s'],
+    h.epochs.map((e) => [
+      e.epoch,
+      String(e.lr),
+      e.trainLoss.toFixed(4),
+      e.valLoss.toFixed(4),
+      percent(e.valAccuracy),
+      `${Math.round(e.seconds)} s`,
+      thousands(Math.round(e.imagesPerSecond)),
+    ]),
+    { align: ['right', 'right', 'right', 'right', 'right', 'right', 'right'] },
   );
   const figures = charts.map((svg, i) => chartFigure(svg, captions[i])).join('');
   return section('training', 'Training', `<div class="charts">${figures}<div class="epochs">${table}</div></div>`);
@@ -147,7 +162,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
   return page({
     title: `MNIST training report: ${h.model.name} network`,
     subtitle:
-      `${escapeHtml(h.options.optimizer)} · lr ${escapeHtml(String(h.options.lr))} · batch ${h.options.batchSize} · ` +
+      `${escapeHtml(h.options.optimizer)} · lr ${escapeHtml(learningRateText(h.options.lr, h.options.decayEpochs))} · batch ${h.options.batchSize} · ` +
       `${h.options.epochs} epoch${h.options.epochs === 1 ? '' : 's'} · started ${escapeHtml(when)} · run folder <code>${escapeHtml(h.options.out)}</code>`,
     stats,
     body: sections.join('\n'),
