@@ -8,18 +8,14 @@ import type { LayerSpec } from '../../lib/model-spec';
 export type OptimizerName = 'sgd' | 'adagrad' | 'momentum' | 'adam';
 export type ModelName = 'sheet' | 'lenet';
 
-/** The learning rate of the decay epochs is the base rate times this factor. */
-export const LR_DECAY_FACTOR = 0.1;
-
 /** The options of `npm run train`, after defaults are applied. */
 export interface TrainOptions {
-  /** Epochs in all, the decay epochs included. */
   epochs: number;
   batchSize: number;
-  /** Learning rate of the first epochs. */
+  /** Learning rate of the first epoch. */
   lr: number;
-  /** The last `decayEpochs` epochs run at lr * LR_DECAY_FACTOR (0: none). */
-  decayEpochs: number;
+  /** Epoch e (from 1) trains with lr * lrDecay^(e-1). */
+  lrDecay: number;
   optimizer: OptimizerName;
   model: ModelName;
   /** First N training images only (undefined: all 60,000). */

@@ -7,7 +7,7 @@ import { formatShape } from '../../lib/tensor';
 import { chartFigure, escapeHtml, Html, htmlTable, keyValueTable, page, section, statCard } from './html';
 import { confusionSpec, epochLossSpec, iterationLossSpec, renderSvg, validationAccuracySpec } from './charts';
 import { filtersGrid, mistakesGrid, type MistakeTile } from './digits';
-import { LR_DECAY_FACTOR, type RunHistory } from './history';
+import type { RunHistory } from './history';
 
 export interface ReportInput {
   history: RunHistory;
@@ -31,11 +31,9 @@ export function humanSeconds(seconds: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** "0.001" or "0.001, then 0.0001 for the last epoch". */
-export function learningRateText(lr: number, decayEpochs: number): string {
-  if (decayEpochs === 0) return String(lr);
-  const decayed = Number((lr * LR_DECAY_FACTOR).toPrecision(6));
-  return `${lr}, then ${decayed} for the last ${decayEpochs === 1 ? 'epoch' : `${decayEpochs} epochs`}`;
+/** "0.001" or "0.002, x 0.5 after every epoch". */
+export function learningRateText(lr: number, lrDecay: number): string {
+  return lrDecay === 1 ? String(lr) : `${lr}, x ${lrDecay} after every epoch`;
 }
 
 function runSection(h: RunHistory): string {
@@ -43,7 +41,7 @@ function runSection(h: RunHistory): string {
   const options = keyValueTable('Options', [
     ['model', o.model],
     ['optimizer', o.optimizer],
-    ['learning rate', learningRateText(o.lr, o.decayEpochs)],
+    ['learning rate', learningRateText(o.lr, o.lrDecay)],
     ['batch size', String(o.batchSize)],
     ['epochs', String(o.epochs)],
     ['seed', String(o.seed)],
@@ -162,7 +160,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
   return page({
     title: `MNIST training report: ${h.model.name} network`,
     subtitle:
-      `${escapeHtml(h.options.optimizer)} · lr ${escapeHtml(learningRateText(h.options.lr, h.options.decayEpochs))} · batch ${h.options.batchSize} · ` +
+      `${escapeHtml(h.options.optimizer)} · lr ${escapeHtml(learningRateText(h.options.lr, h.options.lrDecay))} · batch ${h.options.batchSize} · ` +
       `${h.options.epochs} epoch${h.options.epochs === 1 ? '' : 's'} · started ${escapeHtml(when)} · run folder <code>${escapeHtml(h.options.out)}</code>`,
     stats,
     body: sections.join('\n'),

@@ -12,7 +12,7 @@ import type { EpochRecord, IterationRecord } from '../../scripts/report/history'
 import { escapeHtml, Html, htmlTable } from '../../scripts/report/html';
 import { crc32, encodePng } from '../../scripts/report/png';
 import { humanSeconds, learningRateText } from '../../scripts/report/report';
-import { confusionTable, DEFAULTS, defaultRunFolder, displayPath, parseTrainArgs, trainingPhases, UsageError, USAGE } from '../../scripts/train';
+import { confusionTable, DEFAULTS, defaultRunFolder, displayPath, parseTrainArgs, UsageError, USAGE } from '../../scripts/train';
 import { formatDuration, groupThousands, isInteractive, ProgressBar, renderBar } from '../../scripts/ui/progress';
 
 const options = (argv: string[]) => {
@@ -26,7 +26,7 @@ describe('train: command line', () => {
     const o = options([]);
     expect(o).toEqual({
       epochs: DEFAULTS.epochs,
-      decayEpochs: DEFAULTS.decayEpochs,
+      lrDecay: DEFAULTS.lrDecay,
       batchSize: DEFAULTS.batchSize,
       optimizer: 'adam',
       model: 'sheet',
@@ -39,32 +39,13 @@ describe('train: command line', () => {
   });
 
   it('reads every option, as "--name value" or "--name=value"', () => {
-    const o = options(['--epochs', '3', '--batch-size=64', '--lr', '5e-4', '--decay-epochs', '2', '--optimizer', 'momentum', '--model=lenet', '--limit', '5000', '--seed', '7', '--out', 'runs/x']);
-    expect(o).toEqual({ epochs: 3, decayEpochs: 2, batchSize: 64, lr: 5e-4, optimizer: 'momentum', model: 'lenet', limit: 5000, seed: 7, out: path.resolve('runs/x') });
-  });
-
-  it('the decay epochs default to 1, or 0 when there is a single epoch', () => {
-    expect(options(['--epochs', '6']).decayEpochs).toBe(1);
-    expect(options(['--epochs', '1']).decayEpochs).toBe(0);
-    expect(options(['--epochs', '2', '--decay-epochs', '0']).decayEpochs).toBe(0);
-  });
-
-  it('trainingPhases: the epochs at lr, then the decay epochs at lr / 10', () => {
-    expect(trainingPhases({ epochs: 4, decayEpochs: 1, lr: 0.001 })).toEqual([
-      { epochs: 3, lr: 0.001 },
-      { epochs: 1, lr: 0.0001 },
-    ]);
-    expect(trainingPhases({ epochs: 1, decayEpochs: 0, lr: 0.05 })).toEqual([{ epochs: 1, lr: 0.05 }]);
-    expect(trainingPhases({ epochs: 5, decayEpochs: 2, lr: 0.003 })).toEqual([
-      { epochs: 3, lr: 0.003 },
-      { epochs: 2, lr: 0.0003 },
-    ]);
+    const o = options(['--epochs', '3', '--batch-size=64', '--lr', '5e-4', '--lr-decay', '0.7', '--optimizer', 'momentum', '--model=lenet', '--limit', '5000', '--seed', '7', '--out', 'runs/x']);
+    expect(o).toEqual({ epochs: 3, lrDecay: 0.7, batchSize: 64, lr: 5e-4, optimizer: 'momentum', model: 'lenet', limit: 5000, seed: 7, out: path.resolve('runs/x') });
   });
 
   it('learningRateText names the schedule', () => {
-    expect(learningRateText(0.001, 0)).toBe('0.001');
-    expect(learningRateText(0.001, 1)).toBe('0.001, then 0.0001 for the last epoch');
-    expect(learningRateText(0.05, 2)).toBe('0.05, then 0.005 for the last 2 epochs');
+    expect(learningRateText(0.001, 1)).toBe('0.001');
+    expect(learningRateText(0.002, 0.5)).toBe('0.002, x 0.5 after every epoch');
   });
 
   it('the run folder name follows the model', () => {
@@ -74,7 +55,7 @@ describe('train: command line', () => {
   it('--help and -h ask for the usage, which lists every option', () => {
     expect(parseTrainArgs(['--epochs', '3', '--help'])).toEqual({ help: true });
     expect(parseTrainArgs(['-h'])).toEqual({ help: true });
-    for (const flag of ['--epochs', '--batch-size', '--lr', '--decay-epochs', '--optimizer', '--model', '--limit', '--seed', '--out', '--help']) {
+    for (const flag of ['--epochs', '--batch-size', '--lr', '--lr-decay', '--optimizer', '--model', '--limit', '--seed', '--out', '--help']) {
       expect(USAGE).toContain(flag);
     }
   });
@@ -91,9 +72,8 @@ describe('train: command line', () => {
     [['--limit', '5'], '--limit expects a whole number from 12 to 60000, got 5'],
     [['--limit', '70000'], '--limit expects a whole number from 12 to 60000, got 70000'],
     [['--seed', '-1'], '--seed expects a whole number from 0 to 2147483647, got -1'],
-    [['--epochs', '3', '--decay-epochs', '3'], '--decay-epochs expects a whole number from 0 to 2 (less than --epochs 3), got 3'],
-    [['--epochs', '1', '--decay-epochs', '1'], '--decay-epochs expects a whole number from 0 to 0 (less than --epochs 1), got 1'],
-    [['--decay-epochs', '0.5'], '--decay-epochs expects a whole number from 0 to 3 (less than --epochs 4), got 0.5'],
+    [['--lr-decay', '0'], '--lr-decay expects a number in (0, 1], got 0'],
+    [['--lr-decay', '1.5'], '--lr-decay expects a number in (0, 1], got 1.5'],
     [['--epochs'], '--epochs needs a value'],
     [['--epochs', '--lr', '0.1'], '--epochs needs a value'],
     [['--out='], '--out needs a value'],
