@@ -29,7 +29,7 @@ import type { LayerSpec } from '../lib/model-spec';
 import { formatSummary, summarize } from '../lib/summary';
 import { Tensor } from '../lib/tensor';
 import type { EpochRecord, IterationRecord, Mistake, ModelName, OptimizerName, RunHistory, TrainOptions } from './report/history';
-import { buildReport, learningRateText } from './report/report';
+import { buildReport, formatLr, learningRateText } from './report/report';
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
 
@@ -371,7 +371,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       };
       epochs.push(record);
       out(
-        `epoch ${String(epoch).padStart(epochDigits)}/${options.epochs}  lr ${lr}  train loss ${trainLoss.toFixed(4)}  ` +
+        `epoch ${String(epoch).padStart(epochDigits)}/${options.epochs}  lr ${formatLr(lr)}  train loss ${trainLoss.toFixed(4)}  ` +
           `val loss ${record.valLoss.toFixed(4)}  val accuracy ${percent(record.valAccuracy)}  ` +
           `${formatDuration(record.seconds)}  (${groupThousands(Math.round(record.imagesPerSecond))} img/s)`,
       );

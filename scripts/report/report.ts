@@ -31,6 +31,11 @@ export function humanSeconds(seconds: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** A learning rate for people: 0.00032 rather than 0.0003200000000000001 (lr * lrDecay^k rounds). */
+export function formatLr(lr: number): string {
+  return String(Number(lr.toPrecision(6)));
+}
+
 /** "0.001" or "0.002, x 0.5 after every epoch". */
 export function learningRateText(lr: number, lrDecay: number): string {
   return lrDecay === 1 ? String(lr) : `${lr}, x ${lrDecay} after every epoch`;
@@ -91,7 +96,7 @@ async function trainingSection(h: RunHistory): Promise<string> {
     ['epoch', 'learning rate', 'train loss', 'validation loss', 'validation accuracy', 'time', 'images/s'],
     h.epochs.map((e) => [
       e.epoch,
-      String(e.lr),
+      formatLr(e.lr),
       e.trainLoss.toFixed(4),
       e.valLoss.toFixed(4),
       percent(e.valAccuracy),

@@ -11,7 +11,7 @@ import { divergingColor, filtersGrid, mistakesGrid } from '../../scripts/report/
 import type { EpochRecord, IterationRecord } from '../../scripts/report/history';
 import { escapeHtml, Html, htmlTable } from '../../scripts/report/html';
 import { crc32, encodePng } from '../../scripts/report/png';
-import { humanSeconds, learningRateText } from '../../scripts/report/report';
+import { formatLr, humanSeconds, learningRateText } from '../../scripts/report/report';
 import { confusionTable, DEFAULTS, defaultRunFolder, displayPath, parseTrainArgs, UsageError, USAGE } from '../../scripts/train';
 import { formatDuration, groupThousands, isInteractive, ProgressBar, renderBar } from '../../scripts/ui/progress';
 
@@ -41,6 +41,11 @@ describe('train: command line', () => {
   it('reads every option, as "--name value" or "--name=value"', () => {
     const o = options(['--epochs', '3', '--batch-size=64', '--lr', '5e-4', '--lr-decay', '0.7', '--optimizer', 'momentum', '--model=lenet', '--limit', '5000', '--seed', '7', '--out', 'runs/x']);
     expect(o).toEqual({ epochs: 3, lrDecay: 0.7, batchSize: 64, lr: 5e-4, optimizer: 'momentum', model: 'lenet', limit: 5000, seed: 7, out: path.resolve('runs/x') });
+  });
+
+  it('formatLr rounds away the float noise of lr * lrDecay^k', () => {
+    expect(formatLr(0.002 * 0.4 ** 2)).toBe('0.00032');
+    expect(formatLr(0.000125)).toBe('0.000125');
   });
 
   it('learningRateText names the schedule', () => {
