@@ -42,6 +42,27 @@ export interface PoolOptions {
   padding?: Pair;
 }
 
+/** The options of a pooling layer as pairs [height, width], checked. */
+export interface PoolWindow {
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+
+/**
+ * Expands each option to a pair with `toPair`, the stride defaulting to the
+ * kernel size and the padding to 0, then checks them (`layer` names the layer
+ * in the messages; AveragePool2D reuses this function):
+ * - kernel and stride: whole numbers >= 1 (`checkPositiveInt`, name e.g. "kernelSize (height)");
+ * - padding: a whole number >= 0 (`checkNonNegativeInt`) and at most floor(kernel / 2)
+ *   on its axis, otherwise a KataInputError such as
+ *   "MaxPool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3"
+ *   (with more padding a window could hold nothing but padding; frameworks forbid it too).
+ */
+export function poolWindow(layer: string, options: PoolOptions): PoolWindow {
+  throw new NotImplementedError('03-max-pool2d', 'poolWindow');
+}
+
 export class MaxPool2D implements Layer {
   /** [FH, FW] */
   readonly kernelSize: [number, number];
@@ -54,15 +75,7 @@ export class MaxPool2D implements Layer {
   // shape, and for each output element the flat index in x of its maximum
   // (an Int32Array of the output's size).
 
-  /**
-   * Expand each option to a pair with `toPair`, the stride defaulting to the
-   * kernel size and the padding to 0, then check them:
-   * - kernel and stride: whole numbers >= 1 (`checkPositiveInt`, name e.g. "kernelSize (height)");
-   * - padding: a whole number >= 0 (`checkNonNegativeInt`) and at most floor(kernel / 2)
-   *   on its axis, otherwise throw a KataInputError such as
-   *   "MaxPool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3"
-   *   (with more padding a window could hold nothing but padding; frameworks forbid it too).
-   */
+  /** Sets kernelSize, stride and padding from `poolWindow('MaxPool2D', options)`. */
   constructor(options: PoolOptions) {
     throw new NotImplementedError('03-max-pool2d', 'MaxPool2D constructor');
   }

@@ -18,17 +18,14 @@
 import { convOutputShape } from '../02-output-size/output-size';
 import {
   checkFinite,
-  checkNonNegativeInt,
-  checkPositiveInt,
   checkRank,
   checkShape,
   KataInputError,
-  toPair,
 } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
 import { NotImplementedError } from '../../lib/not-implemented';
 import { Tensor } from '../../lib/tensor';
-import type { PoolOptions } from '../03-max-pool2d/max-pool2d';
+import { poolWindow, type PoolOptions } from '../03-max-pool2d/max-pool2d';
 
 export type { PoolOptions };
 
@@ -43,12 +40,9 @@ export class AveragePool2D implements Layer {
   // Add private fields for what backward needs: the input shape and the output shape.
 
   /**
-   * The same options and checks as MaxPool2D, with "AveragePool2D" in the messages:
-   * expand each option with `toPair` (stride defaults to the kernel size,
-   * padding to 0); kernel and stride are whole numbers >= 1
-   * (`checkPositiveInt`), padding a whole number >= 0 (`checkNonNegativeInt`)
-   * and at most floor(kernel / 2) on its axis, otherwise a KataInputError such as
-   * "AveragePool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3".
+   * The same options and checks as MaxPool2D: set kernelSize, stride and
+   * padding from `poolWindow('AveragePool2D', options)` (exercise 03), so the
+   * messages name AveragePool2D.
    */
   constructor(options: PoolOptions) {
     throw new NotImplementedError('04-average-pool2d', 'AveragePool2D constructor');

@@ -39,6 +39,44 @@ export interface PoolOptions {
   padding?: Pair;
 }
 
+/** The options of a pooling layer as pairs [height, width], checked. */
+export interface PoolWindow {
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+
+/**
+ * Expands each option to a pair with `toPair`, the stride defaulting to the
+ * kernel size and the padding to 0, then checks them (`layer` names the layer
+ * in the messages; AveragePool2D reuses this function):
+ * - kernel and stride: whole numbers >= 1 (`checkPositiveInt`, name e.g. "kernelSize (height)");
+ * - padding: a whole number >= 0 (`checkNonNegativeInt`) and at most floor(kernel / 2)
+ *   on its axis, otherwise a KataInputError such as
+ *   "MaxPool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3"
+ *   (with more padding a window could hold nothing but padding; frameworks forbid it too).
+ */
+export function poolWindow(layer: string, { kernelSize, stride = kernelSize, padding = 0 }: PoolOptions): PoolWindow {
+  const window: PoolWindow = {
+    kernelSize: toPair(layer, 'kernelSize', kernelSize),
+    stride: toPair(layer, 'stride', stride),
+    padding: toPair(layer, 'padding', padding),
+  };
+  const axes = ['height', 'width'];
+  for (let axis = 0; axis < 2; axis++) {
+    checkPositiveInt(layer, `kernelSize (${axes[axis]})`, window.kernelSize[axis]);
+    checkPositiveInt(layer, `stride (${axes[axis]})`, window.stride[axis]);
+    checkNonNegativeInt(layer, `padding (${axes[axis]})`, window.padding[axis]);
+    const limit = Math.floor(window.kernelSize[axis] / 2);
+    if (window.padding[axis] > limit) {
+      throw new KataInputError(
+        `${layer}: padding (${axes[axis]}) must be at most floor(kernelSize / 2) = ${limit}, got ${window.padding[axis]} with kernelSize ${window.kernelSize[axis]}`,
+      );
+    }
+  }
+  return window;
+}
+
 export class MaxPool2D implements Layer {
   /** [FH, FW] */
   readonly kernelSize: [number, number];
@@ -54,27 +92,9 @@ export class MaxPool2D implements Layer {
   /** For each output element (row-major over [N, C, OH, OW]): the flat index in x of its maximum. */
   private argmax: Int32Array | null = null;
 
-  /**
-   * @throws KataInputError for sizes that are not whole numbers >= 1 (kernel,
-   * stride) or >= 0 (padding), and for padding larger than floor(kernel / 2):
-   * a window could then hold nothing but padding, as frameworks also forbid.
-   */
-  constructor({ kernelSize, stride = kernelSize, padding = 0 }: PoolOptions) {
-    this.kernelSize = toPair('MaxPool2D', 'kernelSize', kernelSize);
-    this.stride = toPair('MaxPool2D', 'stride', stride);
-    this.padding = toPair('MaxPool2D', 'padding', padding);
-    const axes = ['height', 'width'];
-    for (let axis = 0; axis < 2; axis++) {
-      checkPositiveInt('MaxPool2D', `kernelSize (${axes[axis]})`, this.kernelSize[axis]);
-      checkPositiveInt('MaxPool2D', `stride (${axes[axis]})`, this.stride[axis]);
-      checkNonNegativeInt('MaxPool2D', `padding (${axes[axis]})`, this.padding[axis]);
-      const limit = Math.floor(this.kernelSize[axis] / 2);
-      if (this.padding[axis] > limit) {
-        throw new KataInputError(
-          `MaxPool2D: padding (${axes[axis]}) must be at most floor(kernelSize / 2) = ${limit}, got ${this.padding[axis]} with kernelSize ${this.kernelSize[axis]}`,
-        );
-      }
-    }
+  /** @throws KataInputError for bad options (see poolWindow). */
+  constructor(options: PoolOptions) {
+    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding } = poolWindow('MaxPool2D', options));
   }
 
   /**

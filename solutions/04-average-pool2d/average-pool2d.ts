@@ -16,16 +16,13 @@
 import { convOutputShape } from '../02-output-size/output-size';
 import {
   checkFinite,
-  checkNonNegativeInt,
-  checkPositiveInt,
   checkRank,
   checkShape,
   KataInputError,
-  toPair,
 } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
 import { Tensor } from '../../lib/tensor';
-import type { PoolOptions } from '../03-max-pool2d/max-pool2d';
+import { poolWindow, type PoolOptions } from '../03-max-pool2d/max-pool2d';
 
 export type { PoolOptions };
 
@@ -42,27 +39,9 @@ export class AveragePool2D implements Layer {
   /** Shape of the last forward output, [N, C, OH, OW]: what backward expects for dout. */
   private outputShape: number[] | null = null;
 
-  /**
-   * @throws KataInputError for sizes that are not whole numbers >= 1 (kernel,
-   * stride) or >= 0 (padding), and for padding larger than floor(kernel / 2),
-   * the same rule as MaxPool2D.
-   */
-  constructor({ kernelSize, stride = kernelSize, padding = 0 }: PoolOptions) {
-    this.kernelSize = toPair('AveragePool2D', 'kernelSize', kernelSize);
-    this.stride = toPair('AveragePool2D', 'stride', stride);
-    this.padding = toPair('AveragePool2D', 'padding', padding);
-    const axes = ['height', 'width'];
-    for (let axis = 0; axis < 2; axis++) {
-      checkPositiveInt('AveragePool2D', `kernelSize (${axes[axis]})`, this.kernelSize[axis]);
-      checkPositiveInt('AveragePool2D', `stride (${axes[axis]})`, this.stride[axis]);
-      checkNonNegativeInt('AveragePool2D', `padding (${axes[axis]})`, this.padding[axis]);
-      const limit = Math.floor(this.kernelSize[axis] / 2);
-      if (this.padding[axis] > limit) {
-        throw new KataInputError(
-          `AveragePool2D: padding (${axes[axis]}) must be at most floor(kernelSize / 2) = ${limit}, got ${this.padding[axis]} with kernelSize ${this.kernelSize[axis]}`,
-        );
-      }
-    }
+  /** @throws KataInputError for bad options: the checks of MaxPool2D (poolWindow, exercise 03). */
+  constructor(options: PoolOptions) {
+    ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding } = poolWindow('AveragePool2D', options));
   }
 
   /**
