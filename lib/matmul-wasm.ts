@@ -2,28 +2,26 @@
  * The fast path of `gemm` (./matmul.ts): the WebAssembly SIMD kernel of
  * ./wasm/gemm-kernel.ts, optionally spread over worker threads (./threads.ts).
  *
- * WebAssembly code only reads its own linear memory, so a product copies
- * op(A), op(B) (and C when accumulating) into a workspace in that memory,
- * runs the kernel there and copies C back:
+ * WebAssembly code only reads its own linear memory (./kernel-memory.ts).
+ * An operand that already lives there (an array from `allocKernelArray` or a
+ * `Workspace`) is used where it is; any other operand is copied into a
+ * scratch area of that memory first, and C copied back after:
  *
- *   workspace:  [ A as given (m x k, or k x m for transA) | B as k x n, 2 spare | C m x n ]
+ *   scratch:  [ A as given (m x k, or k x m for transA) | B as k x n, 2 spare | C m x n ]
  *
  * A is used as it is stored (the kernel takes byte strides for both
- * layouts); B^T is transposed while copying (B is the small operand in
- * every product of the kata). The copies cost O(mk + kn + mn) against the
- * O(mnk) arithmetic.
+ * layouts); B^T is always transposed while copying (B is the small operand
+ * in every product of the kata). The copies cost O(mk + kn + mn) against the
+ * O(mnk) arithmetic, but for the tall im2col matrices that is a large part.
  *
  * Results are bit-for-bit those of `gemmReference`, with or without threads
- * (see the notes in wasm/gemm-kernel.ts and threads.ts).
+ * and with or without copies (see the notes in wasm/gemm-kernel.ts and threads.ts).
  */
+import { allocKernelArray, freeKernelArray, kernelAddress, kernelMemory, MAX_PAGES } from './kernel-memory';
 import type { GemmOptions } from './matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
-
-/** 64 KiB pages; the workspace may grow to 2 GiB (byte addresses stay below 2^31 for i32). */
-const PAGE = 65536;
-const MAX_PAGES = 32767;
 
 /** Block sizes of the kernel's loops (see gemm-kernel.ts). */
 const KC = 256;
@@ -33,7 +31,6 @@ interface Kernel {
   module: WasmModule;
   memory: WasmMemory;
   drivers: ((...args: number[]) => void)[];
-  view: Float64Array;
   pool: KernelPool | null;
 }
 
@@ -43,13 +40,13 @@ let unavailableReason = '';
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
-    const shared = typeof SharedArrayBuffer === 'function';
-    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared });
+    const { memory, reason } = kernelMemory();
+    if (memory === null) throw new Error(reason);
+    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true });
     const module = new wasmApi.Module(bytes);
-    const memory = new wasmApi.Memory({ initial: 16, maximum: MAX_PAGES, shared });
     const instance = new wasmApi.Instance(module, { env: { memory } });
     const drivers = FAMILIES.map((f) => instance.exports[driverName(f)] as (...args: number[]) => void);
-    kernel = { module, memory, drivers, view: new Float64Array(memory.buffer), pool: null };
+    kernel = { module, memory, drivers, pool: null };
   } catch (error) {
     unavailableReason = error instanceof Error ? error.message : String(error);
     kernel = null;
@@ -80,22 +77,18 @@ function chooseFamily(n: number): number {
   return FAMILIES.findIndex((f) => f.nr === 8);
 }
 
-/** The workspace as doubles, at least `doubles` long; null if the memory cannot grow that far. */
-function workspace(k: Kernel, doubles: number): Float64Array | null {
-  const bytes = doubles * 8;
-  const have = k.memory.buffer.byteLength;
-  if (have < bytes) {
-    const pages = Math.ceil((bytes - have) / PAGE);
-    if (have / PAGE + pages > MAX_PAGES) return null;
-    try {
-      k.memory.grow(pages);
-    } catch {
-      return null; // the system refused the memory
-    }
-  }
-  if (k.view.buffer.byteLength !== k.memory.buffer.byteLength) k.view = new Float64Array(k.memory.buffer);
-  return k.view;
+let scratch: Float64Array | null = null;
+
+/** gemm's scratch area in kernel memory, at least `doubles` long; null if the memory cannot grow that far. */
+function scratchArea(doubles: number): Float64Array | null {
+  if (scratch !== null && scratch.length >= doubles) return scratch;
+  if (scratch !== null) freeKernelArray(scratch);
+  scratch = allocKernelArray(Math.ceil(doubles / 65536) * 65536);
+  return scratch;
 }
+
+/** Whether the byte ranges [x, x + xBytes) and [y, y + yBytes) share a byte. */
+const overlap = (x: number, xBytes: number, y: number, yBytes: number): boolean => x < y + yBytes && y < x + xBytes;
 
 /** Products with fewer multiply-adds than this stay on one thread (waking a worker costs tens of microseconds). */
 export const THREAD_MIN_WORK = 1 << 19;
@@ -115,7 +108,7 @@ export function gemmWasm(
   options: WasmGemmOptions = {},
 ): void {
   if (!tryGemmWasm(m, n, k, a, b, c, options)) {
-    throw new RangeError(`gemm: m=${m}, n=${n}, k=${k} does not fit in the WebAssembly workspace (at most ${MAX_PAGES * PAGE} bytes)`);
+    throw new RangeError(`gemm: m=${m}, n=${n}, k=${k} does not fit in kernel memory (at most ${MAX_PAGES * 65536} bytes)`);
   }
 }
 
@@ -136,34 +129,53 @@ export function tryGemmWasm(
     if (!options.accumulate) c.fill(0, 0, m * n);
     return true;
   }
-  // workspace offsets in doubles, each 16-byte aligned
-  const aAt = 0;
-  const bAt = aAt + ((m * k + 1) & ~1);
-  const cAt = bAt + ((k * n + 2 + 1) & ~1);
-  const mem = workspace(K, cAt + m * n);
-  if (mem === null) return false;
-
-  mem.set(a.subarray(0, m * k), aAt);
-  if (options.transB) {
-    // b is n x k; write B = b^T row by row
-    for (let j = 0; j < n; j++) {
-      for (let p = 0, from = j * k, to = bAt + j; p < k; p++, to += n) mem[to] = b[from + p];
-    }
-  } else {
-    mem.set(b.subarray(0, k * n), bAt);
+  // Operands already in kernel memory are used in place (byte addresses);
+  // the others get a place in the scratch area, each 16-byte aligned.
+  let aAddr = kernelAddress(a);
+  let bAddr = options.transB ? -1 : kernelAddress(b);
+  let cAddr = kernelAddress(c);
+  if (cAddr >= 0 && ((aAddr >= 0 && overlap(cAddr, 8 * m * n, aAddr, 8 * m * k)) || (bAddr >= 0 && overlap(cAddr, 8 * m * n, bAddr, 8 * k * n)))) {
+    cAddr = -1; // C written over an operand while it is read: compute into the scratch area instead
   }
-  mem[bAt + k * n] = 0;
-  mem[bAt + k * n + 1] = 0;
-  if (options.accumulate) mem.set(c.subarray(0, m * n), cAt);
+  const aAt = 0;
+  const bAt = aAt + (aAddr >= 0 ? 0 : (m * k + 1) & ~1);
+  const cAt = bAt + (bAddr >= 0 ? 0 : (k * n + 2 + 1) & ~1);
+  const scratchDoubles = cAt + (cAddr >= 0 ? 0 : m * n);
+  const mem = scratchDoubles === 0 ? null : scratchArea(scratchDoubles);
+  if (scratchDoubles > 0 && mem === null) return false;
+  const base = mem === null ? 0 : kernelAddress(mem);
+
+  if (aAddr < 0) {
+    mem!.set(a.subarray(0, m * k), aAt);
+    aAddr = base + 8 * aAt;
+  }
+  if (bAddr < 0) {
+    if (options.transB) {
+      // b is n x k; write B = b^T row by row
+      for (let j = 0; j < n; j++) {
+        for (let p = 0, from = j * k, to = bAt + j; p < k; p++, to += n) mem![to] = b[from + p];
+      }
+    } else {
+      mem!.set(b.subarray(0, k * n), bAt);
+    }
+    mem![bAt + k * n] = 0;
+    mem![bAt + k * n + 1] = 0;
+    bAddr = base + 8 * bAt;
+  }
+  const cResident = cAddr >= 0;
+  if (!cResident) {
+    if (options.accumulate) mem!.set(c.subarray(0, m * n), cAt);
+    cAddr = base + 8 * cAt;
+  }
 
   const driver = options.family ? FAMILIES.findIndex((f) => f.mr === options.family!.mr && f.nr === options.family!.nr) : chooseFamily(n);
   if (driver < 0) throw new RangeError(`gemm: no kernel for tile ${options.family!.mr}x${options.family!.nr}`);
   const family = FAMILIES[driver];
   const args = [
     0, m, 0, n, k,
-    aAt * 8, options.transA ? 8 : 8 * k, options.transA ? 8 * m : 8,
-    bAt * 8, 8 * n,
-    cAt * 8, 8 * n,
+    aAddr, options.transA ? 8 : 8 * k, options.transA ? 8 * m : 8,
+    bAddr, 8 * n,
+    cAddr, 8 * n,
     KC, MC,
     options.accumulate ? 1 : 0,
   ];
@@ -184,7 +196,7 @@ export function tryGemmWasm(
   } else {
     run(...args);
   }
-  c.set(mem.subarray(cAt, cAt + m * n));
+  if (!cResident) c.set(mem!.subarray(cAt, cAt + m * n));
   return true;
 }
 

@@ -15,6 +15,13 @@
  *   db   [M]    = sum of dA over n, i, j
  *   dcol [R, K] = dA2d W        (what each copied pixel receives)
  *   dx          = col2im(dcol)  (adds up the copies of each pixel)
+ *
+ * The im2col and col2im used here are lib's (lib/im2col.ts): the same
+ * matrices as yours in im2col.ts, bit for bit, but written into arrays this
+ * layer keeps from batch to batch in a Workspace (lib/kernel-memory.ts), in
+ * the memory where gemm reads them without copying. Only col, the matrices
+ * of the products and dcol are kept that way; out and dx are new tensors
+ * every call (a caller may keep them).
  */
 import {
   checkPositiveInt,
@@ -24,11 +31,12 @@ import {
   type Pair,
 } from '../../lib/checks';
 import type { Initializer, ParametricLayer } from '../../lib/layer';
+import { col2imTensor, convGeometry, im2colInto } from '../../lib/im2col';
+import { Workspace } from '../../lib/kernel-memory';
 import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
 import { sizeOf, Tensor } from '../../lib/tensor';
 import { checkImages, checkWindow } from './geometry';
-import { col2im, im2col } from './im2col';
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -56,7 +64,9 @@ export class Conv2d implements ParametricLayer {
   /** dL/dW and dL/db from the last backward, same shapes as params. */
   readonly grads: { W: Tensor; b: Tensor };
   /** What backward needs from the last forward. */
-  private saved: { inputShape: number[]; col: Tensor; OH: number; OW: number } | null = null;
+  private saved: { inputShape: number[]; col: Float64Array; OH: number; OW: number } | null = null;
+  /** col, out2d, dA2d and dcol, reused from one call to the next. */
+  private readonly workspace = new Workspace();
 
   /**
    * Checks the options (sizes whole numbers >= 1, padding >= 0; toPair and
@@ -92,12 +102,13 @@ export class Conv2d implements ParametricLayer {
     const M = this.outChannels;
     const P = OH * OW; // output pixels per image
     const R = N * P;
-    const col = im2col(x, this.kernelSize, this.stride, this.padding);
-    const K = col.shape[1];
+    const K = this.inChannels * this.kernelSize[0] * this.kernelSize[1];
+    const col = this.workspace.array('col', R * K);
+    im2colInto(x.data, convGeometry(x.shape, this.kernelSize, this.stride, this.padding), col);
 
     // out2d [R, M] = col [R, K] W^T [K, M]; W is stored [M, K], so transB.
-    const out2d = new Float64Array(R * M);
-    gemm(R, M, K, col.data, this.params.W.data, out2d, { transB: true });
+    const out2d = this.workspace.array('out2d', R * M);
+    gemm(R, M, K, col, this.params.W.data, out2d, { transB: true });
 
     // Rows are (n, i, j) and columns m; NCHW wants (n, m, i, j). Add the bias on the way.
     const out = new Tensor([N, M, OH, OW]);
@@ -122,10 +133,10 @@ export class Conv2d implements ParametricLayer {
     checkShape(where, dout, [N, M, OH, OW]);
     const P = OH * OW;
     const R = N * P;
-    const K = col.shape[1];
+    const K = col.length / R;
 
     // dA2d [R, M]: the transpose of the rearrangement in forward. db[m] sums column m.
-    const dA2d = new Float64Array(R * M);
+    const dA2d = this.workspace.array('dA2d', R * M);
     const db = this.grads.b.data;
     db.fill(0);
     for (let n = 0; n < N; n++) {
@@ -140,11 +151,11 @@ export class Conv2d implements ParametricLayer {
     }
 
     // dW [M, K] = dA2d^T [M, R] col [R, K]
-    gemm(M, K, R, dA2d, col.data, this.grads.W.data, { transA: true });
+    gemm(M, K, R, dA2d, col, this.grads.W.data, { transA: true });
 
     // dcol [R, K] = dA2d [R, M] W [M, K], then back to the pixels.
-    const dcol = new Tensor([R, K]);
-    gemm(R, K, M, dA2d, this.params.W.data, dcol.data);
-    return col2im(dcol, inputShape, this.kernelSize, this.stride, this.padding);
+    const dcol = this.workspace.array('dcol', R * K);
+    gemm(R, K, M, dA2d, this.params.W.data, dcol);
+    return col2imTensor(dcol, convGeometry(inputShape, this.kernelSize, this.stride, this.padding));
   }
 }
