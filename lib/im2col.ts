@@ -12,8 +12,52 @@
  * Faster than the per-element formula: the columns t of one window row that
  * fall inside the image form one run [tLo, tHi), worked out once per output
  * column j, so the inner loops copy (or add) a run with no bounds test.
+ * When col is in kernel memory and `gemm` uses the WebAssembly kernel, the
+ * same loops run as WebAssembly (./wasm/im2col-kernel.ts), the images of the
+ * batch shared between gemm's threads; otherwise in TypeScript, below. Both
+ * give the same numbers (tests/lib/im2col.test.ts).
  */
+import { allocKernelArray, freeKernelArray, kernelAddress } from './kernel-memory';
+import { getGemmConfig } from './matmul';
+import { runImageKernel } from './matmul-wasm';
 import { Tensor } from './tensor';
+
+/** Below this many entries of col, one thread does the whole batch (waking a worker costs more). */
+const THREAD_MIN_ENTRIES = 1 << 15;
+
+let staging: Float64Array | null = null;
+
+/** A kernel-memory array of at least `length` doubles for x or dx, kept between calls; null if none. */
+function stagingArea(length: number): Float64Array | null {
+  if (staging !== null && staging.length >= length) return staging;
+  if (staging !== null) freeKernelArray(staging);
+  staging = allocKernelArray(Math.ceil(length / 8192) * 8192);
+  return staging;
+}
+
+/**
+ * Runs im2col or col2im as WebAssembly when col is in kernel memory and
+ * gemm runs WebAssembly: `image` (x or dx) goes through the staging area
+ * unless it is in kernel memory too. `before` copies x in; `after` copies dx out.
+ * Returns false when the TypeScript loops must do the work.
+ */
+function runFast(name: 'im2col' | 'col2im', g: ConvGeometry, image: Float64Array, col: Float64Array): boolean {
+  const colAt = kernelAddress(col);
+  const { kernel, threads } = getGemmConfig();
+  if (colAt < 0 || kernel !== 'wasm') return false;
+  let imageAt = kernelAddress(image);
+  const staged = imageAt < 0 ? stagingArea(image.length) : null;
+  if (imageAt < 0) {
+    if (staged === null) return false;
+    imageAt = kernelAddress(staged);
+    if (name === 'im2col') staged.set(image);
+  }
+  const [from, to] = name === 'im2col' ? [imageAt, colAt] : [colAt, imageAt];
+  const args = [0, g.N, g.OH, g.OW, g.C, g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, from, to];
+  if (!runImageKernel(name, args, col.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
+  if (name === 'col2im' && staged !== null) image.set(staged.subarray(0, image.length));
+  return true;
+}
 
 /** Sizes of one convolution: x [N, C, H, W], window FH x FW, stride, padding, output OH x OW. */
 export interface ConvGeometry {
@@ -73,6 +117,7 @@ function checkLengths(where: string, g: ConvGeometry, x: Float64Array, col: Floa
 /** x [N, C, H, W] (its data) -> col [N*OH*OW, C*FH*FW], written over every element of `col`. */
 export function im2colInto(x: Float64Array, g: ConvGeometry, col: Float64Array): void {
   checkLengths('im2colInto', g, x, col);
+  if (runFast('im2col', g, x, col)) return;
   const { N, C, H, W, FH, FW, SH, PH, OH, OW } = g;
   const { lo, hi } = insideRuns(OW, FW, g.SW, g.PW, W);
   let c = 0; // walks col row by row
@@ -110,6 +155,7 @@ export function col2imTensor(col: Float64Array, g: ConvGeometry): Tensor {
   const out = new Tensor([g.N, g.C, g.H, g.W]);
   const dx = out.data;
   checkLengths('col2imTensor', g, dx, col);
+  if (runFast('col2im', g, dx, col)) return out;
   const { N, C, H, W, FH, FW, SH, PH, OH, OW } = g;
   const { lo, hi } = insideRuns(OW, FW, g.SW, g.PW, W);
   let c = 0;

@@ -21,6 +21,7 @@ import { allocKernelArray, freeKernelArray, kernelAddress, kernelMemory, MAX_PAG
 import type { GemmOptions } from './matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
+import { COL2IM, col2imFunction, IM2COL, im2colFunction } from './wasm/im2col-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
 /** Block sizes of the kernel's loops (see gemm-kernel.ts). */
@@ -34,6 +35,9 @@ interface Kernel {
   pool: KernelPool | null;
 }
 
+/** Every function of the module the threads can run, by index: the gemm drivers (one per family), then im2col and col2im. */
+const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM];
+
 let kernel: Kernel | null | undefined;
 let unavailableReason = '';
 
@@ -42,10 +46,10 @@ function load(): Kernel | null {
   try {
     const { memory, reason } = kernelMemory();
     if (memory === null) throw new Error(reason);
-    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true });
+    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction()] });
     const module = new wasmApi.Module(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory } });
-    const drivers = FAMILIES.map((f) => instance.exports[driverName(f)] as (...args: number[]) => void);
+    const drivers = KERNELS.map((name) => instance.exports[name] as (...args: number[]) => void);
     kernel = { module, memory, drivers, pool: null };
   } catch (error) {
     unavailableReason = error instanceof Error ? error.message : String(error);
@@ -182,7 +186,7 @@ export function tryGemmWasm(
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const run = K.drivers[driver];
   if (threads > 1) {
-    if (K.pool === null) K.pool = new KernelPool({ module: K.module, memory: K.memory, drivers: FAMILIES.map(driverName) });
+    if (K.pool === null) K.pool = new KernelPool({ module: K.module, memory: K.memory, drivers: KERNELS });
     // Split the longer side of C, in whole tiles: a chunk of rows reads all of B
     // (k x n) and a chunk of columns all of A (m x k), so this re-reads the
     // smaller operand. Several chunks per thread, so that a core busy with
@@ -197,6 +201,27 @@ export function tryGemmWasm(
     run(...args);
   }
   if (!cResident) c.set(mem!.subarray(cAt, cAt + m * n));
+  return true;
+}
+
+/**
+ * Runs the module's im2col or col2im (./wasm/im2col-kernel.ts) on images
+ * [args[0], args[1]), split into ranges of images over `threads` threads.
+ * Returns false when the kernel is unavailable (the caller loops in TypeScript).
+ */
+export function runImageKernel(name: typeof IM2COL | typeof COL2IM, args: number[], threads: number): boolean {
+  const K = load();
+  if (K === null) return false;
+  const index = KERNELS.indexOf(name);
+  const run = K.drivers[index];
+  const images = args[1] - args[0];
+  if (threads > 1 && images > 1) {
+    if (K.pool === null) K.pool = new KernelPool({ module: K.module, memory: K.memory, drivers: KERNELS });
+    const chunks = Math.min(images, 4 * threads);
+    K.pool.run(threads, index, args, 0, Math.ceil(images / chunks), (chunkArgs) => run(...chunkArgs));
+  } else {
+    run(...args);
+  }
   return true;
 }
 

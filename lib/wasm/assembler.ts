@@ -106,6 +106,8 @@ export class FunctionBuilder {
   gtS(): this { return this.op(0x4a); }
   leS(): this { return this.op(0x4c); }
   geS(): this { return this.op(0x4e); }
+  /** Unsigned a >= b: for 0 <= b, also true for every negative a (one test for "outside [0, b)"). */
+  geU(): this { return this.op(0x4f); }
   /** Pops c, b, a; pushes a if c != 0 else b. */
   select(): this { return this.op(0x1b); }
 
@@ -124,6 +126,7 @@ export class FunctionBuilder {
   // Alignment hints are log2 of the natural alignment; misaligned access is still correct.
   f64Load(offset = 0): this { return this.op(0x2b, 3, ...u32(offset)); }
   f64Store(offset = 0): this { return this.op(0x39, 3, ...u32(offset)); }
+  f64Add(): this { return this.op(0xa0); }
   v128Load(offset = 0): this { return this.simd(0x00, 4, ...u32(offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, 4, ...u32(offset)); }
   /** Loads one f64 into both lanes. */

@@ -225,6 +225,8 @@ export interface KernelModuleOptions {
   /** Whether the imported memory is shared (needed to run on worker threads). */
   shared: boolean;
   families?: readonly Family[];
+  /** More functions to export from the same module (the im2col kernels). */
+  extra?: readonly FunctionBuilder[];
 }
 
 /**
@@ -244,6 +246,7 @@ export function buildGemmModule(options: KernelModuleOptions): Uint8Array {
     return { family, tableBase, fullStrip: table[table.length - 1] };
   });
   for (const { family, tableBase, fullStrip } of plans) mod.add(driverFunction(family, fullStrip, tableBase, stripType), true);
+  for (const fn of options.extra ?? []) mod.add(fn, true);
   mod.setTable(table);
   return mod.encode();
 }

@@ -1,0 +1,154 @@
+/**
+ * im2col and col2im as WebAssembly functions, for ../im2col.ts: the same
+ * walk as its TypeScript loops (and as exercise 01), over a range of images
+ * [nLo, nHi), so that threads can share a batch (../threads.ts).
+ *
+ *   im2col:  col[(n*OH + i)*OW + j, (k*FH + s)*FW + t] = x[n, k, i*S_h + s - P_h, j*S_w + t - P_w]   (0 in the padding)
+ *   col2im:  dx[n, k, h, v] = sum of those entries of col, added in the order of the rows of col
+ *
+ * Each image only reads its own rows of col and writes its own pixels of dx,
+ * so splitting the images between threads changes nothing in the result.
+ * For each output column j, the window columns t whose input column
+ * v = j*S_w + t - P_w lies inside [0, W) form one run [tLo, tHi); the inner
+ * loops copy (add) that run and write zeros around it, with no test per value.
+ *
+ * Both take the parameters IM2COL_PARAMS, all i32 (addresses in bytes);
+ * the first two are the image range, like the row range of a gemm driver.
+ */
+import { FunctionBuilder, type Local, ValType } from './assembler';
+
+const { i32, f64 } = ValType;
+
+export const IM2COL_PARAMS = ['nLo', 'nHi', 'OH', 'OW', 'C', 'H', 'W', 'FH', 'FW', 'SH', 'SW', 'PH', 'PW', 'from', 'to'] as const;
+export const IM2COL = 'im2col';
+export const COL2IM = 'col2im';
+
+type Params = Record<(typeof IM2COL_PARAMS)[number], Local>;
+
+/** `for (v = start; v < end; v += step) body()`, where start and end push one i32 each. */
+function forRange(fn: FunctionBuilder, v: Local, start: () => void, end: () => void, body: () => void, step = 1): void {
+  start();
+  fn.set(v);
+  fn.block().loop();
+  fn.get(v);
+  end();
+  fn.geS().brIf(1);
+  body();
+  fn.get(v).i32(step).add().set(v);
+  fn.br(0).end().end();
+}
+
+/**
+ * The loops both functions share: n, i, j, k, s over the window rows, in the
+ * order of the rows of col. `image` is set to the byte offset of image n in
+ * x (dx) and `perImage` adds the base address. `perRow` then sees
+ *   h      the input row of the window row (maybe outside [0, H): padding),
+ *   xRow   the address of x[n, k, h, j*S_w - P_w] (the window row's t = 0),
+ *   row    the byte offset of the window row in col (8*FW bytes per row),
+ *   [tLo, tHi)  the run of t inside the image.
+ */
+function walk(
+  fn: FunctionBuilder,
+  P: Params,
+  image: Local,
+  perImage: () => void,
+  perRow: (locals: { h: Local; xRow: Local; row: Local; tLo: Local; tHi: Local }) => void,
+): void {
+  const [n, i, j, k, s, h, left, tLo, tHi, xRow, row, K8] = Array.from({ length: 12 }, () => fn.local(i32));
+  // K8 = 8 * C * FH * FW, the bytes of one row of col
+  fn.get(P.C).get(P.FH).mul().get(P.FW).mul().i32(8).mul().set(K8);
+  forRange(fn, n, () => fn.get(P.nLo), () => fn.get(P.nHi), () => {
+    // image = byte offset of x[n] (dx[n]); row = byte offset of image n's first row of col
+    fn.get(n).get(P.C).mul().get(P.H).mul().get(P.W).mul().i32(8).mul().set(image);
+    fn.get(n).get(P.OH).mul().get(P.OW).mul().get(K8).mul().set(row);
+    perImage();
+    forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
+      forRange(fn, j, () => fn.i32(0), () => fn.get(P.OW), () => {
+        // left = j*SW - PW; tLo = min(FW, max(0, -left)); tHi = max(tLo, min(FW, W - left))
+        fn.get(j).get(P.SW).mul().get(P.PW).sub().set(left);
+        fn.i32(0).get(left).sub().set(tLo);
+        fn.get(tLo).i32(0).get(tLo).i32(0).gtS().select().set(tLo);
+        fn.get(tLo).get(P.FW).get(tLo).get(P.FW).ltS().select().set(tLo);
+        fn.get(P.W).get(left).sub().set(tHi);
+        fn.get(tHi).get(P.FW).get(tHi).get(P.FW).ltS().select().set(tHi);
+        fn.get(tHi).get(tLo).get(tHi).get(tLo).gtS().select().set(tHi);
+        forRange(fn, k, () => fn.i32(0), () => fn.get(P.C), () => {
+          forRange(fn, s, () => fn.i32(0), () => fn.get(P.FH), () => {
+            fn.get(i).get(P.SH).mul().get(s).add().get(P.PH).sub().set(h);
+            // xRow = image + ((k*H + h)*W + left) * 8
+            fn.get(image).get(k).get(P.H).mul().get(h).add().get(P.W).mul().get(left).add().i32(8).mul().add().set(xRow);
+            perRow({ h, xRow, row, tLo, tHi });
+            fn.get(row).get(P.FW).i32(8).mul().add().set(row);
+          });
+        });
+      });
+    });
+  });
+}
+
+function params(fn: FunctionBuilder): Params {
+  return Object.fromEntries(IM2COL_PARAMS.map((name, i) => [name, fn.params[i]])) as Params;
+}
+
+/** im2col(nLo, nHi, OH, OW, C, H, W, FH, FW, SH, SW, PH, PW, x, col): writes every element of images [nLo, nHi)'s rows. */
+export function im2colFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(IM2COL, IM2COL_PARAMS.map(() => i32));
+  const P = params(fn);
+  const image = fn.local(i32);
+  const t = fn.local(i32);
+  const at = fn.local(i32);
+  const zero = fn.local(f64); // locals start at 0
+  walk(fn, P, image, () => {
+    fn.get(image).get(P.from).add().set(image);
+  }, ({ h, xRow, row, tLo, tHi }) => {
+    const store = (value: () => void): void => {
+      // col[row + 8t] = value
+      fn.get(P.to).get(row).add().get(t).i32(8).mul().add().set(at);
+      fn.get(at);
+      value();
+      fn.f64Store();
+    };
+    // h outside [0, H): the whole window row is padding
+    fn.get(h).get(P.H).geU().if();
+    forRange(fn, t, () => fn.i32(0), () => fn.get(P.FW), () => store(() => fn.get(zero)));
+    fn.else();
+    forRange(fn, t, () => fn.i32(0), () => fn.get(tLo), () => store(() => fn.get(zero)));
+    forRange(fn, t, () => fn.get(tLo), () => fn.get(tHi), () => store(() => fn.get(xRow).get(t).i32(8).mul().add().f64Load()));
+    forRange(fn, t, () => fn.get(tHi), () => fn.get(P.FW), () => store(() => fn.get(zero)));
+    fn.end();
+  });
+  return fn;
+}
+
+/**
+ * col2im(nLo, nHi, OH, OW, C, H, W, FH, FW, SH, SW, PH, PW, col, dx): sets
+ * images [nLo, nHi) of dx to zero, then adds each entry of their rows of col
+ * to its pixel, row after row (entries from the padding are dropped).
+ */
+export function col2imFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(COL2IM, IM2COL_PARAMS.map(() => i32));
+  const P = params(fn);
+  const image = fn.local(i32);
+  const t = fn.local(i32);
+  const at = fn.local(i32);
+  const end = fn.local(i32);
+  const zero = fn.local(f64);
+  walk(fn, P, image, () => {
+    fn.get(image).get(P.to).add().set(image);
+    // dx[n] = 0: C*H*W doubles from `image`
+    fn.get(image).get(P.C).get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(end);
+    forRange(fn, at, () => fn.get(image), () => fn.get(end), () => fn.get(at).get(zero).f64Store(), 8);
+  }, ({ h, xRow, row, tLo, tHi }) => {
+    fn.get(h).get(P.H).geU().eqz().if();
+    forRange(fn, t, () => fn.get(tLo), () => fn.get(tHi), () => {
+      // dx[xRow + 8t] += col[row + 8t]
+      fn.get(xRow).get(t).i32(8).mul().add().set(at);
+      fn.get(at);
+      fn.get(at).f64Load();
+      fn.get(P.from).get(row).add().get(t).i32(8).mul().add().f64Load();
+      fn.f64Add().f64Store();
+    });
+    fn.end();
+  });
+  return fn;
+}

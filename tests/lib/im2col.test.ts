@@ -1,0 +1,155 @@
+/**
+ * lib/im2col: the im2col and col2im the reference Conv2d calls. Exact
+ * guarantees, checked with Object.is on every element:
+ * - im2colInto writes the matrix of the definition (the oracle's loop);
+ * - the WebAssembly path (col in kernel memory), on 1 or 2 threads, and the
+ *   TypeScript path (col anywhere else) give the same bits, for both functions;
+ * and, within rounding, col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>.
+ */
+import fc from 'fast-check';
+import { col2imTensor, convGeometry, im2colInto, type ConvGeometry } from '../../lib/im2col';
+import { allocKernelArray, freeKernelArray } from '../../lib/kernel-memory';
+import { getGemmConfig, setGemmConfig } from '../../lib/matmul';
+import { closeGemmThreads } from '../../lib/matmul-wasm';
+import { Rng } from '../../lib/random';
+import { Tensor } from '../../lib/tensor';
+import { oracleIm2col } from '../helpers/oracle-conv';
+
+afterAll(() => closeGemmThreads());
+
+/** A geometry where at least one window fits, with a seed for the values. */
+const geometry = fc
+  .record({
+    N: fc.integer({ min: 1, max: 5 }),
+    C: fc.integer({ min: 1, max: 3 }),
+    H: fc.integer({ min: 1, max: 9 }),
+    W: fc.integer({ min: 1, max: 9 }),
+    FH: fc.integer({ min: 1, max: 4 }),
+    FW: fc.integer({ min: 1, max: 4 }),
+    SH: fc.integer({ min: 1, max: 3 }),
+    SW: fc.integer({ min: 1, max: 3 }),
+    PH: fc.integer({ min: 0, max: 2 }),
+    PW: fc.integer({ min: 0, max: 2 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  })
+  .filter((c) => c.H + 2 * c.PH >= c.FH && c.W + 2 * c.PW >= c.FW);
+
+type GeometryCase = Omit<ConvGeometry, 'OH' | 'OW'> & { seed: number };
+
+function setUp(c: GeometryCase): { g: ConvGeometry; x: Tensor; colLength: number } {
+  const g = convGeometry([c.N, c.C, c.H, c.W], [c.FH, c.FW], [c.SH, c.SW], [c.PH, c.PW]);
+  const x = new Tensor([c.N, c.C, c.H, c.W], new Rng(c.seed).normals(c.N * c.C * c.H * c.W, 0, 1));
+  return { g, x, colLength: g.N * g.OH * g.OW * g.C * g.FH * g.FW };
+}
+
+/** `f` with col in kernel memory (the WebAssembly path), freed afterwards. */
+function withKernelArray<T>(length: number, f: (a: Float64Array) => T): T {
+  const a = allocKernelArray(length);
+  if (a === null) throw new Error('kernel memory is unavailable');
+  try {
+    return f(a);
+  } finally {
+    freeKernelArray(a);
+  }
+}
+
+function expectSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) throw new Error(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+  }
+}
+
+describe.each([1, 2])('im2col and col2im with %i thread(s)', (threads) => {
+  let previous: ReturnType<typeof getGemmConfig>;
+  beforeAll(() => {
+    previous = setGemmConfig({ kernel: 'wasm', threads });
+  });
+  afterAll(() => setGemmConfig(previous));
+
+  it('im2colInto writes the matrix of the definition, in TypeScript and in WebAssembly alike', () => {
+    fc.assert(
+      fc.property(geometry, (c) => {
+        const { g, x, colLength } = setUp(c);
+        const expected = oracleIm2col(x, [g.FH, g.FW], { stride: [g.SH, g.SW], padding: [g.PH, g.PW] }).data;
+        const plain = new Float64Array(colLength).fill(7); // stale values must all be overwritten
+        im2colInto(x.data, g, plain);
+        expectSameBits(plain, expected, 'TypeScript im2col');
+        withKernelArray(colLength, (col) => {
+          col.fill(7);
+          im2colInto(x.data, g, col);
+          expectSameBits(col, expected, 'WebAssembly im2col');
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('col2imTensor gives the same bits in TypeScript and in WebAssembly, and is the adjoint of im2col', () => {
+    fc.assert(
+      fc.property(geometry, (c) => {
+        const { g, x, colLength } = setUp(c);
+        const values = new Rng(c.seed + 1).normals(colLength, 0, 1);
+        const plain = col2imTensor(values, g);
+        const fast = withKernelArray(colLength, (col) => {
+          col.set(values);
+          return col2imTensor(col, g);
+        });
+        expect(fast.shape).toEqual([g.N, g.C, g.H, g.W]);
+        expectSameBits(fast.data, plain.data, 'WebAssembly col2im');
+
+        // <im2col(x), values> = <x, col2im(values)>
+        const col = new Float64Array(colLength);
+        im2colInto(x.data, g, col);
+        let left = 0;
+        let scale = 0;
+        for (let i = 0; i < colLength; i++) {
+          left += col[i] * values[i];
+          scale += Math.abs(col[i] * values[i]);
+        }
+        let right = 0;
+        for (let i = 0; i < x.size; i++) right += x.data[i] * plain.data[i];
+        expect(Math.abs(left - right)).toBeLessThanOrEqual(1e-12 * Math.max(1, scale));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('a batch large enough to be split between threads', () => {
+  it('gives the bits of the TypeScript loops on 2 threads', () => {
+    const previous = setGemmConfig({ kernel: 'wasm', threads: 2 });
+    try {
+      const g = convGeometry([9, 3, 28, 28], [5, 5], [1, 1], [2, 2]);
+      const x = new Rng(3).normals(9 * 3 * 28 * 28, 0, 1);
+      const length = 9 * 28 * 28 * 75;
+      const plain = new Float64Array(length);
+      im2colInto(x, g, plain);
+      withKernelArray(length, (col) => {
+        im2colInto(x, g, col);
+        expectSameBits(col, plain, 'im2col on 2 threads');
+        const values = new Rng(4).normals(length, 0, 1);
+        col.set(values);
+        expectSameBits(col2imTensor(col, g).data, col2imTensor(values, g).data, 'col2im on 2 threads');
+      });
+    } finally {
+      setGemmConfig(previous);
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('convGeometry rejects a window that does not fit', () => {
+    expect(() => convGeometry([1, 1, 2, 2], [3, 3], [1, 1], [0, 0])).toThrow(
+      'convGeometry: no window of 3x3 fits input [1, 1, 2, 2] with padding [0, 0]',
+    );
+  });
+
+  it('im2colInto and col2imTensor reject arrays of the wrong length, naming both lengths', () => {
+    const g = convGeometry([1, 1, 4, 4], [3, 3], [1, 1], [0, 0]);
+    expect(() => im2colInto(new Float64Array(16), g, new Float64Array(35))).toThrow(
+      'im2colInto: expected x of 16 values and col of 36, got 16 and 35',
+    );
+    expect(() => col2imTensor(new Float64Array(37), g)).toThrow('col2imTensor: expected x of 16 values and col of 36, got 16 and 37');
+  });
+});
