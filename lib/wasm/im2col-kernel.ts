@@ -95,26 +95,27 @@ export function im2colFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(IM2COL, IM2COL_PARAMS.map(() => i32));
   const P = params(fn);
   const image = fn.local(i32);
-  const t = fn.local(i32);
-  const at = fn.local(i32);
+  const p = fn.local(i32);
+  const dst = fn.local(i32);
+  const delta = fn.local(i32);
   const zero = fn.local(f64); // locals start at 0
   walk(fn, P, image, () => {
     fn.get(image).get(P.from).add().set(image);
   }, ({ h, xRow, row, tLo, tHi }) => {
-    const store = (value: () => void): void => {
-      // col[row + 8t] = value
-      fn.get(P.to).get(row).add().get(t).i32(8).mul().add().set(at);
-      fn.get(at);
-      value();
-      fn.f64Store();
-    };
+    /** Pushes dst + 8 * t. */
+    const at = (t: Local): void => void fn.get(dst).get(t).i32(8).mul().add();
+    const zeros = (from: () => void, to: () => void): void =>
+      forRange(fn, p, from, to, () => fn.get(p).get(zero).f64Store(), 8);
+    fn.get(P.to).get(row).add().set(dst);
     // h outside [0, H): the whole window row is padding
     fn.get(h).get(P.H).geU().if();
-    forRange(fn, t, () => fn.i32(0), () => fn.get(P.FW), () => store(() => fn.get(zero)));
+    zeros(() => fn.get(dst), () => at(P.FW));
     fn.else();
-    forRange(fn, t, () => fn.i32(0), () => fn.get(tLo), () => store(() => fn.get(zero)));
-    forRange(fn, t, () => fn.get(tLo), () => fn.get(tHi), () => store(() => fn.get(xRow).get(t).i32(8).mul().add().f64Load()));
-    forRange(fn, t, () => fn.get(tHi), () => fn.get(P.FW), () => store(() => fn.get(zero)));
+    zeros(() => fn.get(dst), () => at(tLo));
+    // col[p] = x[p + delta] for the run inside the image
+    fn.get(xRow).get(dst).sub().set(delta);
+    forRange(fn, p, () => at(tLo), () => at(tHi), () => fn.get(p).get(p).get(delta).add().f64Load().f64Store(), 8);
+    zeros(() => at(tHi), () => at(P.FW));
     fn.end();
   });
   return fn;
@@ -129,25 +130,24 @@ export function col2imFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(COL2IM, IM2COL_PARAMS.map(() => i32));
   const P = params(fn);
   const image = fn.local(i32);
-  const t = fn.local(i32);
-  const at = fn.local(i32);
+  const p = fn.local(i32);
   const end = fn.local(i32);
+  const delta = fn.local(i32);
   const zero = fn.local(f64);
   walk(fn, P, image, () => {
     fn.get(image).get(P.to).add().set(image);
     // dx[n] = 0: C*H*W doubles from `image`
     fn.get(image).get(P.C).get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(end);
-    forRange(fn, at, () => fn.get(image), () => fn.get(end), () => fn.get(at).get(zero).f64Store(), 8);
+    forRange(fn, p, () => fn.get(image), () => fn.get(end), () => fn.get(p).get(zero).f64Store(), 8);
   }, ({ h, xRow, row, tLo, tHi }) => {
+    /** Pushes xRow + 8 * t. */
+    const at = (t: Local): void => void fn.get(xRow).get(t).i32(8).mul().add();
     fn.get(h).get(P.H).geU().eqz().if();
-    forRange(fn, t, () => fn.get(tLo), () => fn.get(tHi), () => {
-      // dx[xRow + 8t] += col[row + 8t]
-      fn.get(xRow).get(t).i32(8).mul().add().set(at);
-      fn.get(at);
-      fn.get(at).f64Load();
-      fn.get(P.from).get(row).add().get(t).i32(8).mul().add().f64Load();
-      fn.f64Add().f64Store();
-    });
+    // dx[p] += col[p + delta] for the run inside the image
+    fn.get(P.from).get(row).add().get(xRow).sub().set(delta);
+    forRange(fn, p, () => at(tLo), () => at(tHi), () => {
+      fn.get(p).get(p).f64Load().get(p).get(delta).add().f64Load().f64Add().f64Store();
+    }, 8);
     fn.end();
   });
   return fn;
