@@ -112,11 +112,13 @@ export class Conv2d implements ParametricLayer {
 
     // Rows are (n, i, j) and columns m; NCHW wants (n, m, i, j). Add the bias on the way.
     const out = new Tensor([N, M, OH, OW]);
+    const a = out.data;
     const b = this.params.b.data;
     for (let n = 0; n < N; n++) {
       for (let m = 0; m < M; m++) {
         const to = (n * M + m) * P;
-        for (let p = 0; p < P; p++) out.data[to + p] = out2d[(n * P + p) * M + m] + b[m];
+        const bias = b[m];
+        for (let p = 0; p < P; p++) a[to + p] = out2d[(n * P + p) * M + m] + bias;
       }
     }
     this.saved = { inputShape: [...x.shape], col, OH, OW };
@@ -137,16 +139,18 @@ export class Conv2d implements ParametricLayer {
 
     // dA2d [R, M]: the transpose of the rearrangement in forward. db[m] sums column m.
     const dA2d = this.workspace.array('dA2d', R * M);
+    const dA = dout.data;
     const db = this.grads.b.data;
     db.fill(0);
     for (let n = 0; n < N; n++) {
       for (let m = 0; m < M; m++) {
         const from = (n * M + m) * P;
+        let sum = db[m];
         for (let p = 0; p < P; p++) {
-          const d = dout.data[from + p];
-          dA2d[(n * P + p) * M + m] = d;
-          db[m] += d;
+          dA2d[(n * P + p) * M + m] = dA[from + p];
+          sum += dA[from + p];
         }
+        db[m] = sum;
       }
     }
 
