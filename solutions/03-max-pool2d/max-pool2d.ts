@@ -77,6 +77,10 @@ export function poolWindow(layer: string, { kernelSize, stride = kernelSize, pad
   return window;
 }
 
+/** Module-level aliases: under jest's sandbox, looking up the global `Math` in a hot loop is ~100x slower. */
+const max = Math.max;
+const min = Math.min;
+
 export class MaxPool2D implements Layer {
   /** [FH, FW] */
   readonly kernelSize: [number, number];
@@ -116,30 +120,38 @@ export class MaxPool2D implements Layer {
 
     const out = new Tensor([N, C, OH, OW]);
     const argmax = new Int32Array(out.size);
+    // Locals: reading x.data or out.data inside the loops would cost a property load per access.
+    const xs = x.data;
+    const os = out.data;
     let o = 0; // flat index of out[n, c, i, j]; the loops visit out in row-major order
     for (let n = 0; n < N; n++) {
       for (let c = 0; c < C; c++) {
         const plane = (n * C + c) * H * W; // flat index of x[n, c, 0, 0]
         for (let i = 0; i < OH; i++) {
+          // The window's rows are top <= p < top + FH; padded rows (-Infinity) never win,
+          // so the loop visits only the rows inside the image.
+          const top = i * SH - PH;
+          const pFrom = max(top, 0);
+          const pTo = min(top + FH, H);
           for (let j = 0; j < OW; j++) {
+            const left = j * SW - PW; // columns likewise
+            const qFrom = max(left, 0);
+            const qTo = min(left + FW, W);
             let best = -Infinity;
             let bestIndex = -1;
-            for (let s = 0; s < FH; s++) {
-              const p = i * SH - PH + s;
-              if (p < 0 || p >= H) continue; // a padded row: -Infinity never wins
-              for (let t = 0; t < FW; t++) {
-                const q = j * SW - PW + t;
-                if (q < 0 || q >= W) continue;
+            for (let p = pFrom; p < pTo; p++) {
+              for (let q = qFrom; q < qTo; q++) {
                 const index = plane + p * W + q;
+                const v = xs[index];
                 // Strictly greater: on a tie the cell seen first keeps the place.
-                if (x.data[index] > best) {
-                  best = x.data[index];
+                if (v > best) {
+                  best = v;
                   bestIndex = index;
                 }
               }
             }
             // padding <= floor(kernel / 2) guarantees every window holds a real cell.
-            out.data[o] = best;
+            os[o] = best;
             argmax[o] = bestIndex;
             o++;
           }
@@ -169,8 +181,12 @@ export class MaxPool2D implements Layer {
     }
     checkShape('MaxPool2D.backward', dout, this.outputShape);
     const dx = new Tensor(this.inputShape);
-    for (let o = 0; o < dout.size; o++) {
-      dx.data[this.argmax[o]] += dout.data[o];
+    const argmax = this.argmax;
+    const g = dout.data;
+    const d = dx.data;
+    const size = g.length;
+    for (let o = 0; o < size; o++) {
+      d[argmax[o]] += g[o];
     }
     return dx;
   }
