@@ -332,13 +332,25 @@ export class Scratch2dCNNClassifier {
 
   /** Steps 1 to 4 of the file comment on one mini-batch; returns the loss before the update. */
   private trainStep(x: Tensor, y: Int32Array, diverged: (what: string) => TrainingDivergedError): number {
-    let out = x;
-    for (const [i, layer] of this.layers.entries()) {
-      out = layer.forward(out);
-      const bad = firstNonFinite(out);
-      if (bad >= 0) throw diverged(`the output of layers[${i}] (${this.specs[i].type}) holds ${out.data[bad]}`);
+    // Every layer, and the loss, refuses a non-finite input (checkFinite), so a NaN or an
+    // infinity stops the forward pass at the next layer. Only then are the outputs scanned,
+    // to name the layer that produced it: each activation is read once per step, not twice.
+    const outputs: Tensor[] = [];
+    let loss: number;
+    try {
+      let out = x;
+      for (const layer of this.layers) {
+        out = layer.forward(out);
+        outputs.push(out);
+      }
+      loss = this.loss.forward(out, y);
+    } catch (error) {
+      for (const [i, out] of outputs.entries()) {
+        const bad = firstNonFinite(out);
+        if (bad >= 0) throw diverged(`the output of layers[${i}] (${this.specs[i].type}) holds ${out.data[bad]}`);
+      }
+      throw error;
     }
-    const loss = this.loss.forward(out, y);
     if (!Number.isFinite(loss)) throw diverged(`the loss became ${loss}`);
 
     let dout = this.loss.backward();
