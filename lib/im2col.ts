@@ -17,7 +17,7 @@
  * batch shared between gemm's threads; otherwise in TypeScript, below. Both
  * give the same numbers (tests/lib/im2col.test.ts).
  */
-import { allocKernelArray, freeKernelArray, kernelAddress } from './kernel-memory';
+import { kernelAddress, StagingArea } from './kernel-memory';
 import { getGemmConfig } from './matmul';
 import { runImageKernel } from './matmul-wasm';
 import { Tensor } from './tensor';
@@ -25,15 +25,8 @@ import { Tensor } from './tensor';
 /** Below this many entries of col, one thread does the whole batch (waking a worker costs more). */
 const THREAD_MIN_ENTRIES = 1 << 15;
 
-let staging: Float64Array | null = null;
-
-/** A kernel-memory array of at least `length` doubles for x or dx, kept between calls; null if none. */
-function stagingArea(length: number): Float64Array | null {
-  if (staging !== null && staging.length >= length) return staging;
-  if (staging !== null) freeKernelArray(staging);
-  staging = allocKernelArray(Math.ceil(length / 8192) * 8192);
-  return staging;
-}
+/** Where x is copied in (im2col) or dx computed (col2im) when the caller's array is not in kernel memory. */
+const staging = new StagingArea();
 
 /**
  * Runs im2col or col2im as WebAssembly when col is in kernel memory and
@@ -46,7 +39,7 @@ function runFast(name: 'im2col' | 'col2im', g: ConvGeometry, image: Float64Array
   const { kernel, threads } = getGemmConfig();
   if (colAt < 0 || kernel !== 'wasm') return false;
   let imageAt = kernelAddress(image);
-  const staged = imageAt < 0 ? stagingArea(image.length) : null;
+  const staged = imageAt < 0 ? staging.atLeast(image.length) : null;
   if (imageAt < 0) {
     if (staged === null) return false;
     imageAt = kernelAddress(staged);

@@ -189,3 +189,19 @@ export class Workspace {
     return array;
   }
 }
+
+/**
+ * One kernel-memory array for copying operands in and results out, kept
+ * between calls and replaced by a larger one when a call needs more.
+ */
+export class StagingArea {
+  private array: Float64Array | null = null;
+
+  /** An array of at least `length` doubles in kernel memory, or null when the memory cannot hold it. */
+  atLeast(length: number): Float64Array | null {
+    if (this.array !== null && this.array.length >= length) return this.array;
+    if (this.array !== null) freeKernelArray(this.array);
+    this.array = allocKernelArray(Math.ceil(length / 8192) * 8192); // whole 64 KiB steps: fewer replacements
+    return this.array;
+  }
+}

@@ -17,7 +17,7 @@
  * Results are bit-for-bit those of `gemmReference`, with or without threads
  * and with or without copies (see the notes in wasm/gemm-kernel.ts and threads.ts).
  */
-import { allocKernelArray, freeKernelArray, kernelAddress, kernelMemory, MAX_PAGES } from './kernel-memory';
+import { kernelAddress, kernelMemory, MAX_PAGES, StagingArea } from './kernel-memory';
 import type { GemmOptions } from './matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
@@ -81,15 +81,8 @@ function chooseFamily(n: number): number {
   return FAMILIES.findIndex((f) => f.nr === 8);
 }
 
-let scratch: Float64Array | null = null;
-
-/** gemm's scratch area in kernel memory, at least `doubles` long; null if the memory cannot grow that far. */
-function scratchArea(doubles: number): Float64Array | null {
-  if (scratch !== null && scratch.length >= doubles) return scratch;
-  if (scratch !== null) freeKernelArray(scratch);
-  scratch = allocKernelArray(Math.ceil(doubles / 65536) * 65536);
-  return scratch;
-}
+/** gemm's scratch area for operands that are not in kernel memory. */
+const scratch = new StagingArea();
 
 /** Whether the byte ranges [x, x + xBytes) and [y, y + yBytes) share a byte. */
 const overlap = (x: number, xBytes: number, y: number, yBytes: number): boolean => x < y + yBytes && y < x + xBytes;
@@ -145,7 +138,7 @@ export function tryGemmWasm(
   const bAt = aAt + (aAddr >= 0 ? 0 : (m * k + 1) & ~1);
   const cAt = bAt + (bAddr >= 0 ? 0 : (k * n + 2 + 1) & ~1);
   const scratchDoubles = cAt + (cAddr >= 0 ? 0 : m * n);
-  const mem = scratchDoubles === 0 ? null : scratchArea(scratchDoubles);
+  const mem = scratchDoubles === 0 ? null : scratch.atLeast(scratchDoubles);
   if (scratchDoubles > 0 && mem === null) return false;
   const base = mem === null ? 0 : kernelAddress(mem);
 
