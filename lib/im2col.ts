@@ -31,7 +31,7 @@ const staging = new StagingArea();
 /**
  * Runs im2col or col2im as WebAssembly when col is in kernel memory and
  * gemm runs WebAssembly: `image` (x or dx) goes through the staging area
- * unless it is in kernel memory too. `before` copies x in; `after` copies dx out.
+ * unless it is in kernel memory too (x is copied in before, dx copied out after).
  * Returns false when the TypeScript loops must do the work.
  */
 function runFast(name: 'im2col' | 'col2im', g: ConvGeometry, image: Float64Array, col: Float64Array): boolean {
