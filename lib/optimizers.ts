@@ -70,10 +70,13 @@ export class Momentum implements Optimizer {
         v = new Float64Array(param.data.length);
         this.velocity.set(param, v);
       }
+      // Locals: reading this.lr or theta.length inside the loop would cost a property load per element.
+      const { momentum, lr } = this;
       const theta = param.data;
       const g = grad.data;
-      for (let i = 0; i < theta.length; i++) {
-        v[i] = this.momentum * v[i] - this.lr * g[i];
+      const size = theta.length;
+      for (let i = 0; i < size; i++) {
+        v[i] = momentum * v[i] - lr * g[i];
         theta[i] += v[i];
       }
     }
@@ -134,13 +137,17 @@ export class Adam implements Optimizer {
       const { beta1, beta2, lr, eps } = this;
       const correction1 = 1 - beta1 ** s.t;
       const correction2 = 1 - beta2 ** s.t;
+      // Locals: reading s.m or theta.length inside the loop would cost a property load per element.
+      const { m, v } = s;
       const theta = param.data;
       const g = grad.data;
-      for (let i = 0; i < theta.length; i++) {
-        s.m[i] = beta1 * s.m[i] + (1 - beta1) * g[i];
-        s.v[i] = beta2 * s.v[i] + (1 - beta2) * g[i] * g[i];
-        const mHat = s.m[i] / correction1;
-        const vHat = s.v[i] / correction2;
+      const size = theta.length;
+      for (let i = 0; i < size; i++) {
+        const gi = g[i];
+        m[i] = beta1 * m[i] + (1 - beta1) * gi;
+        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+        const mHat = m[i] / correction1;
+        const vHat = v[i] / correction2;
         theta[i] -= (lr * mHat) / (sqrt(vHat) + eps);
       }
     }
