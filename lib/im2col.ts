@@ -19,7 +19,7 @@
  */
 import { kernelAddress, StagingArea } from './kernel-memory';
 import { getGemmConfig } from './matmul';
-import { runImageKernel } from './matmul-wasm';
+import { runRangeKernel } from './matmul-wasm';
 import { Tensor } from './tensor';
 
 /** Below this many entries of col, one thread does the whole batch (waking a worker costs more). */
@@ -47,7 +47,7 @@ function runFast(name: 'im2col' | 'col2im', g: ConvGeometry, image: Float64Array
   }
   const [from, to] = name === 'im2col' ? [imageAt, colAt] : [colAt, imageAt];
   const args = [0, g.N, g.OH, g.OW, g.C, g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, from, to];
-  if (!runImageKernel(name, args, col.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
+  if (!runRangeKernel(name, args, col.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
   if (name === 'col2im' && staged !== null) image.set(staged.subarray(0, image.length));
   return true;
 }

@@ -22,6 +22,7 @@ import type { GemmOptions } from './matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
 import { COL2IM, col2imFunction, IM2COL, im2colFunction } from './wasm/im2col-kernel';
+import { MAX_POOL, maxPoolFunction } from './wasm/pool-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
 /** Block sizes of the kernel's loops (see gemm-kernel.ts). */
@@ -35,8 +36,8 @@ interface Kernel {
   pool: KernelPool | null;
 }
 
-/** Every function of the module the threads can run, by index: the gemm drivers (one per family), then im2col and col2im. */
-const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM];
+/** Every function of the module the threads can run, by index: the gemm drivers (one per family), then im2col, col2im and max pooling. */
+const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM, MAX_POOL];
 
 let kernel: Kernel | null | undefined;
 let unavailableReason = '';
@@ -46,7 +47,7 @@ function load(): Kernel | null {
   try {
     const { memory, reason } = kernelMemory();
     if (memory === null) throw new Error(reason);
-    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction()] });
+    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction(), maxPoolFunction()] });
     const module = new wasmApi.Module(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory } });
     const drivers = KERNELS.map((name) => instance.exports[name] as (...args: number[]) => void);
@@ -198,20 +199,22 @@ export function tryGemmWasm(
 }
 
 /**
- * Runs the module's im2col or col2im (./wasm/im2col-kernel.ts) on images
- * [args[0], args[1]), split into ranges of images over `threads` threads.
- * Returns false when the kernel is unavailable (the caller loops in TypeScript).
+ * Runs one of the module's loops over independent items: im2col or col2im
+ * (./wasm/im2col-kernel.ts, items = images) or max pooling
+ * (./wasm/pool-kernel.ts, items = planes). args[0] and args[1] are the range
+ * of items [lo, hi), split into ranges over `threads` threads. Returns false
+ * when the kernel is unavailable (the caller loops in TypeScript).
  */
-export function runImageKernel(name: typeof IM2COL | typeof COL2IM, args: number[], threads: number): boolean {
+export function runRangeKernel(name: typeof IM2COL | typeof COL2IM | typeof MAX_POOL, args: number[], threads: number): boolean {
   const K = load();
   if (K === null) return false;
   const index = KERNELS.indexOf(name);
   const run = K.drivers[index];
-  const images = args[1] - args[0];
-  if (threads > 1 && images > 1) {
+  const items = args[1] - args[0];
+  if (threads > 1 && items > 1) {
     if (K.pool === null) K.pool = new KernelPool({ module: K.module, memory: K.memory, drivers: KERNELS });
-    const chunks = Math.min(images, 4 * threads);
-    K.pool.run(threads, index, args, 0, Math.ceil(images / chunks), (chunkArgs) => run(...chunkArgs));
+    const chunks = Math.min(items, 4 * threads);
+    K.pool.run(threads, index, args, 0, Math.ceil(items / chunks), (chunkArgs) => run(...chunkArgs));
   } else {
     run(...args);
   }

@@ -127,6 +127,9 @@ export class FunctionBuilder {
   f64Load(offset = 0): this { return this.op(0x2b, 3, ...u32(offset)); }
   f64Store(offset = 0): this { return this.op(0x39, 3, ...u32(offset)); }
   f64Add(): this { return this.op(0xa0); }
+  /** f64 a > b (false when either is NaN). */
+  f64Gt(): this { return this.op(0x64); }
+  i32Store(offset = 0): this { return this.op(0x36, 2, ...u32(offset)); }
   v128Load(offset = 0): this { return this.simd(0x00, 4, ...u32(offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, 4, ...u32(offset)); }
   /** Loads one f64 into both lanes. */
@@ -146,6 +149,19 @@ export class FunctionBuilder {
     const body = [...vector(groups), ...this.code, 0x0b];
     return [...u32(body.length), ...body];
   }
+}
+
+/** `for (v = start; v < end; v += step) body()`, where start and end push one i32 each. */
+export function forRange(fn: FunctionBuilder, v: Local, start: () => void, end: () => void, body: () => void, step = 1): void {
+  start();
+  fn.set(v);
+  fn.block().loop();
+  fn.get(v);
+  end();
+  fn.geS().brIf(1);
+  body();
+  fn.get(v).i32(step).add().set(v);
+  fn.br(0).end().end();
 }
 
 /** A module: function types, an imported shared memory, functions, one table, exports. */

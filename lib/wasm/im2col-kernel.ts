@@ -15,7 +15,7 @@
  * Both take the parameters IM2COL_PARAMS, all i32 (addresses in bytes);
  * the first two are the image range, like the row range of a gemm driver.
  */
-import { FunctionBuilder, type Local, ValType } from './assembler';
+import { forRange, FunctionBuilder, type Local, ValType } from './assembler';
 
 const { i32, f64 } = ValType;
 
@@ -24,19 +24,6 @@ export const IM2COL = 'im2col';
 export const COL2IM = 'col2im';
 
 type Params = Record<(typeof IM2COL_PARAMS)[number], Local>;
-
-/** `for (v = start; v < end; v += step) body()`, where start and end push one i32 each. */
-function forRange(fn: FunctionBuilder, v: Local, start: () => void, end: () => void, body: () => void, step = 1): void {
-  start();
-  fn.set(v);
-  fn.block().loop();
-  fn.get(v);
-  end();
-  fn.geS().brIf(1);
-  body();
-  fn.get(v).i32(step).add().set(v);
-  fn.br(0).end().end();
-}
 
 /**
  * The loops both functions share: n, i, j, k, s over the window rows, in the

@@ -27,6 +27,7 @@ import {
   toPair,
 } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
+import { maxPoolInto } from '../../lib/pool';
 import { Tensor } from '../../lib/tensor';
 
 /** Options shared by MaxPool2D and AveragePool2D. A number means the same value for height and width. */
@@ -77,10 +78,6 @@ export function poolWindow(layer: string, { kernelSize, stride = kernelSize, pad
   return window;
 }
 
-/** Module-level aliases: under jest's sandbox, looking up the global `Math` in a hot loop is ~100x slower. */
-const max = Math.max;
-const min = Math.min;
-
 export class MaxPool2D implements Layer {
   /** [FH, FW] */
   readonly kernelSize: [number, number];
@@ -120,44 +117,9 @@ export class MaxPool2D implements Layer {
 
     const out = new Tensor([N, C, OH, OW]);
     const argmax = new Int32Array(out.size);
-    // Locals: reading x.data or out.data inside the loops would cost a property load per access.
-    const xs = x.data;
-    const os = out.data;
-    let o = 0; // flat index of out[n, c, i, j]; the loops visit out in row-major order
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        const plane = (n * C + c) * H * W; // flat index of x[n, c, 0, 0]
-        for (let i = 0; i < OH; i++) {
-          // The window's rows are top <= p < top + FH; padded rows (-Infinity) never win,
-          // so the loop visits only the rows inside the image.
-          const top = i * SH - PH;
-          const pFrom = max(top, 0);
-          const pTo = min(top + FH, H);
-          for (let j = 0; j < OW; j++) {
-            const left = j * SW - PW; // columns likewise
-            const qFrom = max(left, 0);
-            const qTo = min(left + FW, W);
-            let best = -Infinity;
-            let bestIndex = -1;
-            for (let p = pFrom; p < pTo; p++) {
-              for (let q = qFrom; q < qTo; q++) {
-                const index = plane + p * W + q;
-                const v = xs[index];
-                // Strictly greater: on a tie the cell seen first keeps the place.
-                if (v > best) {
-                  best = v;
-                  bestIndex = index;
-                }
-              }
-            }
-            // padding <= floor(kernel / 2) guarantees every window holds a real cell.
-            os[o] = best;
-            argmax[o] = bestIndex;
-            o++;
-          }
-        }
-      }
-    }
+    // The window loops are lib/pool.ts's: for each output, the largest value
+    // among the window's cells inside the image, and its flat index in x.
+    maxPoolInto(x.data, { N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW }, out.data, argmax);
     this.inputShape = [...x.shape];
     this.outputShape = [...out.shape];
     this.argmax = argmax;

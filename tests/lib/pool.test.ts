@@ -1,0 +1,91 @@
+/**
+ * lib/pool: the max pooling the reference MaxPool2D calls. The values must
+ * be the brute-force oracle's, and each argmax the first cell (row-major) of
+ * its window holding the maximum, exactly (Object.is), in TypeScript and in
+ * WebAssembly on 1 or 2 threads. Values are drawn from a few integers so that
+ * ties are common.
+ */
+import fc from 'fast-check';
+import { convGeometry, type ConvGeometry } from '../../lib/im2col';
+import { setGemmConfig } from '../../lib/matmul';
+import { closeGemmThreads } from '../../lib/matmul-wasm';
+import { maxPoolInto } from '../../lib/pool';
+import { Rng } from '../../lib/random';
+import { Tensor } from '../../lib/tensor';
+import { maxPoolForward, maxPoolJacobian } from '../helpers/oracle-pool';
+
+afterAll(() => closeGemmThreads());
+
+const window = fc
+  .record({
+    N: fc.integer({ min: 1, max: 3 }),
+    C: fc.integer({ min: 1, max: 2 }),
+    H: fc.integer({ min: 1, max: 8 }),
+    W: fc.integer({ min: 1, max: 8 }),
+    FH: fc.integer({ min: 1, max: 4 }),
+    FW: fc.integer({ min: 1, max: 4 }),
+    SH: fc.integer({ min: 1, max: 3 }),
+    SW: fc.integer({ min: 1, max: 3 }),
+    PH: fc.integer({ min: 0, max: 2 }),
+    PW: fc.integer({ min: 0, max: 2 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  })
+  .filter((c) => c.PH <= Math.floor(c.FH / 2) && c.PW <= Math.floor(c.FW / 2) && c.H + 2 * c.PH >= c.FH && c.W + 2 * c.PW >= c.FW);
+
+/** Values in {-2, -1, 0, 1, 2} (many ties). */
+function smallIntegers(count: number, seed: number): Float64Array {
+  const rng = new Rng(seed);
+  return Float64Array.from({ length: count }, () => rng.int(5) - 2);
+}
+
+function pool(x: Float64Array, g: ConvGeometry): { out: Float64Array; argmax: Int32Array } {
+  const length = g.N * g.C * g.OH * g.OW;
+  const out = new Float64Array(length).fill(99); // stale values must all be overwritten
+  const argmax = new Int32Array(length).fill(-7);
+  maxPoolInto(x, g, out, argmax);
+  return { out, argmax };
+}
+
+describe.each([
+  ['TypeScript', 'js', 1],
+  ['WebAssembly on 1 thread', 'wasm', 1],
+  ['WebAssembly on 2 threads', 'wasm', 2],
+] as const)('maxPoolInto in %s', (_, kernel, threads) => {
+  let previous: ReturnType<typeof setGemmConfig>;
+  beforeAll(() => {
+    previous = setGemmConfig({ kernel, threads });
+  });
+  afterAll(() => setGemmConfig(previous));
+
+  it('gives the oracle maximum of every window, and the first cell holding it', () => {
+    fc.assert(
+      fc.property(window, (c) => {
+        const g = convGeometry([c.N, c.C, c.H, c.W], [c.FH, c.FW], [c.SH, c.SW], [c.PH, c.PW]);
+        const x = new Tensor([c.N, c.C, c.H, c.W], smallIntegers(c.N * c.C * c.H * c.W, c.seed));
+        const geometry = { kernel: [c.FH, c.FW] as [number, number], stride: [c.SH, c.SW] as [number, number], padding: [c.PH, c.PW] as [number, number] };
+        const { out, argmax } = pool(x.data, g);
+        expect(Array.from(out)).toEqual(Array.from(maxPoolForward(x, geometry).data));
+        expect(Array.from(argmax)).toEqual(maxPoolJacobian(x, geometry).map((row) => row.indexOf(1)));
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('pools a batch large enough to be split between threads like the TypeScript loops', () => {
+    const g = convGeometry([16, 8, 28, 28], [2, 2], [2, 2], [0, 0]);
+    const x = smallIntegers(16 * 8 * 28 * 28, 5);
+    const previousKernel = setGemmConfig({ kernel: 'js' });
+    const expected = pool(x, g);
+    setGemmConfig(previousKernel);
+    const actual = pool(x, g);
+    expect(actual.out).toEqual(expected.out);
+    expect(actual.argmax).toEqual(expected.argmax);
+  });
+});
+
+it('maxPoolInto rejects arrays of the wrong length, naming the lengths', () => {
+  const g = convGeometry([1, 1, 4, 4], [2, 2], [2, 2], [0, 0]);
+  expect(() => maxPoolInto(new Float64Array(16), g, new Float64Array(4), new Int32Array(3))).toThrow(
+    'maxPoolInto: expected x of 16 values and out and argmax of 4, got 16, 4 and 3',
+  );
+});
