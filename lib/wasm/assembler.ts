@@ -99,6 +99,8 @@ export class FunctionBuilder {
   add(): this { return this.op(0x6a); }
   sub(): this { return this.op(0x6b); }
   mul(): this { return this.op(0x6c); }
+  /** Signed division, truncating toward zero. */
+  divS(): this { return this.op(0x6d); }
   and(): this { return this.op(0x71); }
   eqz(): this { return this.op(0x45); }
   ne(): this { return this.op(0x47); }
@@ -151,8 +153,8 @@ export class FunctionBuilder {
   }
 }
 
-/** `for (v = start; v < end; v += step) body()`, where start and end push one i32 each. */
-export function forRange(fn: FunctionBuilder, v: Local, start: () => void, end: () => void, body: () => void, step = 1): void {
+/** `for (v = start; v < end; v += step) body()`, where start and end push one i32 each; step is a constant or a local. */
+export function forRange(fn: FunctionBuilder, v: Local, start: () => void, end: () => void, body: () => void, step: number | Local = 1): void {
   start();
   fn.set(v);
   fn.block().loop();
@@ -160,7 +162,10 @@ export function forRange(fn: FunctionBuilder, v: Local, start: () => void, end: 
   end();
   fn.geS().brIf(1);
   body();
-  fn.get(v).i32(step).add().set(v);
+  fn.get(v);
+  if (typeof step === 'number') fn.i32(step);
+  else fn.get(step);
+  fn.add().set(v);
   fn.br(0).end().end();
 }
 

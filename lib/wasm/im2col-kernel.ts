@@ -8,9 +8,8 @@
  *
  * Each image only reads its own rows of col and writes its own pixels of dx,
  * so splitting the images between threads changes nothing in the result.
- * For each output column j, the window columns t whose input column
- * v = j*S_w + t - P_w lies inside [0, W) form one run [tLo, tHi); the inner
- * loops copy (add) that run and write zeros around it, with no test per value.
+ * The inner loops never test whether a value is inside the image: they work
+ * on runs worked out beforehand (runs of j in im2col, of t in col2im).
  *
  * Both take the parameters IM2COL_PARAMS, all i32 (addresses in bytes);
  * the first two are the image range, like the row range of a gemm driver.
@@ -77,33 +76,77 @@ function params(fn: FunctionBuilder): Params {
   return Object.fromEntries(IM2COL_PARAMS.map((name, i) => [name, fn.params[i]])) as Params;
 }
 
-/** im2col(nLo, nHi, OH, OW, C, H, W, FH, FW, SH, SW, PH, PW, x, col): writes every element of images [nLo, nHi)'s rows. */
+/**
+ * im2col(nLo, nHi, OH, OW, C, H, W, FH, FW, SH, SW, PH, PW, x, col): writes
+ * every element of the rows of images [nLo, nHi).
+ *
+ * Loop order: for each output row (n, i), the OW rows of col it owns (a few
+ * KiB, in L1) are filled one column (k, s, t) at a time, walking j: one
+ * input row read left to right, one value written per row of col. The inner
+ * loop is then OW long instead of FW (3 or 5): far less loop overhead. The
+ * j with v = j*S_w + t - P_w inside [0, W) are [jLo, jHi), zeros around them.
+ */
 export function im2colFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(IM2COL, IM2COL_PARAMS.map(() => i32));
   const P = params(fn);
-  const image = fn.local(i32);
-  const p = fn.local(i32);
-  const dst = fn.local(i32);
-  const delta = fn.local(i32);
+  const [n, i, k, s, t, h, K8, xImage, xRow, base, column, p, src, srcStep, jLo, jHi, end] = Array.from({ length: 17 }, () => fn.local(i32));
   const zero = fn.local(f64); // locals start at 0
-  walk(fn, P, image, () => {
-    fn.get(image).get(P.from).add().set(image);
-  }, ({ h, xRow, row, tLo, tHi }) => {
-    /** Pushes dst + 8 * t. */
-    const at = (t: Local): void => void fn.get(dst).get(t).i32(8).mul().add();
-    const zeros = (from: () => void, to: () => void): void =>
-      forRange(fn, p, from, to, () => fn.get(p).get(zero).f64Store(), 8);
-    fn.get(P.to).get(row).add().set(dst);
-    // h outside [0, H): the whole window row is padding
-    fn.get(h).get(P.H).geU().if();
-    zeros(() => fn.get(dst), () => at(P.FW));
-    fn.else();
-    zeros(() => fn.get(dst), () => at(tLo));
-    // col[p] = x[p + delta] for the run inside the image
-    fn.get(xRow).get(dst).sub().set(delta);
-    forRange(fn, p, () => at(tLo), () => at(tHi), () => fn.get(p).get(p).get(delta).add().f64Load().f64Store(), 8);
-    zeros(() => at(tHi), () => at(P.FW));
-    fn.end();
+  /** Pushes ceil(max(num, 0) / SW), capped at OW, where num() pushes an i32. */
+  const firstJ = (num: () => void): void => {
+    num();
+    fn.set(end); // scratch
+    fn.get(end).i32(0).get(end).i32(0).gtS().select(); // max(num, 0)
+    fn.get(P.SW).add().i32(1).sub().get(P.SW).divS().set(end);
+    fn.get(end).get(P.OW).get(end).get(P.OW).ltS().select(); // min(., OW)
+  };
+  /** Pushes the address of col[(n, i, j), column] for j = the local or the number. */
+  const at = (j: Local | number): void => {
+    fn.get(base).get(column).add();
+    if (typeof j === 'number') fn.i32(j);
+    else fn.get(j);
+    fn.get(K8).mul().add();
+  };
+  /** Zeros in this column for j in [from, to). */
+  const zeros = (from: Local | number, to: Local): void => {
+    forRange(fn, p, () => at(from), () => at(to), () => fn.get(p).get(zero).f64Store(), K8);
+  };
+
+  fn.get(P.C).get(P.FH).mul().get(P.FW).mul().i32(8).mul().set(K8);
+  fn.get(P.SW).i32(8).mul().set(srcStep);
+  forRange(fn, n, () => fn.get(P.nLo), () => fn.get(P.nHi), () => {
+    fn.get(P.from).get(n).get(P.C).mul().get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(xImage);
+    forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
+      // base = col + (n*OH + i)*OW rows; column = byte offset of column (k, s, t) in a row
+      fn.get(P.to).get(n).get(P.OH).mul().get(i).add().get(P.OW).mul().get(K8).mul().add().set(base);
+      fn.i32(0).set(column);
+      forRange(fn, k, () => fn.i32(0), () => fn.get(P.C), () => {
+        forRange(fn, s, () => fn.i32(0), () => fn.get(P.FH), () => {
+          fn.get(i).get(P.SH).mul().get(s).add().get(P.PH).sub().set(h);
+          fn.get(xImage).get(k).get(P.H).mul().get(h).add().get(P.W).mul().i32(8).mul().add().set(xRow);
+          forRange(fn, t, () => fn.i32(0), () => fn.get(P.FW), () => {
+            // h outside [0, H): the whole column is padding
+            fn.get(h).get(P.H).geU().if();
+            zeros(0, P.OW);
+            fn.else();
+            firstJ(() => fn.get(P.PW).get(t).sub());
+            fn.set(jLo);
+            firstJ(() => fn.get(P.W).get(P.PW).add().get(t).sub());
+            fn.set(jHi);
+            fn.get(jHi).get(jLo).get(jHi).get(jLo).gtS().select().set(jHi); // jHi >= jLo
+            zeros(0, jLo);
+            // src = x[n, k, h, jLo*SW + t - PW]
+            fn.get(xRow).get(jLo).get(P.SW).mul().get(t).add().get(P.PW).sub().i32(8).mul().add().set(src);
+            forRange(fn, p, () => at(jLo), () => at(jHi), () => {
+              fn.get(p).get(src).f64Load().f64Store();
+              fn.get(src).get(srcStep).add().set(src);
+            }, K8);
+            zeros(jHi, P.OW);
+            fn.end();
+            fn.get(column).i32(8).add().set(column);
+          });
+        });
+      });
+    });
   });
   return fn;
 }
