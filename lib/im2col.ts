@@ -171,3 +171,71 @@ export function col2imTensor(col: Float64Array, g: ConvGeometry): Tensor {
   }
   return out;
 }
+
+/**
+ * The rearrangements around Conv2d's products, image by image: the product
+ * col W^T has one row per output pixel p = (i, j) of image n and one column
+ * per filter m, where NCHW wants one plane per filter.
+ *
+ *   rowsToPlanes:  out[n, m, p]          = rows[(n*P + p)*M + m] + bias[m]   rows [N*P, M] -> out [N, M, P]
+ *   planesToRows:  rows[(n*P + p)*M + m] = planes[n, m, p]                   planes [N, M, P] -> rows [N*P, M]
+ *
+ * As WebAssembly with the images shared between threads when `rows` is in
+ * kernel memory and gemm runs WebAssembly (the other array goes through the
+ * staging area), else in TypeScript; the same numbers either way.
+ */
+export function rowsToPlanes(rows: Float64Array, N: number, P: number, bias: Float64Array, out: Float64Array): void {
+  const M = bias.length;
+  checkTransposeLengths('rowsToPlanes', N, P, M, rows, out);
+  if (transposeFast(rows, N, P, M, bias, out)) return;
+  for (let n = 0; n < N; n++) {
+    for (let m = 0; m < M; m++) {
+      const to = (n * M + m) * P;
+      const b = bias[m];
+      for (let p = 0; p < P; p++) out[to + p] = rows[(n * P + p) * M + m] + b;
+    }
+  }
+}
+
+export function planesToRows(planes: Float64Array, N: number, M: number, P: number, rows: Float64Array): void {
+  checkTransposeLengths('planesToRows', N, P, M, rows, planes);
+  if (transposeFast(planes, N, M, P, null, rows)) return;
+  for (let n = 0; n < N; n++) {
+    for (let m = 0; m < M; m++) {
+      const from = (n * M + m) * P;
+      for (let p = 0; p < P; p++) rows[(n * P + p) * M + m] = planes[from + p];
+    }
+  }
+}
+
+function checkTransposeLengths(where: string, N: number, P: number, M: number, rows: Float64Array, planes: Float64Array): void {
+  if (rows.length !== N * P * M || planes.length !== N * P * M) {
+    throw new RangeError(`${where}: expected arrays of N*P*M = ${N * P * M} values, got ${rows.length} (rows) and ${planes.length} (planes)`);
+  }
+}
+
+/**
+ * to[n, b, a] = from[n, a, b] (+ add[b]) for every image, as WebAssembly;
+ * false when the TypeScript loops must do it (the rows array, whichever of
+ * `from` and `to` it is, must already be in kernel memory).
+ */
+function transposeFast(from: Float64Array, N: number, A: number, B: number, add: Float64Array | null, to: Float64Array): boolean {
+  const { kernel, threads } = getGemmConfig();
+  if (kernel !== 'wasm' || (kernelAddress(from) < 0 && kernelAddress(to) < 0)) return false;
+  // staging: [ add | from or to, whichever is not in kernel memory ]
+  const addLength = add === null ? 0 : (add.length + 1) & ~1;
+  const area = staging.atLeast(addLength + from.length);
+  if (area === null) return false;
+  const base = kernelAddress(area);
+  if (add !== null) area.set(add);
+  let fromAt = kernelAddress(from);
+  if (fromAt < 0) {
+    area.set(from, addLength);
+    fromAt = base + 8 * addLength;
+  }
+  const toAt = kernelAddress(to) >= 0 ? kernelAddress(to) : base + 8 * addLength;
+  const args = [0, N, A, B, fromAt, toAt, add === null ? 0 : base];
+  if (!runRangeKernel('transpose', args, from.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
+  if (kernelAddress(to) < 0) to.set(area.subarray(addLength, addLength + to.length));
+  return true;
+}

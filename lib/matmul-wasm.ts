@@ -21,7 +21,7 @@ import { kernelAddress, kernelMemory, MAX_PAGES, StagingArea } from './kernel-me
 import type { GemmOptions } from './matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
-import { COL2IM, col2imFunction, IM2COL, im2colFunction } from './wasm/im2col-kernel';
+import { COL2IM, col2imFunction, IM2COL, im2colFunction, TRANSPOSE, transposeFunction } from './wasm/im2col-kernel';
 import { MAX_POOL, maxPoolFunction } from './wasm/pool-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
@@ -36,8 +36,8 @@ interface Kernel {
   pool: KernelPool | null;
 }
 
-/** Every function of the module the threads can run, by index: the gemm drivers (one per family), then im2col, col2im and max pooling. */
-const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM, MAX_POOL];
+/** Every function of the module the threads can run, by index: the gemm drivers (one per family), then im2col, col2im, max pooling and transpose. */
+const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM, MAX_POOL, TRANSPOSE];
 
 let kernel: Kernel | null | undefined;
 let unavailableReason = '';
@@ -47,7 +47,7 @@ function load(): Kernel | null {
   try {
     const { memory, reason } = kernelMemory();
     if (memory === null) throw new Error(reason);
-    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction(), maxPoolFunction()] });
+    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction(), maxPoolFunction(), transposeFunction()] });
     const module = new wasmApi.Module(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory } });
     const drivers = KERNELS.map((name) => instance.exports[name] as (...args: number[]) => void);
@@ -205,13 +205,13 @@ export function tryGemmWasm(
 }
 
 /**
- * Runs one of the module's loops over independent items: im2col or col2im
- * (./wasm/im2col-kernel.ts, items = images) or max pooling
+ * Runs one of the module's loops over independent items: im2col, col2im or
+ * transpose (./wasm/im2col-kernel.ts, items = images) or max pooling
  * (./wasm/pool-kernel.ts, items = planes). args[0] and args[1] are the range
  * of items [lo, hi), split into ranges over `threads` threads. Returns false
  * when the kernel is unavailable (the caller loops in TypeScript).
  */
-export function runRangeKernel(name: typeof IM2COL | typeof COL2IM | typeof MAX_POOL, args: number[], threads: number): boolean {
+export function runRangeKernel(name: typeof IM2COL | typeof COL2IM | typeof MAX_POOL | typeof TRANSPOSE, args: number[], threads: number): boolean {
   const K = load();
   if (K === null) return false;
   const index = KERNELS.indexOf(name);

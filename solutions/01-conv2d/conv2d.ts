@@ -19,7 +19,8 @@
  * The im2col and col2im used here are lib's (lib/im2col.ts): the same
  * matrices as yours in im2col.ts, bit for bit, but written into arrays this
  * layer keeps from batch to batch in a Workspace (lib/kernel-memory.ts), in
- * the memory where gemm reads them without copying. Only col, the matrices
+ * the memory where gemm reads them without copying. The two rearrangements
+ * between out2d / dA2d and NCHW are lib's too (rowsToPlanes, planesToRows). Only col, the matrices
  * of the products and dcol are kept that way; out and dx are new tensors
  * every call (a caller may keep them).
  */
@@ -31,7 +32,7 @@ import {
   type Pair,
 } from '../../lib/checks';
 import type { Initializer, ParametricLayer } from '../../lib/layer';
-import { col2imTensor, convGeometry, im2colInto } from '../../lib/im2col';
+import { col2imTensor, convGeometry, im2colInto, planesToRows, rowsToPlanes } from '../../lib/im2col';
 import { Workspace } from '../../lib/kernel-memory';
 import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
@@ -110,17 +111,10 @@ export class Conv2d implements ParametricLayer {
     const out2d = this.workspace.array('out2d', R * M);
     gemm(R, M, K, col, this.params.W.data, out2d, { transB: true });
 
-    // Rows are (n, i, j) and columns m; NCHW wants (n, m, i, j). Add the bias on the way.
+    // Rows are (n, i, j) and columns m; NCHW wants (n, m, i, j). Add the bias on the way:
+    // out[n, m, i, j] = out2d[(n, i, j), m] + b[m]
     const out = new Tensor([N, M, OH, OW]);
-    const a = out.data;
-    const b = this.params.b.data;
-    for (let n = 0; n < N; n++) {
-      for (let m = 0; m < M; m++) {
-        const to = (n * M + m) * P;
-        const bias = b[m];
-        for (let p = 0; p < P; p++) a[to + p] = out2d[(n * P + p) * M + m] + bias;
-      }
-    }
+    rowsToPlanes(out2d, N, P, this.params.b.data, out.data);
     this.saved = { inputShape: [...x.shape], col, OH, OW };
     return out;
   }
@@ -137,8 +131,10 @@ export class Conv2d implements ParametricLayer {
     const R = N * P;
     const K = col.length / R;
 
-    // dA2d [R, M]: the transpose of the rearrangement in forward. db[m] sums column m.
+    // dA2d [R, M]: the transpose of the rearrangement in forward, dA2d[(n, i, j), m] = dout[n, m, i, j].
     const dA2d = this.workspace.array('dA2d', R * M);
+    planesToRows(dout.data, N, M, P, dA2d);
+    // db[m] = sum of dout over n, i, j (each plane of dout is contiguous)
     const dA = dout.data;
     const db = this.grads.b.data;
     db.fill(0);
@@ -146,10 +142,7 @@ export class Conv2d implements ParametricLayer {
       for (let m = 0; m < M; m++) {
         const from = (n * M + m) * P;
         let sum = db[m];
-        for (let p = 0; p < P; p++) {
-          dA2d[(n * P + p) * M + m] = dA[from + p];
-          sum += dA[from + p];
-        }
+        for (let p = 0; p < P; p++) sum += dA[from + p];
         db[m] = sum;
       }
     }

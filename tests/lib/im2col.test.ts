@@ -7,7 +7,7 @@
  * and, within rounding, col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>.
  */
 import fc from 'fast-check';
-import { col2imTensor, convGeometry, im2colInto, type ConvGeometry } from '../../lib/im2col';
+import { col2imTensor, convGeometry, im2colInto, planesToRows, rowsToPlanes, type ConvGeometry } from '../../lib/im2col';
 import { allocKernelArray, freeKernelArray } from '../../lib/kernel-memory';
 import { getGemmConfig, setGemmConfig } from '../../lib/matmul';
 import { closeGemmThreads } from '../../lib/matmul-wasm';
@@ -116,6 +116,57 @@ describe.each([1, 2])('im2col and col2im with %i thread(s)', (threads) => {
   });
 });
 
+describe.each([
+  ['TypeScript', 'js', 1],
+  ['WebAssembly on 1 thread', 'wasm', 1],
+  ['WebAssembly on 2 threads', 'wasm', 2],
+] as const)('rowsToPlanes and planesToRows in %s', (_, kernel, threads) => {
+  let previous: ReturnType<typeof getGemmConfig>;
+  beforeAll(() => {
+    previous = setGemmConfig({ kernel, threads });
+  });
+  afterAll(() => setGemmConfig(previous));
+
+  const sizes = fc.record({
+    N: fc.integer({ min: 1, max: 70 }),
+    P: fc.integer({ min: 1, max: 40 }),
+    M: fc.integer({ min: 1, max: 17 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+
+  it('rearrange by their definitions, the rows array in kernel memory or not', () => {
+    fc.assert(
+      fc.property(sizes, fc.boolean(), ({ N, P, M, seed }, inKernel) => {
+        const rng = new Rng(seed);
+        const length = N * P * M;
+        const values = rng.normals(length, 0, 1);
+        const bias = rng.normals(M, 0, 1);
+        const run = (rows: Float64Array): void => {
+          rows.set(values);
+          const out = new Float64Array(length).fill(7);
+          rowsToPlanes(rows, N, P, bias, out);
+          for (let n = 0; n < N; n++)
+            for (let m = 0; m < M; m++)
+              for (let p = 0; p < P; p++) {
+                const expected = values[(n * P + p) * M + m] + bias[m];
+                if (!Object.is(out[(n * M + m) * P + p], expected)) throw new Error(`rowsToPlanes at n=${n}, m=${m}, p=${p}`);
+              }
+          rows.fill(7);
+          planesToRows(values, N, M, P, rows);
+          for (let n = 0; n < N; n++)
+            for (let m = 0; m < M; m++)
+              for (let p = 0; p < P; p++) {
+                if (!Object.is(rows[(n * P + p) * M + m], values[(n * M + m) * P + p])) throw new Error(`planesToRows at n=${n}, m=${m}, p=${p}`);
+              }
+        };
+        if (inKernel) withKernelArray(length, run);
+        else run(new Float64Array(length));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('a batch large enough to be split between threads', () => {
   it('gives the bits of the TypeScript loops on 2 threads', () => {
     const previous = setGemmConfig({ kernel: 'wasm', threads: 2 });
@@ -151,5 +202,8 @@ describe('bad input', () => {
       'im2colInto: expected x of 16 values and col of 36, got 16 and 35',
     );
     expect(() => col2imTensor(new Float64Array(37), g)).toThrow('col2imTensor: expected x of 16 values and col of 36, got 16 and 37');
+    expect(() => rowsToPlanes(new Float64Array(12), 2, 3, new Float64Array(2), new Float64Array(11))).toThrow(
+      'rowsToPlanes: expected arrays of N*P*M = 12 values, got 12 (rows) and 11 (planes)',
+    );
   });
 });
