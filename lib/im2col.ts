@@ -13,9 +13,12 @@
  * fall inside the image form one run [tLo, tHi), worked out once per output
  * column j, so the inner loops copy (or add) a run with no bounds test.
  * When col is in kernel memory and `gemm` uses the WebAssembly kernel, the
- * same loops run as WebAssembly (./wasm/im2col-kernel.ts), the images of the
+ * work runs as WebAssembly (./wasm/im2col-kernel.ts), the images of the
  * batch shared between gemm's threads; otherwise in TypeScript, below. Both
  * give the same numbers (tests/lib/im2col.test.ts).
+ *
+ * Also here: rowsToPlanes and planesToRows, Conv2d's rearrangements between
+ * its products and NCHW (at the end of the file).
  */
 import { kernelAddress, StagingArea } from './kernel-memory';
 import { getGemmConfig } from './matmul';
@@ -52,7 +55,7 @@ function runFast(name: 'im2col' | 'col2im', g: ConvGeometry, image: Float64Array
   return true;
 }
 
-/** Sizes of one convolution: x [N, C, H, W], window FH x FW, stride, padding, output OH x OW. */
+/** Sizes of one convolution (or pooling): x [N, C, H, W], window FH x FW, stride, padding, output OH x OW. */
 export interface ConvGeometry {
   N: number;
   C: number;
