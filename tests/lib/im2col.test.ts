@@ -12,35 +12,20 @@ import { allocKernelArray, freeKernelArray } from '../../lib/kernel-memory';
 import { getGemmConfig, setGemmConfig } from '../../lib/matmul';
 import { closeGemmThreads } from '../../lib/matmul-wasm';
 import { Rng } from '../../lib/random';
-import { Tensor } from '../../lib/tensor';
+import { convConfigArb, seededTensor, type ConvConfig } from '../../lib/arbitraries';
+import type { Tensor } from '../../lib/tensor';
 import { oracleIm2col } from '../helpers/oracle-conv';
 
 afterAll(() => closeGemmThreads());
 
-/** A geometry where at least one window fits, with a seed for the values. */
-const geometry = fc
-  .record({
-    N: fc.integer({ min: 1, max: 5 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 9 }),
-    W: fc.integer({ min: 1, max: 9 }),
-    FH: fc.integer({ min: 1, max: 4 }),
-    FW: fc.integer({ min: 1, max: 4 }),
-    SH: fc.integer({ min: 1, max: 3 }),
-    SW: fc.integer({ min: 1, max: 3 }),
-    PH: fc.integer({ min: 0, max: 2 }),
-    PW: fc.integer({ min: 0, max: 2 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
-  .filter((c) => c.H + 2 * c.PH >= c.FH && c.W + 2 * c.PW >= c.FW);
-
-type GeometryCase = Omit<ConvGeometry, 'OH' | 'OW'> & { seed: number };
-
-function setUp(c: GeometryCase): { g: ConvGeometry; x: Tensor; colLength: number } {
-  const g = convGeometry([c.N, c.C, c.H, c.W], [c.FH, c.FW], [c.SH, c.SW], [c.PH, c.PW]);
-  const x = new Tensor([c.N, c.C, c.H, c.W], new Rng(c.seed).normals(c.N * c.C * c.H * c.W, 0, 1));
-  return { g, x, colLength: g.N * g.OH * g.OW * g.C * g.FH * g.FW };
+/** The geometry of a conv configuration, its input, and the length of col. */
+function setUp(c: ConvConfig): { g: ConvGeometry; x: Tensor; colLength: number } {
+  const shape = [c.batch, c.inChannels, c.height, c.width];
+  const g = convGeometry(shape, c.kernel, c.stride, c.padding);
+  return { g, x: seededTensor(shape, c.seed), colLength: g.N * g.OH * g.OW * g.C * g.FH * g.FW };
 }
+
+const geometry = convConfigArb({ maxBatch: 5, maxSize: 8 });
 
 /** `f` with col in kernel memory (the WebAssembly path), freed afterwards. */
 function withKernelArray<T>(length: number, f: (a: Float64Array) => T): T {
