@@ -93,6 +93,26 @@ const FLOP_PER_CYCLE = 16;
 
 const loadText = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
+/**
+ * Nanoseconds per element of one fixed plain loop (a 2^18-element copy with
+ * a multiply, best of 30 runs). It does not depend on the kata's code, so it
+ * tells apart a slower run of the kata from a slower machine: on a shared or
+ * virtual machine the same code can run much slower when the host is busy,
+ * which the load average does not show. Compare runs by it.
+ */
+function calibration(): number {
+  const n = 1 << 18;
+  const from = new Float64Array(n).map((_, i) => i);
+  const to = new Float64Array(n);
+  let best = Infinity;
+  for (let run = 0; run < 30; run++) {
+    const started = performance.now();
+    for (let i = 0; i < n; i++) to[i] = from[i] * 1.5;
+    best = Math.min(best, performance.now() - started);
+  }
+  return (best * 1e6) / n;
+}
+
 function machine(threads: number): { peak: number; lines: string[] } {
   const cores = availableThreads();
   const ghz = clockGHz();
@@ -104,6 +124,7 @@ function machine(threads: number): { peak: number; lines: string[] } {
     lines: [
       `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores at ${ghz.toFixed(2)} GHz, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
       `node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}; load average ${loadText()} (other work on the machine slows every figure)`,
+      `calibration: a fixed plain loop takes ${calibration().toFixed(2)} ns per element (independent of the kata's code: if it is slower than in another run, so is the machine)`,
       `WebAssembly SIMD kernel: ${wasm.available ? 'available' : `unavailable (${wasm.reason})`}; gemm uses ${cfg.kernel} on up to ${cfg.threads} thread(s); the bench uses ${threads}`,
       `stated peak: ${cores} cores x ${ghz.toFixed(2)} GHz x ${FLOP_PER_CYCLE} FLOP/cycle (two 4-wide float64 FMA) = ${peak.toFixed(1)} GFLOP/s` +
         ` (WebAssembly's 2-wide SIMD without FMA tops out at half: ${(peak / 2).toFixed(1)})`,
@@ -468,7 +489,7 @@ function main(): void {
   }
   if (args.only.has('train')) benchTraining(args);
   if (args.only.has('infer')) benchInference(args);
-  console.log(`\nload average at the end: ${loadText()}`);
+  console.log(`\nload average at the end: ${loadText()}; calibration loop at the end: ${calibration().toFixed(2)} ns per element`);
   void closeGemmThreads();
 }
 
