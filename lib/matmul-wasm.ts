@@ -7,11 +7,11 @@
  * `Workspace`) is used where it is; any other operand is copied into a
  * scratch area of that memory first, and C copied back after:
  *
- *   scratch:  [ A as given (m x k, or k x m for transA) | B as k x n, 2 spare | C m x n ]
+ *   scratch:  [ A as given (m x k, or k x m for transA) | B as k x n, 2 spare | C m x n | b as given, for transB ]
  *
  * A is used as it is stored (the kernel takes byte strides for both
- * layouts); B^T is always transposed while copying (B is the small operand
- * in every product of the kata). The copies cost O(mk + kn + mn) against the
+ * layouts); B^T is always transposed into the scratch area, by the module's
+ * transpose function (B is the small operand in every product of the kata). The copies cost O(mk + kn + mn) against the
  * O(mnk) arithmetic, but for the tall im2col matrices that is a large part.
  *
  * Results are bit-for-bit those of `gemmReference`, with or without threads
@@ -142,10 +142,14 @@ export function tryGemmWasm(
   if (cAddr >= 0 && ((aAddr >= 0 && overlap(cAddr, 8 * m * n, aAddr, 8 * m * k)) || (bAddr >= 0 && overlap(cAddr, 8 * m * n, bAddr, 8 * k * n)))) {
     cAddr = -1; // C written over an operand while it is read: compute into the scratch area instead
   }
+  // b^T is transposed by the module's transpose function, from b in place
+  // when b is in kernel memory, else from a copy of b after C.
+  const bStored = options.transB ? kernelAddress(b) : -1;
   const aAt = 0;
   const bAt = aAt + (aAddr >= 0 ? 0 : (m * k + 1) & ~1);
   const cAt = bAt + (bAddr >= 0 ? 0 : (k * n + 2 + 1) & ~1);
-  const scratchDoubles = cAt + (cAddr >= 0 ? 0 : m * n);
+  const bCopyAt = cAt + (cAddr >= 0 ? 0 : (m * n + 1) & ~1);
+  const scratchDoubles = bCopyAt + (options.transB && bStored < 0 ? n * k : 0);
   const mem = scratchDoubles === 0 ? null : scratch.atLeast(scratchDoubles);
   if (scratchDoubles > 0 && mem === null) return false;
   const base = mem === null ? 0 : kernelAddress(mem);
@@ -156,10 +160,13 @@ export function tryGemmWasm(
   }
   if (bAddr < 0) {
     if (options.transB) {
-      // b is n x k; write B = b^T row by row
-      for (let j = 0; j < n; j++) {
-        for (let p = 0, from = j * k, to = bAt + j; p < k; p++, to += n) mem![to] = b[from + p];
+      // b is n x k: B = b^T, one image of n x k for the transpose function
+      let from = bStored;
+      if (from < 0) {
+        mem!.set(b.subarray(0, n * k), bCopyAt);
+        from = base + 8 * bCopyAt;
       }
+      K.drivers[KERNELS.indexOf(TRANSPOSE)](0, 1, n, k, from, base + 8 * bAt, 0);
     } else {
       mem!.set(b.subarray(0, k * n), bAt);
     }
