@@ -25,8 +25,8 @@ export const COL2IM = 'col2im';
 type Params = Record<(typeof IM2COL_PARAMS)[number], Local>;
 
 /**
- * The loops both functions share: n, i, j, k, s over the window rows, in the
- * order of the rows of col. `image` is set to the byte offset of image n in
+ * The loops of col2im: n, i, j, k, s over the window rows, in the order of
+ * the rows of col (the order in which exercise 01 adds them up). `image` is set to the byte offset of image n in
  * x (dx) and `perImage` adds the base address. `perRow` then sees
  *   h      the input row of the window row (maybe outside [0, H): padding),
  *   xRow   the address of x[n, k, h, j*S_w - P_w] (the window row's t = 0),
@@ -89,15 +89,15 @@ function params(fn: FunctionBuilder): Params {
 export function im2colFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(IM2COL, IM2COL_PARAMS.map(() => i32));
   const P = params(fn);
-  const [n, i, k, s, t, h, K8, xImage, xRow, base, column, p, src, srcStep, jLo, jHi, end] = Array.from({ length: 17 }, () => fn.local(i32));
+  const [n, i, k, s, t, h, K8, xImage, xRow, base, column, p, src, srcStep, jLo, jHi, tmp] = Array.from({ length: 17 }, () => fn.local(i32));
   const zero = fn.local(f64); // locals start at 0
   /** Pushes ceil(max(num, 0) / SW), capped at OW, where num() pushes an i32. */
   const firstJ = (num: () => void): void => {
     num();
-    fn.set(end); // scratch
-    fn.get(end).i32(0).get(end).i32(0).gtS().select(); // max(num, 0)
-    fn.get(P.SW).add().i32(1).sub().get(P.SW).divS().set(end);
-    fn.get(end).get(P.OW).get(end).get(P.OW).ltS().select(); // min(., OW)
+    fn.set(tmp);
+    fn.get(tmp).i32(0).get(tmp).i32(0).gtS().select(); // max(num, 0)
+    fn.get(P.SW).add().i32(1).sub().get(P.SW).divS().set(tmp);
+    fn.get(tmp).get(P.OW).get(tmp).get(P.OW).ltS().select(); // min(., OW)
   };
   /** Pushes the address of col[(n, i, j), column] for j = the local or the number. */
   const at = (j: Local | number): void => {
