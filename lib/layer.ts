@@ -5,6 +5,10 @@
  *   backward(dout) takes dL/d(output), returns dL/d(input) with the input's
  *                  shape, and stores dL/d(param) in `grads` without changing
  *                  `params`. Optimizers change `params` from `grads`.
+ *
+ * Optional: backwardParams(dout) stores the same `grads` as backward but
+ * computes no dL/d(input). A network calls it for its first layer, whose
+ * input (the images) needs no gradient; a layer without it gets backward.
  */
 import type { Rng } from './random';
 import type { Tensor } from './tensor';
@@ -12,6 +16,8 @@ import type { Tensor } from './tensor';
 export interface Layer {
   forward(x: Tensor): Tensor;
   backward(dout: Tensor): Tensor;
+  /** The parameter gradients of backward, without dL/d(input) (see the file comment). */
+  backwardParams?(dout: Tensor): void;
   /** Learnable parameters by name (`W`, `b`); absent for layers without any. */
   readonly params?: Record<string, Tensor>;
   /** Gradients with the same keys and shapes as `params`, filled by backward. */

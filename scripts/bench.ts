@@ -311,7 +311,10 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
     for (let i = L - 1; i >= 0; i--) {
       t0 = performance.now();
       const g0 = counters.ms;
-      dout = layers[i].backward(dout);
+      // as the classifier does: the first layer fills its grads only, when it can
+      const layer = layers[i];
+      if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(dout);
+      else dout = layer.backward(dout);
       p.backward[i] += performance.now() - t0;
       p.gemmBackward[i] += counters.ms - g0;
     }

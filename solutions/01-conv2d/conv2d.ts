@@ -121,7 +121,26 @@ export class Conv2d implements ParametricLayer {
 
   /** dout [N, M, OH, OW] -> dx [N, C, H, W]; fills grads.W and grads.b, leaves params alone. */
   backward(dout: Tensor): Tensor {
-    const where = 'Conv2d.backward';
+    const { dA2d, R, K, inputShape } = this.parameterGradients('Conv2d.backward', dout);
+    const M = this.outChannels;
+
+    // dcol [R, K] = dA2d [R, M] W [M, K], then back to the pixels.
+    const dcol = this.workspace.array('dcol', R * K);
+    gemm(R, K, M, dA2d, this.params.W.data, dcol);
+    return col2imTensor(dcol, convGeometry(inputShape, this.kernelSize, this.stride, this.padding));
+  }
+
+  /**
+   * grads.W and grads.b exactly as backward computes them, without dx: for a
+   * first layer, whose input needs no gradient (it saves the product dcol
+   * and col2im, the larger half of backward).
+   */
+  backwardParams(dout: Tensor): void {
+    this.parameterGradients('Conv2d.backwardParams', dout);
+  }
+
+  /** Checks dout, fills grads.b and grads.W; returns dA2d [R, M] and the sizes dx needs. */
+  private parameterGradients(where: string, dout: Tensor): { dA2d: Float64Array; R: number; K: number; inputShape: number[] } {
     if (this.saved === null) throw new KataInputError(`${where}: call forward before backward`);
     const { inputShape, col, OH, OW } = this.saved;
     const N = inputShape[0];
@@ -149,10 +168,6 @@ export class Conv2d implements ParametricLayer {
 
     // dW [M, K] = dA2d^T [M, R] col [R, K]
     gemm(M, K, R, dA2d, col, this.grads.W.data, { transA: true });
-
-    // dcol [R, K] = dA2d [R, M] W [M, K], then back to the pixels.
-    const dcol = this.workspace.array('dcol', R * K);
-    gemm(R, K, M, dA2d, this.params.W.data, dcol);
-    return col2imTensor(dcol, convGeometry(inputShape, this.kernelSize, this.stride, this.padding));
+    return { dA2d, R, K, inputShape };
   }
 }

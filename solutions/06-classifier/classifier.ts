@@ -15,7 +15,8 @@
  *   1. forward:  z = layer_L(... layer_1(x))            logits z [B, classes]
  *   2. loss:     L = (1/B) sum_n -log softmax(z)[n, y[n]]
  *   3. backward: d = dL/dz = (softmax(z) - onehot(y)) / B, then
- *                d = layer_l.backward(d) for l = L, ..., 1 (each stores its grads)
+ *                d = layer_l.backward(d) for l = L, ..., 1 (each stores its grads;
+ *                layer 1 only needs its grads: backwardParams when it has one)
  *   4. update:   the optimizer changes params from grads, layer by layer
  *
  * One epoch visits every training image once, in a new seeded random order,
@@ -358,7 +359,12 @@ export class Scratch2dCNNClassifier {
     if (!Number.isFinite(loss)) throw diverged(`the loss became ${loss}`);
 
     let dout = this.loss.backward();
-    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i].backward(dout);
+    for (let i = this.layers.length - 1; i > 0; i--) dout = this.layers[i].backward(dout);
+    // The first layer's dx would be the gradient of the images, which nothing uses:
+    // a layer that can fill its grads without it (backwardParams, lib/layer.ts) skips that work.
+    const first = this.layers[0];
+    if (first.backwardParams !== undefined) first.backwardParams(dout);
+    else first.backward(dout);
 
     for (const [i, layer] of this.layers.entries()) {
       if (layer.params === undefined) continue;
