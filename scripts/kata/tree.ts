@@ -17,5 +17,5 @@ export function resolveTree(value = process.env.KATA_TREE): string {
 /** How to name the tree to a person: `exercises/`, `solutions/` or the path. */
 export function treeLabel(tree: string): string {
   const rel = path.relative(root, tree);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel}/` : tree;
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel}/` : `${tree}/`;
 }
