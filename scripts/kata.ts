@@ -7,7 +7,7 @@
  * exercises/.
  */
 import { CommandSpec, startCommand, UsageError } from './cli/command';
-import { findExercise } from './manifest';
+import { exerciseArgument } from './cli/values';
 import { check } from './kata/check';
 import { makeContext } from './kata/context';
 import { hint } from './kata/hint';
@@ -50,7 +50,7 @@ if (require.main === module) {
         if (required) throw new UsageError(`"${command}" needs an exercise, e.g. npm run kata -- ${command} 01`);
         return undefined;
       }
-      return findExercise(ctx.manifest, target);
+      return exerciseArgument(ctx.manifest, target);
     };
     switch (command) {
       case undefined:
@@ -70,7 +70,7 @@ if (require.main === module) {
         return 0;
       default:
         // `npm run kata -- 01` reads as "check 01".
-        if (positionals.length === 1) return (await check(ctx, findExercise(ctx.manifest, command))) ? 0 : 1;
+        if (positionals.length === 1) return (await check(ctx, exerciseArgument(ctx.manifest, command))) ? 0 : 1;
         throw new UsageError(`unknown command "${command}"`);
     }
   });

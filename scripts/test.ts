@@ -13,7 +13,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { CommandSpec, runCommand } from './cli/command';
 import { seconds } from './jest-run';
-import { Exercise, findExercise, loadManifest, repoRoot } from './manifest';
+import { Exercise, loadManifest, repoRoot } from './manifest';
+import { exerciseArgument } from './cli/values';
 import { makeContext } from './kata/context';
 import { isAvailable, runExercises } from './kata/results';
 import { resolveTree } from './kata/tree';
@@ -86,7 +87,7 @@ if (require.main === module) {
   const rest = at < 0 ? [] : argv.slice(at + 1);
   void runCommand(spec, own, async ({ positionals }) => {
     if (positionals.length === 0) return runAll();
-    return runOne(findExercise(loadManifest(), positionals[0]), rest);
+    return runOne(exerciseArgument(loadManifest(), positionals[0]), rest);
   }).then((code) => {
     process.exitCode = code;
   });

@@ -9,9 +9,15 @@
  */
 import { parseArgs } from 'node:util';
 
-/** A mistake in how the command was called: printed as one line, then the usage. */
+/** A mistake in how the command was called: printed as one line, then the usage (unless `showUsage` is false). */
 export class UsageError extends Error {
   override name = 'UsageError';
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
 }
 
 /** A clear failure of the command itself: printed as one line, no usage. */
@@ -97,7 +103,7 @@ export async function runCommand(
   } catch (err) {
     const e = err as Error;
     if (e instanceof UsageError) {
-      console.error(`${spec.name}: ${e.message}\n\n${spec.usage}`);
+      console.error(e.showUsage ? `${spec.name}: ${e.message}\n\n${spec.usage}` : `${spec.name}: ${e.message}`);
       return 2;
     }
     console.error(`${spec.name}: ${firstLine(e)}`);

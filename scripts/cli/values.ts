@@ -2,6 +2,7 @@
  * Option values checked as they are read, each failing with one line that
  * names the option, what it expects and what was given.
  */
+import { Exercise, findExercise, Manifest } from '../manifest';
 import { UsageError } from './command';
 
 /** A whole number within [min, max]. */
@@ -34,4 +35,13 @@ export function listOption<T extends string>(name: string, text: string, choices
   const unknown = items.filter((s) => !(choices as readonly string[]).includes(s));
   if (unknown.length > 0) throw new UsageError(`--${name}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}; expected ${choices.join(', ')}`);
   return items as T[];
+}
+
+/** An exercise from what a person typed (01, 1, conv2d, 01-conv2d): a usage error naming the exercises otherwise. */
+export function exerciseArgument(manifest: Manifest, text: string): Exercise {
+  try {
+    return findExercise(manifest, text);
+  } catch (err) {
+    throw new UsageError((err as Error).message, false);
+  }
 }
