@@ -36,6 +36,8 @@ export interface CommandSpec {
   /** The usage text printed by help and after a usage error. */
   usage: string;
   options: Record<string, OptionSpec>;
+  /** What the positional argument is, for messages: `an exercise (01, conv2d, ...)`. */
+  argument?: string;
   /** Allowed number of positionals (default 0..Infinity). */
   minPositionals?: number;
   maxPositionals?: number;
@@ -61,7 +63,7 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Pa
   if (!help) {
     const min = spec.minPositionals ?? 0;
     const max = spec.maxPositionals ?? Infinity;
-    if (positionals.length < min) throw new UsageError(`expected ${min === 1 ? 'an argument' : `${min} arguments`}, got none`);
+    if (positionals.length < min) throw new UsageError(`expected ${spec.argument ?? (min === 1 ? 'an argument' : `${min} arguments`)}, got none`);
     if (positionals.length > max) {
       const extra = positionals.slice(max).map((p) => JSON.stringify(p)).join(' ');
       throw new UsageError(`unexpected argument${positionals.length - max > 1 ? 's' : ''} ${extra}`);

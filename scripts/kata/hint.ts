@@ -4,10 +4,10 @@
  * part, then the exercise's own. Levels are remembered per part.
  */
 import { Exercise, Hint } from '../manifest';
-import { terminalWidth } from '../ui/width';
+import { terminalWidth, wrap } from '../ui/width';
 import { KataContext, short } from './context';
 import { findPart } from './results';
-import { openPart, wrap } from './report';
+import { openPart } from './report';
 import { readState, writeState } from './state';
 
 export interface HintList {

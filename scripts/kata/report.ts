@@ -5,7 +5,7 @@
  */
 import { Exercise } from '../manifest';
 import { displayWidth } from '../ui/table';
-import { fit, terminalWidth } from '../ui/width';
+import { fit, terminalWidth, wrap } from '../ui/width';
 import { KataContext, short } from './context';
 import { findPart } from './results';
 import { CachedResult, PartResult } from './state';
@@ -78,28 +78,4 @@ export function focusLines(ctx: KataContext, e: Exercise, r: CachedResult, mista
   lines.push('');
   lines.push(`Hint: npm run kata -- hint ${short(e)}    All details: npm test -- ${short(e)}`);
   return lines;
-}
-
-/** Wraps text at spaces (or anywhere, for text without spaces) to `width` columns. */
-export function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  const push = (): void => {
-    if (line) out.push(line);
-    line = '';
-  };
-  for (const ch of text) {
-    if (displayWidth(line + ch) > width) {
-      // Break at the last space when there is one (English), anywhere otherwise (Japanese).
-      const cut = line.lastIndexOf(' ');
-      const rest = cut > 0 && ch !== ' ' ? line.slice(cut + 1) : '';
-      if (cut > 0 && ch !== ' ') line = line.slice(0, cut);
-      push();
-      line = rest;
-      if (ch === ' ') continue;
-    }
-    line += ch;
-  }
-  push();
-  return out.map((l) => l.trimEnd());
 }

@@ -1,10 +1,12 @@
 /**
  * Every mistake of the manifest, planted in a copy of the reference, is
  * recognised: its detector fires (and no other detector of the exercise),
- * and `kata check` says the manifest's sentence. The untouched reference
+ * `kata check` says the manifest's sentence, and compare reports the
+ * exercise as different from the reference. The untouched reference
  * and the untouched stubs trigger none.
  */
 import path from 'node:path';
+import { compareExercise } from '../../scripts/compare';
 import { detectMistakes, detectors, Loader } from '../../scripts/kata/mistakes';
 import { loadManifest, repoRoot } from '../../scripts/manifest';
 import { removeTempDirs, runScript, tempDir } from '../fixtures/submissions';
@@ -40,6 +42,13 @@ describe('recognised mistakes', () => {
       const tree = plantMistake(id);
       const found = detectMistakes(exercise.mistakes.map((m) => m.id), loader(tree, exercise.id), reference(exercise.id));
       expect(found).toEqual([id]);
+    });
+
+    it('is reported by compare as different, with where', () => {
+      const { reports } = compareExercise(exercise.id, plantMistake(id));
+      const different = reports.filter((r) => r.state === 'different');
+      expect(different.length).toBeGreaterThan(0);
+      for (const r of different) expect(r.firstDifference).toMatch(/differs at |has shape /);
     });
 
     it('is named by kata check in one sentence, English and Japanese', () => {
