@@ -181,6 +181,21 @@ describe('progress bar', () => {
     expect(chunks[3]).toBe('\r\x1b[2K');
   });
 
+  it('at 80 columns the bar shrinks, then counts and rate go, before the ETA', () => {
+    let now = 0;
+    const bar = new ProgressBar({ total: 55000, label: 'epoch 1/6', unit: 'img', stream: recorder(true).stream, width: 24, now: () => now });
+    now = 10_000;
+    bar.update(28600, { loss: '0.0841', 'val acc': '98.41%' });
+    const wide = bar.line(true);
+    expect(wide.length).toBeGreaterThan(80);
+    const fitted = bar.line(true, 80);
+    expect(fitted.length).toBeLessThan(80);
+    expect(fitted).toMatch(/ETA \d+:\d\d$/);
+    expect(fitted).toContain('[█████░░░░░]');
+    expect(bar.line(true, 40)).toBe('epoch 1/6   52%  ETA 0:09');
+    expect(fitted).toBe('epoch 1/6  [█████░░░░░]   52%  loss 0.0841  val acc 98.41%  ETA 0:09');
+  });
+
   it('rejects a total that is not a positive number', () => {
     expect(() => new ProgressBar({ total: 0 })).toThrow('ProgressBar: total must be a number > 0, got 0');
   });
