@@ -54,7 +54,7 @@ export function focusLines(ctx: KataContext, e: Exercise, r: CachedResult, mista
   if (part) {
     lines.push(`${ctx.colour.bold('Next part:')} ${part.title.en} (${part.title.ja})`);
     lines.push(`  file: ${ctx.treeName}${e.id}/${part.file}`);
-    lines.push(fit(`  formula: ${part.formula}`, width));
+    lines.push(...wrap(`formula: ${part.formula}`, width - 2).map((l, i) => (i === 0 ? `  ${l}` : `           ${l}`)));
   }
   const f = r.firstFailure;
   if (f) {

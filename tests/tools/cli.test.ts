@@ -1,4 +1,5 @@
-import { CommandSpec, parseCommandLine, runCommand, UsageError } from '../../scripts/cli/command';
+import { CommandError, CommandSpec, parseCommandLine, runCommand, UsageError } from '../../scripts/cli/command';
+import { checkSpeedEnv } from '../../scripts/cli/env';
 import { choiceOption, intOption, listOption, positiveNumberOption } from '../../scripts/cli/values';
 
 const spec: CommandSpec = {
@@ -71,5 +72,19 @@ describe('runCommand', () => {
       }),
     );
     expect(r).toEqual({ code: 1, out: '', err: 'demo: cannot open x.json' });
+  });
+});
+
+describe('checkSpeedEnv', () => {
+  it('accepts the kernels and thread counts that mean something, and unset variables', () => {
+    for (const env of [{}, { KATA_GEMM: 'js' }, { KATA_GEMM: 'wasm', KATA_THREADS: '2' }, { KATA_GEMM: '', KATA_THREADS: '' }]) {
+      expect(() => checkSpeedEnv(env)).not.toThrow();
+    }
+  });
+  it('names the variable, what it takes and what it holds', () => {
+    expect(() => checkSpeedEnv({ KATA_GEMM: 'gpu' })).toThrow(new CommandError('KATA_GEMM must be js or wasm (or unset), got "gpu"'));
+    for (const bad of ['0', 'two', '1.5', '-1', '1000']) {
+      expect(() => checkSpeedEnv({ KATA_THREADS: bad })).toThrow(new CommandError(`KATA_THREADS must be a whole number from 1 to 256 (or unset), got "${bad}"`));
+    }
   });
 });
