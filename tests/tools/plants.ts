@@ -33,9 +33,25 @@ export const PLANTS: Record<string, Edit[]> = {
   ],
   'conv-backward-assign': [{ file: '01-conv2d/conv2d-naive.ts', after: 'export function conv2dBackwardNaive', from: 'dW.data[dW.offset([m, k, s, t])] +=', to: 'dW.data[dW.offset([m, k, s, t])] =' }],
   'col2im-assign': [{ file: '01-conv2d/im2col.ts', from: 'dst[row + v] += src[c]', to: 'dst[row + v] = src[c]' }],
-  'pool-stride-default': [{ file: '03-max-pool2d/max-pool2d.ts', from: 'options.stride ?? options.kernelSize', to: 'options.stride ?? 1' }],
-  'pool-grad-to-every-cell': [{ file: '03-max-pool2d/max-pool2d.ts', from: 'd[argmax[o]] += g[o];', to: 'd[argmax[o]] += g[o]; /* planted below */' }],
-  'pool-tie-last-max': [{ file: '03-max-pool2d/max-pool2d.ts', from: '>', to: '>=' }],
+  'pool-stride-default': [{ file: '03-max-pool2d/max-pool2d.ts', from: '{ kernelSize, stride = kernelSize, padding = 0 }', to: '{ kernelSize, stride = 1, padding = 0 }' }],
+  'pool-grad-to-every-cell': [
+    {
+      file: '03-max-pool2d/max-pool2d.ts',
+      after: 'backward(dout: Tensor): Tensor {',
+      from: 'd[argmax[o]] += g[o];',
+      to: `const [, C, H, W] = this.inputShape;
+      const [, , OH, OW] = this.outputShape;
+      const [n, c, i, j] = [Math.floor(o / (C * OH * OW)), Math.floor(o / (OH * OW)) % C, Math.floor(o / OW) % OH, o % OW];
+      for (let s = 0; s < this.kernelSize[0]; s++) {
+        for (let t = 0; t < this.kernelSize[1]; t++) {
+          const p = i * this.stride[0] - this.padding[0] + s;
+          const q = j * this.stride[1] - this.padding[1] + t;
+          if (p >= 0 && p < H && q >= 0 && q < W) d[((n * C + c) * H + p) * W + q] += g[o];
+        }
+      }`,
+    },
+  ],
+  'pool-tie-last-max': [{ file: '03-max-pool2d/max-pool2d.ts', from: 'if (x.data[at] > best) {', to: 'if (x.data[at] >= best) {' }],
   'flatten-backward-not-reshaped': [{ file: '05-flatten/flatten.ts', from: 'return dout.reshape(this.inputShape);', to: 'return dout;' }],
 };
 
