@@ -54,9 +54,16 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Pa
   const options = { ...spec.options, help: { type: 'boolean' as const, short: 'h' } };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError(plainParseError(err as Error));
+  }
+  const seen = new Set<string>();
+  for (const token of (parsed.tokens ?? []) as { kind: string; name?: string; value?: string }[]) {
+    if (token.kind !== 'option' || token.name === undefined || token.name === 'help') continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given twice`);
+    seen.add(token.name);
+    if (token.value === '') throw new UsageError(`--${token.name} needs a value`);
   }
   const positionals = parsed.positionals;
   const help = parsed.values.help === true || positionals[0] === 'help';
@@ -77,8 +84,9 @@ function plainParseError(err: Error): string {
   const text = err.message.split('\n')[0];
   const unknown = /Unknown option '([^']+)'/.exec(text);
   if (unknown) return `unknown option ${unknown[1]}`;
-  const needsValue = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(text);
-  if (needsValue) return `${needsValue[1]} needs a value`;
+  const needsValue = /Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (missing|is ambiguous)/.exec(text);
+  if (needsValue?.[2] === 'missing') return `${needsValue[1]} needs a value`;
+  if (needsValue) return `${needsValue[1]} needs a value (one that starts with "-" is written ${needsValue[1]}=-...)`;
   const noValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(text);
   if (noValue) return `${noValue[1]} takes no value`;
   const positional = /Unexpected argument '([^']+)'/.exec(text);

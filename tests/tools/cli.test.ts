@@ -1,5 +1,9 @@
 import { CommandError, CommandSpec, parseCommandLine, runCommand, UsageError } from '../../scripts/cli/command';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { checkSpeedEnv } from '../../scripts/cli/env';
+import { prepareOutFolder } from '../../scripts/cli/out-folder';
 import { choiceOption, intOption, listOption, positiveNumberOption } from '../../scripts/cli/values';
 
 const spec: CommandSpec = {
@@ -86,5 +90,25 @@ describe('checkSpeedEnv', () => {
     for (const bad of ['0', 'two', '1.5', '-1', '1000']) {
       expect(() => checkSpeedEnv({ KATA_THREADS: bad })).toThrow(new CommandError(`KATA_THREADS must be a whole number from 1 to 256 (or unset), got "${bad}"`));
     }
+  });
+});
+
+describe('prepareOutFolder', () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'out-folder-'));
+  afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
+
+  it('creates a new folder, nested, and accepts an empty one', () => {
+    prepareOutFolder(path.join(base, 'a', 'b'));
+    expect(fs.readdirSync(path.join(base, 'a', 'b'))).toEqual([]);
+    prepareOutFolder(path.join(base, 'a', 'b'));
+  });
+  it('refuses a file, a folder that holds files, and a place where nothing can be created', () => {
+    fs.writeFileSync(path.join(base, 'file'), 'x');
+    expect(() => prepareOutFolder(path.join(base, 'file'))).toThrow(new CommandError(`--out: ${path.join(base, 'file')} exists and is not a folder`));
+    expect(() => prepareOutFolder(base)).toThrow(new CommandError(`--out: ${base} already holds files; give a new or empty folder`));
+    expect(() => prepareOutFolder(path.join(base, 'file', 'x'))).toThrow(new CommandError(`--out: cannot create ${path.join(base, 'file', 'x')}: ${path.join(base, 'file')} is not a folder`));
+  });
+  it('fails at once under /proc instead of hanging', () => {
+    expect(() => prepareOutFolder('/proc/kata-run/x')).toThrow(/^--out: cannot create \/proc\/kata-run\/x \(/);
   });
 });
