@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only matmul|train|infer] [--threads N]
+ * npm run bench [-- --quick] [--only matmul,train,infer] [--threads N]
  *
  * Speed figures for the kata's hot path, printed as tables:
  *   1. matmul: GFLOP/s of each gemm kernel (reference, plain TypeScript,
@@ -41,6 +41,9 @@ import type { LayerSpec } from '../lib/model-spec';
 import { layerName } from '../lib/summary';
 import { formatTable } from './ui/table';
 import { loadTree, TreeNotReadyError } from './tree';
+import { type CommandSpec, type ParsedCommand, startCommand } from './cli/command';
+import { checkSpeedEnv } from './cli/env';
+import { intOption, listOption } from './cli/values';
 
 // ---------------------------------------------------------------- options
 
@@ -50,26 +53,27 @@ interface Args {
   threads: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: new Set(['matmul', 'train', 'infer']), threads: availableThreads() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') args.quick = true;
-    else if (a === '--only') args.only = new Set(argv[++i].split(','));
-    else if (a === '--threads') args.threads = Number(argv[++i]);
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --quick] [--only matmul,train,infer] [--threads N]');
-      process.exit(0);
-    } else {
-      console.error(`bench: unknown option ${a} (try --help)`);
-      process.exit(2);
-    }
-  }
-  if (!Number.isInteger(args.threads) || args.threads < 1) {
-    console.error(`bench: --threads must be a whole number >= 1, got ${args.threads}`);
-    process.exit(2);
-  }
-  return args;
+const SECTIONS = ['matmul', 'train', 'infer'] as const;
+
+const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--threads N]
+
+  --quick          shorter measurements, fewer configurations
+  --only SECTIONS  a comma-separated list of ${SECTIONS.join(', ')} (default: all)
+  --threads N      threads of the WebAssembly kernel (default: every core)`;
+
+const spec: CommandSpec = {
+  name: 'bench',
+  usage: USAGE,
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, threads: { type: 'string' } },
+  maxPositionals: 0,
+};
+
+function benchArgs({ values }: ParsedCommand): Args {
+  return {
+    quick: values.quick === true,
+    only: new Set(values.only === undefined ? SECTIONS : listOption('only', values.only as string, SECTIONS)),
+    threads: values.threads === undefined ? availableThreads() : intOption('threads', values.threads as string, 1, 256),
+  };
 }
 
 // ---------------------------------------------------------------- machine
@@ -498,8 +502,9 @@ function benchInference(args: Args): void {
 
 // ---------------------------------------------------------------- main
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
+function main(cmd: ParsedCommand): number {
+  checkSpeedEnv();
+  const args = benchArgs(cmd);
   const { peak, lines } = machine(args.threads);
   console.log(lines.join('\n'));
   setEngineConfig({ threads: args.threads });
@@ -511,6 +516,7 @@ function main(): void {
   if (args.only.has('infer')) benchInference(args);
   console.log(`\nload average at the end: ${loadText()}; calibration loop at the end: ${calibration().toFixed(2)} ns per element`);
   void closeEngineThreads();
+  return 0;
 }
 
-main();
+startCommand(spec, main);
