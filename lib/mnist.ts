@@ -32,9 +32,9 @@ export class MnistDataError extends Error {
 
 export type MnistSplit = 'train' | 'test';
 
-export const MNIST_ROWS = 28;
-export const MNIST_COLS = 28;
-export const MNIST_CLASSES = 10;
+const MNIST_ROWS = 28;
+const MNIST_COLS = 28;
+const MNIST_CLASSES = 10;
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
 const IMAGES_HEADER_BYTES = 16;
@@ -235,7 +235,7 @@ export function loadMnist(options: LoadMnistOptions): LabelledImages {
  * The rows `indices` of `images` (any rank, first axis N) and of `labels`:
  * the building block of shuffles and splits.
  */
-export function takeSamples(images: Tensor, labels: ArrayLike<number>, indices: ArrayLike<number>): LabelledImages {
+function takeSamples(images: Tensor, labels: ArrayLike<number>, indices: ArrayLike<number>): LabelledImages {
   const perSample = images.shape[0] === 0 ? 0 : images.size / images.shape[0];
   const data = new Float64Array(indices.length * perSample);
   const outLabels = new Int32Array(indices.length);
