@@ -193,6 +193,7 @@ async function listExpectedTests(root: string, exercises: Exercise[], limits: Ru
 interface TypeCheckOutcome {
   /** Type errors per exercise id. */
   errors: Map<string, string[]>;
+  cpuMs: number;
 }
 
 /** Type-checks one workspace in the sandbox; a crash or timeout counts against every graded exercise. */
@@ -212,7 +213,7 @@ async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult
     name: `kata-grade-${process.pid}-${ws.slot}-types`,
   });
   const errors = new Map<string, string[]>();
-  const all = (message: string): TypeCheckOutcome => ({ errors: new Map(exercises.map((e) => [e.id, [message]])) });
+  const all = (message: string): TypeCheckOutcome => ({ errors: new Map(exercises.map((e) => [e.id, [message]])), cpuMs: run.cpuMs });
   if (run.timedOut) return all('the type check did not finish within 120 s (a type that is too expensive to check?)');
   if (run.memoryLimitHit) return all(`the type check reached the memory limit of ${limits.memoryBytes / 1024 / 1024} MB`);
   let output: string | null = null;
@@ -246,7 +247,7 @@ async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult
       current[current.length - 1] += `\n${line}`;
     }
   }
-  return { errors };
+  return { errors, cpuMs: run.cpuMs };
 }
 
 /** Type-checks one submission on its own (what grade runs); errors per exercise id. */
@@ -418,6 +419,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     const gates = new Map(workspaces.map((ws) => [ws.name, ws.refused ? null : gate(path.join(ws.dir, 'exercises'), exercises.map((e) => e.id))]));
     const similar = similarityFlags(workspaces, exercises);
     const runs = new Map<string, ExerciseRun>();
+    let cpuMs = 0;
     const typeErrors = new Map<string, Map<string, string[]>>();
     const key = (ws: Workspace, e: Exercise): string => `${ws.slot}/${e.id}`;
 
@@ -439,6 +441,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
         const limits = limitsOf(e);
         const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'runs', `${ws.slot}-${e.id}`), exercise: e, limits, name: `kata-grade-${process.pid}-${ws.slot}-${e.id}` });
         run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits);
+        cpuMs += outcome.run.cpuMs;
         if (!opts.keep) fs.rmSync(path.join(root, 'runs', `${ws.slot}-${e.id}`), { recursive: true, force: true });
       }
       runs.set(key(ws, e), run);
@@ -451,7 +454,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
         return;
       }
       const started = Date.now();
-      const { errors } = await typeCheck(ws, exercises, gates.get(ws.name)!.reach, root, limitsOf(exercises[0]));
+      const { errors, cpuMs: typeCpuMs } = await typeCheck(ws, exercises, gates.get(ws.name)!.reach, root, limitsOf(exercises[0]));
+      cpuMs += typeCpuMs;
       typeErrors.set(ws.slot, errors);
       const bad = [...errors.keys()];
       report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
@@ -506,6 +510,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     if (opts.keep) console.log(`workspaces kept in ${root}`);
     console.log('');
     console.log(classTable([...grades].sort((a, b) => (a.submission < b.submission ? -1 : 1)), exercises));
+    if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, workspaces.length))} per submission)`);
     const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
     console.log(`\n${marks.map(([k, v]) => `${k} = ${v}`).join(', ')};\ndetails in ${path.relative(process.cwd(), opts.out) || '.'}/<submission>.md`);
     return grades;

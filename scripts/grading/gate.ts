@@ -5,8 +5,8 @@
  *   - imports other than relative ones inside the submission's tree or into
  *     lib/ (node:* and other modules, paths that leave the tree);
  *   - require, import(), import.meta, process, eval, Function, globalThis,
- *     global, module, __dirname, __filename, and `.constructor` chains (the
- *     usual way to reach Function without naming it).
+ *     global, module, __dirname, __filename, Buffer, and `.constructor`
+ *     other than this.constructor (the usual way to reach Function unnamed).
  * It also gives, per exercise, the files that exercise's code reaches through
  * relative imports, so a finding (or a type error) in a shared file counts
  * for every exercise that uses it.
@@ -82,8 +82,8 @@ function scanFile(tree: string, rel: string): { flags: Flag[]; imports: string[]
       flag(node, 'import.meta');
     } else if (ts.isIdentifier(node) && FORBIDDEN_NAMES.has(node.text) && !isDeclarationName(node)) {
       flag(node, `uses ${node.text}`);
-    } else if (ts.isPropertyAccessExpression(node) && node.name.text === 'constructor' && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'constructor') {
-      flag(node, 'uses .constructor.constructor (reaches Function)');
+    } else if (ts.isPropertyAccessExpression(node) && node.name.text === 'constructor' && node.expression.kind !== ts.SyntaxKind.ThisKeyword) {
+      flag(node, 'uses .constructor (the constructor of a function is Function)');
     } else if (ts.isElementAccessExpression(node) && !ts.isStringLiteral(node.argumentExpression) && !ts.isNumericLiteral(node.argumentExpression) && /constructor|prototype/.test(node.argumentExpression.getText(source))) {
       flag(node, 'computed access to constructor or prototype');
     } else if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression) && node.argumentExpression.text === 'constructor') {

@@ -37,7 +37,7 @@ function bubblewrapWorks(): boolean {
 }
 
 /** The cgroup folders this process may create children in, per controller. */
-function cgroupParents(): { kind: 'v1' | 'v2'; memory: string; pids: string } | null {
+function cgroupParents(): { kind: 'v1' | 'v2'; memory: string; pids: string; cpu: string | null } | null {
   let lines: string[];
   try {
     lines = fs.readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
@@ -50,11 +50,12 @@ function cgroupParents(): { kind: 'v1' | 'v2'; memory: string; pids: string } | 
   };
   const memory = v1('memory');
   const pids = v1('pids');
-  if (memory && pids && writable(memory) && writable(pids)) return { kind: 'v1', memory, pids };
+  const cpu = v1('cpuacct');
+  if (memory && pids && writable(memory) && writable(pids)) return { kind: 'v1', memory, pids, cpu: cpu && writable(cpu) ? cpu : null };
   const unified = lines.find((l) => l.startsWith('0::'));
   if (unified && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
     const dir = path.join('/sys/fs/cgroup', unified.slice(3));
-    if (writable(dir)) return { kind: 'v2', memory: dir, pids: dir };
+    if (writable(dir)) return { kind: 'v2', memory: dir, pids: dir, cpu: dir };
   }
   return null;
 }
@@ -90,15 +91,17 @@ export function detectSandbox(): SandboxKind {
 /** A group of cgroups (memory and pids) for one run; removed by `release`. */
 class RunCgroup {
   readonly dirs: string[];
+  readonly cpuDir: string | null;
   constructor(name: string, memoryBytes: number, maxProcesses: number) {
     const parents = cgroupParents()!;
-    this.dirs = [...new Set([parents.memory, parents.pids])].map((p) => path.join(p, name));
+    this.dirs = [...new Set([parents.memory, parents.pids, parents.cpu ?? parents.memory])].map((p) => path.join(p, name));
+    this.cpuDir = parents.cpu ? path.join(parents.cpu, name) : null;
     for (const dir of this.dirs) fs.mkdirSync(dir);
     if (parents.kind === 'v1') {
       fs.writeFileSync(path.join(this.dirs[0], 'memory.limit_in_bytes'), String(memoryBytes));
       const swap = path.join(this.dirs[0], 'memory.memsw.limit_in_bytes');
       if (fs.existsSync(swap)) fs.writeFileSync(swap, String(memoryBytes));
-      fs.writeFileSync(path.join(this.dirs[this.dirs.length - 1], 'pids.max'), String(maxProcesses));
+      fs.writeFileSync(path.join(parents.pids, name, 'pids.max'), String(maxProcesses));
     } else {
       const dir = this.dirs[0];
       const set = (file: string, value: string): void => {
@@ -119,12 +122,25 @@ class RunCgroup {
   hitMemoryLimit(): boolean {
     const dir = this.dirs[0];
     try {
-      const v1 = path.join(dir, 'memory.failcnt');
-      if (fs.existsSync(v1)) return Number(fs.readFileSync(v1, 'utf8')) > 0;
+      const v1 = path.join(dir, 'memory.oom_control');
+      if (fs.existsSync(v1)) return /\boom_kill [1-9]/.test(fs.readFileSync(v1, 'utf8'));
       const events = fs.readFileSync(path.join(dir, 'memory.events'), 'utf8');
       return /\boom_kill [1-9]/.test(events) || /\bmax [1-9]/.test(events);
     } catch {
       return false;
+    }
+  }
+
+  /** CPU time used by the whole tree so far, in milliseconds (0 when unknown). */
+  cpuMs(): number {
+    if (!this.cpuDir) return 0;
+    try {
+      const v1 = path.join(this.cpuDir, 'cpuacct.usage');
+      if (fs.existsSync(v1)) return Number(fs.readFileSync(v1, 'utf8')) / 1e6;
+      const m = /usage_usec (\d+)/.exec(fs.readFileSync(path.join(this.cpuDir, 'cpu.stat'), 'utf8'));
+      return m ? Number(m[1]) / 1000 : 0;
+    } catch {
+      return 0;
     }
   }
 
@@ -164,6 +180,8 @@ export interface SandboxRun {
   timedOut: boolean;
   memoryLimitHit: boolean;
   durationMs: number;
+  /** CPU time of the whole process tree (0 without a cgroup). */
+  cpuMs: number;
   /** The last 64 KiB of stdout and stderr. */
   output: string;
   /** Every byte the run printed, counted (the output itself is capped). */
@@ -291,9 +309,10 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
+      const cpuMs = cgroup?.cpuMs() ?? 0;
       killAll();
       live.delete(killAll);
-      resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, output, outputBytes });
+      resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, output, outputBytes });
     });
   });
 }
