@@ -208,13 +208,13 @@ async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult
     nodeModules: path.join(repoRoot, 'node_modules'),
     command: [process.execPath, `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`, `${inside}/grading/typecheck.js`, `${inside}/types.tsconfig.json`],
     env: { HOME: '/tmp' },
-    timeoutMs: 120_000,
+    timeoutMs: limits.timeLimitSeconds * 1000,
     memoryBytes: limits.memoryBytes,
     name: `kata-grade-${process.pid}-${ws.slot}-types`,
   });
   const errors = new Map<string, string[]>();
   const all = (message: string): TypeCheckOutcome => ({ errors: new Map(exercises.map((e) => [e.id, [message]])), cpuMs: run.cpuMs });
-  if (run.timedOut) return all('the type check did not finish within 120 s (a type that is too expensive to check?)');
+  if (run.timedOut) return all(`the type check did not finish within ${limits.timeLimitSeconds} s (a type that is too expensive to check?)`);
   if (run.memoryLimitHit) return all(`the type check reached the memory limit of ${limits.memoryBytes / 1024 / 1024} MB`);
   let output: string | null = null;
   for (const line of run.output.split('\n')) {
@@ -230,8 +230,9 @@ async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult
   for (const line of output.split('\n')) {
     const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(line);
     if (m) {
-      const file = m[1].replace(/^\.\//, '');
-      const text = `${file}:${m[2]}:${m[3]} ${m[4]}`;
+      const file = path.relative(inside, path.resolve(inside, m[1])).split(path.sep).join('/');
+      // TS0 is scripts/typecheck.ts's own line for an exception inside the checker.
+      const text = m[4].startsWith('TS0: ') ? `the type checker failed on this submission: ${m[4].slice(5)}` : `${file}:${m[2]}:${m[3]} ${m[4]}`;
       const testOf = exercises.find((e) => e.test === file);
       const owners = testOf ? [testOf] : exercises.filter((e) => reach.get(e.id)?.has(file));
       // An error nobody owns (a crash of the checker, lib/, the helpers) counts for every exercise.
@@ -454,7 +455,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
         return;
       }
       const started = Date.now();
-      const { errors, cpuMs: typeCpuMs } = await typeCheck(ws, exercises, gates.get(ws.name)!.reach, root, limitsOf(exercises[0]));
+      const typeLimits = { ...limitsOf(exercises[0]), timeLimitSeconds: opts.timeLimitSeconds ?? 120 };
+      const { errors, cpuMs: typeCpuMs } = await typeCheck(ws, exercises, gates.get(ws.name)!.reach, root, typeLimits);
       cpuMs += typeCpuMs;
       typeErrors.set(ws.slot, errors);
       const bad = [...errors.keys()];

@@ -190,5 +190,5 @@ export function judge(
       : status === 'not-started'
         ? 'every test fails with NotImplementedError (not started)'
         : `${failing.length} of ${tests.length} tests fail; first: ${failing[0].name}\n${firstLines(failing[0].message, 4)}`;
-  return { id: exercise.id, status, tests, message: message + flood, durationMs: run.durationMs };
+  return { id: exercise.id, status, tests, message: (message + flood).trim(), durationMs: run.durationMs };
 }
