@@ -23,7 +23,7 @@ export interface ExerciseGrade {
   passed: number;
   /** Number of tests, or null when the suite did not run. */
   total: number | null;
-  /** points * passed / total, exactly as GitHub Classroom's reporter computes it. */
+  /** points * passed / total, to a multiple of SCORE_UNIT (the sum of the tests' scores). */
   score: number;
   maxScore: number;
   message: string;
@@ -56,31 +56,30 @@ export interface SubmissionGrade {
   tests: TestGrade[];
 }
 
+/** Scores are whole multiples of this fraction of a point (a power of two, so sums are exact in floating point). */
+export const SCORE_UNIT = 2 ** -16;
+
 /**
- * Per-test scores of one exercise that GitHub Classroom's reporter adds up to
- * exactly the exercise's score: each passed test gets an equal share, and the
- * last passed test takes what floating point left over, so the running sum
- * over the tests (the reporter's own loop) lands on points * passed / total.
+ * Per-test scores of one exercise. The passed tests share the exercise's
+ * score, points * passed / tests rounded to a multiple of SCORE_UNIT (within
+ * 0.00002 of the exact ratio, so the two agree at any displayed precision).
+ * Being multiples of a power of two, the scores add up exactly in floating
+ * point in any order and from any starting sum: GitHub Classroom's reporter,
+ * which adds every test of every exercise into one running total, arrives at
+ * the grader's total to the last bit, and all passed tests add up to the points.
  */
 export function testScores(points: number, passed: boolean[]): number[] {
   const count = passed.filter(Boolean).length;
-  const scores = passed.map(() => 0);
-  if (count === 0) return scores;
-  const target = (count / passed.length) * points;
-  const share = points / passed.length;
-  const last = passed.lastIndexOf(true);
-  let sum = 0;
-  passed.forEach((p, i) => {
-    if (p && i !== last) {
-      scores[i] = share;
-      sum += share;
-    }
+  if (count === 0) return passed.map(() => 0);
+  const units = Math.round(((count / passed.length) * points) / SCORE_UNIT);
+  const base = Math.floor(units / count);
+  let extra = units - base * count;
+  return passed.map((p) => {
+    if (!p) return 0;
+    const u = base + (extra > 0 ? 1 : 0);
+    extra -= 1;
+    return u * SCORE_UNIT;
   });
-  let rest = target - sum;
-  // One or two ulps can separate sum + rest from target: step until they meet.
-  for (let step = 0; step < 8 && sum + rest !== target; step++) rest += target - (sum + rest);
-  scores[last] = rest;
-  return scores;
 }
 
 /** The class total as the reporter computes it: one running sum over every test in order. */
