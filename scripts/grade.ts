@@ -525,7 +525,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     console.log(classTable([...grades].sort((a, b) => (a.submission < b.submission ? -1 : 1)), exercises));
     if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, workspaces.length))} per submission)`);
     const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
-    console.log(`\n${marks.map(([k, v]) => `${k} = ${v}`).join(', ')};\ndetails in ${path.relative(process.cwd(), opts.out) || '.'}/<submission>.md`);
+    const legend = marks.map(([k, v]) => `${k} = ${v}`);
+    console.log(`\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<name>.md`);
     return grades;
   } finally {
     if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });

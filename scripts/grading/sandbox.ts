@@ -78,12 +78,13 @@ export function detectSandbox(): SandboxKind {
   const missing: string[] = [];
   if (!bubblewrap) {
     missing.push(
-      'bubblewrap (bwrap) is missing or not permitted: submissions run WITHOUT a',
-      'private file system or network; they can read and write what this user can',
-      '(the repository, other workspaces, the reports). Install it: apt-get install bubblewrap.',
+      'bubblewrap (bwrap) is missing or not permitted: submissions run',
+      'WITHOUT a private file system or network; they can read and write',
+      'what this user can (the repository, other workspaces, the reports).',
+      'Install it: apt-get install bubblewrap',
     );
   }
-  if (!cgroup) missing.push('no writable cgroup: memory outside the V8 heap and the number of processes are not limited.');
+  if (!cgroup) missing.push('no writable cgroup: memory outside the V8 heap and the number', 'of processes are not limited.');
   detected = { bubblewrap, cgroup, missing };
   return detected;
 }
