@@ -262,19 +262,6 @@ async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult
   return { errors, cpuMs: run.cpuMs };
 }
 
-/** Type-checks one submission on its own (what grade runs); errors per exercise id. */
-export async function typeCheckSubmission(submission: string, exerciseIds: string[]): Promise<Map<string, string[]>> {
-  const exercises = loadManifest().exercises.filter((e) => exerciseIds.includes(e.id));
-  const root = makeRoot();
-  try {
-    const ws = prepareWorkspace(root, 's001', path.basename(submission), submission, exercises);
-    const { reach } = gate(path.join(ws.dir, 'exercises'), exercises.map((e) => e.id));
-    return (await typeCheck(ws, exercises, reach, root, { timeLimitSeconds: 120, memoryBytes: 2048 * 1024 * 1024, seed: 42 })).errors;
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-}
-
 export function makeRoot(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-'));
   fs.chmodSync(root, 0o755);
