@@ -22,7 +22,7 @@ import { Exercise, lint, loadManifest, repoRoot } from './manifest';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
 import { writeJestConfig } from './jest-config';
 import { formatTable } from './ui/table';
-import { chromiumMissing } from '../tests/browser/chromium';
+import { chromiumMissing } from '../playground/chromium';
 
 interface Check {
   name: string;

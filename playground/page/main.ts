@@ -30,8 +30,12 @@ interface Loaded {
   /** Indices of the test digits the model got wrong (from history.json). */
   mistakes: number[];
   bars: HTMLElement;
+  /** The predicted class in large type, with its probability. */
+  verdict: HTMLElement;
   timing: HTMLElement;
+  /** Where each layer's output is drawn: one canvas per channel for images, one strip for vectors. */
   maps: { index: number; container: HTMLElement }[];
+  strips: { index: number; canvas: HTMLCanvasElement }[];
 }
 
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector(selector) as T;
@@ -54,7 +58,7 @@ async function loadModel(info: ModelInfo): Promise<Loaded> {
   const network = loadNetwork(new Uint8Array(await response.arrayBuffer()), `${info.folder}/model.bin`);
   const history = info.history === null ? null : await (await fetch(info.history)).json();
   const mistakes = (history?.test?.mistakes ?? []).map((m: { index: number }) => m.index);
-  return { info, network, mistakes, bars: element('ol', 'bars'), timing: element('p', 'timing'), maps: [] };
+  return { info, network, mistakes, bars: element('ol', 'bars'), verdict: element('p', 'verdict'), timing: element('p', 'timing'), maps: [], strips: [] };
 }
 
 /** The prediction card of one model: its name, the code and kernel it runs on, and the bars. */
@@ -68,7 +72,7 @@ function predictionCard(m: Loaded): HTMLElement {
   );
   m.bars.setAttribute('aria-live', 'polite');
   paintBars(m.bars, null);
-  card.append(m.bars, m.timing);
+  card.append(m.verdict, m.bars, m.timing);
   return card;
 }
 
@@ -83,18 +87,23 @@ function layerCards(m: Loaded): HTMLElement {
         `<p class="meta"><span data-i18n="output">${t('output')}</span> ${shapeText(row.outputShape)} · ` +
         `<span data-i18n="parameters">${t('parameters')}</span> ${row.params.toLocaleString('en')}</p>`,
     );
+    const body = card.appendChild(element('div', 'layer-body'));
     if (IMAGE_LAYERS.has(row.spec.type) && row.outputShape.length === 3) {
-      const maps = element('div', 'maps');
+      const maps = body.appendChild(element('div', 'maps'));
       maps.dataset.layer = String(row.index);
       maps.dataset.shape = row.outputShape.join(',');
-      card.append(maps);
       m.maps.push({ index: row.index, container: maps });
+    } else if (row.outputShape.length === 1) {
+      const strip = body.appendChild(element('canvas', 'strip')) as HTMLCanvasElement;
+      strip.setAttribute('role', 'img');
+      strip.setAttribute('aria-label', `${row.name}: ${row.outputShape[0]} values`);
+      m.strips.push({ index: row.index, canvas: strip });
     }
     const W = m.network.params[row.index].W;
     if (row.spec.type === 'conv2d' && W !== undefined) {
-      const filters = element('div', 'filters');
+      const block = body.appendChild(element('div', 'filter-block', `<h4><span data-i18n="filters">${t('filters')}</span> ${shapeText(W.shape)}</h4>`));
+      const filters = block.appendChild(element('div', 'filters'));
       filters.dataset.shape = W.shape.join(',');
-      card.append(element('h4', '', `<span data-i18n="filters">${t('filters')}</span> ${shapeText(W.shape)}`), filters);
       paintFilters(filters, W.shape, W.data, row.name);
     }
     column.append(card);
@@ -134,10 +143,16 @@ async function main(): Promise<void> {
       const { outputs, proba } = m.network.run(input);
       const ms = performance.now() - started;
       paintBars(m.bars, proba);
+      const best = Number(m.bars.dataset.predicted);
+      m.verdict.innerHTML = `<span class="big">${best}</span><span class="sure">${(100 * proba[best]).toFixed(1)}%</span>`;
       m.timing.dataset.ms = String(ms);
       m.timing.textContent = `${ms.toFixed(1)} ${t('millis')}`;
       for (const { index, container } of m.maps) {
         paintMaps(container, outputs[index].shape.slice(1), outputs[index].data, m.network.summary.rows[index].name);
+      }
+      for (const { index, canvas } of m.strips) {
+        const { data } = outputs[index];
+        paintPlane(canvas, data, 0, 1, data.length, data.reduce((a, v) => Math.max(a, Math.abs(v)), 0));
       }
     }
     status.textContent = label === null ? what : `${what} · ${t('label')} ${label}`;

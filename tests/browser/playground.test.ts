@@ -12,7 +12,8 @@ import { summarize } from '../../lib/summary';
 import { Tensor } from '../../lib/tensor';
 import { readRunFolder } from '../../playground/server/runs';
 import { startPlayground, type Playground } from '../../playground/server/server';
-import { artifactDir, launchChromium, type Browser } from './chromium';
+import { launchChromium, type Browser } from '../../playground/chromium';
+import { artifactDir } from './artifacts';
 import { TINY_NETWORK, trainTinyRun, type TinyRun } from './tiny-run';
 
 let run: TinyRun;

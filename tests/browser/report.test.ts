@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactDir, launchChromium, type Browser } from './chromium';
+import { launchChromium, type Browser } from '../../playground/chromium';
+import { artifactDir } from './artifacts';
 
 let browser: Browser;
 let runDir: string;

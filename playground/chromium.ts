@@ -1,7 +1,7 @@
 /**
- * Debian's Chromium, driven by playwright-core for the browser tests. No
- * browser is ever downloaded: the tests use the system's executable, headless,
- * with a fresh profile folder each time.
+ * Debian's Chromium, driven by playwright-core (the browser tests and the
+ * playground's measurements). No browser is ever downloaded: this is the
+ * system's executable, headless, with a fresh profile folder each time.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,16 +10,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** One line saying why the browser tests cannot run, or null when Chromium is there. */
+/** One line saying why the browser cannot run, or null when Chromium is there. */
 export function chromiumMissing(): string | null {
   return fs.existsSync(CHROMIUM) ? null : `browser tests need Chromium at ${CHROMIUM}; install it with: apt-get install -y chromium`;
-}
-
-/** Where the tests leave their screenshots: KATA_ARTIFACTS, else runs/browser-tests. */
-export function artifactDir(): string {
-  const dir = process.env.KATA_ARTIFACTS ?? path.join(__dirname, '..', '..', 'runs', 'browser-tests');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 export interface Browser {
