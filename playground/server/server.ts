@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { defaultMnistDir, MNIST_FILES } from '../../lib/mnist';
 import { bundleApp, bundleNetwork } from './bundle';
-import type { RunFolder } from './runs';
+import { PlaygroundError, type RunFolder } from './runs';
 
 const PLAYGROUND = path.resolve(__dirname, '..');
 
@@ -77,7 +77,9 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new PlaygroundError(`cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}); choose another --port, or leave it out for a free one`)),
+    );
     server.listen(port, '127.0.0.1', resolve);
   });
   const { port: actual } = server.address() as AddressInfo;
