@@ -63,17 +63,24 @@ export function thin(count: number, max: number): number[] {
   return picked;
 }
 
-/** Loss of every iteration (light) and its moving average (dark), with a rule at each epoch's end. */
+/**
+ * Loss of every iteration (light) and its moving average (dark), with a rule
+ * at each epoch's end. The average weighs each mini-batch by its images, and
+ * a partial mini-batch (an epoch's last, with fewer images) gets no point of
+ * its own: its loss, on a handful of images, says little.
+ */
 export function iterationLossSpec(iterations: readonly IterationRecord[], maxPoints = 2500): VegaLiteSpec {
   const window = smoothingWindow(iterations.length);
-  const smooth = movingAverage(iterations.map((r) => r.loss), window);
+  const samples = iterations.map((r) => r.samples ?? 1);
+  const full = Math.max(...samples);
+  const smooth = movingAverage(iterations.map((r) => r.loss), window, samples);
   const smoothLabel = `moving average (${window} iterations)`;
   const values = thin(iterations.length, maxPoints).flatMap((i) => [
-    { step: iterations[i].step, loss: iterations[i].loss, series: 'per iteration' },
+    ...(samples[i] === full ? [{ step: iterations[i].step, loss: iterations[i].loss, series: 'per iteration' }] : []),
     { step: iterations[i].step, loss: smooth[i], series: smoothLabel },
   ]);
   // Single mini-batches can reach a loss of 1e-5; the axis stops at 1e-3 so the moving average keeps the room.
-  const losses = iterations.map((r) => r.loss);
+  const losses = values.map((v) => v.loss);
   const yDomain = [Math.max(1e-3, Math.min(...losses)), Math.max(...losses)];
   const epochEnds: { step: number }[] = [];
   for (let i = 0; i + 1 < iterations.length; i++) {
