@@ -93,7 +93,7 @@ table.data tbody tr:hover { background: #f8fafc; }
 td.good { color: var(--good); } td.bad { color: var(--bad); }
 figure { margin: 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(480px, 100%), 1fr)); gap: 18px; }
-.charts .epochs { align-self: center; overflow-x: auto; }
+.charts .epochs { grid-column: 1 / -1; overflow-x: auto; }
 .charts .epochs table.data th, .charts .epochs table.data td { padding: 5px 7px; }
 figure.chart { border: 1px solid var(--line); border-radius: 8px; padding: 10px; overflow-x: auto; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
