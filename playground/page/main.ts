@@ -70,7 +70,8 @@ function predictionCard(m: Loaded): HTMLElement {
       `<p class="meta"><span data-i18n="trainedOn">${t('trainedOn')}</span> <code>${escape(m.info.tree)}</code> · ` +
       `<span data-i18n="kernel">${t('kernel')}</span> ${escape(m.network.kernel)}</p>`,
   );
-  m.bars.setAttribute('aria-live', 'polite');
+  // Only the verdict is announced: the bars change with every stroke.
+  m.verdict.setAttribute('aria-live', 'polite');
   paintBars(m.bars, null);
   card.append(m.verdict, m.bars, m.timing);
   return card;
