@@ -124,10 +124,6 @@ function testDigits(): Promise<{ pixels: Uint8Array; labels: Int32Array }> {
 
 async function main(): Promise<void> {
   setLang(localStorage.getItem('playground-lang') === 'ja' ? 'ja' : 'en');
-  $('#lang').addEventListener('click', () => {
-    setLang(currentLang() === 'en' ? 'ja' : 'en');
-    localStorage.setItem('playground-lang', currentLang());
-  });
 
   const infos = (await (await fetch('/api/models')).json()) as ModelInfo[];
   const models = await Promise.all(infos.map(loadModel));
@@ -137,7 +133,9 @@ async function main(): Promise<void> {
 
   const processed = $<HTMLCanvasElement>('#processed');
   const status = $('#input-status');
+  let last: Parameters<typeof run> = [new Float64Array(SIDE * SIDE), null, ''];
   const run = (input: Float64Array, label: number | null, what: string): void => {
+    last = [input, label, what];
     paintPlane(processed, input, 0, SIDE, SIDE, 1);
     for (const m of models) {
       const started = performance.now();
@@ -159,6 +157,12 @@ async function main(): Promise<void> {
     status.textContent = label === null ? what : `${what} · ${t('label')} ${label}`;
     status.dataset.label = label === null ? '' : String(label);
   };
+
+  $('#lang').addEventListener('click', () => {
+    setLang(currentLang() === 'en' ? 'ja' : 'en');
+    localStorage.setItem('playground-lang', currentLang());
+    run(...last); // the texts written at each run, in the new language
+  });
 
   const pad = new DrawingPad($<HTMLCanvasElement>('#pad'), (ink, w, h) => run(preprocess(ink, w, h), null, ''));
   const clear = (): void => {
