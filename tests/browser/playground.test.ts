@@ -84,7 +84,8 @@ describe('playground page', () => {
     for (const index of indices) {
       await page.fill('#test-index', String(index));
       await page.click('#test-form button');
-      await page.waitForFunction(`document.querySelector('#input-status').textContent.startsWith('#${index} ')`);
+      // Locators, not waitForFunction: the page's Content-Security-Policy forbids evaluating strings.
+      await page.locator('#input-status', { hasText: new RegExp(`^#${index} `) }).waitFor();
       const browserP = await pageProba(page);
       const nodeP = nodeProba(index);
       expect(browserP).toHaveLength(10);
@@ -97,7 +98,7 @@ describe('playground page', () => {
   test('"A misclassified one" shows a digit from history.json that the model gets wrong', async () => {
     const page = await open();
     await page.click('#mistake');
-    await page.waitForFunction(`document.querySelector('#input-status').dataset.label !== ''`);
+    await page.locator('#input-status:not([data-label=""])').waitFor();
     const index = Number(await page.inputValue('#test-index'));
     expect(run.mistakes).toContain(index);
     const predicted = await page.getAttribute('.bars', 'data-predicted');
