@@ -16,8 +16,10 @@ interface ModelInfo {
   label: string;
   /** The run folder, as the command line gave it. */
   folder: string;
-  /** Which code trained it: "solutions", "exercises" or a path. */
+  /** Which code trained it: "engine+solutions", "solutions", "exercises" or a path. */
   tree: string;
+  /** Whether it trained with the engine's fast layers (and so runs with them). */
+  engine: boolean;
   /** URLs of its network bundle, its model.bin and (if there is one) its history.json. */
   net: string;
   model: string;
@@ -55,7 +57,7 @@ async function loadModel(info: ModelInfo): Promise<Loaded> {
   const { loadNetwork } = (await import(info.net)) as typeof import('./network');
   const response = await fetch(info.model);
   if (!response.ok) throw new Error(`${info.folder}/model.bin: the server answered ${response.status}`);
-  const network = loadNetwork(new Uint8Array(await response.arrayBuffer()), `${info.folder}/model.bin`);
+  const network = loadNetwork(new Uint8Array(await response.arrayBuffer()), `${info.folder}/model.bin`, info.engine);
   const history = info.history === null ? null : await (await fetch(info.history)).json();
   const mistakes = (history?.test?.mistakes ?? []).map((m: { index: number }) => m.index);
   return { info, network, mistakes, bars: element('ol', 'bars'), verdict: element('p', 'verdict'), timing: element('p', 'timing'), maps: [], strips: [] };

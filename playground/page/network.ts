@@ -3,13 +3,18 @@
  * or the learner's own), built from a saved model and run on one image in the
  * browser. The server bundles this file once per tree, with `@tree/` pointing
  * at that tree, so the page runs the very code the model was trained with.
+ *
+ * As in training (scripts/tree.ts), lib's gemm runs on the engine's kernel
+ * (WebAssembly, on the page's one thread), and a model trained with the
+ * engine's fast layers ("engine+solutions") gets them here too.
  */
 import { softmax } from '@tree/00-prerequisites/softmax-cross-entropy';
 import { Scratch2dCNNClassifier } from '@tree/06-classifier/classifier';
-import { getGemmConfig } from '../../lib/matmul';
+import { engineKit, getEngineConfig } from '../../engine';
+import { KataInputError } from '../../lib/checks';
+import { decodeModelFile } from '../../lib/model-file';
 import { summarize, type ModelSummary } from '../../lib/summary';
 import { Tensor } from '../../lib/tensor';
-import { decodeModelFile } from './model-file';
 
 export interface Plane {
   shape: number[];
@@ -26,17 +31,24 @@ export interface Network {
   run(image: Float64Array): { outputs: Plane[]; proba: Float64Array };
 }
 
-export function loadNetwork(bytes: Uint8Array, where: string): Network {
-  const file = decodeModelFile(bytes, where);
-  const clf = new Scratch2dCNNClassifier({ ...file.settings, layers: file.specs });
-  const slots = clf.layers.flatMap((layer, i) => Object.entries(layer.params ?? {}).map(([name, tensor]) => ({ layer: i, name, tensor })));
-  if (slots.length !== file.tensors.length) throw new Error(`${where}: its specs build ${slots.length} tensors, the file holds ${file.tensors.length}`);
-  slots.forEach((slot, i) => slot.tensor.data.set(file.tensors[i].data));
-  const inputShape = file.settings.inputShape;
+/** Builds the saved model with this tree's classifier; `engine` selects the engine's layers. */
+export function loadNetwork(bytes: Uint8Array, where: string, engine: boolean): Network {
+  const { header, weights } = decodeModelFile(bytes, where);
+  const clf = new Scratch2dCNNClassifier({ ...header.settings, layers: header.specs, ...(engine ? { kit: engineKit } : {}) });
+  const tensors = clf.layers.flatMap((layer) => Object.values(layer.params ?? {}));
+  const listed = header.tensors.map((t) => JSON.stringify(t.shape)).join(', ');
+  const built = tensors.map((t) => JSON.stringify(t.shape)).join(', ');
+  if (listed !== built) throw new KataInputError(`${where} is corrupt: its header lists the tensors ${listed}, but its specs build ${built}`);
+  let offset = 0;
+  for (const tensor of tensors) {
+    tensor.data.set(weights.subarray(offset, offset + tensor.size));
+    offset += tensor.size;
+  }
+  const inputShape = clf.settings.inputShape;
   return {
-    summary: summarize(file.specs, inputShape),
+    summary: summarize(header.specs, inputShape),
     params: clf.layers.map((layer) => ({ ...(layer.params ?? {}) })),
-    kernel: getGemmConfig().kernel === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript',
+    kernel: getEngineConfig().kernel === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript',
     run(image) {
       let out = new Tensor([1, ...inputShape], Float64Array.from(image));
       const outputs = clf.layers.map((layer) => (out = layer.forward(out)));

@@ -17,8 +17,10 @@ export interface RunFolder {
   name: string;
   modelFile: string;
   historyFile: string | null;
-  /** What history.json says trained it ("engine+solutions", "exercises" or a path); "solutions" when it does not say. */
+  /** What history.json says trained it ("engine+solutions", "solutions", "exercises" or a path); "solutions" when it does not say. */
   tree: string;
+  /** Trained with the engine's fast layers: the page runs it with them too. */
+  engine: boolean;
   /** The folder laid out like exercises/ whose code runs the model. */
   treeDir: string;
 }
@@ -72,5 +74,5 @@ export function readRunFolder(dir: string): RunFolder {
     if (typeof history.tree === 'string') tree = history.tree;
     historyFile = historyPath;
   }
-  return { dir, name: path.basename(path.resolve(dir)), modelFile, historyFile, tree, treeDir: treeFolder(tree, dir) };
+  return { dir, name: path.basename(path.resolve(dir)), modelFile, historyFile, tree, engine: tree === 'engine+solutions', treeDir: treeFolder(tree, dir) };
 }

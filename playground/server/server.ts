@@ -42,6 +42,7 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
     label: runs.length > 1 && runs.filter((o) => o.name === r.name).length > 1 ? `${r.name} (${i + 1})` : r.name,
     folder: r.dir,
     tree: r.tree,
+    engine: r.engine,
     net: `/net/${trees.indexOf(r.treeDir)}.js`,
     model: `/models/${i}/model.bin`,
     history: r.historyFile === null ? null : `/models/${i}/history.json`,

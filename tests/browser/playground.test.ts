@@ -5,6 +5,7 @@
  * every feature map with its layer's shape, and logs no error.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { loadMnist } from '../../lib/mnist';
@@ -143,8 +144,12 @@ describe('playground page', () => {
     await page.close();
   });
 
-  test('side by side: two run folders on the same input, each with its own probabilities', async () => {
-    const both = await startPlayground([readRunFolder(run.dir), readRunFolder(run.dir)]);
+  test('side by side: the readable layers and the engine\'s on the same input, both with Node\'s probabilities', async () => {
+    // The same weights, marked as trained with the engine's layers: the page runs those for it.
+    const engineRun = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-engine-run-'));
+    fs.copyFileSync(path.join(run.dir, 'model.bin'), path.join(engineRun, 'model.bin'));
+    fs.writeFileSync(path.join(engineRun, 'history.json'), JSON.stringify({ tree: 'engine+solutions' }));
+    const both = await startPlayground([readRunFolder(run.dir), readRunFolder(engineRun)]);
     try {
       const page = await browser.newPage(1280, 900);
       await page.goto(`${both.url}?test=4`);
@@ -153,9 +158,11 @@ describe('playground page', () => {
       expect(await page.locator('.layer-column').count()).toBe(2);
       const nodeP = nodeProba(4);
       for (const panel of [0, 1]) (await pageProba(page, panel)).forEach((p, k) => expect(Math.abs(p - nodeP[k])).toBeLessThanOrEqual(1e-9));
+      expect(await page.textContent('.prediction:nth-child(2) .meta')).toContain('engine+solutions');
       await page.close();
     } finally {
       await both.close();
+      fs.rmSync(engineRun, { recursive: true, force: true });
     }
   });
 
