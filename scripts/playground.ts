@@ -7,7 +7,7 @@
  *   npm run playground -- --run runs/a --compare runs/b
  */
 import path from 'node:path';
-import { latestRun, PlaygroundError, readRunFolder } from '../playground/server/runs';
+import { latestRun, PlaygroundError, readRunFolder, type RunFolder } from '../playground/server/runs';
 import { startPlayground } from '../playground/server/server';
 
 export const USAGE = `Usage: npm run playground -- [options]
@@ -61,7 +61,7 @@ export function parsePlaygroundArgs(argv: readonly string[]): PlaygroundArgs | '
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: PlaygroundArgs | 'help';
-  let runs;
+  let runs: RunFolder[];
   try {
     args = parsePlaygroundArgs(argv);
     if (args === 'help') {
