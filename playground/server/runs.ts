@@ -17,7 +17,7 @@ export interface RunFolder {
   name: string;
   modelFile: string;
   historyFile: string | null;
-  /** What history.json says trained it ("engine+solutions", "solutions", "exercises" or a path); "solutions" when it does not say. */
+  /** What history.json's options.tree says trained it ("engine+solutions", "solutions", "exercises" or a path); "solutions" when it does not say. */
   tree: string;
   /** Trained with the engine's fast layers: the page runs it with them too. */
   engine: boolean;
@@ -65,13 +65,13 @@ export function readRunFolder(dir: string): RunFolder {
   let tree = 'solutions';
   let historyFile: string | null = null;
   if (fs.existsSync(historyPath)) {
-    let history: { tree?: unknown };
+    let history: { options?: { tree?: unknown } };
     try {
       history = JSON.parse(fs.readFileSync(historyPath, 'utf8'));
     } catch (error) {
       throw new PlaygroundError(`${historyPath}: not valid JSON (${(error as Error).message})`);
     }
-    if (typeof history.tree === 'string') tree = history.tree;
+    if (typeof history.options?.tree === 'string') tree = history.options.tree;
     historyFile = historyPath;
   }
   return { dir, name: path.basename(path.resolve(dir)), modelFile, historyFile, tree, engine: tree === 'engine+solutions', treeDir: treeFolder(tree, dir) };

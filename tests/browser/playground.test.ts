@@ -148,7 +148,7 @@ describe('playground page', () => {
     // The same weights, marked as trained with the engine's layers: the page runs those for it.
     const engineRun = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-engine-run-'));
     fs.copyFileSync(path.join(run.dir, 'model.bin'), path.join(engineRun, 'model.bin'));
-    fs.writeFileSync(path.join(engineRun, 'history.json'), JSON.stringify({ tree: 'engine+solutions' }));
+    fs.writeFileSync(path.join(engineRun, 'history.json'), JSON.stringify({ options: { tree: 'engine+solutions' } }));
     const both = await startPlayground([readRunFolder(run.dir), readRunFolder(engineRun)]);
     try {
       const page = await browser.newPage(1280, 900);

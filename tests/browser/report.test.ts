@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../playground/chromium';
+import { readRunFolder } from '../../playground/server/runs';
 import { artifactDir } from './artifacts';
 
 let browser: Browser;
@@ -61,6 +62,10 @@ describe('training report page', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(artifactDir(), 'report-phone.png'), fullPage: true });
     await page.close();
+  });
+
+  test('the playground reads the run folder as trained with the engine\'s layers', () => {
+    expect(readRunFolder(runDir)).toMatchObject({ tree: 'engine+solutions', engine: true, treeDir: path.join(__dirname, '..', '..', 'solutions') });
   });
 
   test('no page logged an error', () => {

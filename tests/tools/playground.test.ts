@@ -69,9 +69,9 @@ describe('run folders', () => {
 
   it('the tree comes from history.json; without one, the reference', () => {
     expect(readRunFolder(runFolder('plain')).tree).toBe('solutions');
-    const mine = readRunFolder(runFolder('mine', { tree: 'exercises' }));
+    const mine = readRunFolder(runFolder('mine', { options: { tree: 'exercises' } }));
     expect([mine.tree, path.basename(mine.treeDir)]).toEqual(['exercises', 'exercises']);
-    expect(() => readRunFolder(runFolder('odd', { tree: 'no/such/tree' }))).toThrow('trained from no/such/tree, which has no 06-classifier folder');
+    expect(() => readRunFolder(runFolder('odd', { options: { tree: 'no/such/tree' } }))).toThrow('trained from no/such/tree, which has no 06-classifier folder');
   });
 });
 
