@@ -12,7 +12,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** One line saying why the browser cannot run, or null when Chromium is there. */
 export function chromiumMissing(): string | null {
-  return fs.existsSync(CHROMIUM) ? null : `browser tests need Chromium at ${CHROMIUM}; install it with: apt-get install -y chromium`;
+  return fs.existsSync(CHROMIUM) ? null : `no ${CHROMIUM}; apt-get install chromium`;
 }
 
 export interface Browser {
@@ -25,7 +25,7 @@ export interface Browser {
 
 export async function launchChromium(): Promise<Browser> {
   const missing = chromiumMissing();
-  if (missing !== null) throw new Error(missing);
+  if (missing !== null) throw new Error(`the browser tests need Chromium: ${missing}`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -81,8 +81,10 @@ async function main(argv: string[]): Promise<void> {
     const kernel = await page.textContent('.prediction .meta');
     console.log(`run folder: ${path.relative(process.cwd(), run.dir)}`);
     console.log(`calibration: a fixed plain loop takes ${calibration.toFixed(2)} ns per element in the page`);
-    console.log(`page load (request to model ready, median of 5): ${median(loads).toFixed(0)} ms (${loads.map((t) => t.toFixed(0)).join(', ')})`);
-    console.log(`inference per drawn digit (median of ${times.length}): ${median(times).toFixed(2)} ms; ${kernel?.replace(/\s+/g, ' ').trim()}`);
+    console.log(`model: ${kernel?.replace(/\s+/g, ' ').trim()}`);
+    console.log(`page load, request to model ready (median of 5): ${median(loads).toFixed(0)} ms`);
+    console.log(`  (${loads.map((t) => t.toFixed(0)).join(', ')} ms)`);
+    console.log(`inference per drawn digit (median of ${times.length}): ${median(times).toFixed(2)} ms`);
     await page.screenshot({ path: path.join(run.dir, 'playground-desktop.png'), fullPage: true });
     const phone = await browser.newPage(390, 844);
     await phone.goto(server.url);

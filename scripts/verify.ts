@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   // 6. after the rest: the browser tests start a server and Chromium, and train a small model.
   const missing = chromiumMissing();
   const browserRun = missing === null ? await runJest({ args: ['--config', configFor('exercises'), '--runInBand', '/tests/browser/'], env: { KATA_TREE: undefined } }) : null;
-  if (missing !== null) say(`browser tests NOT RUN: ${missing}`);
+  if (missing !== null) say(`NOT RUN: browser tests (${missing})`);
   else say(`browser tests finished (${seconds(browserRun!.durationMs)})`);
   fs.rmSync(configDir, { recursive: true, force: true });
 
