@@ -131,6 +131,7 @@ export class FunctionBuilder {
   f64Add(): this { return this.op(0xa0); }
   /** f64 a > b (false when either is NaN). */
   f64Gt(): this { return this.op(0x64); }
+  i32Load(offset = 0): this { return this.op(0x28, 2, ...u32(offset)); }
   i32Store(offset = 0): this { return this.op(0x36, 2, ...u32(offset)); }
   v128Load(offset = 0): this { return this.simd(0x00, 4, ...u32(offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, 4, ...u32(offset)); }

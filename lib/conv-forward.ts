@@ -1,0 +1,86 @@
+/**
+ * Conv2d's forward pass without the im2col matrix, for the fast layer:
+ *
+ *   out[n, m, i, j] = sum over k of col[(n, i, j), k] * W[m, k], then + b[m]
+ *
+ * computed by ./wasm/conv-kernel.ts from the input with its padding written
+ * out (xpad), bit for bit what im2col, gemm and rowsToPlanes give
+ * (tests/engine/conv-forward.test.ts). The images of the batch are shared
+ * between gemm's threads. xpad is kept in the layer's workspace: backward
+ * builds the im2col matrix from it (im2col of xpad without padding is the
+ * im2col matrix of x with it), so a forward pass that no backward follows,
+ * like the classifier's predictions, never builds that matrix.
+ */
+import type { ConvGeometry } from './im2col';
+import { kernelAddress, type Workspace } from './kernel-memory';
+import { getGemmConfig } from './matmul';
+import { runRangeKernel, THREAD_MIN_WORK } from './matmul-wasm';
+import { CONV_CHANNEL_BLOCK, CONV_FORWARD } from './wasm/conv-kernel';
+
+/** The padded input and its geometry (the same window and stride, padding 0). */
+export interface PaddedInput {
+  xpad: Float64Array;
+  geometry: ConvGeometry;
+}
+
+/** x [N, C, H, W] with P_h zero rows above and below each plane and P_w zero columns left and right, into `xpad`. */
+function padInto(x: Float64Array, g: ConvGeometry, xpad: Float64Array): void {
+  const HP = g.H + 2 * g.PH;
+  const WP = g.W + 2 * g.PW;
+  if (g.PH === 0 && g.PW === 0) {
+    xpad.set(x);
+    return;
+  }
+  xpad.fill(0, 0, g.N * g.C * HP * WP);
+  for (let plane = 0; plane < g.N * g.C; plane++) {
+    for (let h = 0; h < g.H; h++) {
+      const from = (plane * g.H + h) * g.W;
+      xpad.set(x.subarray(from, from + g.W), (plane * HP + h + g.PH) * WP + g.PW);
+    }
+  }
+}
+
+/**
+ * The forward product plus bias into the workspace's `convOut` [N, M, OH, OW]
+ * (returned with the padded input), or null when the WebAssembly kernel or
+ * kernel memory is unavailable (the caller takes the im2col path).
+ */
+export function convForwardFast(
+  x: Float64Array,
+  g: ConvGeometry,
+  weights: Float64Array,
+  bias: Float64Array,
+  workspace: Workspace,
+): { out: Float64Array; padded: PaddedInput } | null {
+  const { kernel, threads } = getGemmConfig();
+  if (kernel !== 'wasm') return null;
+  const M = bias.length;
+  const K = g.C * g.FH * g.FW;
+  const HP = g.H + 2 * g.PH;
+  const WP = g.W + 2 * g.PW;
+  const XS = g.C * HP * WP;
+  const Mpad = Math.ceil(M / CONV_CHANNEL_BLOCK) * CONV_CHANNEL_BLOCK;
+  // the kernel reads up to S_w doubles past xpad; the table of k offsets (i32) follows wt
+  const xpad = workspace.array('xpad', g.N * XS + g.SW);
+  const wt = workspace.array('convWt', K * Mpad + Math.ceil(K / 2));
+  const paddedBias = workspace.array('convBias', Mpad);
+  const out = workspace.array('convOut', g.N * M * g.OH * g.OW);
+  if ([xpad, wt, paddedBias, out].some((a) => kernelAddress(a) < 0)) return null;
+
+  padInto(x, g, xpad);
+  for (let k = 0; k < K; k++) {
+    for (let m = 0; m < Mpad; m++) wt[k * Mpad + m] = m < M ? weights[m * K + k] : 0;
+  }
+  const table = new Int32Array(wt.buffer, wt.byteOffset + 8 * K * Mpad, K);
+  for (let c = 0, k = 0; c < g.C; c++) {
+    for (let s = 0; s < g.FH; s++) for (let t = 0; t < g.FW; t++, k++) table[k] = 8 * ((c * HP + s) * WP + t);
+  }
+  paddedBias.fill(0);
+  paddedBias.set(bias);
+
+  const args = [0, g.N, XS, WP, g.SH, g.SW, g.OH, g.OW, M, K, kernelAddress(xpad), kernelAddress(wt), kernelAddress(paddedBias), kernelAddress(out)];
+  const work = g.N * M * g.OH * g.OW * K;
+  if (!runRangeKernel(CONV_FORWARD, args, work >= THREAD_MIN_WORK ? threads : 1)) return null;
+  const geometry = { ...g, H: HP, W: WP, PH: 0, PW: 0 };
+  return { out, padded: { xpad: xpad.subarray(0, g.N * XS), geometry } };
+}

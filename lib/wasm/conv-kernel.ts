@@ -1,0 +1,100 @@
+/**
+ * Conv2d's forward pass as one WebAssembly function, without the im2col
+ * matrix: each output reads its window straight from the input.
+ *
+ *   out[n, m, i, j] = (0 + sum over k of xpad[n, c, i*S_h + s, j*S_w + t] * W[m, k]) + b[m]
+ *
+ * with k = (c*FH + s)*FW + t in increasing order and xpad the input with its
+ * zero padding written out (so no bounds test; a padded cell adds 0 * W, as
+ * it does from the im2col matrix). These are the operations of im2col, the
+ * gemm kernel (which starts a tile from zero and adds one rounded product
+ * per k, in increasing k) and the rearrangement that adds the bias, in the
+ * same order: the result is theirs bit for bit. What it saves is the im2col
+ * matrix (K times the output's size, written and read again) and the pass
+ * that rearranges the product into NCHW planes.
+ *
+ * The weights come transposed and padded to a multiple of 8 output channels,
+ *   wt[k, m] at wt + 8*(k*Mpad + m), zero for m >= M,
+ * followed by one i32 per k, the byte offset of tap k in an image of xpad,
+ * 8*((c*HP + s)*WP + t). The bias comes padded the same way (Mpad doubles).
+ *
+ * Loops: images [nLo, nHi) (threads share a batch), blocks of 8 output
+ * channels, output rows i, pairs of output columns j. A pair keeps 2 x 4
+ * f64x2 accumulators (8 channels for 2 pixels) in registers; each k loads
+ * the two input values (splat) and the 4 weight vectors once.
+ *
+ * Parameters CONV_FORWARD_PARAMS, all i32: XS the doubles per image of xpad,
+ * WP its row length, OH and OW the output size, M the output channels, K the
+ * taps per output (C*FH*FW); x, wt, bias and out are byte addresses, out
+ * NCHW [N, M, OH, OW]. Reads up to S_w doubles past the end of xpad (the
+ * caller leaves them there).
+ */
+import { forRange, FunctionBuilder, type Local, ValType } from './assembler';
+
+const { i32, v128 } = ValType;
+
+export const CONV_FORWARD = 'conv_forward';
+export const CONV_FORWARD_PARAMS = ['nLo', 'nHi', 'XS', 'WP', 'SH', 'SW', 'OH', 'OW', 'M', 'K', 'x', 'wt', 'bias', 'out'] as const;
+/** Output channels computed together; wt and bias are padded to a multiple of it. */
+export const CONV_CHANNEL_BLOCK = 8;
+
+export function convForwardFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(CONV_FORWARD, CONV_FORWARD_PARAMS.map(() => i32));
+  const P = Object.fromEntries(CONV_FORWARD_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof CONV_FORWARD_PARAMS)[number], Local>;
+  const [n, m0, i, j, xImage, xRow, at, kp, kEnd, wp, wStep, plane, outRow, planeBytes, table, mpad, sw8] = Array.from({ length: 17 }, () => fn.local(i32));
+  const VECS = CONV_CHANNEL_BLOCK / 2;
+  const acc = [0, 1].map(() => Array.from({ length: VECS }, () => fn.local(v128)));
+  const [wv, sa, sb] = [fn.local(v128), fn.local(v128), fn.local(v128)];
+  const zero = fn.local(v128); // never written: locals start at zero
+
+  fn.get(P.M).i32(CONV_CHANNEL_BLOCK - 1).add().i32(-CONV_CHANNEL_BLOCK).and().set(mpad);
+  fn.get(mpad).i32(8).mul().set(wStep);
+  fn.get(P.wt).get(P.K).get(wStep).mul().add().set(table);
+  fn.get(table).get(P.K).i32(4).mul().add().set(kEnd);
+  fn.get(P.OH).get(P.OW).mul().i32(8).mul().set(planeBytes);
+  fn.get(P.SW).i32(8).mul().set(sw8);
+  forRange(fn, n, () => fn.get(P.nLo), () => fn.get(P.nHi), () => {
+    fn.get(P.x).get(n).get(P.XS).mul().i32(8).mul().add().set(xImage);
+    forRange(fn, m0, () => fn.i32(0), () => fn.get(mpad), () => {
+      // plane = out[n, m0]
+      fn.get(P.out).get(n).get(P.M).mul().get(m0).add().get(planeBytes).mul().add().set(plane);
+      forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
+        fn.get(xImage).get(i).get(P.SH).mul().get(P.WP).mul().i32(8).mul().add().set(xRow);
+        fn.get(plane).get(i).get(P.OW).mul().i32(8).mul().add().set(outRow);
+        forRange(fn, j, () => fn.i32(0), () => fn.get(P.OW), () => {
+          for (const row of acc) for (const a of row) fn.get(zero).set(a);
+          fn.get(table).set(kp);
+          fn.get(P.wt).get(m0).i32(8).mul().add().set(wp);
+          // for each k: at = the window's cell k for pixel j; pixel j + 1 is S_w doubles further
+          fn.loop();
+          fn.get(xRow).get(j).get(sw8).mul().add().get(kp).i32Load().add().tee(at).v128Load64Splat().set(sa);
+          fn.get(at).get(sw8).add().v128Load64Splat().set(sb);
+          for (let v = 0; v < VECS; v++) {
+            fn.get(wp).v128Load(16 * v).set(wv);
+            fn.get(acc[0][v]).get(sa).get(wv).f64x2Mul().f64x2Add().set(acc[0][v]);
+            fn.get(acc[1][v]).get(sb).get(wv).f64x2Mul().f64x2Add().set(acc[1][v]);
+          }
+          fn.get(wp).get(wStep).add().set(wp);
+          fn.get(kp).i32(4).add().tee(kp).get(kEnd).ne().brIf(0);
+          fn.end();
+          // + bias, then each channel m < M to its plane; pixel j + 1 only when it exists
+          for (const o of [0, 1]) {
+            if (o === 1) fn.get(j).i32(1).add().get(P.OW).ltS().if();
+            for (let v = 0; v < VECS; v++) {
+              fn.get(acc[o][v]).get(P.bias).get(m0).i32(8).mul().add().v128Load(16 * v).f64x2Add().set(acc[o][v]);
+              for (const lane of [0, 1] as const) {
+                const c = 2 * v + lane;
+                fn.get(m0).i32(c).add().get(P.M).ltS().if();
+                fn.get(outRow).get(j).i32(8).mul().add().get(planeBytes).i32(c).mul().add();
+                fn.get(acc[o][v]).v128Store64Lane(8 * o, lane);
+                fn.end();
+              }
+            }
+            if (o === 1) fn.end();
+          }
+        }, 2);
+      });
+    }, CONV_CHANNEL_BLOCK);
+  });
+  return fn;
+}

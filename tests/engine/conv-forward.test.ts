@@ -1,0 +1,101 @@
+/**
+ * The engine's direct Conv2d forward (no im2col matrix): on 1 and 2 threads
+ * it gives, with Object.is on every element, the numbers of the im2col path
+ * (im2col, gemm, rowsToPlanes with the bias), whose order of operations is
+ * the readable reference's: out = (0 + sum over k of col * W) + b. Signed
+ * zeros in the input and padding included. Also: the padded input it keeps
+ * gives backward the same im2col matrix as the input with its padding.
+ */
+import fc from 'fast-check';
+import { convForwardFast } from '../../lib/conv-forward';
+import { convGeometry, im2colInto, rowsToPlanes } from '../../lib/im2col';
+import { Workspace } from '../../lib/kernel-memory';
+import { gemm, getGemmConfig, setGemmConfig } from '../../lib/matmul';
+import { closeGemmThreads } from '../../lib/matmul-wasm';
+import { convConfigArb, seededTensor, type ConvConfig } from '../../lib/arbitraries';
+
+afterAll(() => closeGemmThreads());
+
+function expectSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) throw new Error(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+  }
+}
+
+/** Input, weights and bias of a configuration; every 5th input value a zero of alternating sign. */
+function problem(c: ConvConfig) {
+  const shape = [c.batch, c.inChannels, c.height, c.width];
+  const g = convGeometry(shape, c.kernel, c.stride, c.padding);
+  const x = seededTensor(shape, c.seed).data;
+  for (let i = 0; i < x.length; i += 5) x[i] = i % 2 === 0 ? 0 : -0;
+  const K = c.inChannels * c.kernel[0] * c.kernel[1];
+  const W = seededTensor([c.outChannels, K], c.seed + 1).data;
+  const b = seededTensor([c.outChannels], c.seed + 2).data;
+  return { g, x, W, b, K };
+}
+
+/** The im2col path in plain TypeScript (arrays outside kernel memory, gemm's TypeScript kernel). */
+function im2colPath(p: ReturnType<typeof problem>): { out: Float64Array; col: Float64Array } {
+  const { g, x, W, b, K } = p;
+  const R = g.N * g.OH * g.OW;
+  const M = b.length;
+  const previous = setGemmConfig({ kernel: 'js', threads: 1 });
+  try {
+    const col = new Float64Array(R * K);
+    im2colInto(x, g, col);
+    const rows = new Float64Array(R * M);
+    gemm(R, M, K, col, W, rows, { transB: true });
+    const out = new Float64Array(R * M);
+    rowsToPlanes(rows, g.N, g.OH * g.OW, b, out);
+    return { out, col };
+  } finally {
+    setGemmConfig(previous);
+  }
+}
+
+// up to 20 output channels: more than two blocks of 8, and blocks left partly empty
+const configs = convConfigArb({ maxBatch: 4, maxSize: 9 }).chain((c) =>
+  fc.integer({ min: 1, max: 20 }).map((outChannels) => ({ ...c, outChannels })),
+);
+
+describe.each([1, 2])('direct Conv2d forward on %i thread(s)', (threads) => {
+  let previous: ReturnType<typeof getGemmConfig>;
+  beforeAll(() => {
+    previous = setGemmConfig({ kernel: 'wasm', threads });
+  });
+  afterAll(() => setGemmConfig(previous));
+
+  it('gives the im2col path\'s output bit for bit, and keeps an input whose im2col matrix is the same', () => {
+    fc.assert(
+      fc.property(configs, (c) => {
+        const p = problem(c);
+        const expected = im2colPath(p);
+        const fast = convForwardFast(p.x, p.g, p.W, p.b, new Workspace());
+        if (fast === null) throw new Error('the WebAssembly kernel is unavailable');
+        expectSameBits(fast.out, expected.out, 'out');
+        const col = new Float64Array(expected.col.length).fill(7);
+        im2colInto(fast.padded.xpad, fast.padded.geometry, col);
+        expectSameBits(col, expected.col, 'im2col of the padded input');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('gives the same bits on a batch large enough to be shared between threads (LeNet-5\'s first layer)', () => {
+    const p = problem({ batch: 16, inChannels: 1, outChannels: 6, height: 28, width: 28, kernel: [5, 5], stride: [1, 1], padding: [2, 2], seed: 3 });
+    const fast = convForwardFast(p.x, p.g, p.W, p.b, new Workspace());
+    if (fast === null) throw new Error('the WebAssembly kernel is unavailable');
+    expectSameBits(fast.out, im2colPath(p).out, 'out');
+  });
+
+  it('is not used with the TypeScript kernels (the caller takes the im2col path)', () => {
+    const p = problem({ batch: 1, inChannels: 1, outChannels: 2, height: 4, width: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1], seed: 1 });
+    const before = setGemmConfig({ kernel: 'js' });
+    try {
+      expect(convForwardFast(p.x, p.g, p.W, p.b, new Workspace())).toBeNull();
+    } finally {
+      setGemmConfig(before);
+    }
+  });
+});
