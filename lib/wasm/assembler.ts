@@ -142,6 +142,9 @@ export class FunctionBuilder {
   /** Stores lane `lane` of a v128 as one f64. */
   v128Store64Lane(offset: number, lane: 0 | 1): this { return this.simd(0x5b, 3, ...u32(offset), lane); }
 
+  /** Pops b, a; pushes the 16 bytes picked by `lanes` from a's bytes (0-15) and b's (16-31). */
+  i8x16Shuffle(lanes: readonly number[]): this { return this.simd(0x0d, ...lanes); }
+
   // f64x2: two doubles per 128-bit vector, each lane an IEEE-754 double operation.
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Mul(): this { return this.simd(0xf2); }

@@ -38,6 +38,10 @@ export const CONV_FORWARD_PARAMS = ['nLo', 'nHi', 'XS', 'WP', 'SH', 'SW', 'OH', 
 /** Output channels computed together; wt and bias are padded to a multiple of it. */
 export const CONV_CHANNEL_BLOCK = 8;
 
+/** Shuffles that pair lane 0 (1) of two vectors: [a0, b0] and [a1, b1]. */
+const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+
 export function convForwardFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(CONV_FORWARD, CONV_FORWARD_PARAMS.map(() => i32));
   const P = Object.fromEntries(CONV_FORWARD_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof CONV_FORWARD_PARAMS)[number], Local>;
@@ -77,21 +81,35 @@ export function convForwardFunction(): FunctionBuilder {
           fn.get(wp).get(wStep).add().set(wp);
           fn.get(kp).i32(4).add().tee(kp).get(kEnd).ne().brIf(0);
           fn.end();
-          // + bias, then each channel m < M to its plane; pixel j + 1 only when it exists
+          // + bias; then each channel m < M to its plane: when pixel j + 1 exists, the channel's
+          // two pixels as one vector (lane c % 2 of both accumulators), else pixel j alone
           for (const o of [0, 1]) {
-            if (o === 1) fn.get(j).i32(1).add().get(P.OW).ltS().if();
             for (let v = 0; v < VECS; v++) {
               fn.get(acc[o][v]).get(P.bias).get(m0).i32(8).mul().add().v128Load(16 * v).f64x2Add().set(acc[o][v]);
+            }
+          }
+          const eachChannel = (checked: boolean, store: (v: number, lane: 0 | 1) => void): void => {
+            for (let v = 0; v < VECS; v++) {
               for (const lane of [0, 1] as const) {
-                const c = 2 * v + lane;
-                fn.get(m0).i32(c).add().get(P.M).ltS().if();
-                fn.get(outRow).get(j).i32(8).mul().add().get(planeBytes).i32(c).mul().add();
-                fn.get(acc[o][v]).v128Store64Lane(8 * o, lane);
-                fn.end();
+                if (checked) fn.get(m0).i32(2 * v + lane).add().get(P.M).ltS().if();
+                fn.get(outRow).get(j).i32(8).mul().add().get(planeBytes).i32(2 * v + lane).mul().add();
+                store(v, lane);
+                if (checked) fn.end();
               }
             }
-            if (o === 1) fn.end();
-          }
+          };
+          const pair = (v: number, lane: 0 | 1): void =>
+            void fn.get(acc[0][v]).get(acc[1][v]).i8x16Shuffle(lane === 0 ? LOW_LANES : HIGH_LANES).v128Store();
+          fn.get(j).i32(1).add().get(P.OW).ltS().if();
+          // a whole block of channels needs no test per channel
+          fn.get(m0).i32(CONV_CHANNEL_BLOCK).add().get(P.M).leS().if();
+          eachChannel(false, pair);
+          fn.else();
+          eachChannel(true, pair);
+          fn.end();
+          fn.else();
+          eachChannel(true, (v, lane) => fn.get(acc[0][v]).v128Store64Lane(0, lane));
+          fn.end();
         }, 2);
       });
     }, CONV_CHANNEL_BLOCK);
