@@ -139,6 +139,8 @@ export class FunctionBuilder {
   v128Load64Splat(offset = 0): this { return this.simd(0x0a, 3, ...u32(offset)); }
   /** Loads one f64 into lane 0, lane 1 = 0. */
   v128Load64Zero(offset = 0): this { return this.simd(0x5d, 3, ...u32(offset)); }
+  /** Pops a vector and an address; pushes the vector with lane `lane` replaced by the f64 at the address. */
+  v128Load64Lane(offset: number, lane: 0 | 1): this { return this.simd(0x57, 3, ...u32(offset), lane); }
   /** Stores lane `lane` of a v128 as one f64. */
   v128Store64Lane(offset: number, lane: 0 | 1): this { return this.simd(0x5b, 3, ...u32(offset), lane); }
 

@@ -116,3 +116,91 @@ export function convForwardFunction(): FunctionBuilder {
   });
   return fn;
 }
+
+export const CONV_WEIGHT_GRADIENT = 'conv_weight_gradient';
+export const CONV_WEIGHT_GRADIENT_PARAMS = ['tLo', 'tHi', 'XS', 'WP', 'SH', 'SW', 'N', 'OH', 'OW', 'M', 'K', 'x', 'dout', 'dw', 'table'] as const;
+/** A tile of dW: 2 output channels x 8 taps, 2 x 4 f64x2 accumulators. */
+export const DW_TILE_CHANNELS = 2;
+export const DW_TILE_TAPS = 8;
+
+/**
+ * Conv2d's weight gradient without the im2col matrix and without
+ * rearranging dout:
+ *
+ *   dW[m, k] = 0 + sum over r = (n, i, j) of dout[n, m, i, j] * xpad[n, c, i*S_h + s, j*S_w + t]
+ *
+ * the sum in increasing r (n, then i, then j), one rounded product and one
+ * rounded addition per r: the operations of the gemm kernel on
+ * dA2d^T [M, R] col [R, K] in the same order, so the same bits.
+ *
+ * Tiles of DW_TILE_CHANNELS x DW_TILE_TAPS entries of dW, numbered
+ * t = mBlock * ceil(K / 8) + kBlock; the function computes tiles [tLo, tHi)
+ * (threads share the tiles). `table` holds one i32 per k (K of them, padded
+ * to a multiple of 8 with zeros): the byte offset of tap k in an image of
+ * xpad, as for the forward kernel. Entries outside dW (m >= M, k >= K) are
+ * computed from valid addresses and never stored.
+ */
+export function convWeightGradientFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(CONV_WEIGHT_GRADIENT, CONV_WEIGHT_GRADIENT_PARAMS.map(() => i32));
+  const P = Object.fromEntries(CONV_WEIGHT_GRADIENT_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<
+    (typeof CONV_WEIGHT_GRADIENT_PARAMS)[number],
+    Local
+  >;
+  const [tile, kBlocks, m, k0, n, i, j, xImage, xRow, at, da, db, planeBytes, sw8, store] = Array.from({ length: 15 }, () => fn.local(i32));
+  const off = Array.from({ length: DW_TILE_TAPS }, () => fn.local(i32));
+  const VECS = DW_TILE_TAPS / 2;
+  const acc = [0, 1].map(() => Array.from({ length: VECS }, () => fn.local(v128)));
+  const [xv, sa, sb] = [fn.local(v128), fn.local(v128), fn.local(v128)];
+  const zero = fn.local(v128);
+
+  fn.get(P.K).i32(DW_TILE_TAPS - 1).add().i32(DW_TILE_TAPS).divS().set(kBlocks);
+  fn.get(P.OH).get(P.OW).mul().i32(8).mul().set(planeBytes);
+  fn.get(P.SW).i32(8).mul().set(sw8);
+  forRange(fn, tile, () => fn.get(P.tLo), () => fn.get(P.tHi), () => {
+    // m = first channel of the tile, k0 = first tap; off[q] = offset of tap k0 + q
+    fn.get(tile).get(kBlocks).divS().i32(DW_TILE_CHANNELS).mul().set(m);
+    fn.get(tile).get(tile).get(kBlocks).divS().get(kBlocks).mul().sub().i32(DW_TILE_TAPS).mul().set(k0);
+    for (let q = 0; q < DW_TILE_TAPS; q++) fn.get(P.table).get(k0).i32(q).add().i32(4).mul().add().i32Load().set(off[q]);
+    for (const row of acc) for (const a of row) fn.get(zero).set(a);
+    forRange(fn, n, () => fn.i32(0), () => fn.get(P.N), () => {
+      fn.get(P.x).get(n).get(P.XS).mul().i32(8).mul().add().set(xImage);
+      // da walks dout[n, m, ., .], db dout[n, m + 1, ., .] (plane m again when m + 1 = M: never stored)
+      fn.get(P.dout).get(n).get(P.M).mul().get(m).add().get(planeBytes).mul().add().set(da);
+      fn.get(da).get(planeBytes).add();
+      fn.get(da);
+      fn.get(m).i32(1).add().get(P.M).ltS().select().set(db);
+      forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
+        fn.get(xImage).get(i).get(P.SH).mul().get(P.WP).mul().i32(8).mul().add().set(xRow);
+        forRange(fn, j, () => fn.i32(0), () => fn.get(P.OW), () => {
+          fn.get(xRow).get(j).get(sw8).mul().add().set(at);
+          fn.get(da).v128Load64Splat().set(sa);
+          fn.get(db).v128Load64Splat().set(sb);
+          for (let v = 0; v < VECS; v++) {
+            fn.get(at).get(off[2 * v]).add().v128Load64Zero();
+            fn.set(xv);
+            fn.get(at).get(off[2 * v + 1]).add().get(xv).v128Load64Lane(0, 1).set(xv);
+            fn.get(acc[0][v]).get(sa).get(xv).f64x2Mul().f64x2Add().set(acc[0][v]);
+            fn.get(acc[1][v]).get(sb).get(xv).f64x2Mul().f64x2Add().set(acc[1][v]);
+          }
+          fn.get(da).i32(8).add().set(da);
+          fn.get(db).i32(8).add().set(db);
+        });
+      });
+    });
+    // dW[m + r, k0 + q] for m + r < M and k0 + q < K
+    for (let r = 0; r < DW_TILE_CHANNELS; r++) {
+      fn.get(m).i32(r).add().get(P.M).ltS().if();
+      for (let v = 0; v < VECS; v++) {
+        for (const lane of [0, 1] as const) {
+          const q = 2 * v + lane;
+          fn.get(k0).i32(q).add().get(P.K).ltS().if();
+          fn.get(P.dw).get(m).i32(r).add().get(P.K).mul().get(k0).add().i32(q).add().i32(8).mul().add().set(store);
+          fn.get(store).get(acc[r][v]).v128Store64Lane(0, lane);
+          fn.end();
+        }
+      }
+      fn.end();
+    }
+  });
+  return fn;
+}

@@ -1,14 +1,15 @@
 /**
- * The engine's direct Conv2d forward (no im2col matrix): on 1 and 2 threads
- * it gives, with Object.is on every element, the numbers of the im2col path
- * (im2col, gemm, rowsToPlanes with the bias), whose order of operations is
- * the readable reference's: out = (0 + sum over k of col * W) + b. Signed
- * zeros in the input and padding included. Also: the padded input it keeps
- * gives backward the same im2col matrix as the input with its padding.
+ * The engine's direct Conv2d kernels (no im2col matrix): on 1 and 2 threads
+ * they give, with Object.is on every element, the numbers of the im2col path,
+ * whose order of operations is the readable reference's:
+ *   forward  out = (0 + sum over k of col * W) + b   (im2col, gemm, rowsToPlanes)
+ *   dW       0 + sum over r of dA2d * col            (planesToRows, im2col, gemm)
+ * Signed zeros in the input, dout and padding included. Also: the padded
+ * input the forward keeps has the same im2col matrix as the input with its padding.
  */
 import fc from 'fast-check';
-import { convForwardFast } from '../../lib/conv-forward';
-import { convGeometry, im2colInto, rowsToPlanes } from '../../lib/im2col';
+import { convForwardFast, convWeightGradientFast } from '../../lib/conv-direct';
+import { convGeometry, im2colInto, planesToRows, rowsToPlanes } from '../../lib/im2col';
 import { Workspace } from '../../lib/kernel-memory';
 import { gemm, getGemmConfig, setGemmConfig } from '../../lib/matmul';
 import { closeGemmThreads } from '../../lib/matmul-wasm';
@@ -32,12 +33,14 @@ function problem(c: ConvConfig) {
   const K = c.inChannels * c.kernel[0] * c.kernel[1];
   const W = seededTensor([c.outChannels, K], c.seed + 1).data;
   const b = seededTensor([c.outChannels], c.seed + 2).data;
-  return { g, x, W, b, K };
+  const dout = seededTensor([c.batch, c.outChannels, g.OH, g.OW], c.seed + 3).data;
+  for (let i = 0; i < dout.length; i += 3) dout[i] = i % 2 === 0 ? 0 : -0;
+  return { g, x, W, b, K, dout };
 }
 
 /** The im2col path in plain TypeScript (arrays outside kernel memory, gemm's TypeScript kernel). */
-function im2colPath(p: ReturnType<typeof problem>): { out: Float64Array; col: Float64Array } {
-  const { g, x, W, b, K } = p;
+function im2colPath(p: ReturnType<typeof problem>): { out: Float64Array; col: Float64Array; dW: Float64Array } {
+  const { g, x, W, b, K, dout } = p;
   const R = g.N * g.OH * g.OW;
   const M = b.length;
   const previous = setGemmConfig({ kernel: 'js', threads: 1 });
@@ -48,7 +51,11 @@ function im2colPath(p: ReturnType<typeof problem>): { out: Float64Array; col: Fl
     gemm(R, M, K, col, W, rows, { transB: true });
     const out = new Float64Array(R * M);
     rowsToPlanes(rows, g.N, g.OH * g.OW, b, out);
-    return { out, col };
+    const dA2d = new Float64Array(R * M);
+    planesToRows(dout, g.N, M, g.OH * g.OW, dA2d);
+    const dW = new Float64Array(M * K);
+    gemm(M, K, R, dA2d, col, dW, { transA: true });
+    return { out, col, dW };
   } finally {
     setGemmConfig(previous);
   }
@@ -59,21 +66,25 @@ const configs = convConfigArb({ maxBatch: 4, maxSize: 9 }).chain((c) =>
   fc.integer({ min: 1, max: 20 }).map((outChannels) => ({ ...c, outChannels })),
 );
 
-describe.each([1, 2])('direct Conv2d forward on %i thread(s)', (threads) => {
+describe.each([1, 2])('direct Conv2d kernels on %i thread(s)', (threads) => {
   let previous: ReturnType<typeof getGemmConfig>;
   beforeAll(() => {
     previous = setGemmConfig({ kernel: 'wasm', threads });
   });
   afterAll(() => setGemmConfig(previous));
 
-  it('gives the im2col path\'s output bit for bit, and keeps an input whose im2col matrix is the same', () => {
+  it('give the im2col path\'s output and dW bit for bit; the padded input has the same im2col matrix', () => {
     fc.assert(
       fc.property(configs, (c) => {
         const p = problem(c);
         const expected = im2colPath(p);
-        const fast = convForwardFast(p.x, p.g, p.W, p.b, new Workspace());
+        const workspace = new Workspace();
+        const fast = convForwardFast(p.x, p.g, p.W, p.b, workspace);
         if (fast === null) throw new Error('the WebAssembly kernel is unavailable');
         expectSameBits(fast.out, expected.out, 'out');
+        const dW = new Float64Array(expected.dW.length).fill(7);
+        expect(convWeightGradientFast(p.dout, fast.padded, dW, workspace)).toBe(true);
+        expectSameBits(dW, expected.dW, 'dW');
         const col = new Float64Array(expected.col.length).fill(7);
         im2colInto(fast.padded.xpad, fast.padded.geometry, col);
         expectSameBits(col, expected.col, 'im2col of the padded input');
@@ -82,18 +93,25 @@ describe.each([1, 2])('direct Conv2d forward on %i thread(s)', (threads) => {
     );
   });
 
-  it('gives the same bits on a batch large enough to be shared between threads (LeNet-5\'s first layer)', () => {
+  it('give the same bits on a batch large enough to be shared between threads (LeNet-5\'s first layer)', () => {
     const p = problem({ batch: 16, inChannels: 1, outChannels: 6, height: 28, width: 28, kernel: [5, 5], stride: [1, 1], padding: [2, 2], seed: 3 });
-    const fast = convForwardFast(p.x, p.g, p.W, p.b, new Workspace());
+    const expected = im2colPath(p);
+    const workspace = new Workspace();
+    const fast = convForwardFast(p.x, p.g, p.W, p.b, workspace);
     if (fast === null) throw new Error('the WebAssembly kernel is unavailable');
-    expectSameBits(fast.out, im2colPath(p).out, 'out');
+    expectSameBits(fast.out, expected.out, 'out');
+    const dW = new Float64Array(expected.dW.length);
+    expect(convWeightGradientFast(p.dout, fast.padded, dW, workspace)).toBe(true);
+    expectSameBits(dW, expected.dW, 'dW');
   });
 
-  it('is not used with the TypeScript kernels (the caller takes the im2col path)', () => {
+  it('are not used with the TypeScript kernels (the caller takes the im2col path)', () => {
     const p = problem({ batch: 1, inChannels: 1, outChannels: 2, height: 4, width: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1], seed: 1 });
     const before = setGemmConfig({ kernel: 'js' });
     try {
       expect(convForwardFast(p.x, p.g, p.W, p.b, new Workspace())).toBeNull();
+      const padded = { xpad: new Float64Array(36), geometry: convGeometry([1, 1, 6, 6], [3, 3], [1, 1], [0, 0]) };
+      expect(convWeightGradientFast(p.dout, padded, new Float64Array(18), new Workspace())).toBe(false);
     } finally {
       setGemmConfig(before);
     }

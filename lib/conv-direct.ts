@@ -1,21 +1,22 @@
 /**
- * Conv2d's forward pass without the im2col matrix, for the fast layer:
+ * Conv2d's forward pass and weight gradient without the im2col matrix, for
+ * the fast layer:
  *
  *   out[n, m, i, j] = sum over k of col[(n, i, j), k] * W[m, k], then + b[m]
+ *   dW[m, k]        = sum over r of dout[r, m] * col[r, k]          r = (n, i, j)
  *
  * computed by ./wasm/conv-kernel.ts from the input with its padding written
- * out (xpad), bit for bit what im2col, gemm and rowsToPlanes give
- * (tests/engine/conv-forward.test.ts). The images of the batch are shared
- * between gemm's threads. xpad is kept in the layer's workspace: backward
- * builds the im2col matrix from it (im2col of xpad without padding is the
- * im2col matrix of x with it), so a forward pass that no backward follows,
- * like the classifier's predictions, never builds that matrix.
+ * out (xpad), bit for bit what im2col, gemm and the rearrangements give
+ * (tests/engine/conv-direct.test.ts), on gemm's threads. The im2col matrix
+ * (K times the output's size) is neither written nor read: the windows are
+ * read from xpad where they are. The layer keeps xpad in its workspace from
+ * forward to backward.
  */
 import type { ConvGeometry } from './im2col';
 import { kernelAddress, type Workspace } from './kernel-memory';
 import { getGemmConfig } from './matmul';
 import { runRangeKernel, THREAD_MIN_WORK } from './matmul-wasm';
-import { CONV_CHANNEL_BLOCK, CONV_FORWARD } from './wasm/conv-kernel';
+import { CONV_CHANNEL_BLOCK, CONV_FORWARD, CONV_WEIGHT_GRADIENT, DW_TILE_CHANNELS, DW_TILE_TAPS } from './wasm/conv-kernel';
 
 /** The padded input and its geometry (the same window and stride, padding 0). */
 export interface PaddedInput {
@@ -83,4 +84,37 @@ export function convForwardFast(
   if (!runRangeKernel(CONV_FORWARD, args, work >= THREAD_MIN_WORK ? threads : 1)) return null;
   const geometry = { ...g, H: HP, W: WP, PH: 0, PW: 0 };
   return { out, padded: { xpad: xpad.subarray(0, g.N * XS), geometry } };
+}
+
+/**
+ * dW [M, K] = dA2d^T col, where dA2d[(n, i, j), m] = dout[n, m, i, j] and col
+ * is the im2col matrix of the padded input: into `dW`, straight from dout
+ * and xpad (./wasm/conv-kernel.ts), the bits of gemm on dA2d and col. False
+ * when the WebAssembly kernel or kernel memory is unavailable.
+ */
+export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, dW: Float64Array, workspace: Workspace): boolean {
+  const { kernel, threads } = getGemmConfig();
+  if (kernel !== 'wasm') return false;
+  const g = padded.geometry;
+  const K = g.C * g.FH * g.FW;
+  const M = dW.length / K;
+  const kBlocks = Math.ceil(K / DW_TILE_TAPS);
+  const tiles = Math.ceil(M / DW_TILE_CHANNELS) * kBlocks;
+  const doutCopy = workspace.array('dout', dout.length);
+  const result = workspace.array('convDw', M * K);
+  const tableArray = workspace.array('dwTable', (kBlocks * DW_TILE_TAPS) / 2);
+  if ([doutCopy, result, tableArray].some((a) => kernelAddress(a) < 0)) return false;
+  doutCopy.set(dout);
+  const table = new Int32Array(tableArray.buffer, tableArray.byteOffset, kBlocks * DW_TILE_TAPS).fill(0);
+  for (let c = 0, k = 0; c < g.C; c++) {
+    for (let s = 0; s < g.FH; s++) for (let t = 0; t < g.FW; t++, k++) table[k] = 8 * ((c * g.H + s) * g.W + t);
+  }
+  const args = [
+    0, tiles, g.C * g.H * g.W, g.W, g.SH, g.SW, g.N, g.OH, g.OW, M, K,
+    kernelAddress(padded.xpad), kernelAddress(doutCopy), kernelAddress(result), kernelAddress(tableArray),
+  ];
+  const work = M * K * g.N * g.OH * g.OW;
+  if (!runRangeKernel(CONV_WEIGHT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1)) return false;
+  dW.set(result);
+  return true;
 }
