@@ -6,18 +6,22 @@
  *                  shape, and stores dL/d(param) in `grads` without changing
  *                  `params`. Optimizers change `params` from `grads`.
  *
- * Optional: backwardParams(dout) stores the same `grads` as backward but
- * computes no dL/d(input). A network calls it for its first layer, whose
- * input (the images) needs no gradient; a layer without it gets backward.
+ * Checks: forward refuses NaN and infinite inputs (data comes from outside);
+ * backward checks the shape of dout but not its values (it comes from the
+ * network, and the classifier checks the loss and every updated weight).
+ * An empty batch (N = 0) is fine for every layer: empty outputs, zero grads.
+ *
+ * A layer kit (LayerKit) names the classes a network is built from, so the
+ * same classifier can run the learner's layers, the reference's or the
+ * engine's fast ones.
  */
+import type { Pair } from './checks';
 import type { Rng } from './random';
 import type { Tensor } from './tensor';
 
 export interface Layer {
   forward(x: Tensor): Tensor;
   backward(dout: Tensor): Tensor;
-  /** The parameter gradients of backward, without dL/d(input) (see the file comment). */
-  backwardParams?(dout: Tensor): void;
   /** Learnable parameters by name (`W`, `b`); absent for layers without any. */
   readonly params?: Record<string, Tensor>;
   /** Gradients with the same keys and shapes as `params`, filled by backward. */
@@ -45,4 +49,40 @@ export interface Optimizer {
  */
 export interface Initializer {
   weights(shape: readonly number[], fanIn: number, rng: Rng): Tensor;
+}
+
+/** Options of a convolution layer (exercise 01's Conv2d). */
+export interface ConvLayerOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: Pair;
+  stride?: Pair;
+  padding?: Pair;
+  initializer?: Initializer;
+  seed?: number;
+}
+
+/** Options of a pooling layer (exercises 03 and 04); the stride defaults to the kernel size. */
+export interface PoolLayerOptions {
+  kernelSize: Pair;
+  stride?: Pair;
+  padding?: Pair;
+}
+
+/** Options of a fully connected layer (exercise 00's FC). */
+export interface FCLayerOptions {
+  inFeatures: number;
+  outFeatures: number;
+  initializer?: Initializer;
+  seed?: number;
+}
+
+/** The layer classes a network is built from (see the file comment). */
+export interface LayerKit {
+  Conv2d: new (options: ConvLayerOptions) => ParametricLayer;
+  MaxPool2D: new (options: PoolLayerOptions) => Layer;
+  AveragePool2D: new (options: PoolLayerOptions) => Layer;
+  Flatten: new () => Layer;
+  FC: new (options: FCLayerOptions) => ParametricLayer;
+  ReLU: new () => Layer;
 }

@@ -1,35 +1,28 @@
 /**
  * Matrix multiplication, the hot loop of the whole kata: the im2col forms of
- * convolution and the fully connected layers all end up here.
+ * convolution and the fully connected layers all end up here. It is the one
+ * speed tool the learner is given, like NumPy's `@`.
  *
  *   C[m x n] = op(A)[m x k] . op(B)[k x n]   (+ C when accumulate is set)
  *
  * where op(X) is X or its transpose. All matrices are row-major Float64Arrays.
  *
- * Three kernels compute exactly the same numbers:
+ * Two kernels here compute exactly the same numbers:
  *   gemmReference  the plain triple loop, the definition;
- *   gemmJs         the same sums in plain TypeScript, register-blocked;
- *   gemmWasm       a WebAssembly SIMD kernel (./matmul-wasm.ts), optionally on
- *                  several threads (./threads.ts).
- * `gemm` picks the fastest one available: the WebAssembly kernel, on every
- * core for products of THREAD_MIN_WORK multiply-adds or more, and the plain
- * TypeScript kernel for tiny products (where copying into WebAssembly memory
- * costs more than it saves) or where WebAssembly SIMD is missing. Change it
- * with `setGemmConfig`, or for a whole run with the environment variables
- * KATA_GEMM=js|wasm and KATA_THREADS=N.
+ *   gemmJs         the same sums in plain TypeScript, register-blocked.
+ * `gemm` runs gemmJs unless a faster backend has been plugged in with
+ * `useGemmBackend` (the engine's WebAssembly kernel does that when it is
+ * loaded): the layers that call `gemm` never know which one runs.
  *
  * Exactness: every kernel computes each element as
  *
  *   s = accumulate ? C[i, j] : 0;  for p = 0, 1, ..., k-1:  s = s + op(A)[i, p] * op(B)[p, j]
  *
  * with one rounded multiply and one rounded add per step, in that order (no
- * fused multiply-add, no reordering, no partial sums). Blocking and threads
- * only change which element is computed when and where, never the sequence
- * of operations on one element, so all kernels agree bit for bit with the
- * reference, on one thread or many.
+ * fused multiply-add, no reordering, no partial sums). A backend must do the
+ * same, so every kernel agrees bit for bit with the reference.
  */
 import { formatShape, Tensor } from './tensor';
-import { availableThreads, THREAD_MIN_WORK, tryGemmWasm, wasmGemmStatus } from './matmul-wasm';
 
 export interface GemmOptions {
   /** Use A^T: `a` is stored as k x m. */
@@ -40,49 +33,25 @@ export interface GemmOptions {
   accumulate?: boolean;
 }
 
-export type GemmKernelName = 'wasm' | 'js';
-
-export interface GemmConfig {
-  /** Kernel `gemm` uses: 'wasm' when WebAssembly SIMD is available, else 'js'. */
-  kernel: GemmKernelName;
-  /** Threads for large products, this one included (1: no worker threads). */
-  threads: number;
+/** A faster kernel with gemm's contract and gemmReference's bits. */
+export interface GemmBackend {
+  readonly name: string;
+  /** Computes the product into c; returns false to leave it to gemmJs (a product too small or too large for it). */
+  run(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, options: GemmOptions): boolean;
 }
 
-/**
- * Below this many multiply-adds the JS kernel is as fast as copying the
- * operands into WebAssembly memory (products of tiny test tensors).
- */
-const WASM_MIN_WORK = 2048;
+let backend: GemmBackend | null = null;
 
-function initialConfig(): GemmConfig {
-  const wasm = wasmGemmStatus().available;
-  const asked = process.env.KATA_GEMM;
-  const kernel: GemmKernelName = asked === 'js' || !wasm ? 'js' : 'wasm';
-  const threadsEnv = Number(process.env.KATA_THREADS);
-  const threads = Number.isInteger(threadsEnv) && threadsEnv >= 1 ? threadsEnv : availableThreads();
-  return { kernel, threads };
-}
-
-let config: GemmConfig | null = null;
-
-/** The kernel and thread count `gemm` uses now (defaults: KATA_GEMM, KATA_THREADS, else wasm on every core). */
-export function getGemmConfig(): GemmConfig {
-  config ??= initialConfig();
-  return { ...config };
-}
-
-/** Changes the kernel or the thread count of `gemm`; returns the previous settings. */
-export function setGemmConfig(changes: Partial<GemmConfig>): GemmConfig {
-  const previous = getGemmConfig();
-  if (changes.kernel === 'wasm' && !wasmGemmStatus().available) {
-    throw new Error(`gemm: the WebAssembly kernel is unavailable: ${wasmGemmStatus().reason}`);
-  }
-  if (changes.threads !== undefined && !(Number.isInteger(changes.threads) && changes.threads >= 1)) {
-    throw new RangeError(`gemm: threads must be a whole number >= 1, got ${changes.threads}`);
-  }
-  config = { ...previous, ...changes };
+/** Plugs in a backend (null: plain TypeScript only); returns the previous one. */
+export function useGemmBackend(next: GemmBackend | null): GemmBackend | null {
+  const previous = backend;
+  backend = next;
   return previous;
+}
+
+/** The name of the kernel `gemm` runs: the backend's, or 'js'. */
+export function gemmBackendName(): string {
+  return backend?.name ?? 'js';
 }
 
 function checkSizes(where: string, m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
@@ -94,7 +63,7 @@ function checkSizes(where: string, m: number, n: number, k: number, a: Float64Ar
   }
 }
 
-/** C = op(A) op(B) (+ C) on raw arrays, with the configured kernel; see the file comment. */
+/** C = op(A) op(B) (+ C) on raw arrays, with the backend when there is one; see the file comment. */
 export function gemm(
   m: number,
   n: number,
@@ -106,10 +75,7 @@ export function gemm(
 ): void {
   checkSizes('gemm', m, n, k, a, b, c);
   const started = profile === null ? 0 : performance.now();
-  const { kernel, threads } = config ?? getGemmConfig();
-  const work = m * n * k;
-  const done = kernel === 'wasm' && work >= WASM_MIN_WORK && tryGemmWasm(m, n, k, a, b, c, { ...options, threads: work >= THREAD_MIN_WORK ? threads : 1 });
-  if (!done) gemmJs(m, n, k, a, b, c, options);
+  if (backend === null || !backend.run(m, n, k, a, b, c, options)) gemmJs(m, n, k, a, b, c, options);
   if (profile !== null) {
     profile.calls++;
     profile.ms += performance.now() - started;

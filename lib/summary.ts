@@ -155,8 +155,11 @@ function expectImage(where: string, input: number[]): [number, number, number] {
 
 const AXES = ['height', 'width'];
 
-/** Output height and width of a sliding window: floor((N + 2P - F) / S) + 1 on each axis. */
-function windowOutput(where: string, input: number[], kernelSize: Pair, stride: Pair, padding: Pair): [number, number] {
+/**
+ * Output height and width of a sliding window on an image [C, H, W]:
+ * floor((N + 2P - F) / S) + 1 on each axis, after checking the sizes.
+ */
+export function windowOutput(where: string, input: number[], kernelSize: Pair, stride: Pair, padding: Pair): [number, number] {
   const kernel = toPair(where, 'kernelSize', kernelSize);
   const strides = toPair(where, 'stride', stride);
   const pads = toPair(where, 'padding', padding);

@@ -22,23 +22,25 @@ import type { Layer, ParametricLayer } from '../lib/layer';
 import {
   gemmJs,
   gemmReference,
-  getGemmConfig,
-  setGemmConfig,
   startGemmProfile,
   stopGemmProfile,
-  type GemmConfig,
   type GemmOptions,
 } from '../lib/matmul';
-import { availableThreads, closeGemmThreads, gemmWasm, THREAD_MIN_WORK, wasmGemmStatus } from '../lib/matmul-wasm';
+import { closeEngineThreads, engineKit, getEngineConfig, setEngineConfig, type EngineConfig } from '../engine';
+import { gemmWasm, THREAD_MIN_WORK, wasmGemmStatus } from '../engine/gemm-wasm';
+import { availableThreads } from '../engine/threads';
 import { loadMnist } from '../lib/mnist';
 import { Adam } from '../lib/optimizers';
 import { Rng } from '../lib/random';
 import { Tensor } from '../lib/tensor';
 import { SoftmaxCrossEntropy } from '../solutions/00-prerequisites/softmax-cross-entropy';
-import { Scratch2dCNNClassifier, sheetNetwork } from '../solutions/06-classifier/classifier';
+import * as reference from '../solutions/06-classifier/classifier';
+import { sheetNetwork } from '../solutions/06-classifier/classifier';
 import { lenet5 } from '../solutions/07-lenet/lenet';
 import type { LayerSpec } from '../lib/model-spec';
+import { layerName } from '../lib/summary';
 import { formatTable } from './ui/table';
+import { loadTree, TreeNotReadyError } from './tree';
 
 // ---------------------------------------------------------------- options
 
@@ -118,14 +120,14 @@ function machine(threads: number): { peak: number; lines: string[] } {
   const ghz = clockGHz();
   const peak = cores * ghz * FLOP_PER_CYCLE;
   const wasm = wasmGemmStatus();
-  const cfg = getGemmConfig();
+  const cfg = getEngineConfig();
   return {
     peak,
     lines: [
       `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores at ${ghz.toFixed(2)} GHz, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
       `node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}; load average ${loadText()} (other work on the machine slows every figure)`,
       `calibration: a fixed plain loop takes ${calibration().toFixed(2)} ns per element (independent of the kata's code: if it is slower than in another run, so is the machine)`,
-      `WebAssembly SIMD kernel: ${wasm.available ? 'available' : `unavailable (${wasm.reason})`}; gemm uses ${cfg.kernel} on up to ${cfg.threads} thread(s); the bench uses ${threads}`,
+      `WebAssembly SIMD kernel: ${wasm.available ? 'available' : `unavailable (${wasm.reason})`}; the engine uses ${cfg.kernel} on up to ${cfg.threads} thread(s); the bench uses ${threads}`,
       `stated peak: ${cores} cores x ${ghz.toFixed(2)} GHz x ${FLOP_PER_CYCLE} FLOP/cycle (two 4-wide float64 FMA) = ${peak.toFixed(1)} GFLOP/s` +
         ` (WebAssembly's 2-wide SIMD without FMA tops out at half: ${(peak / 2).toFixed(1)})`,
     ],
@@ -311,10 +313,7 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
     for (let i = L - 1; i >= 0; i--) {
       t0 = performance.now();
       const g0 = counters.ms;
-      // as the classifier does: the first layer fills its grads only, when it can
-      const layer = layers[i];
-      if (i === 0 && layer.backwardParams !== undefined) layer.backwardParams(dout);
-      else dout = layer.backward(dout);
+      dout = layers[i].backward(dout);
       p.backward[i] += performance.now() - t0;
       p.gemmBackward[i] += counters.ms - g0;
     }
@@ -330,19 +329,6 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
   return p;
 }
 
-function describe(spec: LayerSpec): string {
-  switch (spec.type) {
-    case 'conv2d':
-      return `conv ${spec.outChannels}@${spec.kernelSize}${spec.padding ? ` pad ${spec.padding}` : ''}`;
-    case 'maxpool2d':
-      return `max pool ${spec.kernelSize}`;
-    case 'fc':
-      return `fc ${spec.outFeatures}`;
-    default:
-      return spec.type;
-  }
-}
-
 interface Network {
   name: string;
   specs: LayerSpec[];
@@ -353,13 +339,45 @@ const NETWORKS: Network[] = [
   { name: 'LeNet-5', specs: lenet5() },
 ];
 
-function withConfig<T>(cfg: GemmConfig, run: () => T): T {
-  const previous = setGemmConfig(cfg);
+function withConfig<T>(cfg: EngineConfig, run: () => T): T {
+  const previous = setEngineConfig(cfg);
   try {
     return run();
   } finally {
-    setGemmConfig(previous);
+    setEngineConfig(previous);
   }
+}
+
+type ClassifierModule = typeof reference;
+
+/** What trains: a tree's classifier with a layer kit, on an engine setting. */
+interface Variant {
+  label: string;
+  classifier: ClassifierModule;
+  kit: ClassifierModule['treeKit'] extends infer K ? Partial<K> : never;
+  cfg: EngineConfig;
+}
+
+/**
+ * The engine (on each kernel), the readable reference and, when it can
+ * train, the learner's own tree (exercises/), side by side.
+ */
+function variants(args: Args): Variant[] {
+  const wasm = wasmGemmStatus().available;
+  const best: EngineConfig = wasm ? { kernel: 'wasm', threads: args.threads } : { kernel: 'js', threads: 1 };
+  const list: Variant[] = [];
+  if (!args.quick && wasm) list.push({ label: 'engine, js x1', classifier: reference, kit: engineKit, cfg: { kernel: 'js', threads: 1 } });
+  if (!args.quick && wasm) list.push({ label: 'engine, wasm x1', classifier: reference, kit: engineKit, cfg: { kernel: 'wasm', threads: 1 } });
+  list.push({ label: `engine, ${best.kernel} x${best.threads}`, classifier: reference, kit: engineKit, cfg: best });
+  list.push({ label: `reference, ${best.kernel} x${best.threads}`, classifier: reference, kit: {}, cfg: best });
+  try {
+    const mine = loadTree('exercises', 'sheet');
+    list.push({ label: `exercises, ${best.kernel} x${best.threads}`, classifier: mine.classifier, kit: {}, cfg: best });
+  } catch (error) {
+    if (!(error instanceof TreeNotReadyError)) throw error;
+    console.log(`(your tree, exercises/, is left out: ${error.message.split('\n')[0]})`);
+  }
+  return list;
 }
 
 function benchTraining(args: Args): void {
@@ -367,17 +385,13 @@ function benchTraining(args: Args): void {
   const steps = args.quick ? 8 : 40;
   const data = trainingData(batch * Math.max(steps, 50));
   console.log(`\ntraining: batch ${batch}, Adam, ${data.source}; ${steps} timed steps after 2 warm-up steps\n`);
-  const configs: { label: string; cfg: GemmConfig }[] = [];
-  const wasm = wasmGemmStatus().available;
-  if (!args.quick || !wasm) configs.push({ label: 'js x1', cfg: { kernel: 'js', threads: 1 } });
-  if (wasm && !args.quick) configs.push({ label: 'wasm x1', cfg: { kernel: 'wasm', threads: 1 } });
-  if (wasm) configs.push({ label: `wasm x${args.threads}`, cfg: { kernel: 'wasm', threads: args.threads } });
+  const configs = variants(args);
 
   const summary: (string | number)[][] = [];
   const details: { net: Network; label: string; layers: Layer[]; p: StepProfile }[] = [];
   for (const net of NETWORKS) {
-    for (const { label, cfg } of configs) {
-      const clf = new Scratch2dCNNClassifier({ layers: net.specs, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
+    for (const { label, classifier, kit, cfg } of configs) {
+      const clf = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
       const p = withConfig(cfg, () => {
         profileTraining(clf.layers, data, batch, 2);
         return profileTraining(clf.layers, data, batch, steps);
@@ -385,7 +399,7 @@ function benchTraining(args: Args): void {
       // end to end through the classifier's own fit (shuffling and divergence checks included)
       const fitImages = batch * steps;
       const fitMs = withConfig(cfg, () => {
-        const fit = new Scratch2dCNNClassifier({ layers: net.specs, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
+        const fit = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
         fit.fit(slice(data.images, 0, 2 * batch), data.labels.subarray(0, 2 * batch)); // warm-up
         const x = slice(data.images, 0, fitImages);
         const y = data.labels.subarray(0, fitImages);
@@ -407,19 +421,19 @@ function benchTraining(args: Args): void {
     }
   }
   console.log(
-    formatTable(['network', 'gemm', 'images/s (layers)', 'images/s (fit)', 'ms/step', 'CPU ms/step', 'in matmul'], summary, {
+    formatTable(['network', 'layers, kernel', 'images/s (layers)', 'images/s (fit)', 'ms/step', 'CPU ms/step', 'in matmul'], summary, {
       align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
     }),
   );
   console.log('(layers: the loop below, timed per layer; fit: the classifier\'s own fit on the same images; CPU: all threads of the process)');
 
-  // per layer, for the fastest configuration of each network
+  // per layer, for the engine's fastest configuration of each network
   for (const net of NETWORKS) {
-    const mine = details.filter((d) => d.net === net);
+    const mine = details.filter((d) => d.net === net && d.label.startsWith('engine'));
     const { label, p } = mine[mine.length - 1];
     const ms = (x: number): string => fmt(x / p.steps, 2);
     const rows: (string | number)[][] = net.specs.map((spec, i) => [
-      `${i} ${describe(spec)}`,
+      `${i} ${layerName(spec)}`,
       ms(p.forward[i]),
       ms(p.gemmForward[i]),
       ms(p.backward[i]),
@@ -429,7 +443,7 @@ function benchTraining(args: Args): void {
     rows.push(['loss (softmax + cross-entropy)', ms(p.loss), '', '', '']);
     rows.push(['update (Adam)', '', '', ms(p.update), '']);
     rows.push(['total', ms(sum(p.forward) + p.loss), ms(sum(p.gemmForward)), ms(sum(p.backward) + p.update), ms(sum(p.gemmBackward))]);
-    console.log(`\n${net.name}, gemm ${label}: ms per step of ${batch} images (forward, backward; "of which matmul" = time inside gemm)\n`);
+    console.log(`\n${net.name}, ${label}: ms per step of ${batch} images (forward, backward; "of which matmul" = time inside gemm)\n`);
     console.log(
       formatTable(['layer', 'forward', 'of which matmul', 'backward', 'of which matmul'], rows, {
         align: ['left', 'right', 'right', 'right', 'right'],
@@ -459,22 +473,25 @@ function benchInference(args: Args): void {
     source = 'synthetic images';
   }
   const rows: (string | number)[][] = [];
+  const list = variants({ ...args, quick: true });
   for (const net of NETWORKS) {
-    const clf = new Scratch2dCNNClassifier({ layers: net.specs, seed: 0 });
+    for (const { label, classifier, kit, cfg } of list) {
+    const clf = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, seed: 0 });
     clf.predict(slice(images, 0, 100)); // warm-up
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    clf.predict(images);
+    withConfig(cfg, () => clf.predict(images));
     const s = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuS = (cpu.user + cpu.system) / 1e6;
     const per10k = (x: number): string => (count === 10000 ? fmt(x, 2) : `${fmt((x * 10000) / count, 2)} (scaled)`);
-    rows.push([net.name, count, fmt(s, 2), fmt(count / s, 0), per10k(s), per10k(cpuS)]);
+    rows.push([net.name, label, count, fmt(s, 2), fmt(count / s, 0), per10k(s), per10k(cpuS)]);
+    }
   }
-  console.log(`\ninference: predict() on ${source}, gemm ${getGemmConfig().kernel} x${getGemmConfig().threads}\n`);
+  console.log(`\ninference: predict() on ${source}\n`);
   console.log(
-    formatTable(['network', 'images', 'seconds', 'images/s', 's per 10,000', 'CPU s per 10,000'], rows, {
-      align: ['left', 'right', 'right', 'right', 'right', 'right'],
+    formatTable(['network', 'layers, kernel', 'images', 'seconds', 'images/s', 's per 10,000', 'CPU s per 10,000'], rows, {
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
     }),
   );
 }
@@ -485,7 +502,7 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const { peak, lines } = machine(args.threads);
   console.log(lines.join('\n'));
-  setGemmConfig({ threads: args.threads });
+  setEngineConfig({ threads: args.threads });
   if (args.only.has('matmul')) {
     benchMatmul(args, peak);
     benchThreadOverhead(args);
@@ -493,7 +510,7 @@ function main(): void {
   if (args.only.has('train')) benchTraining(args);
   if (args.only.has('infer')) benchInference(args);
   console.log(`\nload average at the end: ${loadText()}; calibration loop at the end: ${calibration().toFixed(2)} ns per element`);
-  void closeGemmThreads();
+  void closeEngineThreads();
 }
 
 main();

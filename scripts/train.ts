@@ -1,6 +1,9 @@
 /**
- * npm run train: trains the reference classifier (solutions/06-classifier)
- * on the real MNIST digits, tests it, and writes a run folder:
+ * npm run train: trains a classifier on the real MNIST digits, tests it, and
+ * writes a run folder. By default the reference classifier with the engine's
+ * fast layers; `--tree exercises` (or a path, or KATA_TREE) trains the
+ * learner's own layers and classifier (scripts/tree.ts).
+ *
  *
  *   runs/<date>-<time>-<model>/
  *     model.bin     the trained weights (Scratch2dCNNClassifier.load reads it)
@@ -23,6 +26,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KataInputError } from '../lib/checks';
 import { loadMnist, trainValidationSplit, type LabelledImages } from '../lib/mnist';
 import { accuracy, confusionMatrix, precisionRecall } from '../lib/metrics';
 import type { LayerSpec } from '../lib/model-spec';
@@ -32,9 +36,9 @@ import type { EpochRecord, IterationRecord, Mistake, ModelName, OptimizerName, R
 import { buildReport, formatLr, learningRateText } from './report/report';
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
+import { type KataTree, loadTree, TreeNotReadyError } from './tree';
 
-type ClassifierModule = typeof import('../solutions/06-classifier/classifier');
-type Classifier = InstanceType<ClassifierModule['Scratch2dCNNClassifier']>;
+type Classifier = InstanceType<KataTree['classifier']['Scratch2dCNNClassifier']>;
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adagrad', 'momentum', 'adam'];
@@ -71,7 +75,7 @@ export const DEFAULTS = {
 
 export const USAGE = `Usage: npm run train -- [options]
 
-Trains the reference CNN on MNIST (60,000 training images: 55,000 to train,
+Trains a CNN on MNIST (60,000 training images: 55,000 to train,
 5,000 held out for validation), tests it on the 10,000 test images and writes
 model.bin, history.json and report.html to a run folder.
 
@@ -86,11 +90,16 @@ Options:
   --limit N            use only the first N training images, 12..60000 (default: all)
   --seed N             seeds the weights, the mini-batch order and the validation split (default ${DEFAULTS.seed})
   --out DIR            run folder (default runs/<date>-<time>-<model>)
+  --tree TREE          whose layers and classifier to train: exercises (yours),
+                       solutions (the readable reference) or a folder laid out
+                       like exercises/ (default: the reference with the
+                       engine's fast layers; KATA_TREE sets it too)
   -h, --help           show this help
 
 Examples:
   npm run train
   npm run train -- --epochs 1 --limit 5000
+  npm run train -- --tree exercises --epochs 1 --limit 5000
   npm run train -- --model lenet --optimizer sgd --lr 0.05`;
 
 /** A bad command line: the message says what is wrong; the caller prints the usage after it. */
@@ -146,7 +155,7 @@ export function defaultRunFolder(model: ModelName, now: Date = new Date()): stri
  */
 export function parseTrainArgs(argv: readonly string[], now: Date = new Date()): ParsedArgs {
   const values = new Map<string, string>();
-  const known = ['--epochs', '--batch-size', '--lr', '--lr-decay', '--optimizer', '--model', '--limit', '--seed', '--out'];
+  const known = ['--epochs', '--batch-size', '--lr', '--lr-decay', '--optimizer', '--model', '--limit', '--seed', '--out', '--tree'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return { help: true };
@@ -181,36 +190,14 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     out: get('--out') === undefined ? defaultRunFolder(model, now) : path.resolve(get('--out')!),
   };
   if (limit !== undefined) options.limit = parseWhole('--limit', limit, 12, TRAIN_IMAGES);
+  const tree = get('--tree') ?? process.env.KATA_TREE;
+  if (tree !== undefined && tree !== '') options.tree = tree;
   const lr = get('--lr');
   if (lr !== undefined) {
     options.lr = parseNumber('--lr', lr);
     if (!(options.lr > 0) || !Number.isFinite(options.lr)) throw new UsageError(`--lr expects a number > 0, got ${lr}`);
   }
   return { help: false, options };
-}
-
-/** The classifier module of the reference solution (loaded on demand, so parsing never needs it). */
-function loadClassifierModule(): ClassifierModule {
-  return require('../solutions/06-classifier/classifier') as ClassifierModule;
-}
-
-/** The network of a model name; LeNet-5 comes from exercise 07's solution, which may not exist yet. */
-function networkOf(model: ModelName, classifier: ClassifierModule): LayerSpec[] {
-  if (model === 'sheet') return classifier.sheetNetwork();
-  let lenet: { lenet5?: () => LayerSpec[] };
-  try {
-    lenet = require('../solutions/07-lenet/lenet') as { lenet5?: () => LayerSpec[] };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes('07-lenet')) {
-      throw new Error('--model lenet: LeNet-5 is not available: solutions/07-lenet/lenet.ts does not exist yet. Use --model sheet.');
-    }
-    throw error;
-  }
-  if (typeof lenet.lenet5 !== 'function') {
-    throw new Error('--model lenet: solutions/07-lenet/lenet.ts does not export lenet5() yet. Use --model sheet.');
-  }
-  return lenet.lenet5();
 }
 
 /** A path relative to `base` when it lies inside it, otherwise absolute. */
@@ -283,13 +270,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   const t0 = performance.now();
   const out = (text = ''): boolean => process.stdout.write(`${text}\n`);
 
-  const classifierModule = loadClassifierModule();
-  const { lr, ...rest } = parsed.options;
+  const { lr, tree: treeChoice, ...rest } = parsed.options;
+  let tree: KataTree;
+  try {
+    tree = loadTree(treeChoice, rest.model);
+  } catch (error) {
+    if (!(error instanceof TreeNotReadyError || error instanceof KataInputError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    return 1;
+  }
+  const classifierModule = tree.classifier;
   const options: TrainOptions = {
     ...rest,
+    tree: tree.label,
     lr: lr ?? (rest.optimizer === DEFAULTS.optimizer ? DEFAULTS.lr : classifierModule.DEFAULT_LR[rest.optimizer]),
   };
-  const specs = networkOf(options.model, classifierModule);
+  const specs = tree.specs;
   const inputShape: [number, number, number] = [1, 28, 28];
   const summary = summarize(specs, inputShape);
 
@@ -303,6 +299,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   out(
     keyValues([
       ['model', `${options.model} (${specs.length} layers, ${groupThousands(summary.totalParams)} parameters)`],
+      ['layers', tree.label === 'engine+solutions' ? "the reference's, with the engine's fast layers" : `from ${tree.label}`],
       [
         'data',
         `${groupThousands(train.labels.length)} train + ${groupThousands(validation.labels.length)} validation ` +
@@ -336,6 +333,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   bar = epochBar(1);
   const clf: Classifier = new classifierModule.Scratch2dCNNClassifier({
     layers: specs,
+    kit: tree.kit,
     inputShape,
     classes: 10,
     optimizer: options.optimizer,

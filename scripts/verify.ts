@@ -1,7 +1,8 @@
 /**
  * npm run verify: the project's own check (the README's test command and CI's).
  *
- *   1. lint: the manifest agrees with exercises/, solutions/ and tests/
+ *   1. lint: the manifest agrees with exercises/, solutions/ and tests/, and
+ *      every import keeps to its tier (scripts/boundaries.ts)
  *   2. tsc --noEmit -p tsconfig.json (stubs included)
  *   3. every exercise suite against solutions/: every test passes
  *   4. every exercise suite against exercises/ (the stubs): every test fails
@@ -17,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Exercise, lint, loadManifest, repoRoot } from './manifest';
+import { checkBoundaries, formatViolation } from './boundaries';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
 import { writeJestConfig } from './jest-config';
 import { formatTable } from './ui/table';
@@ -62,9 +64,9 @@ async function main(): Promise<void> {
   const say = (text: string): void => console.log(`verify: ${text}`);
 
   // 1. lint
-  const lintErrors = lint();
+  const lintErrors = [...lint(), ...checkBoundaries(repoRoot).map(formatViolation)];
   checks.push({ name: 'lint', ok: lintErrors.length === 0, detail: lintErrors.join('\n') });
-  say(lintErrors.length === 0 ? 'lint: the manifest and both trees agree' : `lint: ${lintErrors.length} problem(s)`);
+  say(lintErrors.length === 0 ? 'lint: the manifest and both trees agree; every import keeps to its tier' : `lint: ${lintErrors.length} problem(s)`);
   for (const e of lintErrors) console.log(`  - ${e}`);
 
   const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
     }),
     exerciseRun('solutions'),
     exerciseRun('exercises'),
-    runJest({ args: ['--config', configFor('exercises'), workers, '/tests/(lib|tools)/'], env: { KATA_TREE: undefined } }).then((run) => {
+    runJest({ args: ['--config', configFor('exercises'), workers, '/tests/(lib|tools|engine|helpers)/'], env: { KATA_TREE: undefined } }).then((run) => {
       say(`lib and tools run finished (${seconds(run.durationMs)})`);
       return run;
     }),

@@ -16,7 +16,7 @@ import { GetMiniBatch } from '@kata/00-prerequisites/mini-batch';
 import { AdaGrad, SGD } from '@kata/00-prerequisites/optimizers';
 import { ReLU } from '@kata/00-prerequisites/relu';
 import { softmax, SoftmaxCrossEntropy } from '@kata/00-prerequisites/softmax-cross-entropy';
-import { seededTensor } from '../lib/arbitraries';
+import { seededTensor } from './helpers/arbitraries';
 import { KataInputError } from '../lib/checks';
 import { numericGradient, relativeError } from '../lib/gradcheck';
 import type { Initializer, Layer, ParametricLayer } from '../lib/layer';

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { Conv2d } from '@kata/01-conv2d/conv2d';
 import { conv2dBackwardNaive, conv2dForwardNaive, type ConvGeometry } from '@kata/01-conv2d/conv2d-naive';
 import { col2im, im2col } from '@kata/01-conv2d/im2col';
-import { convConfigArb, seededTensor, type ConvConfig } from '../lib/arbitraries';
+import { convConfigArb, seededTensor, type ConvConfig } from './helpers/arbitraries';
 import { KataInputError } from '../lib/checks';
 import { numericGradient, relativeError } from '../lib/gradcheck';
 import type { Initializer } from '../lib/layer';

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { MaxPool2D } from '@kata/03-max-pool2d/max-pool2d';
-import { poolConfigArb, seededTensor, type PoolConfig } from '../lib/arbitraries';
+import { poolConfigArb, seededTensor, type PoolConfig } from './helpers/arbitraries';
 import { KataInputError, type Pair } from '../lib/checks';
 import { numericGradient, relativeError } from '../lib/gradcheck';
 import { Rng } from '../lib/random';

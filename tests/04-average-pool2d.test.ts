@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { AveragePool2D } from '@kata/04-average-pool2d/average-pool2d';
-import { poolConfigArb, seededTensor, type PoolConfig } from '../lib/arbitraries';
+import { poolConfigArb, seededTensor, type PoolConfig } from './helpers/arbitraries';
 import { KataInputError, type Pair } from '../lib/checks';
 import { numericGradient, relativeError } from '../lib/gradcheck';
 import { Tensor } from '../lib/tensor';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { Flatten } from '@kata/05-flatten/flatten';
-import { seededTensor } from '../lib/arbitraries';
+import { seededTensor } from './helpers/arbitraries';
 import { KataInputError } from '../lib/checks';
 import { Tensor } from '../lib/tensor';
 

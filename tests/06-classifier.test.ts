@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { type ClassifierOptions, Scratch2dCNNClassifier, sheetNetwork } from '@kata/06-classifier/classifier';
-import { seededTensor } from '../lib/arbitraries';
+import { seededTensor } from './helpers/arbitraries';
 import type { Layer } from '../lib/layer';
 import { loadMnist } from '../lib/mnist';
 import type { LayerSpec } from '../lib/model-spec';
@@ -307,7 +307,7 @@ describe('save and load', () => {
   it('a file that is not a saved model, a broken header and a missing file are rejected', () => {
     const other = tempFile('notes.txt');
     fs.writeFileSync(other, 'hello\nworld\n');
-    expect(() => Scratch2dCNNClassifier.load(other)).toThrow(/notes\.txt" is not a saved classifier: expected the first line "scratch-cnn-classifier 1"/);
+    expect(() => Scratch2dCNNClassifier.load(other)).toThrow(/notes\.txt" is not a saved classifier: expected the first line "scratch-cnn-classifier 2"/);
 
     const broken = tempFile('broken.bin');
     trainedTiny().save(broken);

@@ -1,8 +1,9 @@
 /**
  * ts-node kata-lenet.ts '{"data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T}'
  *
- * LeNet-5 of exercise 07 in the kata's reference (float64, NCHW), trained by
- * the classifier's own fit, as `npm run train` does (shuffled mini-batches,
+ * LeNet-5 of exercise 07 in the kata's reference classifier with the
+ * engine's fast layers (float64, NCHW), as `npm run train` runs it by
+ * default, trained by the classifier's own fit (shuffled mini-batches,
  * the divergence checks): W untimed then N timed steps of batch 64 with Adam
  * (lr 1e-3) on the first MNIST training images, then predict on the 10,000
  * test images. The classifier predicts in its own batches of 64, so B is not
@@ -10,6 +11,7 @@
  * Prints the figures as one JSON line (see peers.mjs).
  */
 import { performance } from 'node:perf_hooks';
+import { engineKit } from '../../engine';
 import { loadMnist } from '../../lib/mnist';
 import { Tensor } from '../../lib/tensor';
 import { lenetClassifier } from '../../solutions/07-lenet/lenet';
@@ -33,7 +35,7 @@ function slice(x: Tensor, first: number, count: number): Tensor {
 
 const train = loadMnist({ split: 'train', limit: BATCH * (args.warmup + args.steps) });
 const test = loadMnist({ split: 'test' });
-const clf = lenetClassifier({ optimizer: 'adam', lr: 1e-3, batchSize: BATCH, epochs: 1, seed: 0 });
+const clf = lenetClassifier({ kit: engineKit, optimizer: 'adam', lr: 1e-3, batchSize: BATCH, epochs: 1, seed: 0 });
 const warm = BATCH * args.warmup;
 clf.fit(slice(train.images, 0, warm), train.labels.subarray(0, warm));
 const trainTime = timed(() => clf.fit(slice(train.images, warm, BATCH * args.steps), train.labels.subarray(warm)));
@@ -47,7 +49,7 @@ const inferTime = timed(() => {
 console.log(
   JSON.stringify({
     system: 'kata reference',
-    detail: 'solutions/ classifier, float64',
+    detail: 'solutions/ classifier, engine kit, float64',
     threads: args.threads,
     train: { images: BATCH * args.steps, ...trainTime },
     infer: { images: test.labels.length, ...inferTime, accuracy: correct / test.labels.length },

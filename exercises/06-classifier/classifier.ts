@@ -2,8 +2,10 @@
  * Exercise 06: Scratch2dCNNClassifier, a whole convolutional network built
  * from your own layers, trained with mini-batches and used to predict.
  *
- * The network is data: a list of LayerSpec (lib/model-spec.ts). The default
- * is the sheet's network,
+ * The network is data: a list of LayerSpec (lib/model-spec.ts). The given
+ * buildNetwork (lib/network.ts) turns it into layers from a layer kit: this
+ * tree's own layers (treeKit, below) unless the options give others. The
+ * default network is the sheet's,
  *
  *   conv -> relu -> pool -> conv -> relu -> pool -> flatten -> fc -> relu -> fc
  *
@@ -21,18 +23,27 @@
  * One epoch visits every training image once, in a new seeded random order,
  * ceil(N / batchSize) iterations.
  *
- * What you build on: FC, ReLU, softmax, SoftmaxCrossEntropy, HeInitializer,
- * SGD, AdaGrad, GetMiniBatch (../00-prerequisites/*), Conv2d
- * (../01-conv2d/conv2d), convOutputShape (../02-output-size/output-size),
- * MaxPool2D, AveragePool2D, Flatten (../03 to ../05), and from lib: Momentum
- * and Adam (optimizers), accuracy (metrics), the checks (checks).
+ * What you build on: softmax, SoftmaxCrossEntropy, SGD, AdaGrad,
+ * GetMiniBatch (../00-prerequisites/*), and from lib: buildNetwork (network),
+ * Momentum and Adam (optimizers), accuracy (metrics), the checks (checks).
+ * Saving and loading are given (lib/saved-model.ts).
  */
-import type { Layer } from '../../lib/layer';
+import { FC } from '../00-prerequisites/fc';
+import { ReLU } from '../00-prerequisites/relu';
+import { Conv2d } from '../01-conv2d/conv2d';
+import { MaxPool2D } from '../03-max-pool2d/max-pool2d';
+import { AveragePool2D } from '../04-average-pool2d/average-pool2d';
+import { Flatten } from '../05-flatten/flatten';
+import type { Layer, LayerKit } from '../../lib/layer';
 import type { LayerSpec } from '../../lib/model-spec';
 import { NotImplementedError } from '../../lib/not-implemented';
+import { loadClassifier, saveClassifier } from '../../lib/saved-model';
 import type { Tensor } from '../../lib/tensor';
 
 const EXERCISE = '06-classifier';
+
+/** Given: the layers of this tree (exercises 00 to 05), the classifier's default kit. */
+export const treeKit: LayerKit = { Conv2d, MaxPool2D, AveragePool2D, Flatten, FC, ReLU };
 
 /**
  * The sheet's network for 28 x 28 grey digits, in this order:
@@ -77,6 +88,8 @@ export interface EpochInfo {
 export interface ClassifierOptions {
   /** The network; default `sheetNetwork(classes)`. Its output must be [classes]. */
   layers?: LayerSpec[];
+  /** The layer classes to build it with; those not given are treeKit's. */
+  kit?: Partial<LayerKit>;
   /** One image, [C, H, W]; default [1, 28, 28]. */
   inputShape?: [number, number, number];
   /** Number of classes; default 10. */
@@ -145,9 +158,10 @@ export class Scratch2dCNNClassifier {
 
   /**
    * Checks the options and fills in the defaults (`settings`), then builds
-   * one layer per spec, following the shape of one image through the network
-   * so each conv knows its input channels and each fc its input features.
-   * Weights: He initialisation, each layer seeded from `seed`.
+   * the layers with lib's buildNetwork(specs, inputShape, { ...treeKit,
+   * ...options.kit }, () => rng.int(2 ** 31), 'Scratch2dCNNClassifier'),
+   * where rng = new Rng(seed) also seeds the mini-batches, and checks that
+   * the last layer gives [classes].
    *
    * @throws KataInputError for bad options (the lib/checks.ts messages, and
    *   "optimizer must be one of sgd, adagrad, momentum, adam, got ...") and
@@ -155,7 +169,7 @@ export class Scratch2dCNNClassifier {
    *     "layers[1] (dropout) is a layer type the classifier cannot build; ..."
    *     "layers[0] (fc) needs a flat input [F], got [1, 28, 28]: ..."
    *     "layers[5] (conv2d) needs an image input [C, H, W], got [784]"
-   *     "layers[0] (conv2d) on input [1, 8, 8]: <the error of the layer or of convOutputShape>"
+   *     "layers[0] (conv2d) on input [1, 8, 8]: <the error of the layer or of its sizes>"
    *     "the network must end with one score per class, shape [10], but its last layer gives [84]"
    */
   constructor(options: ClassifierOptions = {}) {
@@ -194,32 +208,13 @@ export class Scratch2dCNNClassifier {
     throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.score(${X}, ${y.length} labels)`);
   }
 
-  /**
-   * Writes the model to `file` (parent folders are created). Format:
-   *
-   *   line 1   "scratch-cnn-classifier 1" (the format name and version)
-   *   line 2   a JSON header: settings, specs, the tensors in order
-   *            ({ layer, name, shape }) and the histories
-   *   the rest every tensor's values as little-endian float64, in the
-   *            header's order, nothing after them
-   *
-   * Callbacks and the optimizer's state are not saved.
-   */
+  /** Given: writes the model to `file` (lib/saved-model.ts): settings, specs, weights, histories. */
   save(file: string): void {
-    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.save(${file})`);
+    saveClassifier(file, this);
   }
 
-  /**
-   * Reads a model written by `save`: rebuilds the layers from the saved specs
-   * and settings, then copies the weights in.
-   *
-   * @throws KataInputError naming the file and the problem:
-   *     "<file>" cannot be read (ENOENT)
-   *     "<file>" is not a saved classifier: expected the first line "scratch-cnn-classifier 1"
-   *     "<file>" is corrupt: its header is not valid JSON (...)
-   *     "<file>" is truncated: its header needs 646000 bytes of weights, the file holds 5000
-   */
+  /** Given: reads a model written by `save`; throws KataInputError naming the file and the problem. */
   static load(file: string): Scratch2dCNNClassifier {
-    throw new NotImplementedError(EXERCISE, `Scratch2dCNNClassifier.load(${file})`);
+    return loadClassifier(file, 'Scratch2dCNNClassifier.load', (settings, specs) => new Scratch2dCNNClassifier({ ...settings, layers: specs }));
   }
 }

@@ -23,6 +23,8 @@ export interface TrainOptions {
   seed: number;
   /** Run folder. */
   out: string;
+  /** Whose layers and classifier trained: "engine+solutions", "solutions", "exercises" or a path. */
+  tree?: string;
 }
 
 /** One mini-batch update. `iteration` counts from 1 within the epoch; `step` counts across epochs. */

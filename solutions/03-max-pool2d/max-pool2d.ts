@@ -18,6 +18,7 @@
 import { convOutputShape } from '../02-output-size/output-size';
 import {
   checkFinite,
+  checkKernelFits,
   checkNonNegativeInt,
   checkPositiveInt,
   checkRank,
@@ -27,7 +28,6 @@ import {
   toPair,
 } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
-import { maxPoolInto } from '../../lib/pool';
 import { Tensor } from '../../lib/tensor';
 
 /** Options shared by MaxPool2D and AveragePool2D. A number means the same value for height and width. */
@@ -107,19 +107,45 @@ export class MaxPool2D implements Layer {
    * @returns [N, C, OH, OW]
    */
   forward(x: Tensor): Tensor {
-    checkRank('MaxPool2D.forward', x, 4, '[N, C, H, W]');
-    checkFinite('MaxPool2D.forward', x);
+    const where = 'MaxPool2D.forward';
+    checkRank(where, x, 4, '[N, C, H, W]');
+    checkFinite(where, x);
     const [N, C, H, W] = x.shape;
     const [FH, FW] = this.kernelSize;
     const [SH, SW] = this.stride;
     const [PH, PW] = this.padding;
+    checkKernelFits(where, 'height', H, FH, PH);
+    checkKernelFits(where, 'width', W, FW, PW);
     const [OH, OW] = convOutputShape(H, W, this.kernelSize, this.stride, this.padding);
 
     const out = new Tensor([N, C, OH, OW]);
     const argmax = new Int32Array(out.size);
-    // The window loops are lib/pool.ts's: for each output, the largest value
-    // among the window's cells inside the image, and its flat index in x.
-    maxPoolInto(x.data, { N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW }, out.data, argmax);
+    let o = 0; // walks out and argmax in row-major order
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        for (let i = 0; i < OH; i++) {
+          for (let j = 0; j < OW; j++) {
+            let best = -Infinity;
+            let bestAt = -1;
+            for (let s = 0; s < FH; s++) {
+              for (let t = 0; t < FW; t++) {
+                const p = i * SH - PH + s;
+                const q = j * SW - PW + t;
+                if (p < 0 || p >= H || q < 0 || q >= W) continue; // padding never wins
+                const at = ((n * C + c) * H + p) * W + q;
+                if (x.data[at] > best) {
+                  best = x.data[at];
+                  bestAt = at;
+                }
+              }
+            }
+            out.data[o] = best;
+            argmax[o] = bestAt;
+            o++;
+          }
+        }
+      }
+    }
     this.inputShape = [...x.shape];
     this.outputShape = [...out.shape];
     this.argmax = argmax;

@@ -16,6 +16,7 @@
 import { convOutputShape } from '../02-output-size/output-size';
 import {
   checkFinite,
+  checkKernelFits,
   checkRank,
   checkShape,
   KataInputError,
@@ -62,6 +63,8 @@ export class AveragePool2D implements Layer {
     const [FH, FW] = this.kernelSize;
     const [SH, SW] = this.stride;
     const [PH, PW] = this.padding;
+    checkKernelFits('AveragePool2D.forward', 'height', H, FH, PH);
+    checkKernelFits('AveragePool2D.forward', 'width', W, FW, PW);
     const [OH, OW] = convOutputShape(H, W, this.kernelSize, this.stride, this.padding);
     const area = FH * FW;
 

@@ -2,8 +2,10 @@
  * Exercise 06: Scratch2dCNNClassifier, a whole convolutional network built
  * from your own layers, trained with mini-batches and used to predict.
  *
- * The network is data: a list of LayerSpec (lib/model-spec.ts). The default
- * is the sheet's network,
+ * The network is data: a list of LayerSpec (lib/model-spec.ts), built into
+ * layers by lib/network.ts from a layer kit: this tree's own layers by
+ * default (treeKit), or others given in the options. The default network is
+ * the sheet's,
  *
  *   conv -> relu -> pool -> conv -> relu -> pool -> flatten -> fc -> relu -> fc
  *
@@ -15,33 +17,33 @@
  *   1. forward:  z = layer_L(... layer_1(x))            logits z [B, classes]
  *   2. loss:     L = (1/B) sum_n -log softmax(z)[n, y[n]]
  *   3. backward: d = dL/dz = (softmax(z) - onehot(y)) / B, then
- *                d = layer_l.backward(d) for l = L, ..., 1 (each stores its grads;
- *                layer 1 only needs its grads: backwardParams when it has one)
+ *                d = layer_l.backward(d) for l = L, ..., 1 (each stores its grads)
  *   4. update:   the optimizer changes params from grads, layer by layer
  *
  * One epoch visits every training image once, in a new seeded random order,
  * ceil(N / batchSize) iterations.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { FC } from '../00-prerequisites/fc';
-import { HeInitializer } from '../00-prerequisites/initializers';
 import { GetMiniBatch } from '../00-prerequisites/mini-batch';
 import { AdaGrad, SGD } from '../00-prerequisites/optimizers';
 import { ReLU } from '../00-prerequisites/relu';
 import { softmax, SoftmaxCrossEntropy } from '../00-prerequisites/softmax-cross-entropy';
 import { Conv2d } from '../01-conv2d/conv2d';
-import { convOutputShape } from '../02-output-size/output-size';
 import { MaxPool2D } from '../03-max-pool2d/max-pool2d';
 import { AveragePool2D } from '../04-average-pool2d/average-pool2d';
 import { Flatten } from '../05-flatten/flatten';
 import { checkAxis, checkFinite, checkLabels, checkPositiveInt, checkPositiveNumber, checkRank, KataInputError } from '../../lib/checks';
-import type { Layer, Optimizer, ParametricLayer } from '../../lib/layer';
+import type { Layer, LayerKit, Optimizer, ParametricLayer } from '../../lib/layer';
 import { accuracy } from '../../lib/metrics';
 import type { LayerSpec } from '../../lib/model-spec';
+import { buildNetwork } from '../../lib/network';
 import { Adam, Momentum } from '../../lib/optimizers';
 import { Rng } from '../../lib/random';
+import { loadClassifier, saveClassifier } from '../../lib/saved-model';
 import { formatShape, sizeOf, Tensor } from '../../lib/tensor';
+
+/** The layers of this tree (exercises 00 to 05): the classifier's default kit. */
+export const treeKit: LayerKit = { Conv2d, MaxPool2D, AveragePool2D, Flatten, FC, ReLU };
 
 /**
  * The sheet's network for 28 x 28 grey digits. Shapes per image:
@@ -95,6 +97,8 @@ export interface EpochInfo {
 export interface ClassifierOptions {
   /** The network; default `sheetNetwork(classes)`. Its output must be [classes]. */
   layers?: LayerSpec[];
+  /** The layer classes to build it with; those not given are treeKit's. */
+  kit?: Partial<LayerKit>;
   /** One image, [C, H, W]; default [1, 28, 28]. */
   inputShape?: [number, number, number];
   /** Number of classes; default 10. */
@@ -152,18 +156,12 @@ export class TrainingDivergedError extends Error {
  */
 const INFERENCE_BATCH = 64;
 
-/** First line of a saved model; the number is the format version. */
-const FILE_MAGIC = 'scratch-cnn-classifier 1';
-
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adagrad', 'momentum', 'adam'];
-
-/** A module-level alias: under jest's sandbox, looking up the global `Number` in a hot loop is ~100x slower. */
-const isFiniteNumber = Number.isFinite;
 
 /** Index of the first non-finite value of `t`, or -1. */
 function firstNonFinite(t: Tensor): number {
   const data = t.data;
-  for (let i = 0; i < data.length; i++) if (!isFiniteNumber(data[i])) return i;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
 
@@ -218,7 +216,7 @@ export class Scratch2dCNNClassifier {
    *     "layers[1] (dropout) is a layer type the classifier cannot build; ..."
    *     "layers[0] (fc) needs a flat input [F], got [1, 28, 28]: ..."
    *     "layers[5] (conv2d) needs an image input [C, H, W], got [784]"
-   *     "layers[0] (conv2d) on input [1, 8, 8]: <the error of the layer or of convOutputShape>"
+   *     "layers[0] (conv2d) on input [1, 8, 8]: <the error of the layer or of its sizes>"
    *     "the network must end with one score per class, shape [10], but its last layer gives [84]"
    */
   constructor(options: ClassifierOptions = {}) {
@@ -248,42 +246,18 @@ export class Scratch2dCNNClassifier {
     this.settings = { inputShape: [...inputShape], classes, optimizer, lr, batchSize, epochs, lrDecay, seed };
     this.specs = (options.layers ?? sheetNetwork(classes)).map((spec) => ({ ...spec }));
     this.rng = new Rng(seed);
-    this.layers = this.buildLayers();
+    const kit = { ...treeKit, ...options.kit };
+    const network = buildNetwork(this.specs, inputShape, kit, () => this.rng.int(2 ** 31), where);
+    if (network.outputShape.length !== 1 || network.outputShape[0] !== classes) {
+      throw new KataInputError(
+        `${where}: the network must end with one score per class, shape [${classes}], but its last layer gives ${formatShape(network.outputShape)}`,
+      );
+    }
+    this.layers = network.layers;
     this.optimizer = makeOptimizer(optimizer, lr);
     this.verbose = options.verbose ?? false;
     this.onIteration = options.onIteration;
     this.onEpoch = options.onEpoch;
-  }
-
-  /**
-   * Builds one layer per spec, following the shape of one image through the
-   * network ([C, H, W], then [F] after flatten) so each conv knows its input
-   * channels and each fc its input features. Each layer with weights gets its
-   * own seed, drawn from the classifier's generator.
-   */
-  private buildLayers(): Layer[] {
-    const where = 'Scratch2dCNNClassifier';
-    let shape: number[] = [...this.settings.inputShape];
-    const layers = this.specs.map((spec, i) => {
-      const name = `${where}: layers[${i}] (${String(spec.type)})`;
-      try {
-        const built = buildLayer(spec, shape, name, this.rng);
-        shape = built.shape;
-        return built.layer;
-      } catch (error) {
-        // A size the layer itself rejects: say which spec, and on which input.
-        if (error instanceof KataInputError && !error.message.startsWith(name)) {
-          throw new KataInputError(`${name} on input ${formatShape(shape)}: ${error.message}`);
-        }
-        throw error;
-      }
-    });
-    if (shape.length !== 1 || shape[0] !== this.settings.classes) {
-      throw new KataInputError(
-        `${where}: the network must end with one score per class, shape [${this.settings.classes}], but its last layer gives ${formatShape(shape)}`,
-      );
-    }
-    return layers;
   }
 
   /**
@@ -359,12 +333,7 @@ export class Scratch2dCNNClassifier {
     if (!Number.isFinite(loss)) throw diverged(`the loss became ${loss}`);
 
     let dout = this.loss.backward();
-    for (let i = this.layers.length - 1; i > 0; i--) dout = this.layers[i].backward(dout);
-    // The first layer's dx would be the gradient of the images, which nothing uses:
-    // a layer that can fill its grads without it (backwardParams, lib/layer.ts) skips that work.
-    const first = this.layers[0];
-    if (first.backwardParams !== undefined) first.backwardParams(dout);
-    else first.backward(dout);
+    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i].backward(dout);
 
     for (const [i, layer] of this.layers.entries()) {
       if (layer.params === undefined) continue;
@@ -445,154 +414,14 @@ export class Scratch2dCNNClassifier {
     checkLabels(where, y, this.settings.classes);
   }
 
-  /**
-   * Writes the model to `file` (parent folders are created). Format:
-   *
-   *   line 1   "scratch-cnn-classifier 1" (the format name and version)
-   *   line 2   a JSON header: settings, specs, the tensors in order
-   *            ({ layer, name, shape }) and the histories
-   *   the rest every tensor's values as little-endian float64, in the
-   *            header's order, nothing after them
-   *
-   * Callbacks and the optimizer's state are not saved.
-   */
+  /** Writes the model to `file` (lib/saved-model.ts): settings, specs, weights, histories. */
   save(file: string): void {
-    const tensors = this.parameterTensors();
-    const header = {
-      settings: this.settings,
-      specs: this.specs,
-      tensors: tensors.map(({ layer, name, tensor }) => ({ layer, name, shape: tensor.shape })),
-      history: { lossHistory: this.lossHistory, epochLoss: this.epochLoss, valLoss: this.valLoss, valAccuracy: this.valAccuracy },
-    };
-    const text = Buffer.from(`${FILE_MAGIC}\n${JSON.stringify(header)}\n`, 'utf8');
-    const values = Buffer.alloc(8 * tensors.reduce((n, { tensor }) => n + tensor.size, 0));
-    let at = 0;
-    for (const { tensor } of tensors) {
-      for (let i = 0; i < tensor.size; i++, at += 8) values.writeDoubleLE(tensor.data[i], at);
-    }
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, Buffer.concat([text, values]));
+    saveClassifier(file, this);
   }
 
-  /**
-   * Reads a model written by `save`: rebuilds the layers from the saved specs
-   * and settings, then copies the weights in.
-   *
-   * @throws KataInputError naming the file and the problem:
-   *     "<file>" cannot be read (ENOENT)
-   *     "<file>" is not a saved classifier: expected the first line "scratch-cnn-classifier 1"
-   *     "<file>" is corrupt: its header is not valid JSON (...)
-   *     "<file>" is truncated: its header needs 646000 bytes of weights, the file holds 5000
-   */
+  /** Reads a model written by `save`; throws KataInputError naming the file and the problem. */
   static load(file: string): Scratch2dCNNClassifier {
-    const where = `Scratch2dCNNClassifier.load: "${file}"`;
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (error) {
-      throw new KataInputError(`${where} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-    const firstEnd = bytes.indexOf(0x0a);
-    if (firstEnd < 0 || bytes.toString('utf8', 0, firstEnd) !== FILE_MAGIC) {
-      throw new KataInputError(`${where} is not a saved classifier: expected the first line "${FILE_MAGIC}"`);
-    }
-    const headerEnd = bytes.indexOf(0x0a, firstEnd + 1);
-    if (headerEnd < 0) throw new KataInputError(`${where} is truncated: the JSON header has no end of line`);
-    let header: {
-      settings: ClassifierSettings;
-      specs: LayerSpec[];
-      tensors: { layer: number; name: string; shape: number[] }[];
-      history: { lossHistory: number[]; epochLoss: number[]; valLoss: number[]; valAccuracy: number[] };
-    };
-    try {
-      header = JSON.parse(bytes.toString('utf8', firstEnd + 1, headerEnd));
-    } catch (error) {
-      throw new KataInputError(`${where} is corrupt: its header is not valid JSON (${(error as Error).message})`);
-    }
-    for (const key of ['settings', 'specs', 'tensors', 'history'] as const) {
-      if (typeof header?.[key] !== 'object' || header[key] === null) throw new KataInputError(`${where} is corrupt: its header has no "${key}"`);
-    }
-
-    let model: Scratch2dCNNClassifier;
-    try {
-      model = new Scratch2dCNNClassifier({ ...header.settings, layers: header.specs });
-    } catch (error) {
-      throw new KataInputError(`${where} is corrupt: its settings and specs do not build a classifier (${(error as Error).message})`);
-    }
-    const tensors = model.parameterTensors();
-    const listed = header.tensors.map((t) => `layers[${t?.layer}].${t?.name} ${JSON.stringify(t?.shape)}`).join(', ');
-    const built = tensors.map((t) => `layers[${t.layer}].${t.name} ${JSON.stringify(t.tensor.shape)}`).join(', ');
-    if (listed !== built) {
-      throw new KataInputError(`${where} is corrupt: its header lists the tensors ${listed}, but its specs build ${built}`);
-    }
-    const expectedBytes = 8 * tensors.reduce((n, { tensor }) => n + tensor.size, 0);
-    const dataBytes = bytes.length - (headerEnd + 1);
-    if (dataBytes !== expectedBytes) {
-      const problem = dataBytes < expectedBytes ? 'is truncated' : 'has extra bytes at the end';
-      throw new KataInputError(`${where} ${problem}: its header needs ${expectedBytes} bytes of weights, the file holds ${dataBytes}`);
-    }
-    let at = headerEnd + 1;
-    for (const { layer, name, tensor } of tensors) {
-      for (let i = 0; i < tensor.size; i++, at += 8) tensor.data[i] = bytes.readDoubleLE(at);
-      const bad = firstNonFinite(tensor);
-      if (bad >= 0) throw new KataInputError(`${where} is corrupt: layers[${layer}].${name} holds ${tensor.data[bad]}`);
-    }
-    for (const key of ['lossHistory', 'epochLoss', 'valLoss', 'valAccuracy'] as const) {
-      const values: unknown = header.history[key];
-      if (!Array.isArray(values) || !values.every((v) => typeof v === 'number')) {
-        throw new KataInputError(`${where} is corrupt: its header's history.${key} is not a list of numbers`);
-      }
-      model[key] = values;
-    }
-    return model;
-  }
-
-  /** Every parameter tensor, layer by layer, in the order of each layer's params. */
-  private parameterTensors(): { layer: number; name: string; tensor: Tensor }[] {
-    return this.layers.flatMap((layer, i) => Object.entries(layer.params ?? {}).map(([name, tensor]) => ({ layer: i, name, tensor })));
-  }
-}
-
-/**
- * The layer for one spec, given the shape of one image coming in, and the
- * shape going out. Weights: He initialisation (the network uses ReLU).
- * `name` starts every message ("Scratch2dCNNClassifier: layers[3] (fc)").
- */
-function buildLayer(spec: LayerSpec, shape: number[], name: string, rng: Rng): { layer: Layer; shape: number[] } {
-  const image = (): [number, number, number] => {
-    if (shape.length !== 3) throw new KataInputError(`${name} needs an image input [C, H, W], got ${formatShape(shape)}`);
-    return [shape[0], shape[1], shape[2]];
-  };
-  switch (spec.type) {
-    case 'conv2d': {
-      const [c, h, w] = image();
-      if (spec.groups !== undefined && spec.groups !== 1) {
-        throw new KataInputError(`${name} has groups = ${spec.groups}; the kata's Conv2d only supports groups = 1`);
-      }
-      const { outChannels, kernelSize, stride = 1, padding = 0 } = spec;
-      const layer = new Conv2d({ inChannels: c, outChannels, kernelSize, stride, padding, initializer: new HeInitializer(), seed: rng.int(2 ** 31) });
-      return { layer, shape: [outChannels, ...convOutputShape(h, w, kernelSize, stride, padding)] };
-    }
-    case 'maxpool2d':
-    case 'avgpool2d': {
-      const [c, h, w] = image();
-      const { kernelSize, stride = kernelSize, padding = 0 } = spec;
-      const layer = spec.type === 'maxpool2d' ? new MaxPool2D({ kernelSize, stride, padding }) : new AveragePool2D({ kernelSize, stride, padding });
-      return { layer, shape: [c, ...convOutputShape(h, w, kernelSize, stride, padding)] };
-    }
-    case 'flatten':
-      return { layer: new Flatten(), shape: [sizeOf(shape)] };
-    case 'fc': {
-      if (shape.length !== 1) {
-        throw new KataInputError(`${name} needs a flat input [F], got ${formatShape(shape)}: add { type: 'flatten' } before it`);
-      }
-      const layer = new FC({ inFeatures: shape[0], outFeatures: spec.outFeatures, initializer: new HeInitializer(), seed: rng.int(2 ** 31) });
-      return { layer, shape: [spec.outFeatures] };
-    }
-    case 'relu':
-      return { layer: new ReLU(), shape };
-    default:
-      throw new KataInputError(`${name} is a layer type the classifier cannot build; supported types: conv2d, maxpool2d, avgpool2d, flatten, fc, relu`);
+    return loadClassifier(file, 'Scratch2dCNNClassifier.load', (settings, specs) => new Scratch2dCNNClassifier({ ...settings, layers: specs }));
   }
 }
 

@@ -7,13 +7,15 @@
  * Signed zeros in the input, dout and padding included. Also: the padded
  * input the forward keeps has the same im2col matrix as the input with its padding.
  */
+import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
-import { convForwardFast, convWeightGradientFast } from '../../lib/conv-direct';
-import { convGeometry, im2colInto, planesToRows, rowsToPlanes } from '../../lib/im2col';
-import { Workspace } from '../../lib/kernel-memory';
-import { gemm, getGemmConfig, setGemmConfig } from '../../lib/matmul';
-import { closeGemmThreads } from '../../lib/matmul-wasm';
-import { convConfigArb, seededTensor, type ConvConfig } from '../../lib/arbitraries';
+import { getEngineConfig, setEngineConfig } from '../../engine/config';
+import { closeGemmThreads } from '../../engine/gemm-wasm';
+import { Workspace } from '../../engine/kernel-memory';
+import { convForwardFast, convWeightGradientFast } from '../../engine/kernels/conv-direct';
+import { im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../../engine/kernels/im2col';
+import { gemm } from '../../lib/matmul';
+import { convConfigArb, seededTensor, type ConvConfig } from '../helpers/arbitraries';
 
 afterAll(() => closeGemmThreads());
 
@@ -27,7 +29,7 @@ function expectSameBits(actual: Float64Array, expected: Float64Array, what: stri
 /** Input, weights and bias of a configuration; every 5th input value a zero of alternating sign. */
 function problem(c: ConvConfig) {
   const shape = [c.batch, c.inChannels, c.height, c.width];
-  const g = convGeometry(shape, c.kernel, c.stride, c.padding);
+  const g = windowGeometry(shape, c.kernel, c.stride, c.padding);
   const x = seededTensor(shape, c.seed).data;
   for (let i = 0; i < x.length; i += 5) x[i] = i % 2 === 0 ? 0 : -0;
   const K = c.inChannels * c.kernel[0] * c.kernel[1];
@@ -38,12 +40,12 @@ function problem(c: ConvConfig) {
   return { g, x, W, b, K, dout };
 }
 
-/** The im2col path in plain TypeScript (arrays outside kernel memory, gemm's TypeScript kernel). */
+/** The im2col path in plain TypeScript (arrays outside kernel memory, lib's TypeScript gemm). */
 function im2colPath(p: ReturnType<typeof problem>): { out: Float64Array; col: Float64Array; dW: Float64Array } {
   const { g, x, W, b, K, dout } = p;
   const R = g.N * g.OH * g.OW;
   const M = b.length;
-  const previous = setGemmConfig({ kernel: 'js', threads: 1 });
+  const previous = setEngineConfig({ kernel: 'js', threads: 1 });
   try {
     const col = new Float64Array(R * K);
     im2colInto(x, g, col);
@@ -57,7 +59,7 @@ function im2colPath(p: ReturnType<typeof problem>): { out: Float64Array; col: Fl
     gemm(M, K, R, dA2d, col, dW, { transA: true });
     return { out, col, dW };
   } finally {
-    setGemmConfig(previous);
+    setEngineConfig(previous);
   }
 }
 
@@ -67,11 +69,11 @@ const configs = convConfigArb({ maxBatch: 4, maxSize: 9 }).chain((c) =>
 );
 
 describe.each([1, 2])('direct Conv2d kernels on %i thread(s)', (threads) => {
-  let previous: ReturnType<typeof getGemmConfig>;
+  let previous: ReturnType<typeof getEngineConfig>;
   beforeAll(() => {
-    previous = setGemmConfig({ kernel: 'wasm', threads });
+    previous = setEngineConfig({ kernel: 'wasm', threads });
   });
-  afterAll(() => setGemmConfig(previous));
+  afterAll(() => setEngineConfig(previous));
 
   it('give the im2col path\'s output and dW bit for bit; the padded input has the same im2col matrix', () => {
     fc.assert(
@@ -107,13 +109,13 @@ describe.each([1, 2])('direct Conv2d kernels on %i thread(s)', (threads) => {
 
   it('are not used with the TypeScript kernels (the caller takes the im2col path)', () => {
     const p = problem({ batch: 1, inChannels: 1, outChannels: 2, height: 4, width: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1], seed: 1 });
-    const before = setGemmConfig({ kernel: 'js' });
+    const before = setEngineConfig({ kernel: 'js' });
     try {
       expect(convForwardFast(p.x, p.g, p.W, p.b, new Workspace())).toBeNull();
-      const padded = { xpad: new Float64Array(36), geometry: convGeometry([1, 1, 6, 6], [3, 3], [1, 1], [0, 0]) };
+      const padded = { xpad: new Float64Array(36), geometry: windowGeometry([1, 1, 6, 6], [3, 3], [1, 1], [0, 0]) };
       expect(convWeightGradientFast(p.dout, padded, new Float64Array(18), new Workspace())).toBe(false);
     } finally {
-      setGemmConfig(before);
+      setEngineConfig(before);
     }
   });
 });

@@ -1,13 +1,17 @@
 /**
- * Loaded before every suite: registers the tensor matcher and configures
+ * Loaded before every suite: registers the tensor matcher, lets lib's gemm
+ * run on the engine's kernel (the same numbers, faster: the end-to-end
+ * training tests take seconds instead of minutes), and configures
  * fast-check. Every failing property prints its seed and path; to replay one:
  *
  *   FC_SEED=<seed> FC_PATH=<path> npm test -- 01
  */
 import fc from 'fast-check';
+import { installGemmBackend } from '../../engine/config';
 import { tensorMatchers } from './matchers';
 
 expect.extend(tensorMatchers);
+installGemmBackend();
 
 const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 const path = process.env.FC_PATH;

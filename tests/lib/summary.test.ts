@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { Scratch2dCNNClassifier, sheetNetwork } from '../../solutions/06-classifier/classifier';
-import { convConfigArb, poolConfigArb } from '../../lib/arbitraries';
+import { convConfigArb, poolConfigArb } from '../helpers/arbitraries';
 import type { LayerSpec } from '../../lib/model-spec';
 import { allocatedParams, formatSummary, layerName, summarize, summarizeClassifier, withThousands } from '../../lib/summary';
 import { countConvParams, countWindowPositions } from '../helpers/oracle-sizes';

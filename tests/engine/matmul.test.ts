@@ -11,24 +11,16 @@
  * infinities included. The comparisons below are therefore Object.is on
  * every element.
  */
+import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
-import {
-  gemm,
-  gemmJs,
-  gemmReference,
-  getGemmConfig,
-  matmul,
-  setGemmConfig,
-  startGemmProfile,
-  stopGemmProfile,
-  type GemmOptions,
-} from '../../lib/matmul';
-import { closeGemmThreads, gemmThreadStats, gemmWasm, wasmGemmStatus } from '../../lib/matmul-wasm';
+import { gemm, gemmJs, gemmReference, matmul, startGemmProfile, stopGemmProfile, type GemmOptions } from '../../lib/matmul';
+import { getEngineConfig, setEngineConfig } from '../../engine/config';
+import { closeGemmThreads, gemmThreadStats, gemmWasm, wasmGemmStatus } from '../../engine/gemm-wasm';
 import { Rng } from '../../lib/random';
 import { Tensor } from '../../lib/tensor';
-import { s32, u32 } from '../../lib/wasm/assembler';
-import { buildGemmModule, FAMILIES } from '../../lib/wasm/gemm-kernel';
-import { wasmApi } from '../../lib/wasm/webassembly';
+import { s32, u32 } from '../../engine/wasm/assembler';
+import { buildGemmModule, FAMILIES } from '../../engine/wasm/gemm-kernel';
+import { wasmApi } from '../../engine/wasm/webassembly';
 
 type Kernel = (m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, o: GemmOptions) => void;
 
@@ -216,20 +208,20 @@ describe('threads', () => {
 describe('gemm settings and profile', () => {
   it('uses the WebAssembly kernel when this Node has it, and switches kernels and threads on request', () => {
     expect(wasmGemmStatus().available).toBe(true);
-    const previous = setGemmConfig({ kernel: 'js', threads: 1 });
+    const previous = setEngineConfig({ kernel: 'js', threads: 1 });
     try {
-      expect(getGemmConfig()).toEqual({ kernel: 'js', threads: 1 });
+      expect(getEngineConfig()).toEqual({ kernel: 'js', threads: 1 });
       checkAgainstReference([['gemm (js)', gemm]], 100, 20, 60, {}, 5);
-      setGemmConfig({ kernel: 'wasm', threads: 2 });
+      setEngineConfig({ kernel: 'wasm', threads: 2 });
       checkAgainstReference([['gemm (wasm x2)', gemm]], 1000, 20, 60, { transB: true }, 6);
     } finally {
-      setGemmConfig(previous);
+      setEngineConfig(previous);
     }
   });
 
   it('rejects a thread count that is not a whole number >= 1', () => {
-    expect(() => setGemmConfig({ threads: 0 })).toThrow(/threads must be a whole number >= 1, got 0/);
-    expect(() => setGemmConfig({ threads: 1.5 })).toThrow(/threads must be a whole number >= 1, got 1.5/);
+    expect(() => setEngineConfig({ threads: 0 })).toThrow(/threads must be a whole number >= 1, got 0/);
+    expect(() => setEngineConfig({ threads: 1.5 })).toThrow(/threads must be a whole number >= 1, got 1.5/);
   });
 
   it('counts calls and floating-point operations while profiling', () => {

@@ -4,8 +4,9 @@
  * (Object.is, so a -0 where the definition has 0 would fail), and the
  * forward names the first non-finite input.
  */
+import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
-import { reluBackwardInto, reluForwardInto } from '../../lib/relu';
+import { reluBackwardInto, reluForwardInto } from '../../engine/kernels/relu';
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
 const values = fc.array(fc.oneof(finite, fc.constantFrom(0, -0, 5e-324, -5e-324, 1.7976931348623157e308, -1.7976931348623157e308)), { maxLength: 60 });

@@ -5,27 +5,27 @@
  *   out[n, m, i, j] = sum over k of col[(n, i, j), k] * W[m, k], then + b[m]
  *   dW[m, k]        = sum over r of dout[r, m] * col[r, k]          r = (n, i, j)
  *
- * computed by ./wasm/conv-kernel.ts from the input with its padding written
+ * computed by ../wasm/conv-kernel.ts from the input with its padding written
  * out (xpad), bit for bit what im2col, gemm and the rearrangements give
- * (tests/engine/conv-direct.test.ts), on gemm's threads. The im2col matrix
+ * (tests/engine/conv-direct.test.ts), on the engine's threads. The im2col matrix
  * (K times the output's size) is neither written nor read: the windows are
  * read from xpad where they are. The layer keeps xpad in its workspace from
  * forward to backward.
  */
-import type { ConvGeometry } from './im2col';
-import { kernelAddress, type Workspace } from './kernel-memory';
-import { getGemmConfig } from './matmul';
-import { runRangeKernel, THREAD_MIN_WORK } from './matmul-wasm';
-import { CONV_CHANNEL_BLOCK, CONV_FORWARD, CONV_WEIGHT_GRADIENT, DW_TILE_CHANNELS, DW_TILE_TAPS } from './wasm/conv-kernel';
+import { getEngineConfig } from '../config';
+import { runRangeKernel, THREAD_MIN_WORK } from '../gemm-wasm';
+import { kernelAddress, type Workspace } from '../kernel-memory';
+import { CONV_CHANNEL_BLOCK, CONV_FORWARD, CONV_WEIGHT_GRADIENT, DW_TILE_CHANNELS, DW_TILE_TAPS } from '../wasm/conv-kernel';
+import type { WindowGeometry } from './im2col';
 
 /** The padded input and its geometry (the same window and stride, padding 0). */
 export interface PaddedInput {
   xpad: Float64Array;
-  geometry: ConvGeometry;
+  geometry: WindowGeometry;
 }
 
 /** x [N, C, H, W] with P_h zero rows above and below each plane and P_w zero columns left and right, into `xpad`. */
-function padInto(x: Float64Array, g: ConvGeometry, xpad: Float64Array): void {
+function padInto(x: Float64Array, g: WindowGeometry, xpad: Float64Array): void {
   const HP = g.H + 2 * g.PH;
   const WP = g.W + 2 * g.PW;
   if (g.PH === 0 && g.PW === 0) {
@@ -48,12 +48,12 @@ function padInto(x: Float64Array, g: ConvGeometry, xpad: Float64Array): void {
  */
 export function convForwardFast(
   x: Float64Array,
-  g: ConvGeometry,
+  g: WindowGeometry,
   weights: Float64Array,
   bias: Float64Array,
   workspace: Workspace,
 ): { out: Float64Array; padded: PaddedInput } | null {
-  const { kernel, threads } = getGemmConfig();
+  const { kernel, threads } = getEngineConfig();
   if (kernel !== 'wasm') return null;
   const M = bias.length;
   const K = g.C * g.FH * g.FW;
@@ -89,11 +89,11 @@ export function convForwardFast(
 /**
  * dW [M, K] = dA2d^T col, where dA2d[(n, i, j), m] = dout[n, m, i, j] and col
  * is the im2col matrix of the padded input: into `dW`, straight from dout
- * and xpad (./wasm/conv-kernel.ts), the bits of gemm on dA2d and col. False
+ * and xpad (../wasm/conv-kernel.ts), the bits of gemm on dA2d and col. False
  * when the WebAssembly kernel or kernel memory is unavailable.
  */
 export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, dW: Float64Array, workspace: Workspace): boolean {
-  const { kernel, threads } = getGemmConfig();
+  const { kernel, threads } = getEngineConfig();
   if (kernel !== 'wasm') return false;
   const g = padded.geometry;
   const K = g.C * g.FH * g.FW;

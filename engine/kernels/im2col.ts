@@ -15,15 +15,15 @@
  * When col is in kernel memory and `gemm` uses the WebAssembly kernel, the
  * work runs as WebAssembly (./wasm/im2col-kernel.ts), the images of the
  * batch shared between gemm's threads; otherwise in TypeScript, below. Both
- * give the same numbers (tests/lib/im2col.test.ts).
+ * give the same numbers (tests/engine/im2col.test.ts).
  *
  * Also here: rowsToPlanes and planesToRows, Conv2d's rearrangements between
  * its products and NCHW (at the end of the file).
  */
-import { kernelAddress, StagingArea } from './kernel-memory';
-import { getGemmConfig } from './matmul';
-import { runRangeKernel } from './matmul-wasm';
-import { Tensor } from './tensor';
+import { kernelAddress, StagingArea } from '../kernel-memory';
+import { getEngineConfig } from '../config';
+import { runRangeKernel } from '../gemm-wasm';
+import { Tensor } from '../../lib/tensor';
 
 /** Below this many entries of col, one thread does the whole batch (waking a worker costs more). */
 const THREAD_MIN_ENTRIES = 1 << 15;
@@ -37,9 +37,9 @@ const staging = new StagingArea();
  * unless it is in kernel memory too (x is copied in before, dx copied out after).
  * Returns false when the TypeScript loops must do the work.
  */
-function runFast(name: 'im2col' | 'col2im', g: ConvGeometry, image: Float64Array, col: Float64Array): boolean {
+function runFast(name: 'im2col' | 'col2im', g: WindowGeometry, image: Float64Array, col: Float64Array): boolean {
   const colAt = kernelAddress(col);
-  const { kernel, threads } = getGemmConfig();
+  const { kernel, threads } = getEngineConfig();
   if (colAt < 0 || kernel !== 'wasm') return false;
   let imageAt = kernelAddress(image);
   const staged = imageAt < 0 ? staging.atLeast(image.length) : null;
@@ -56,7 +56,7 @@ function runFast(name: 'im2col' | 'col2im', g: ConvGeometry, image: Float64Array
 }
 
 /** Sizes of one convolution (or pooling): x [N, C, H, W], window FH x FW, stride, padding, output OH x OW. */
-export interface ConvGeometry {
+export interface WindowGeometry {
   N: number;
   C: number;
   H: number;
@@ -72,17 +72,17 @@ export interface ConvGeometry {
 }
 
 /** The geometry of x [N, C, H, W] under a window; OH, OW as exercise 02 computes them. */
-export function convGeometry(
+export function windowGeometry(
   inputShape: readonly number[],
   [FH, FW]: readonly [number, number],
   [SH, SW]: readonly [number, number],
   [PH, PW]: readonly [number, number],
-): ConvGeometry {
+): WindowGeometry {
   const [N, C, H, W] = inputShape;
   const OH = Math.floor((H + 2 * PH - FH) / SH) + 1;
   const OW = Math.floor((W + 2 * PW - FW) / SW) + 1;
   if (inputShape.length !== 4 || !(OH >= 1 && OW >= 1)) {
-    throw new RangeError(`convGeometry: no window of ${FH}x${FW} fits input [${inputShape.join(', ')}] with padding [${PH}, ${PW}]`);
+    throw new RangeError(`windowGeometry: no window of ${FH}x${FW} fits input [${inputShape.join(', ')}] with padding [${PH}, ${PW}]`);
   }
   return { N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW };
 }
@@ -102,7 +102,7 @@ function insideRuns(O: number, F: number, S: number, P: number, size: number): {
   return { lo, hi };
 }
 
-function checkLengths(where: string, g: ConvGeometry, x: Float64Array, col: Float64Array): void {
+function checkLengths(where: string, g: WindowGeometry, x: Float64Array, col: Float64Array): void {
   const xLength = g.N * g.C * g.H * g.W;
   const colLength = g.N * g.OH * g.OW * g.C * g.FH * g.FW;
   if (x.length !== xLength || col.length !== colLength) {
@@ -111,7 +111,7 @@ function checkLengths(where: string, g: ConvGeometry, x: Float64Array, col: Floa
 }
 
 /** x [N, C, H, W] (its data) -> col [N*OH*OW, C*FH*FW], written over every element of `col`. */
-export function im2colInto(x: Float64Array, g: ConvGeometry, col: Float64Array): void {
+export function im2colInto(x: Float64Array, g: WindowGeometry, col: Float64Array): void {
   checkLengths('im2colInto', g, x, col);
   if (runFast('im2col', g, x, col)) return;
   const { N, C, H, W, FH, FW, SH, PH, OH, OW } = g;
@@ -147,7 +147,7 @@ export function im2colInto(x: Float64Array, g: ConvGeometry, col: Float64Array):
  * entries landing on one pixel are added (in the order of the rows of col);
  * entries from the padding are dropped.
  */
-export function col2imTensor(col: Float64Array, g: ConvGeometry): Tensor {
+export function col2imTensor(col: Float64Array, g: WindowGeometry): Tensor {
   const out = new Tensor([g.N, g.C, g.H, g.W]);
   const dx = out.data;
   checkLengths('col2imTensor', g, dx, col);
@@ -223,7 +223,7 @@ function checkTransposeLengths(where: string, N: number, P: number, M: number, r
  * `from` and `to` it is, must already be in kernel memory).
  */
 function transposeFast(from: Float64Array, N: number, A: number, B: number, add: Float64Array | null, to: Float64Array): boolean {
-  const { kernel, threads } = getGemmConfig();
+  const { kernel, threads } = getEngineConfig();
   if (kernel !== 'wasm' || (kernelAddress(from) < 0 && kernelAddress(to) < 0)) return false;
   // staging: [ add | from or to, whichever is not in kernel memory ]
   const addLength = add === null ? 0 : (add.length + 1) & ~1;

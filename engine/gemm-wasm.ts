@@ -1,5 +1,5 @@
 /**
- * The fast path of `gemm` (./matmul.ts): the WebAssembly SIMD kernel of
+ * The engine's backend of `gemm` (lib/matmul.ts): the WebAssembly SIMD kernel of
  * ./wasm/gemm-kernel.ts, optionally spread over worker threads (./threads.ts).
  *
  * WebAssembly code only reads its own linear memory (./kernel-memory.ts).
@@ -18,7 +18,7 @@
  * and with or without copies (see the notes in wasm/gemm-kernel.ts and threads.ts).
  */
 import { kernelAddress, kernelMemory, MAX_PAGES, StagingArea } from './kernel-memory';
-import type { GemmOptions } from './matmul';
+import type { GemmOptions } from '../lib/matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
 import { COL2IM, col2imFunction, IM2COL, im2colFunction, TRANSPOSE, transposeFunction } from './wasm/im2col-kernel';

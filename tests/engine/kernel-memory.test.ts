@@ -3,6 +3,7 @@
  * them, Workspace, and gemm using such arrays in place (no copy) with
  * exactly the numbers of gemmReference (Object.is on every element).
  */
+import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
 import {
   allocKernelArray,
@@ -10,9 +11,9 @@ import {
   kernelAddress,
   kernelMemoryStats,
   Workspace,
-} from '../../lib/kernel-memory';
+} from '../../engine/kernel-memory';
 import { gemmReference, type GemmOptions } from '../../lib/matmul';
-import { closeGemmThreads, gemmWasm } from '../../lib/matmul-wasm';
+import { closeGemmThreads, gemmWasm } from '../../engine/gemm-wasm';
 import { Rng } from '../../lib/random';
 
 afterAll(() => closeGemmThreads());

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { convConfigArb, poolConfigArb, seededTensor, tensorArb } from '../../lib/arbitraries';
+import { convConfigArb, poolConfigArb, seededTensor, tensorArb } from './arbitraries';
 
 /** Windows along one axis, counted by sliding (not by the formula). */
 function windowCount(input: number, kernel: number, stride: number, padding: number): number {

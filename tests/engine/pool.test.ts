@@ -5,12 +5,13 @@
  * WebAssembly on 1 or 2 threads. Values are drawn from a few integers so that
  * ties are common.
  */
+import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
-import { poolConfigArb } from '../../lib/arbitraries';
-import { convGeometry, type ConvGeometry } from '../../lib/im2col';
-import { setGemmConfig } from '../../lib/matmul';
-import { closeGemmThreads } from '../../lib/matmul-wasm';
-import { maxPoolInto } from '../../lib/pool';
+import { poolConfigArb } from '../helpers/arbitraries';
+import { windowGeometry, type WindowGeometry } from '../../engine/kernels/im2col';
+import { setEngineConfig } from '../../engine/config';
+import { closeGemmThreads } from '../../engine/gemm-wasm';
+import { maxPoolInto } from '../../engine/kernels/pool';
 import { Rng } from '../../lib/random';
 import { Tensor } from '../../lib/tensor';
 import { maxPoolForward, maxPoolJacobian } from '../helpers/oracle-pool';
@@ -25,7 +26,7 @@ function smallIntegers(count: number, seed: number): Float64Array {
   return Float64Array.from({ length: count }, () => rng.int(5) - 2);
 }
 
-function pool(x: Float64Array, g: ConvGeometry): { out: Float64Array; argmax: Int32Array } {
+function pool(x: Float64Array, g: WindowGeometry): { out: Float64Array; argmax: Int32Array } {
   const length = g.N * g.C * g.OH * g.OW;
   const out = new Float64Array(length).fill(99); // stale values must all be overwritten
   const argmax = new Int32Array(length).fill(-7);
@@ -38,18 +39,18 @@ describe.each([
   ['WebAssembly on 1 thread', 'wasm', 1],
   ['WebAssembly on 2 threads', 'wasm', 2],
 ] as const)('maxPoolInto in %s', (_, kernel, threads) => {
-  let previous: ReturnType<typeof setGemmConfig>;
+  let previous: ReturnType<typeof setEngineConfig>;
   beforeAll(() => {
-    previous = setGemmConfig({ kernel, threads });
+    previous = setEngineConfig({ kernel, threads });
   });
-  afterAll(() => setGemmConfig(previous));
+  afterAll(() => setEngineConfig(previous));
 
   it('gives the oracle maximum of every window, and the first cell holding it', () => {
     fc.assert(
       fc.property(window, (c) => {
         const shape = [c.batch, c.channels, c.height, c.width];
         const geometry = { kernel: c.kernel, stride: c.stride ?? c.kernel, padding: c.padding };
-        const g = convGeometry(shape, geometry.kernel, geometry.stride, geometry.padding);
+        const g = windowGeometry(shape, geometry.kernel, geometry.stride, geometry.padding);
         const x = new Tensor(shape, smallIntegers(shape.reduce((a, b) => a * b), c.seed));
         const { out, argmax } = pool(x.data, g);
         expect(Array.from(out)).toEqual(Array.from(maxPoolForward(x, geometry).data));
@@ -60,11 +61,11 @@ describe.each([
   });
 
   it('pools a batch large enough to be split between threads like the TypeScript loops', () => {
-    const g = convGeometry([16, 8, 28, 28], [2, 2], [2, 2], [0, 0]);
+    const g = windowGeometry([16, 8, 28, 28], [2, 2], [2, 2], [0, 0]);
     const x = smallIntegers(16 * 8 * 28 * 28, 5);
-    const previousKernel = setGemmConfig({ kernel: 'js' });
+    const previousKernel = setEngineConfig({ kernel: 'js' });
     const expected = pool(x, g);
-    setGemmConfig(previousKernel);
+    setEngineConfig(previousKernel);
     const actual = pool(x, g);
     expect(actual.out).toEqual(expected.out);
     expect(actual.argmax).toEqual(expected.argmax);
@@ -72,7 +73,7 @@ describe.each([
 });
 
 it('maxPoolInto rejects arrays of the wrong length, naming the lengths', () => {
-  const g = convGeometry([1, 1, 4, 4], [2, 2], [2, 2], [0, 0]);
+  const g = windowGeometry([1, 1, 4, 4], [2, 2], [2, 2], [0, 0]);
   expect(() => maxPoolInto(new Float64Array(16), g, new Float64Array(4), new Int32Array(3))).toThrow(
     'maxPoolInto: expected x of 16 values and out and argmax of 4, got 16, 4 and 3',
   );

@@ -14,10 +14,10 @@
  * TypeScript, below. Both give the same numbers and indices
  * (tests/lib/pool.test.ts).
  */
-import type { ConvGeometry } from './im2col';
-import { kernelAddress, StagingArea } from './kernel-memory';
-import { getGemmConfig } from './matmul';
-import { runRangeKernel } from './matmul-wasm';
+import type { WindowGeometry } from './im2col';
+import { kernelAddress, StagingArea } from '../kernel-memory';
+import { getEngineConfig } from '../config';
+import { runRangeKernel } from '../gemm-wasm';
 
 /** Module-level aliases: under jest's sandbox a global lookup in a loop is ~100x slower. */
 const max = Math.max;
@@ -29,7 +29,7 @@ const THREAD_MIN_VALUES = 1 << 15;
 /** x copied in, and out and argmax computed, in kernel memory. */
 const staging = new StagingArea();
 
-function checkLengths(g: ConvGeometry, x: Float64Array, out: Float64Array, argmax: Int32Array): void {
+function checkLengths(g: WindowGeometry, x: Float64Array, out: Float64Array, argmax: Int32Array): void {
   const xLength = g.N * g.C * g.H * g.W;
   const outLength = g.N * g.C * g.OH * g.OW;
   if (x.length !== xLength || out.length !== outLength || argmax.length !== outLength) {
@@ -40,9 +40,9 @@ function checkLengths(g: ConvGeometry, x: Float64Array, out: Float64Array, argma
 }
 
 /** x [N, C, H, W] -> out [N, C, OH, OW] and argmax (same length), written over every element. */
-export function maxPoolInto(x: Float64Array, g: ConvGeometry, out: Float64Array, argmax: Int32Array): void {
+export function maxPoolInto(x: Float64Array, g: WindowGeometry, out: Float64Array, argmax: Int32Array): void {
   checkLengths(g, x, out, argmax);
-  if (getGemmConfig().kernel === 'wasm' && maxPoolFast(x, g, out, argmax)) return;
+  if (getEngineConfig().kernel === 'wasm' && maxPoolFast(x, g, out, argmax)) return;
   const { N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW } = g;
   let o = 0; // out and argmax in row-major order
   for (let plane = 0; plane < N * C; plane++) {
@@ -75,7 +75,7 @@ export function maxPoolInto(x: Float64Array, g: ConvGeometry, out: Float64Array,
 }
 
 /** The WebAssembly path: x, out and argmax through the staging area. False if kernel memory is unavailable. */
-function maxPoolFast(x: Float64Array, g: ConvGeometry, out: Float64Array, argmax: Int32Array): boolean {
+function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argmax: Int32Array): boolean {
   const outLength = out.length;
   // staging: [ x | out | argmax as i32 (half a double each) ]
   const area = staging.atLeast(x.length + outLength + Math.ceil(outLength / 2));
@@ -85,7 +85,7 @@ function maxPoolFast(x: Float64Array, g: ConvGeometry, out: Float64Array, argmax
   const outAt = base + 8 * x.length;
   const argmaxAt = outAt + 8 * outLength;
   const args = [0, g.N * g.C, g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, base, outAt, argmaxAt];
-  if (!runRangeKernel('maxpool', args, x.length >= THREAD_MIN_VALUES ? getGemmConfig().threads : 1)) return false;
+  if (!runRangeKernel('maxpool', args, x.length >= THREAD_MIN_VALUES ? getEngineConfig().threads : 1)) return false;
   out.set(area.subarray(x.length, x.length + outLength));
   argmax.set(new Int32Array(area.buffer, argmaxAt, outLength));
   return true;

@@ -49,7 +49,7 @@ export const CONTROL = {
   /** One flag per worker slot: 1 while the worker runs. */
   ALIVE: 32,
 } as const;
-const MAX_WORKERS = 32;
+export const MAX_WORKERS = 32;
 
 export interface PoolOptions {
   /** The compiled kernel module and the shared memory it runs on. */

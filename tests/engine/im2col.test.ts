@@ -6,22 +6,23 @@
  *   TypeScript path (col anywhere else) give the same bits, for both functions;
  * and, within rounding, col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>.
  */
+import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
-import { col2imTensor, convGeometry, im2colInto, planesToRows, rowsToPlanes, type ConvGeometry } from '../../lib/im2col';
-import { allocKernelArray, freeKernelArray } from '../../lib/kernel-memory';
-import { getGemmConfig, setGemmConfig } from '../../lib/matmul';
-import { closeGemmThreads } from '../../lib/matmul-wasm';
+import { col2imTensor, windowGeometry, im2colInto, planesToRows, rowsToPlanes, type WindowGeometry } from '../../engine/kernels/im2col';
+import { allocKernelArray, freeKernelArray } from '../../engine/kernel-memory';
+import { getEngineConfig, setEngineConfig } from '../../engine/config';
+import { closeGemmThreads } from '../../engine/gemm-wasm';
 import { Rng } from '../../lib/random';
-import { convConfigArb, seededTensor, type ConvConfig } from '../../lib/arbitraries';
+import { convConfigArb, seededTensor, type ConvConfig } from '../helpers/arbitraries';
 import type { Tensor } from '../../lib/tensor';
 import { oracleIm2col } from '../helpers/oracle-conv';
 
 afterAll(() => closeGemmThreads());
 
 /** The geometry of a conv configuration, its input, and the length of col. */
-function setUp(c: ConvConfig): { g: ConvGeometry; x: Tensor; colLength: number } {
+function setUp(c: ConvConfig): { g: WindowGeometry; x: Tensor; colLength: number } {
   const shape = [c.batch, c.inChannels, c.height, c.width];
-  const g = convGeometry(shape, c.kernel, c.stride, c.padding);
+  const g = windowGeometry(shape, c.kernel, c.stride, c.padding);
   return { g, x: seededTensor(shape, c.seed), colLength: g.N * g.OH * g.OW * g.C * g.FH * g.FW };
 }
 
@@ -46,11 +47,11 @@ function expectSameBits(actual: Float64Array, expected: Float64Array, what: stri
 }
 
 describe.each([1, 2])('im2col and col2im with %i thread(s)', (threads) => {
-  let previous: ReturnType<typeof getGemmConfig>;
+  let previous: ReturnType<typeof getEngineConfig>;
   beforeAll(() => {
-    previous = setGemmConfig({ kernel: 'wasm', threads });
+    previous = setEngineConfig({ kernel: 'wasm', threads });
   });
-  afterAll(() => setGemmConfig(previous));
+  afterAll(() => setEngineConfig(previous));
 
   it('im2colInto writes the matrix of the definition, in TypeScript and in WebAssembly alike', () => {
     fc.assert(
@@ -106,11 +107,11 @@ describe.each([
   ['WebAssembly on 1 thread', 'wasm', 1],
   ['WebAssembly on 2 threads', 'wasm', 2],
 ] as const)('rowsToPlanes and planesToRows in %s', (_, kernel, threads) => {
-  let previous: ReturnType<typeof getGemmConfig>;
+  let previous: ReturnType<typeof getEngineConfig>;
   beforeAll(() => {
-    previous = setGemmConfig({ kernel, threads });
+    previous = setEngineConfig({ kernel, threads });
   });
-  afterAll(() => setGemmConfig(previous));
+  afterAll(() => setEngineConfig(previous));
 
   const sizes = fc.record({
     N: fc.integer({ min: 1, max: 70 }),
@@ -154,9 +155,9 @@ describe.each([
 
 describe('a batch large enough to be split between threads', () => {
   it('gives the bits of the TypeScript loops on 2 threads', () => {
-    const previous = setGemmConfig({ kernel: 'wasm', threads: 2 });
+    const previous = setEngineConfig({ kernel: 'wasm', threads: 2 });
     try {
-      const g = convGeometry([9, 3, 28, 28], [5, 5], [1, 1], [2, 2]);
+      const g = windowGeometry([9, 3, 28, 28], [5, 5], [1, 1], [2, 2]);
       const x = new Rng(3).normals(9 * 3 * 28 * 28, 0, 1);
       const length = 9 * 28 * 28 * 75;
       const plain = new Float64Array(length);
@@ -169,20 +170,20 @@ describe('a batch large enough to be split between threads', () => {
         expectSameBits(col2imTensor(col, g).data, col2imTensor(values, g).data, 'col2im on 2 threads');
       });
     } finally {
-      setGemmConfig(previous);
+      setEngineConfig(previous);
     }
   });
 });
 
 describe('bad input', () => {
-  it('convGeometry rejects a window that does not fit', () => {
-    expect(() => convGeometry([1, 1, 2, 2], [3, 3], [1, 1], [0, 0])).toThrow(
-      'convGeometry: no window of 3x3 fits input [1, 1, 2, 2] with padding [0, 0]',
+  it('windowGeometry rejects a window that does not fit', () => {
+    expect(() => windowGeometry([1, 1, 2, 2], [3, 3], [1, 1], [0, 0])).toThrow(
+      'windowGeometry: no window of 3x3 fits input [1, 1, 2, 2] with padding [0, 0]',
     );
   });
 
   it('im2colInto and col2imTensor reject arrays of the wrong length, naming both lengths', () => {
-    const g = convGeometry([1, 1, 4, 4], [3, 3], [1, 1], [0, 0]);
+    const g = windowGeometry([1, 1, 4, 4], [3, 3], [1, 1], [0, 0]);
     expect(() => im2colInto(new Float64Array(16), g, new Float64Array(35))).toThrow(
       'im2colInto: expected x of 16 values and col of 36, got 16 and 35',
     );

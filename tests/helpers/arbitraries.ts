@@ -4,8 +4,8 @@
  * property can run a brute-force oracle a hundred times in well under a second.
  */
 import fc from 'fast-check';
-import { Rng } from './random';
-import { sizeOf, Tensor } from './tensor';
+import { Rng } from '../../lib/random';
+import { sizeOf, Tensor } from '../../lib/tensor';
 
 /** A tensor of the given shape with values in [min, max] (no NaN, no Infinity). */
 export function tensorArb(shape: readonly number[], min = -1, max = 1): fc.Arbitrary<Tensor> {
