@@ -13,8 +13,10 @@ import { getEngineConfig, setEngineConfig } from '../../engine/config';
 import { closeGemmThreads } from '../../engine/gemm-wasm';
 import { Workspace } from '../../engine/kernel-memory';
 import { convForwardFast, convWeightGradientFast } from '../../engine/kernels/conv-direct';
+import { Conv2d } from '../../engine/layers/conv2d';
 import { im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../../engine/kernels/im2col';
 import { gemm } from '../../lib/matmul';
+import { Tensor } from '../../lib/tensor';
 import { convConfigArb, seededTensor, type ConvConfig } from '../helpers/arbitraries';
 
 afterAll(() => closeGemmThreads());
@@ -117,5 +119,27 @@ describe.each([1, 2])('direct Conv2d kernels on %i thread(s)', (threads) => {
     } finally {
       setEngineConfig(before);
     }
+  });
+});
+
+describe('the engine Conv2d when the kernels change between forward and backward', () => {
+  afterAll(() => setEngineConfig({ kernel: 'wasm' }));
+
+  it('builds the im2col matrix from the padded input it kept: the same dx and gradients', () => {
+    const c: ConvConfig = { batch: 3, inChannels: 2, outChannels: 5, height: 9, width: 7, kernel: [3, 2], stride: [2, 1], padding: [1, 1], seed: 11 };
+    const x = new Tensor([c.batch, c.inChannels, c.height, c.width], problem(c).x);
+    const run = (backwardKernel: 'wasm' | 'js') => {
+      setEngineConfig({ kernel: 'wasm', threads: 1 });
+      const layer = new Conv2d({ ...c, kernelSize: c.kernel, seed: 4 });
+      const out = layer.forward(x);
+      setEngineConfig({ kernel: backwardKernel });
+      const dx = layer.backward(seededTensor(out.shape, 5));
+      return { dx: dx.data, dW: layer.grads.W.data, db: layer.grads.b.data };
+    };
+    const direct = run('wasm');
+    const switched = run('js');
+    expectSameBits(switched.dx, direct.dx, 'dx');
+    expectSameBits(switched.dW, direct.dW, 'dW');
+    expectSameBits(switched.db, direct.db, 'db');
   });
 });
