@@ -235,7 +235,7 @@ export function loadMnist(options: LoadMnistOptions): LabelledImages {
  * The rows `indices` of `images` (any rank, first axis N) and of `labels`:
  * the building block of shuffles and splits.
  */
-function takeSamples(images: Tensor, labels: ArrayLike<number>, indices: ArrayLike<number>): LabelledImages {
+export function takeSamples(images: Tensor, labels: ArrayLike<number>, indices: ArrayLike<number>): LabelledImages {
   const perSample = images.shape[0] === 0 ? 0 : images.size / images.shape[0];
   const data = new Float64Array(indices.length * perSample);
   const outLabels = new Int32Array(indices.length);

@@ -264,6 +264,9 @@ function slice(x: Tensor, first: number, count: number): Tensor {
 interface StepProfile {
   forward: number[];
   backward: number[];
+  /** CPU time (all threads of the process) inside each layer's forward and backward, ms. */
+  cpuForward: number[];
+  cpuBackward: number[];
   gemmForward: number[];
   gemmBackward: number[];
   loss: number;
@@ -286,6 +289,8 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
   const p: StepProfile = {
     forward: new Array(L).fill(0),
     backward: new Array(L).fill(0),
+    cpuForward: new Array(L).fill(0),
+    cpuBackward: new Array(L).fill(0),
     gemmForward: new Array(L).fill(0),
     gemmBackward: new Array(L).fill(0),
     loss: 0,
@@ -299,15 +304,22 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
   const counters = startGemmProfile();
   const cpuBegin = process.cpuUsage();
   const begin = performance.now();
+  /** CPU ms of the process since `from` (a process.cpuUsage() reading). */
+  const cpuSince = (from: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1000;
+  };
   for (let s = 0; s < steps; s++) {
     const first = (s % batches) * batch;
     let x = slice(data.images, first, batch);
     const y = data.labels.subarray(first, first + batch);
     for (let i = 0; i < L; i++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const g0 = counters.ms;
       x = layers[i].forward(x);
       p.forward[i] += performance.now() - t0;
+      p.cpuForward[i] += cpuSince(c0);
       p.gemmForward[i] += counters.ms - g0;
     }
     let t0 = performance.now();
@@ -316,9 +328,11 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
     p.loss += performance.now() - t0;
     for (let i = L - 1; i >= 0; i--) {
       t0 = performance.now();
+      const c0 = process.cpuUsage();
       const g0 = counters.ms;
       dout = layers[i].backward(dout);
       p.backward[i] += performance.now() - t0;
+      p.cpuBackward[i] += cpuSince(c0);
       p.gemmBackward[i] += counters.ms - g0;
     }
     t0 = performance.now();
@@ -439,18 +453,29 @@ function benchTraining(args: Args): void {
     const rows: (string | number)[][] = net.specs.map((spec, i) => [
       `${i} ${layerName(spec)}`,
       ms(p.forward[i]),
+      ms(p.cpuForward[i]),
       ms(p.gemmForward[i]),
       ms(p.backward[i]),
+      ms(p.cpuBackward[i]),
       ms(p.gemmBackward[i]),
     ]);
     const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
-    rows.push(['loss (softmax + cross-entropy)', ms(p.loss), '', '', '']);
-    rows.push(['update (Adam)', '', '', ms(p.update), '']);
-    rows.push(['total', ms(sum(p.forward) + p.loss), ms(sum(p.gemmForward)), ms(sum(p.backward) + p.update), ms(sum(p.gemmBackward))]);
-    console.log(`\n${net.name}, ${label}: ms per step of ${batch} images (forward, backward; "of which matmul" = time inside gemm)\n`);
+    rows.push(['loss (softmax, cross-entropy)', ms(p.loss), '', '', '', '', '']);
+    rows.push(['update (Adam)', '', '', '', ms(p.update), '', '']);
+    rows.push([
+      'total',
+      ms(sum(p.forward) + p.loss),
+      ms(sum(p.cpuForward)),
+      ms(sum(p.gemmForward)),
+      ms(sum(p.backward) + p.update),
+      ms(sum(p.cpuBackward)),
+      ms(sum(p.gemmBackward)),
+    ]);
+    console.log(`\n${net.name}, ${label}: ms per step of ${batch} images, forward and backward:`);
+    console.log('wall clock, CPU time of all threads (steadier on a busy host), and in gemm\n');
     console.log(
-      formatTable(['layer', 'forward', 'of which matmul', 'backward', 'of which matmul'], rows, {
-        align: ['left', 'right', 'right', 'right', 'right'],
+      formatTable(['layer', 'fwd ms', 'CPU ms', 'gemm', 'bwd ms', 'CPU ms', 'gemm'], rows, {
+        align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
       }),
     );
     const phases = [

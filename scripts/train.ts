@@ -27,13 +27,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KataInputError } from '../lib/checks';
-import { loadMnist, trainValidationSplit, type LabelledImages } from '../lib/mnist';
+import { loadMnist, takeSamples, trainValidationSplit, type LabelledImages } from '../lib/mnist';
 import { accuracy, confusionMatrix, precisionRecall } from '../lib/metrics';
 import type { LayerSpec } from '../lib/model-spec';
-import { formatSummary, summarize } from '../lib/summary';
+import { formatSummary, layerName, summarize } from '../lib/summary';
 import { Tensor } from '../lib/tensor';
 import type { EpochRecord, IterationRecord, Mistake, ModelName, OptimizerName, RunHistory, TrainOptions } from './report/history';
-import { buildReport, formatLr, learningRateText } from './report/report';
+import { buildReport, formatLr, learningRateText, type FeatureMaps } from './report/report';
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
 import { wrap } from './ui/width';
@@ -57,6 +57,8 @@ export const VALIDATION_FRACTION = 1 / 12;
 const MAX_STORED_MISTAKES = 1000;
 /** Misclassified test images shown in the report. */
 const MAX_SHOWN_MISTAKES = 72;
+/** Training images the training accuracy of each epoch is measured on. */
+const TRAIN_ACCURACY_SAMPLE = 5000;
 /** Test images per predictProba call (the progress bar moves between calls). */
 const TEST_CHUNK = 1000;
 
@@ -225,6 +227,26 @@ function predictWithProgress(clf: Classifier, test: LabelledImages): Tensor {
   return proba;
 }
 
+/** The `count` most probable classes, most probable first. */
+function topClasses(proba: ArrayLike<number>, count: number): { cls: number; p: number }[] {
+  return Array.from(proba, (p, cls) => ({ cls, p }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, count);
+}
+
+/** Test digit `index` and the output of every layer on it, for the report's feature maps. */
+function featureMapsOf(clf: Classifier, specs: LayerSpec[], test: LabelledImages, index: number): FeatureMaps {
+  const pixels = test.images.data.slice(index * 784, (index + 1) * 784);
+  let out = new Tensor([1, 1, 28, 28], pixels);
+  const layers = clf.layers.map((layer, i) => {
+    out = layer.forward(out);
+    return { name: layerName(specs[i]), shape: out.shape.slice(1), data: Float64Array.from(out.data) };
+  });
+  const logits = out.data;
+  const predicted = logits.indexOf(Math.max(...logits));
+  return { index, label: test.labels[index], predicted, pixels, layers };
+}
+
 /** Accuracy below this (10 classes: chance is 10%) means the network learned nothing. */
 const CHANCE_LEVEL = 0.2;
 
@@ -284,6 +306,8 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const { train, validation } = trainValidationSplit(all.images, all.labels, { validationFraction: VALIDATION_FRACTION, seed: options.seed });
   const test = loadMnist({ split: 'test' });
   const loadSeconds = seconds(performance.now() - t0);
+  // Training accuracy after each epoch, on a fixed sample: the whole set would cost a pass per epoch.
+  const trainSample = takeSamples(train.images, train.labels, Array.from({ length: Math.min(TRAIN_ACCURACY_SAMPLE, train.labels.length) }, (_, i) => i));
 
   out(`Training the ${options.model} network on MNIST`);
   out(
@@ -339,7 +363,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
       }
       seen += samples;
       lossSum += loss * samples;
-      iterations.push({ epoch, iteration, step: iterations.length + 1, loss });
+      iterations.push({ epoch, iteration, step: iterations.length + 1, loss, samples });
       bar?.update(seen, { loss: (lossSum / seen).toFixed(4) });
       if (iteration === perEpoch) {
         trainEnd = performance.now();
@@ -357,6 +381,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
         valAccuracy: valAccuracy ?? NaN,
         seconds: seconds(performance.now() - epochStart),
         imagesPerSecond: train.labels.length / seconds(trainEnd - epochStart),
+        trainAccuracy: clf.score(trainSample.images, trainSample.labels),
       };
       epochs.push(record);
       if (epoch === 1) out(epochRow(EPOCH_HEADERS));
@@ -428,13 +453,18 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
     environment: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
   };
   const firstLayer = clf.layers[0]?.params?.W;
-  const shown = mistakes.slice(0, MAX_SHOWN_MISTAKES).map((m) => ({ ...m, pixels: test.images.data.subarray(m.index * 784, (m.index + 1) * 784) }));
+  const shown = mistakes.slice(0, MAX_SHOWN_MISTAKES).map((m) => ({
+    ...m,
+    pixels: test.images.data.subarray(m.index * 784, (m.index + 1) * 784),
+    top3: topClasses(proba.data.subarray(m.index * 10, (m.index + 1) * 10), 3),
+  }));
   history.timings.totalSeconds = seconds(performance.now() - t0);
   const html = await buildReport({
     history,
     mistakes: shown,
     mistakeCount: mistakes.length,
     ...(firstLayer && specs[0].type === 'conv2d' ? { filters: firstLayer } : {}),
+    featureMaps: featureMapsOf(clf, specs, test, 0),
   });
   history.timings.totalSeconds = seconds(performance.now() - t0);
   fs.writeFileSync(path.join(options.out, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
