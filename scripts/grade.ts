@@ -131,6 +131,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
   if (format !== 'files' && format !== 'classroom') throw new UsageError(`--format must be files or classroom, got "${format}"`);
   const seed = positiveInt('--seed', v.seed ?? process.env.FC_SEED, 0) ?? 42;
   if (parsed.positionals.length === 0) throw new UsageError('give at least one submission folder');
+  if (format === 'classroom' && parsed.positionals.length !== 1) throw new UsageError(`--format classroom grades one submission (a student's repository), got ${parsed.positionals.length}`);
   return {
     submissions: parsed.positionals.map((p) => path.resolve(p)),
     out,
@@ -411,6 +412,11 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
 
   const limitsOf = (e: Exercise): RunLimits => ({ timeLimitSeconds: opts.timeLimitSeconds ?? e.timeLimitSeconds, memoryBytes: opts.memoryMb * 1024 * 1024, seed: opts.seed });
   const root = makeRoot();
+  // Also on Ctrl-C or SIGTERM (the sandbox's handler exits the process).
+  const removeRoot = (): void => {
+    if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
+  };
+  process.on('exit', removeRoot);
   try {
     const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
     const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises));
@@ -516,7 +522,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     console.log(`\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<name>.md`);
     return grades;
   } finally {
-    if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
+    removeRoot();
+    process.off('exit', removeRoot);
   }
 }
 

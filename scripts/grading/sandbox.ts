@@ -71,8 +71,26 @@ function writable(dir: string): boolean {
   }
 }
 
+/** Removes empty cgroups left by graders that were killed (named kata-grade-<pid>-..., that pid gone). */
+function removeStaleCgroups(): void {
+  const parents = cgroupParents();
+  if (!parents) return;
+  for (const parent of new Set([parents.memory, parents.pids, parents.cpu ?? parents.memory])) {
+    for (const name of fs.readdirSync(parent)) {
+      const owner = /^kata-grade-(\d+)-/.exec(name);
+      if (!owner || fs.existsSync(`/proc/${owner[1]}`)) continue;
+      try {
+        fs.rmdirSync(path.join(parent, name));
+      } catch {
+        // not empty yet, or not ours to remove
+      }
+    }
+  }
+}
+
 export function detectSandbox(): SandboxKind {
   if (detected) return detected;
+  if (process.platform === 'linux') removeStaleCgroups();
   const bubblewrap = process.platform === 'linux' && bubblewrapWorks();
   const cgroup = process.platform === 'linux' ? (cgroupParents()?.kind ?? null) : null;
   const missing: string[] = [];
@@ -145,8 +163,8 @@ class RunCgroup {
     }
   }
 
-  /** Kills whatever is still in the cgroups, then removes them. */
-  release(): void {
+  /** Kills whatever is still in the cgroups. */
+  kill(): void {
     for (let attempt = 0; attempt < 50; attempt++) {
       const pids = this.dirs.flatMap((d) => {
         try {
@@ -165,11 +183,18 @@ class RunCgroup {
       }
       spawnSync('sleep', ['0.05']);
     }
+  }
+
+  /** Kills whatever is left, then removes the cgroups (a dying process can hold one for a moment). */
+  release(): void {
+    this.kill();
     for (const dir of this.dirs) {
-      try {
-        fs.rmdirSync(dir);
-      } catch {
-        // a process is still exiting; the kernel frees the cgroup when it is empty
+      for (let attempt = 0; attempt < 40 && fs.existsSync(dir); attempt++) {
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          spawnSync('sleep', ['0.05']);
+        }
       }
     }
   }
@@ -291,9 +316,13 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
           // already gone
         }
       }
+      cgroup?.kill();
+    };
+    const releaseAll = (): void => {
+      killAll();
       cgroup?.release();
     };
-    live.add(killAll);
+    live.add(releaseAll);
     let output = '';
     let outputBytes = 0;
     const collect = (chunk: Buffer): void => {
@@ -312,7 +341,8 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
       const cpuMs = cgroup?.cpuMs() ?? 0;
       killAll();
-      live.delete(killAll);
+      cgroup?.release();
+      live.delete(releaseAll);
       resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, output, outputBytes });
     });
   });
