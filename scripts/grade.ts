@@ -4,7 +4,7 @@
  *
  * Grades copies of exercises/ (one folder per student) with the suite's own
  * tests and the points of scripts/manifest.json. A submission is untrusted
- * code (the trust model is in README.md, "Grading a class"):
+ * code (README.md, "The trust model"):
  *   - it is copied (regular files only) into its own workspace with copies of
  *     the tests, lib/ and the configuration (scripts/grading/workspace.ts);
  *   - the gate reads its code without running it: imports that leave the

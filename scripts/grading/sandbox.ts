@@ -2,7 +2,7 @@
  * Runs one command of the grader (a jest run, a type check) on untrusted code
  * with limits on the whole process tree.
  *
- * The mechanism, chosen by what the machine allows (see README, "Grading"):
+ * The mechanism, chosen by what the machine allows (README.md, "The trust model"):
  *   bubblewrap   new mount, PID, network, IPC, UTS, user and cgroup namespaces;
  *                the process sees only the system folders, node_modules and its
  *                own workspace (read-only, at /grade) plus /grade/run and /tmp
