@@ -225,6 +225,10 @@ export interface SandboxOptions {
   command: string[];
   env: Record<string, string>;
   timeoutMs: number;
+  /** Count the time limit from the last output on stdout instead of the start (a batch that reports as it goes). */
+  idleTimeout?: boolean;
+  /** Every chunk of stdout as it arrives (the capped tail is in the result either way). */
+  onStdout?: (chunk: string) => void;
   memoryBytes: number;
   /** A unique name for the run's cgroup. */
   name: string;
@@ -329,13 +333,21 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       outputBytes += chunk.length;
       output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
     };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const expire = (): void => {
       timedOut = true;
       killAll();
-    }, opts.timeoutMs);
+    };
+    let timer = setTimeout(expire, opts.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      collect(chunk);
+      opts.onStdout?.(chunk.toString());
+      if (opts.idleTimeout) {
+        clearTimeout(timer);
+        timer = setTimeout(expire, opts.timeoutMs);
+      }
+    });
+    child.stderr.on('data', collect);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
