@@ -34,21 +34,20 @@ function repositoryState(): string {
   return hash.digest('hex');
 }
 
-/** cgroups named for a grader whose process is gone: what a grader that cleans up never leaves. */
-function staleCgroups(): string[] {
+/** Processes still in a cgroup of the grader with this pid, and its cgroups still there. */
+function leftBehind(graderPid: number): string[] {
+  const tag = `/kata-grade-${graderPid}-`;
+  const processes = fs.readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return fs.readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(tag);
+    } catch {
+      return false;
+    }
+  });
   const roots = ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup'].filter((d) => fs.existsSync(d));
-  return roots.flatMap((root) =>
-    fs.readdirSync(root).filter((name) => {
-      const owner = /^kata-grade-(\d+)-/.exec(name);
-      return owner !== null && !fs.existsSync(`/proc/${owner[1]}`);
-    }),
-  );
-}
-
-function sandboxProcesses(): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes('/grade/') || (l.startsWith('bwrap') && l.includes('--unshare-all')));
+  const cgroups = roots.flatMap((root) => fs.readdirSync(root).filter((name) => name.startsWith(tag.slice(1))));
+  return [...processes.map((p) => `process ${p}`), ...cgroups.map((c) => `cgroup ${c}`)];
 }
 
 interface Graded {
@@ -58,9 +57,10 @@ interface Graded {
   md: Record<string, string>;
   stdout: string;
   stderr: string;
+  pid: number;
 }
 
-function readGrades(out: string): Omit<Graded, 'stdout' | 'stderr'> {
+function readGrades(out: string): Omit<Graded, 'stdout' | 'stderr' | 'pid'> {
   const json: Record<string, SubmissionGrade> = {};
   const md: Record<string, string> = {};
   for (const f of fs.readdirSync(out).filter((x) => x.endsWith('.json'))) {
@@ -75,7 +75,7 @@ function grade(submissions: string[], args: string[], only = '02,05'): Graded {
   const out = tempDir('kata-grades-');
   const run = runScript('grade', [...submissions, '--only', only, '--jobs', '2', '--out', out, ...args]);
   if (run.status !== 0) throw new Error(`grade exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
-  return { ...readGrades(out), stdout: run.stdout, stderr: run.stderr };
+  return { ...readGrades(out), stdout: run.stdout, stderr: run.stderr, pid: run.pid };
 }
 
 const exercise = (g: SubmissionGrade, id: string) => g.exercises.find((e) => e.id === id)!;
@@ -93,7 +93,7 @@ describe('npm run grade on a class with hostile submissions', () => {
     before = repositoryState();
     result = grade(Object.values(dirs), ['--memory', '1024']);
     after = repositoryState();
-    left = sandboxProcesses();
+    left = leftBehind(result.pid);
   }, 600_000);
 
   it.each(HOSTILE_CASES.map((c) => [JSON.stringify(c.name), c] as const))('gives %s its stated status and points', (_name, c) => {
@@ -110,7 +110,6 @@ describe('npm run grade on a class with hostile submissions', () => {
     expect(after).toBe(before);
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).stdout).toBe('');
     expect(left).toEqual([]);
-    expect(staleCgroups()).toEqual([]);
   });
 
   it('writes one report per submission, unicode names kept, no two names on one file', () => {
@@ -232,13 +231,14 @@ describe('the sandbox of one run', () => {
     const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
     const ws = prepareWorkspace(root, 's0001', 'attacker', s, [e]);
     const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
-    const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'run-05'), exercise: e, limits, name: `kata-grade-test-${process.pid}` });
+    const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'run-05'), exercise: e, limits, name: `kata-grade-${process.pid}-sandbox-test` });
     const run = judge(e, ['x'], '/grade/tests/05-flatten.test.ts', outcome, limits);
     expect(run.status).toBe('tampering');
     expect(run.tests.every((t) => !t.passed)).toBe(true);
     expect(repositoryState()).toBe(before);
     expect(fs.existsSync(outside)).toBe(false);
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(marker);
+    expect(leftBehind(process.pid)).toEqual([]);
   }, 120_000);
 });
 
