@@ -73,7 +73,7 @@ options:
   --jobs N           parallel runs (default: number of cores)
   --time-limit S     S seconds for every exercise instead of the manifest's
   --memory MB        memory limit of each run, whole process tree (default 2048)
-  --seed N           fast-check seed shared by every run (default 42; or FC_SEED)
+  --seed N           fast-check seed of every run (default 42, or FC_SEED)
   --shard K/N        grade only share K of N of the submissions (then merge)
   --format F         files (default) or classroom: print each exercise in
                      GitHub Classroom's reporter format (one line per exercise)
