@@ -18,7 +18,7 @@ import { detectSandbox } from '../../scripts/grading/sandbox';
 import { judge, runInSandbox } from '../../scripts/grading/verdict';
 import { prepareWorkspace } from '../../scripts/grading/workspace';
 import { loadManifest } from '../../scripts/manifest';
-import { HOSTILE_CASES, FLATTEN } from '../fixtures/hostile';
+import { HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
@@ -302,6 +302,25 @@ describe('scores and report names', () => {
     const e = loadManifest().exercises.filter((x) => x.id === '02-output-size');
     expect(classCsv([], e, true).startsWith('\uFEFFsubmission,')).toBe(true);
   });
+});
+
+describe('the type check of a class', () => {
+  it('blames a type bomb on its own submission and checks the others after it', () => {
+    const dir = tempDir('kata-submissions-');
+    const bomb = copyTree('solutions', dir, 'bomb');
+    fs.writeFileSync(path.join(bomb, 'bomb.ts'), typeBomb());
+    const typeError = copyTree('solutions', dir, 'type-error');
+    appendTo(typeError, '02-output-size/output-size.ts', BREAK.typeError);
+    const full = copyTree('solutions', dir, 'full');
+    const g = grade([bomb, typeError, full], ['--memory', '1024'], '02');
+    const output = (name: string) => exercise(g.json[name], '02-output-size');
+    expect(output('bomb').status).toBe('compile-error');
+    expect(output('bomb').message).toMatch(/the type checker crashed|reached the memory limit/);
+    expect(output('type-error').status).toBe('compile-error');
+    expect(output('type-error').message).toMatch(/exercises\/02-output-size\/output-size\.ts:\d+:\d+ TS2322/);
+    expect(output('type-error').passedIgnoringTypes).toMatch(/^(\d+)\/\1$/);
+    expect(output('full')).toMatchObject({ status: 'passed', score: 5 });
+  }, 300_000);
 });
 
 describe('sharding a class', () => {
