@@ -60,6 +60,12 @@ export interface ConvLayerOptions {
   padding?: Pair;
   initializer?: Initializer;
   seed?: number;
+  /**
+   * false when nothing reads backward's dx (the first layer of a network,
+   * whose input is the images): a layer may then skip computing it and
+   * return zeros. A layer may also ignore this and always compute dx.
+   */
+  inputGradient?: boolean;
 }
 
 /** Options of a pooling layer (exercises 03 and 04); the stride defaults to the kernel size. */

@@ -5,7 +5,8 @@
  * It follows the shape of one sample through the list ([C, H, W], then [F]
  * after flatten) so each conv knows its input channels and each fc its
  * input features. Every layer with weights gets its own seed from `nextSeed`
- * and its default initialisation (He: the network uses ReLU).
+ * and its default initialisation (He: the network uses ReLU). A first conv
+ * layer is told that nothing reads its dx (`inputGradient: false`).
  */
 import { KataInputError } from './checks';
 import type { Layer, LayerKit } from './layer';
@@ -38,7 +39,7 @@ export function buildNetwork(
   const layers = specs.map((spec, i) => {
     const name = `${where}: layers[${i}] (${String(spec?.type)})`;
     try {
-      const built = buildLayer(spec, shape, name, kit, nextSeed);
+      const built = buildLayer(spec, i, shape, name, kit, nextSeed);
       shape = built.shape;
       return built.layer;
     } catch (error) {
@@ -52,7 +53,7 @@ export function buildNetwork(
   return { layers, outputShape: shape };
 }
 
-function buildLayer(spec: LayerSpec, shape: number[], name: string, kit: LayerKit, nextSeed: () => number): { layer: Layer; shape: number[] } {
+function buildLayer(spec: LayerSpec, index: number, shape: number[], name: string, kit: LayerKit, nextSeed: () => number): { layer: Layer; shape: number[] } {
   const image = (): number[] => {
     if (shape.length !== 3) throw new KataInputError(`${name} needs an image input [C, H, W], got ${formatShape(shape)}`);
     return shape;
@@ -64,7 +65,9 @@ function buildLayer(spec: LayerSpec, shape: number[], name: string, kit: LayerKi
         throw new KataInputError(`${name} has groups = ${spec.groups}; the kata's Conv2d only supports groups = 1`);
       }
       const { outChannels, kernelSize, stride = 1, padding = 0 } = spec;
-      const layer = new kit.Conv2d({ inChannels: input[0], outChannels, kernelSize, stride, padding, seed: nextSeed() });
+      // The first layer's dx would be the gradient of the images, which nothing reads.
+      const inputGradient = index > 0;
+      const layer = new kit.Conv2d({ inChannels: input[0], outChannels, kernelSize, stride, padding, seed: nextSeed(), inputGradient });
       return { layer, shape: [outChannels, ...windowOutput('window', input, kernelSize, stride, padding)] };
     }
     case 'maxpool2d':

@@ -35,6 +35,8 @@ export class Conv2d implements ParametricLayer {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
+  /** Whether backward computes dx (see ConvLayerOptions.inputGradient). */
+  readonly inputGradient: boolean;
   /** W [outChannels, inChannels, FH, FW], b [outChannels]. */
   readonly params: { W: Tensor; b: Tensor };
   /** dL/dW and dL/db from the last backward, same shapes as params. */
@@ -58,6 +60,7 @@ export class Conv2d implements ParametricLayer {
     this.kernelSize = toPair(where, 'kernelSize', options.kernelSize);
     this.stride = toPair(where, 'stride', options.stride ?? 1);
     this.padding = toPair(where, 'padding', options.padding ?? 0);
+    this.inputGradient = options.inputGradient ?? true;
     checkWindow(where, this);
 
     const shape = [this.outChannels, this.inChannels, ...this.kernelSize];
@@ -101,9 +104,14 @@ export class Conv2d implements ParametricLayer {
     return out;
   }
 
-  /** dout [N, M, OH, OW] -> dx [N, C, H, W]; fills grads.W and grads.b, leaves params alone. */
+  /**
+   * dout [N, M, OH, OW] -> dx [N, C, H, W]; fills grads.W and grads.b, leaves
+   * params alone. Built with `inputGradient: false`, returns zeros for dx
+   * (the larger half of backward is not computed: nothing reads it).
+   */
   backward(dout: Tensor): Tensor {
     const { R, P, K, inputShape, dA2d: made } = this.parameterGradients(dout);
+    if (!this.inputGradient) return new Tensor(inputShape);
     const M = this.outChannels;
 
     // dcol [R, K] = dA2d [R, M] W [M, K], then back to the pixels.

@@ -112,6 +112,24 @@ describe.each(SETTINGS)('engine layers against the readable reference, %s', (_na
   });
 });
 
+describe('a first layer (inputGradient: false)', () => {
+  it('the engine\'s Conv2d gives the reference\'s output and gradients, and zeros for the dx nobody reads', () => {
+    const c = REAL_CONVS[0];
+    const options = { inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding, seed: c.seed };
+    const fast = new engine.Conv2d({ ...options, inputGradient: false });
+    const slow = new reference.Conv2d(options);
+    const x = seededTensor([c.batch, c.inChannels, c.height, c.width], c.seed);
+    expectSameBits(fast.forward(x), slow.forward(x), 'forward');
+    const dout = seededTensor([c.batch, c.outChannels, c.height, c.width], c.seed + 1);
+    slow.backward(dout);
+    const dx = fast.backward(dout);
+    expectSameBits(fast.grads.W, slow.grads.W, 'grads.W');
+    expectSameBits(fast.grads.b, slow.grads.b, 'grads.b');
+    expect(dx.shape).toEqual(x.shape);
+    expect(dx.data.every((v) => v === 0)).toBe(true);
+  });
+});
+
 describe('an empty batch (N = 0)', () => {
   it.each([
     ['the engine', engine.Conv2d],
