@@ -178,5 +178,7 @@ describe('02 output size: bad input', () => {
     expectKataError(() => convOutputShape(28, 28, 3, 1, [-2, 0]), /convOutputShape: padding height must be a whole number >= 0, got -2/);
     const threeNumbers = [3, 3, 3] as unknown as Pair;
     expectKataError(() => convOutputShape(28, 28, threeNumbers), /convOutputShape: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expectKataError(() => convOutputShape(28, 28, 3, threeNumbers), /convOutputShape: stride must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expectKataError(() => convOutputShape(28, 28, 3, 1, threeNumbers), /convOutputShape: padding must be a number or a pair \[h, w\], got \[3,3,3\]/);
   });
 });
