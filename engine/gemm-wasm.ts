@@ -22,6 +22,7 @@ import type { GemmOptions } from '../lib/matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
 import { COL2IM, col2imFunction, IM2COL, im2colFunction, TRANSPOSE, transposeFunction } from './wasm/im2col-kernel';
+import { CONV_FORWARD, CONV_WEIGHT_GRADIENT, convForwardFunction, convWeightGradientFunction } from './wasm/conv-kernel';
 import { MAX_POOL, maxPoolFunction } from './wasm/pool-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
@@ -37,7 +38,7 @@ interface Kernel {
 }
 
 /** Every function of the module the threads can run, by index: the gemm drivers (one per family), then im2col, col2im, max pooling and transpose. */
-const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM, MAX_POOL, TRANSPOSE];
+const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM, MAX_POOL, TRANSPOSE, CONV_FORWARD, CONV_WEIGHT_GRADIENT];
 
 let kernel: Kernel | null | undefined;
 let unavailableReason = '';
@@ -47,7 +48,7 @@ function load(): Kernel | null {
   try {
     const { memory, reason } = kernelMemory();
     if (memory === null) throw new Error(reason);
-    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction(), maxPoolFunction(), transposeFunction()] });
+    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction(), maxPoolFunction(), transposeFunction(), convForwardFunction(), convWeightGradientFunction()] });
     const module = new wasmApi.Module(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory } });
     const drivers = KERNELS.map((name) => instance.exports[name] as (...args: number[]) => void);
@@ -213,12 +214,18 @@ export function tryGemmWasm(
 
 /**
  * Runs one of the module's loops over independent items: im2col, col2im or
- * transpose (./wasm/im2col-kernel.ts, items = images) or max pooling
+ * transpose (./wasm/im2col-kernel.ts, items = images), Conv2d's forward
+ * pass and weight gradient (./wasm/conv-kernel.ts, items = images, tiles
+ * of dW) or max pooling
  * (./wasm/pool-kernel.ts, items = planes). args[0] and args[1] are the range
  * of items [lo, hi), split into ranges over `threads` threads. Returns false
  * when the kernel is unavailable (the caller loops in TypeScript).
  */
-export function runRangeKernel(name: typeof IM2COL | typeof COL2IM | typeof MAX_POOL | typeof TRANSPOSE, args: number[], threads: number): boolean {
+export function runRangeKernel(
+  name: typeof IM2COL | typeof COL2IM | typeof MAX_POOL | typeof TRANSPOSE | typeof CONV_FORWARD | typeof CONV_WEIGHT_GRADIENT,
+  args: number[],
+  threads: number,
+): boolean {
   const K = load();
   if (K === null) return false;
   const index = KERNELS.indexOf(name);

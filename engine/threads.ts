@@ -51,7 +51,7 @@ export const CONTROL = {
 } as const;
 export const MAX_WORKERS = 32;
 
-export interface PoolOptions {
+export interface KernelPoolOptions {
   /** The compiled kernel module and the shared memory it runs on. */
   module: WasmModule;
   memory: WasmMemory;
@@ -74,7 +74,7 @@ export class KernelPool {
   private readonly idleMs: number;
   private failed = false;
 
-  constructor(private readonly options: PoolOptions) {
+  constructor(private readonly options: KernelPoolOptions) {
     this.idleMs = options.idleMs ?? 2000;
   }
 

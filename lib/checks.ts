@@ -6,12 +6,10 @@
  * The tests match these messages, so layers should use these helpers rather
  * than writing their own wording.
  */
+import { KataInputError } from './kata-input-error';
 import { formatShape, Tensor } from './tensor';
 
-/** Thrown for every bad argument or input in the kata. */
-export class KataInputError extends Error {
-  override name = 'KataInputError';
-}
+export { KataInputError };
 
 /** `x` must have `rank` axes. Message: "<where>: expected a rank-4 tensor [N, C, H, W], got rank 3 with shape [2, 3, 4]". */
 export function checkRank(where: string, x: Tensor, rank: number, axes?: string): void {

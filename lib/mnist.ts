@@ -32,9 +32,9 @@ export class MnistDataError extends Error {
 
 export type MnistSplit = 'train' | 'test';
 
-export const MNIST_ROWS = 28;
-export const MNIST_COLS = 28;
-export const MNIST_CLASSES = 10;
+const MNIST_ROWS = 28;
+const MNIST_COLS = 28;
+const MNIST_CLASSES = 10;
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
 const IMAGES_HEADER_BYTES = 16;

@@ -65,7 +65,7 @@ function buildLayer(spec: LayerSpec, shape: number[], name: string, kit: LayerKi
       }
       const { outChannels, kernelSize, stride = 1, padding = 0 } = spec;
       const layer = new kit.Conv2d({ inChannels: input[0], outChannels, kernelSize, stride, padding, seed: nextSeed() });
-      return { layer, shape: [outChannels, ...windowOutput(name, input, kernelSize, stride, padding)] };
+      return { layer, shape: [outChannels, ...windowOutput('window', input, kernelSize, stride, padding)] };
     }
     case 'maxpool2d':
     case 'avgpool2d': {
@@ -73,7 +73,7 @@ function buildLayer(spec: LayerSpec, shape: number[], name: string, kit: LayerKi
       const { kernelSize, stride = kernelSize, padding = 0 } = spec;
       const Pool = spec.type === 'maxpool2d' ? kit.MaxPool2D : kit.AveragePool2D;
       const layer = new Pool({ kernelSize, stride, padding });
-      return { layer, shape: [input[0], ...windowOutput(name, input, kernelSize, stride, padding)] };
+      return { layer, shape: [input[0], ...windowOutput('window', input, kernelSize, stride, padding)] };
     }
     case 'flatten':
       return { layer: new kit.Flatten(), shape: [sizeOf(shape)] };

@@ -5,6 +5,17 @@
  * Algorithm: mulberry32 (a 32-bit state, period 2^32), which is plenty for
  * shuffling and initialising weights, and takes four lines.
  */
+import { KataInputError } from './kata-input-error';
+import { MAX_TENSOR_SIZE } from './tensor';
+
+/** A count of draws: a whole number, at most what one tensor may hold (checked before allocating). */
+function checkCount(where: string, n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_TENSOR_SIZE) {
+    throw new KataInputError(`${where}: expected a count of draws from 0 to ${MAX_TENSOR_SIZE} (what one tensor may hold), got ${n}`);
+  }
+  return n;
+}
+
 export class Rng {
   private state: number;
   private spareNormal: number | null = null;
@@ -54,14 +65,14 @@ export class Rng {
 
   /** A Float64Array of `n` draws from N(mean, std^2). */
   normals(n: number, mean = 0, std = 1): Float64Array {
-    const out = new Float64Array(n);
+    const out = new Float64Array(checkCount('Rng.normals', n));
     for (let i = 0; i < n; i++) out[i] = mean + std * this.normal();
     return out;
   }
 
   /** A Float64Array of `n` draws from U[low, high). */
   uniforms(n: number, low = 0, high = 1): Float64Array {
-    const out = new Float64Array(n);
+    const out = new Float64Array(checkCount('Rng.uniforms', n));
     for (let i = 0; i < n; i++) out[i] = this.between(low, high);
     return out;
   }

@@ -9,7 +9,12 @@
  * This is all the "NumPy" the kata gives you: layers read and write `data`
  * directly with loops, and use `shape` to know the sizes.
  */
+import { KataInputError } from './kata-input-error';
+
 export type Nested = number | Nested[];
+
+/** The most values one tensor may hold: 2^28 float64 values, 2 GiB. */
+export const MAX_TENSOR_SIZE = 2 ** 28;
 
 export class Tensor {
   readonly shape: number[];
@@ -27,8 +32,14 @@ export class Tensor {
         throw new RangeError(`Tensor: shape must hold whole numbers >= 0, got [${shape.join(', ')}]`);
       }
     }
-    this.shape = [...shape];
+    // Frozen: a shape changed after construction would no longer describe `data`.
+    this.shape = Object.freeze([...shape]) as number[];
     const size = sizeOf(shape);
+    if (size > MAX_TENSOR_SIZE) {
+      throw new KataInputError(
+        `Tensor: shape [${shape.join(', ')}] holds ${size} values, more than the ${MAX_TENSOR_SIZE} (2 GiB of float64) a tensor may hold; no network of the kata needs that many`,
+      );
+    }
     if (data === undefined) {
       this.data = new Float64Array(size);
     } else {

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only matmul|train|infer] [--threads N]
+ * npm run bench [-- --quick] [--only matmul,train,infer] [--threads N]
  *
  * Speed figures for the kata's hot path, printed as tables:
  *   1. matmul: GFLOP/s of each gemm kernel (reference, plain TypeScript,
@@ -41,6 +41,9 @@ import type { LayerSpec } from '../lib/model-spec';
 import { layerName } from '../lib/summary';
 import { formatTable } from './ui/table';
 import { loadTree, TreeNotReadyError } from './tree';
+import { type CommandSpec, type ParsedCommand, startCommand } from './cli/command';
+import { checkSpeedEnv } from './cli/env';
+import { intOption, listOption } from './cli/values';
 
 // ---------------------------------------------------------------- options
 
@@ -50,26 +53,27 @@ interface Args {
   threads: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: new Set(['matmul', 'train', 'infer']), threads: availableThreads() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') args.quick = true;
-    else if (a === '--only') args.only = new Set(argv[++i].split(','));
-    else if (a === '--threads') args.threads = Number(argv[++i]);
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --quick] [--only matmul,train,infer] [--threads N]');
-      process.exit(0);
-    } else {
-      console.error(`bench: unknown option ${a} (try --help)`);
-      process.exit(2);
-    }
-  }
-  if (!Number.isInteger(args.threads) || args.threads < 1) {
-    console.error(`bench: --threads must be a whole number >= 1, got ${args.threads}`);
-    process.exit(2);
-  }
-  return args;
+const SECTIONS = ['matmul', 'train', 'infer'] as const;
+
+const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--threads N]
+
+  --quick          shorter measurements, fewer configurations
+  --only SECTIONS  a comma-separated list of ${SECTIONS.join(', ')} (default: all)
+  --threads N      threads of the WebAssembly kernel (default: every core)`;
+
+const spec: CommandSpec = {
+  name: 'bench',
+  usage: USAGE,
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, threads: { type: 'string' } },
+  maxPositionals: 0,
+};
+
+function benchArgs({ values }: ParsedCommand): Args {
+  return {
+    quick: values.quick === true,
+    only: new Set(values.only === undefined ? SECTIONS : listOption('only', values.only as string, SECTIONS)),
+    threads: values.threads === undefined ? availableThreads() : intOption('threads', values.threads as string, 1, 256),
+  };
 }
 
 // ---------------------------------------------------------------- machine
@@ -260,6 +264,9 @@ function slice(x: Tensor, first: number, count: number): Tensor {
 interface StepProfile {
   forward: number[];
   backward: number[];
+  /** CPU time (all threads of the process) inside each layer's forward and backward, ms. */
+  cpuForward: number[];
+  cpuBackward: number[];
   gemmForward: number[];
   gemmBackward: number[];
   loss: number;
@@ -282,6 +289,8 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
   const p: StepProfile = {
     forward: new Array(L).fill(0),
     backward: new Array(L).fill(0),
+    cpuForward: new Array(L).fill(0),
+    cpuBackward: new Array(L).fill(0),
     gemmForward: new Array(L).fill(0),
     gemmBackward: new Array(L).fill(0),
     loss: 0,
@@ -295,15 +304,22 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
   const counters = startGemmProfile();
   const cpuBegin = process.cpuUsage();
   const begin = performance.now();
+  /** CPU ms of the process since `from` (a process.cpuUsage() reading). */
+  const cpuSince = (from: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1000;
+  };
   for (let s = 0; s < steps; s++) {
     const first = (s % batches) * batch;
     let x = slice(data.images, first, batch);
     const y = data.labels.subarray(first, first + batch);
     for (let i = 0; i < L; i++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const g0 = counters.ms;
       x = layers[i].forward(x);
       p.forward[i] += performance.now() - t0;
+      p.cpuForward[i] += cpuSince(c0);
       p.gemmForward[i] += counters.ms - g0;
     }
     let t0 = performance.now();
@@ -312,9 +328,11 @@ function profileTraining(layers: Layer[], data: Data, batch: number, steps: numb
     p.loss += performance.now() - t0;
     for (let i = L - 1; i >= 0; i--) {
       t0 = performance.now();
+      const c0 = process.cpuUsage();
       const g0 = counters.ms;
       dout = layers[i].backward(dout);
       p.backward[i] += performance.now() - t0;
+      p.cpuBackward[i] += cpuSince(c0);
       p.gemmBackward[i] += counters.ms - g0;
     }
     t0 = performance.now();
@@ -435,18 +453,29 @@ function benchTraining(args: Args): void {
     const rows: (string | number)[][] = net.specs.map((spec, i) => [
       `${i} ${layerName(spec)}`,
       ms(p.forward[i]),
+      ms(p.cpuForward[i]),
       ms(p.gemmForward[i]),
       ms(p.backward[i]),
+      ms(p.cpuBackward[i]),
       ms(p.gemmBackward[i]),
     ]);
     const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
-    rows.push(['loss (softmax + cross-entropy)', ms(p.loss), '', '', '']);
-    rows.push(['update (Adam)', '', '', ms(p.update), '']);
-    rows.push(['total', ms(sum(p.forward) + p.loss), ms(sum(p.gemmForward)), ms(sum(p.backward) + p.update), ms(sum(p.gemmBackward))]);
-    console.log(`\n${net.name}, ${label}: ms per step of ${batch} images (forward, backward; "of which matmul" = time inside gemm)\n`);
+    rows.push(['loss (softmax, cross-entropy)', ms(p.loss), '', '', '', '', '']);
+    rows.push(['update (Adam)', '', '', '', ms(p.update), '', '']);
+    rows.push([
+      'total',
+      ms(sum(p.forward) + p.loss),
+      ms(sum(p.cpuForward)),
+      ms(sum(p.gemmForward)),
+      ms(sum(p.backward) + p.update),
+      ms(sum(p.cpuBackward)),
+      ms(sum(p.gemmBackward)),
+    ]);
+    console.log(`\n${net.name}, ${label}: ms per step of ${batch} images, forward and backward:`);
+    console.log('wall clock, CPU time of all threads (steadier on a busy host), and in gemm\n');
     console.log(
-      formatTable(['layer', 'forward', 'of which matmul', 'backward', 'of which matmul'], rows, {
-        align: ['left', 'right', 'right', 'right', 'right'],
+      formatTable(['layer', 'fwd ms', 'CPU ms', 'gemm', 'bwd ms', 'CPU ms', 'gemm'], rows, {
+        align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
       }),
     );
     const phases = [
@@ -498,8 +527,9 @@ function benchInference(args: Args): void {
 
 // ---------------------------------------------------------------- main
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
+function main(cmd: ParsedCommand): number {
+  checkSpeedEnv();
+  const args = benchArgs(cmd);
   const { peak, lines } = machine(args.threads);
   console.log(lines.join('\n'));
   setEngineConfig({ threads: args.threads });
@@ -511,6 +541,7 @@ function main(): void {
   if (args.only.has('infer')) benchInference(args);
   console.log(`\nload average at the end: ${loadText()}; calibration loop at the end: ${calibration().toFixed(2)} ns per element`);
   void closeEngineThreads();
+  return 0;
 }
 
-main();
+startCommand(spec, main);

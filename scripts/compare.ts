@@ -15,9 +15,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CompareCase, compareCases, Module, Step } from './compare-cases';
-import { findExercise, loadManifest, repoRoot } from './manifest';
-import { formatTable } from './ui/table';
+import { compareCases } from './compare-cases';
+import { CompareCase, Module, Step } from './compare/kit';
+import { CommandError, CommandSpec, ParsedCommand, startCommand } from './cli/command';
+import { exerciseArgument } from './cli/values';
+import { loadManifest, repoRoot } from './manifest';
+import { colour } from './ui/colour';
+import { terminalWidth, wrap } from './ui/width';
+import { Align, displayWidth, formatTable } from './ui/table';
 
 const TOLERANCE = 1e-9;
 
@@ -207,6 +212,25 @@ export function speedText(ratio: number | null): string {
   return 'about the same';
 }
 
+/**
+ * The table at the terminal's width: when it is too wide, the two time
+ * columns go first (the speed column stays), then the absolute difference.
+ */
+export function fitTable(headers: string[], rows: string[][], align: Align[], width = terminalWidth()): string {
+  let keep = headers.map((_, i) => i);
+  for (const drop of [[], ['yours', 'reference'], ['max abs diff']]) {
+    keep = keep.filter((i) => !drop.includes(headers[i]));
+    const text = formatTable(keep.map((i) => headers[i]), rows.map((r) => keep.map((i) => r[i])), { align: keep.map((i) => align[i]) });
+    if (Math.max(...text.split('\n').map(displayWidth)) <= width) return text;
+  }
+  return formatTable(keep.map((i) => headers[i]), rows.map((r) => keep.map((i) => r[i])), { align: keep.map((i) => align[i]) });
+}
+
+/** `=> text`, wrapped to the terminal's width with the continuation lines indented. */
+function arrow(text: string, lead = '=> '): string[] {
+  return wrap(text, terminalWidth() - 3).map((l, i) => (i === 0 ? lead : '   ') + l);
+}
+
 export function formatCase(exercise: string, r: CaseReport): string {
   const lines = [`${exercise}: ${r.name}`];
   if (r.steps.length > 0) {
@@ -220,19 +244,15 @@ export function formatCase(exercise: string, r: CaseReport): string {
       ms(s.refMs),
       s.yoursMs !== null && s.refMs !== null ? speedText(s.yoursMs / Math.max(s.refMs, 1e-9)) : '-',
     ]);
-    lines.push(
-      formatTable(['step', 'shape', 'max abs diff', 'max rel diff', 'yours', 'reference', 'speed'], rows, {
-        align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
-      }),
-    );
+    lines.push(fitTable(['step', 'shape', 'max abs diff', 'max rel diff', 'yours', 'reference', 'speed'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left']));
   }
   if (r.firstDifference === null) {
-    lines.push(`=> same as the reference (every element within ${TOLERANCE} relative); yours is ${speedText(r.speedRatio)} overall.`);
+    lines.push(...arrow(`same as the reference (every element within ${TOLERANCE} relative); yours is ${speedText(r.speedRatio)} overall.`));
   } else {
     const first = r.firstDifference;
-    lines.push(`=> ${first}.`);
+    lines.push(...arrow(`${first}.`));
     const others = r.steps.filter((s) => s.problem && !first.endsWith(s.problem)).map((s) => s.problem);
-    if (others.length > 0) lines.push(`   also: ${others.join('; ')}.`);
+    if (others.length > 0) lines.push(...arrow(`also: ${others.join('; ')}.`, '   '));
   }
   return lines.join('\n');
 }
@@ -281,31 +301,24 @@ export function compareExercise(exerciseId: string, tree: string): { reports: Ca
   return { reports, text: reports.map((r) => formatCase(exerciseId, r)).join('\n\n') };
 }
 
-function main(argv: string[]): number {
-  const manifest = loadManifest();
-  let submission: string | null = null;
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--submission') submission = argv[++i] ?? null;
-    else if (argv[i] === '--help' || argv[i] === '-h') rest.length = 0;
-    else rest.push(argv[i]);
-  }
-  const usage = 'usage: npm run compare -- <exercise> [--submission DIR]   (exercise: 01, conv2d or 01-conv2d)';
-  if (rest.length !== 1 || (argv.includes('--submission') && !submission)) {
-    console.error(usage);
-    return 2;
-  }
-  let id: string;
-  try {
-    id = findExercise(manifest, rest[0]).id;
-  } catch (err) {
-    console.error(`compare: ${(err as Error).message}`);
-    return 2;
-  }
-  const available = [...new Set(compareCases.map((c) => c.exercise))];
-  if (!available.includes(id)) {
-    console.log(`compare: no comparison cases for ${id}; there are cases for ${available.join(', ')}.`);
-    return 0;
+const USAGE = `usage: npm run compare -- <exercise> [--submission DIR]
+
+Runs your code and the reference (solutions/) on the same seeded inputs and
+says, step by step, whether they agree and where they first differ.
+
+  <exercise>         01, 1, conv2d or 01-conv2d
+  --submission DIR   compare DIR (laid out like exercises/) instead of yours`;
+
+const spec: CommandSpec = { name: 'compare', usage: USAGE, options: { submission: { type: 'string' } }, argument: 'an exercise (01, conv2d or 01-conv2d)', minPositionals: 1, maxPositionals: 1 };
+
+function main({ values, positionals }: ParsedCommand): number {
+  const id = exerciseArgument(loadManifest(), positionals[0]).id;
+  const submission = values.submission as string | undefined;
+  if (submission !== undefined) {
+    if (!fs.existsSync(submission)) throw new CommandError(`--submission: ${submission} does not exist`);
+    if (!fs.statSync(submission).isDirectory()) throw new CommandError(`--submission: ${submission} is not a folder`);
+    const dir = fs.existsSync(path.join(submission, id)) ? submission : path.join(submission, 'exercises');
+    if (!fs.existsSync(path.join(dir, id))) throw new CommandError(`--submission: ${submission} has no ${id}/ (expected a folder laid out like exercises/)`);
   }
   const { tree, cleanup } = submission ? prepareTree(submission) : { tree: path.join(repoRoot, 'exercises'), cleanup: () => undefined };
   try {
@@ -314,13 +327,13 @@ function main(argv: string[]): number {
     console.log(text);
     const count = (state: CaseReport['state']): number => reports.filter((r) => r.state === state).length;
     const todo = count('not-implemented');
-    console.log(
-      `\n${id}: ${reports.length} case(s): ${count('same')} same as the reference, ${count('different')} different${todo > 0 ? `, ${todo} not implemented yet` : ''}.`,
-    );
+    const different = count('different');
+    const summary = `${id}: ${reports.length} case(s): ${count('same')} same as the reference, ${different} different${todo > 0 ? `, ${todo} not implemented yet` : ''}.`;
+    console.log(`\n${different > 0 ? colour.red(summary) : count('same') === reports.length ? colour.green(summary) : summary}`);
     return count('same') === reports.length ? 0 : 1;
   } finally {
     cleanup();
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) startCommand(spec, main);

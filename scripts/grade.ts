@@ -1,81 +1,50 @@
 /**
- * npm run grade -- <submission>... [--out DIR] [--only IDS] [--jobs N] [--time-limit S] [--seed N] [--keep]
+ * npm run grade -- <submission>... [options]
+ * npm run grade -- merge <shard-out>... --out DIR
  *
  * Grades copies of exercises/ (one folder per student) with the suite's own
- * tests and the points of scripts/manifest.json. Each exercise of each
- * submission runs in its own jest process under the manifest's time limit, so
- * an infinite loop, a crash, a `process.exit`, a syntax or type error or a
- * missing file costs that exercise only.
- *
- * How a submission is run: it is copied to a temporary workspace
- *   <ws>/exercises      the submission
- *   <ws>/lib            -> this repository's lib/ (a symlink; jest resolves it to
- *                          the real path, so there is one Tensor class)
- *   <ws>/node_modules   -> this repository's node_modules/
- *   <ws>/types          the type checker's view of the same files (see prepareWorkspace)
- * and jest runs from this repository (rootDir) with `@kata` mapped to
- * <ws>/exercises: the tests are always this repository's tests/, never files
- * from the submission.
- *
- * Types: the TypeScript checker runs once per submission, on its files and the
- * graded tests (scripts/typecheck.ts, one process for all submissions). An
- * exercise whose files (or whose test, against the submission's signatures)
- * have type errors scores 0 as "compile-error", as `npm test` would fail that
- * suite on the learner's machine. The jest runs themselves only transpile
- * (ts-jest isolatedModules, scripts/jest-config.ts): about five times cheaper
- * than type-checking inside every jest process.
- *
- * Outputs in --out (default grades/): class.csv, <submission>.json, <submission>.md.
+ * tests and the points of scripts/manifest.json. A submission is untrusted
+ * code (the trust model is in README.md, "Grading a class"):
+ *   - it is copied (regular files only) into its own workspace with copies of
+ *     the tests, lib/ and the configuration (scripts/grading/workspace.ts);
+ *   - the gate reads its code without running it: imports that leave the
+ *     tree, node modules, process, eval, ... (scripts/grading/gate.ts);
+ *   - each exercise runs in its own jest process in the sandbox, with a time
+ *     and memory limit on the whole process tree (scripts/grading/sandbox.ts);
+ *   - the verdict comes from the grader's reporter, checked against the
+ *     grader's own list of tests (scripts/grading/verdict.ts);
+ *   - the type check runs per submission in the sandbox, with its own limits.
+ * Outputs in --out (default grades/): class.csv, <name>.json, <name>.md.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import ts from 'typescript';
 import { Exercise, findExercise, listFiles, loadManifest, repoRoot } from './manifest';
-import { counts, firstLines, isNotImplemented, JestRun, progressOf, runJest, seconds, TestCase } from './jest-run';
-import { writeJestConfig } from './jest-config';
+import { firstLines, seconds } from './jest-run';
 import { formatTable } from './ui/table';
+import { gate, GateResult, normalisedTokens, similarity } from './grading/gate';
+import {
+  classCsv,
+  classroomResult,
+  ExerciseGrade,
+  formatScore,
+  reportFileNames,
+  runningTotal,
+  SubmissionGrade,
+  submissionJson,
+  submissionMarkdown,
+  TestGrade,
+  testScores,
+} from './grading/reports';
+import { detectSandbox, runSandboxed } from './grading/sandbox';
+import { ExerciseRun, ExerciseStatus, insideRoot, judge, RunLimits, runInSandbox } from './grading/verdict';
+import { prepareWorkspace, Workspace } from './grading/workspace';
+import { shardOf, mergeShards } from './grading/shards';
 
-export type ExerciseStatus = 'passed' | 'failed' | 'not-started' | 'timeout' | 'crash' | 'compile-error' | 'missing';
-
-/** One test in the JSON report (the fields of a classroom autograding reporter, plus the exercise). */
-export interface TestGrade {
-  exercise: string;
-  name: string;
-  status: 'pass' | 'fail' | 'error';
-  score: number;
-  max_score: number;
-  message: string;
-  /** Milliseconds. */
-  duration: number;
-}
-
-export interface ExerciseGrade {
-  id: string;
-  status: ExerciseStatus;
-  passed: number;
-  /** Number of tests, or null when the suite did not run. */
-  total: number | null;
-  score: number;
-  maxScore: number;
-  /** What happened, in a few lines (empty when every test passed). */
-  message: string;
-  /** For compile errors: the test results when types are ignored. */
-  passedIgnoringTypes?: string;
-  durationMs: number;
-  tests: TestGrade[];
-}
-
-export interface SubmissionGrade {
-  version: 1;
-  submission: string;
-  status: 'pass' | 'fail';
-  score: number;
-  max_score: number;
-  fcSeed: number;
-  exercises: Omit<ExerciseGrade, 'tests'>[];
-  tests: TestGrade[];
-}
+export type { SubmissionGrade } from './grading/reports';
 
 interface Options {
   submissions: string[];
@@ -83,522 +52,501 @@ interface Options {
   only: Exercise[] | null;
   jobs: number;
   timeLimitSeconds: number | null;
+  memoryMb: number;
   seed: number;
   keep: boolean;
+  excel: boolean;
+  format: 'files' | 'classroom';
+  shard: { k: number; n: number } | null;
 }
 
 const USAGE = `usage: npm run grade -- <submission-folder>... [options]
+       npm run grade -- merge <shard-output-folder>... --out DIR [--excel]
 
 Each submission is a folder laid out like exercises/ (or a copy of the whole
 repository, in which case its exercises/ folder is used).
 
 options:
-  --out DIR          where to write class.csv, <name>.json, <name>.md (default grades/)
-  --only IDS         grade only these exercises, e.g. --only 02,05 (numbers or ids)
-  --jobs N           parallel jest processes (default: number of cores)
-  --time-limit S     use S seconds for every exercise instead of the manifest's limits
+  --out DIR          where to write class.csv, <name>.json, <name>.md
+                     (default grades/; must be a folder or not exist yet)
+  --only IDS         grade only these exercises, e.g. --only 02,05
+  --jobs N           parallel runs (default: number of cores)
+  --time-limit S     S seconds for every exercise instead of the manifest's
+  --memory MB        memory limit of each run, whole process tree (default 2048)
   --seed N           fast-check seed shared by every run (default 42; or FC_SEED)
+  --shard K/N        grade only share K of N of the submissions (then merge)
+  --format F         files (default) or classroom: print each exercise in
+                     GitHub Classroom's reporter format (one line per exercise)
+  --excel            class.csv with a UTF-8 byte order mark, for Excel
   --keep             keep the temporary workspaces and print where they are`;
-
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
-
-function parseArgs(argv: string[]): Options {
-  const manifest = loadManifest();
-  const opts: Options = {
-    submissions: [],
-    out: path.join(repoRoot, 'grades'),
-    only: null,
-    jobs: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
-    timeLimitSeconds: null,
-    seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 42,
-    keep: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    const number = (name: string, min: number): number => {
-      const v = Number(value());
-      if (!Number.isFinite(v) || v < min) throw new UsageError(`${name} must be a number >= ${min}`);
-      return v;
-    };
-    if (arg === '--help' || arg === '-h') throw new UsageError('');
-    else if (arg === '--out') opts.out = path.resolve(value());
-    else if (arg === '--only') {
-      const ids = value().split(/[,\s]+/).filter(Boolean);
-      const picked = ids.map((id) => findExercise(manifest, id));
-      opts.only = [...(opts.only ?? []), ...picked];
-    } else if (arg === '--jobs') opts.jobs = Math.floor(number('--jobs', 1));
-    else if (arg === '--time-limit') opts.timeLimitSeconds = number('--time-limit', 1);
-    else if (arg === '--seed') opts.seed = Math.floor(number('--seed', 0));
-    else if (arg === '--keep') opts.keep = true;
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else opts.submissions.push(path.resolve(arg));
-  }
-  if (opts.submissions.length === 0) throw new UsageError('give at least one submission folder');
-  return opts;
-}
 
 class UsageError extends Error {}
 
-// ---------------------------------------------------------------------------
-// Workspaces
-
-interface Workspace {
-  name: string;
-  dir: string;
-  exercisesDir: string;
-  jestConfig: string;
-  tscConfig: string;
+function positiveInt(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new UsageError(`${name} must be a whole number >= ${min}, got "${text}"`);
+  return v;
 }
 
-/** The folder holding the exercise folders: the submission itself, or its exercises/ when it is a whole repository. */
-function exerciseRoot(submission: string): string {
-  const hasExerciseFolders = fs.readdirSync(submission).some((e) => /^\d{2}-/.test(e));
-  const nested = path.join(submission, 'exercises');
-  return !hasExerciseFolders && fs.existsSync(nested) ? nested : submission;
-}
-
-function prepareWorkspace(root: string, name: string, submission: string, exercises: Exercise[]): Workspace {
-  const dir = path.join(root, name);
-  const exercisesDir = path.join(dir, 'exercises');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.cpSync(exerciseRoot(submission), exercisesDir, {
-    recursive: true,
-    filter: (src) => !['node_modules', '.git'].includes(path.basename(src)),
-  });
-  fs.symlinkSync(path.join(repoRoot, 'lib'), path.join(dir, 'lib'), 'dir');
-  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-
-  // ts-jest only transpiles here; tsc checks the types once (below).
-  const jestConfig = writeJestConfig({
-    dir,
-    tree: exercisesDir,
-    setupFiles: [path.join(repoRoot, 'scripts', 'grade-progress.ts')],
-  });
-
-  // tsc: the submission plus the graded tests, with @kata pointing at the submission.
-  // TypeScript does not resolve symlinks for relative imports, so through <ws>/lib
-  // it would see a second copy of lib/ (and a second, incompatible Tensor type).
-  // Its view is <ws>/types: exercises/ (a link to the copy) and no lib/ beside it;
-  // rootDirs makes `../../lib/...` fall through to this repository's lib/.
-  const typesDir = path.join(dir, 'types');
-  fs.mkdirSync(typesDir);
-  fs.symlinkSync(path.join('..', 'exercises'), path.join(typesDir, 'exercises'), 'dir');
-  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(typesDir, 'node_modules'), 'dir');
-  const tscConfig = path.join(typesDir, 'tsconfig.json');
-  fs.writeFileSync(
-    tscConfig,
-    JSON.stringify(
-      {
-        extends: path.join(repoRoot, 'tsconfig.json'),
-        compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, rootDirs: ['.', repoRoot], noEmit: true },
-        include: [...exercises.map((e) => `exercises/${e.id}`), path.join(repoRoot, 'tests', 'helpers'), ...exercises.map((e) => path.join(repoRoot, e.test))],
-        exclude: [],
+function parseOptions(argv: string[]): Options | { merge: string[]; out: string; excel: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        jobs: { type: 'string' },
+        'time-limit': { type: 'string' },
+        memory: { type: 'string' },
+        seed: { type: 'string' },
+        shard: { type: 'string' },
+        format: { type: 'string' },
+        excel: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
-      null,
-      2,
-    ),
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const v = parsed.values;
+  if (v.help) throw new UsageError('');
+  const out = path.resolve(v.out ?? path.join(repoRoot, 'grades'));
+  if (parsed.positionals[0] === 'merge') {
+    if (parsed.positionals.length < 2) throw new UsageError('merge needs at least one shard output folder');
+    return { merge: parsed.positionals.slice(1).map((p) => path.resolve(p)), out, excel: v.excel ?? false };
+  }
+  const manifest = loadManifest();
+  const only = v.only ? v.only.flatMap((s) => s.split(/[,\s]+/).filter(Boolean)).map((id) => findExercise(manifest, id)) : null;
+  let shard: Options['shard'] = null;
+  if (v.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(v.shard);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard must be K/N with 1 <= K <= N, got "${v.shard}"`);
+    shard = { k: Number(m[1]), n: Number(m[2]) };
+  }
+  const format = v.format ?? 'files';
+  if (format !== 'files' && format !== 'classroom') throw new UsageError(`--format must be files or classroom, got "${format}"`);
+  const seed = positiveInt('--seed', v.seed ?? process.env.FC_SEED, 0) ?? 42;
+  if (parsed.positionals.length === 0) throw new UsageError('give at least one submission folder');
+  return {
+    submissions: parsed.positionals.map((p) => path.resolve(p)),
+    out,
+    only,
+    jobs: positiveInt('--jobs', v.jobs, 1) ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
+    timeLimitSeconds: positiveInt('--time-limit', v['time-limit'], 1) ?? null,
+    memoryMb: positiveInt('--memory', v.memory, 256) ?? 2048,
+    seed,
+    keep: v.keep ?? false,
+    excel: v.excel ?? false,
+    format,
+    shard,
+  };
+}
+
+/** Checks --out before any grading: a folder (made if missing) that this user can write. */
+export function checkOut(out: string): void {
+  const stat = fs.statSync(out, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory()) throw new UsageError(`--out must be a folder, but ${out} is a file or a special file`);
+  try {
+    fs.mkdirSync(out, { recursive: true });
+    const probe = path.join(out, `.grade-probe-${process.pid}`);
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (err) {
+    throw new UsageError(`--out ${out} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The grader's own list of each exercise's tests
+
+/** Where a student repository (npm run template) keeps the list: it has no reference tree to list from. */
+const EXPECTED_TESTS = path.join(__dirname, 'grading', 'expected-tests.json');
+
+/**
+ * Lists the tests of each exercise from the grader's copy: the reference tree
+ * run with a test name pattern that matches nothing (no test body runs), or
+ * the pinned list of a student repository.
+ */
+export async function listExpectedTests(root: string, exercises: Exercise[], limits: RunLimits = { timeLimitSeconds: 120, memoryBytes: 2 * 1024 ** 3, seed: 42 }): Promise<Map<string, string[]>> {
+  if (!fs.existsSync(path.join(repoRoot, 'solutions'))) {
+    const pinned = JSON.parse(fs.readFileSync(EXPECTED_TESTS, 'utf8')) as Record<string, string[]>;
+    return new Map(exercises.map((e) => [e.id, pinned[e.id]]));
+  }
+  const ws = prepareWorkspace(root, 'reference', 'reference', path.join(repoRoot, 'solutions'), exercises);
+  const result = new Map<string, string[]>();
+  await Promise.all(
+    exercises.map(async (e) => {
+      const outcome = await runInSandbox({
+        wsDir: ws.dir,
+        runDir: path.join(root, 'runs', `reference-${e.id}`),
+        exercise: e,
+        limits: { ...limits, timeLimitSeconds: 120 },
+        extraArgs: [`--testNamePattern=^list-only-${crypto.randomBytes(8).toString('hex')}$`],
+        name: `kata-grade-${process.pid}-list-${e.id}`,
+      });
+      const suite = outcome.suites?.[0];
+      if (!suite || suite.failedToRun) {
+        throw new Error(`cannot list the tests of ${e.id} from the reference: ${firstLines(suite?.error ?? outcome.run.output, 8)}`);
+      }
+      result.set(e.id, suite.tests.map((t) => t.name));
+    }),
   );
-  return { name, dir, exercisesDir, jestConfig, tscConfig };
+  return result;
 }
 
 // ---------------------------------------------------------------------------
 // Type check
 
-/** Sorts tsc's output for a workspace into type errors per exercise id. */
-function typeErrorsByExercise(ws: Workspace, exercises: Exercise[], out: string): Map<string, string[]> {
-  const cwd = path.dirname(ws.tscConfig);
-  const byExercise = new Map<string, string[]>();
-  // The same files may be named through the link, the copy or its real path.
-  const bases = [path.join(cwd, 'exercises'), ws.exercisesDir, fs.realpathSync(ws.exercisesDir)];
+interface TypeCheckOutcome {
+  /** Type errors per exercise id. */
+  errors: Map<string, string[]>;
+  cpuMs: number;
+}
+
+/** Type-checks one workspace in the sandbox; a crash or timeout counts against every graded exercise. */
+async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult['reach'], root: string, limits: RunLimits): Promise<TypeCheckOutcome> {
+  const inside = insideRoot(ws.dir);
+  const runDir = path.join(root, 'runs', `${ws.slot}-types`);
+  fs.mkdirSync(runDir, { recursive: true, mode: 0o777 });
+  fs.chmodSync(runDir, 0o777);
+  const run = await runSandboxed({
+    workspace: ws.dir,
+    runDir,
+    nodeModules: path.join(repoRoot, 'node_modules'),
+    command: [process.execPath, `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`, `${inside}/grading/typecheck.js`, `${inside}/types.tsconfig.json`],
+    env: { HOME: '/tmp' },
+    timeoutMs: limits.timeLimitSeconds * 1000,
+    memoryBytes: limits.memoryBytes,
+    name: `kata-grade-${process.pid}-${ws.slot}-types`,
+  });
+  const errors = new Map<string, string[]>();
+  const all = (message: string): TypeCheckOutcome => ({ errors: new Map(exercises.map((e) => [e.id, [message]])), cpuMs: run.cpuMs });
+  if (run.timedOut) return all(`the type check did not finish within ${limits.timeLimitSeconds} s (a type that is too expensive to check?)`);
+  if (run.memoryLimitHit) return all(`the type check reached the memory limit of ${limits.memoryBytes / 1024 / 1024} MB`);
+  let output: string | null = null;
+  for (const line of run.output.split('\n')) {
+    try {
+      const parsed = JSON.parse(line) as { output?: unknown };
+      if (typeof parsed.output === 'string') output = parsed.output;
+    } catch {
+      // not the result line
+    }
+  }
+  if (output === null || run.exitCode !== 0) return all(`the type check crashed (${run.signal ?? `exit code ${run.exitCode}`}):\n${firstLines(run.output, 4)}`);
   let current: string[] | null = null;
-  for (const line of out.split('\n')) {
+  for (const line of output.split('\n')) {
     const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(line);
     if (m) {
-      const file = path.resolve(cwd, m[1]);
-      const base = bases.find((b) => file.startsWith(b + path.sep));
-      const id = exerciseOfFile(file, base, exercises);
-      const where = base ? `exercises/${path.relative(base, file)}` : path.relative(repoRoot, file);
-      if (id === null) {
-        current = null;
-        continue;
+      const file = path.relative(inside, path.resolve(inside, m[1])).split(path.sep).join('/');
+      // TS0 is scripts/typecheck.ts's own line for an exception inside the checker.
+      const text = m[4].startsWith('TS0: ') ? `the type checker failed on this submission: ${m[4].slice(5)}` : `${file}:${m[2]}:${m[3]} ${m[4]}`;
+      const testOf = exercises.find((e) => e.test === file);
+      const owners = testOf ? [testOf] : exercises.filter((e) => reach.get(e.id)?.has(file));
+      // An error nobody owns (a crash of the checker, lib/, the helpers) counts for every exercise.
+      const targets = owners.length > 0 ? owners : file.startsWith('exercises/') ? [] : exercises;
+      current = null;
+      for (const e of targets) {
+        const list = errors.get(e.id) ?? [];
+        list.push(text);
+        errors.set(e.id, list);
+        current = list;
       }
-      current = byExercise.get(id) ?? [];
-      byExercise.set(id, current);
-      current.push(`${where}:${m[2]}:${m[3]} ${m[4]}`);
     } else if (current && /^\s+\S/.test(line)) {
       current[current.length - 1] += `\n${line}`;
     }
   }
-  return byExercise;
+  return { errors, cpuMs: run.cpuMs };
 }
 
-/**
- * Type-checks every workspace in one process (scripts/typecheck.ts shares the
- * parsed declaration files between them); calls `done` for each as it finishes.
- */
-function typeCheckAll(workspaces: Workspace[], exercises: Exercise[], done: (ws: Workspace, errors: Map<string, string[]>) => void): Promise<void> {
-  const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
-  const script = path.join(repoRoot, 'scripts', 'typecheck.ts');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsNode, script, ...workspaces.map((ws) => ws.tscConfig)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let pending = '';
-    let stderr = '';
-    const seen = new Set<Workspace>();
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      let newline: number;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        const { config, output } = JSON.parse(line) as { config: string; output: string };
-        const ws = workspaces.find((w) => w.tscConfig === config);
-        if (!ws) continue;
-        seen.add(ws);
-        done(ws, typeErrorsByExercise(ws, exercises, output));
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', () => {
-      for (const ws of workspaces.filter((w) => !seen.has(w))) {
-        // The checker itself failed: say so rather than pretend the code is clean.
-        console.error(`grade: the type check of ${ws.name} did not finish:\n${firstLines(stderr, 6)}`);
-        done(ws, new Map());
-      }
-      resolve();
-    });
-  });
-}
-
-/** The exercise a type error belongs to: the folder of a submission file, or the exercise of a test file. */
-function exerciseOfFile(file: string, base: string | undefined, exercises: Exercise[]): string | null {
-  if (base) {
-    const folder = path.relative(base, file).split(path.sep)[0];
-    return exercises.some((e) => e.id === folder) ? folder : null;
-  }
-  const test = exercises.find((e) => path.join(repoRoot, e.test) === file);
-  return test ? test.id : null;
+export function makeRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-'));
+  fs.chmodSync(root, 0o755);
+  // The type checker runs as plain JavaScript in the sandbox (no ts-node there).
+  const source = fs.readFileSync(path.join(__dirname, 'typecheck.ts'), 'utf8');
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+  fs.writeFileSync(path.join(root, 'typecheck.js'), js);
+  return root;
 }
 
 // ---------------------------------------------------------------------------
-// One exercise
+// One submission
 
 function missingFiles(ws: Workspace, exercise: Exercise): string[] {
   const expected = listFiles(path.join(repoRoot, 'exercises', exercise.id)).filter((f) => f.endsWith('.ts'));
-  const folder = path.join(ws.exercisesDir, exercise.id);
+  const folder = path.join(ws.dir, 'exercises', exercise.id);
   if (!fs.existsSync(folder)) return [`${exercise.id}/`];
-  return expected.filter((f) => !fs.existsSync(path.join(folder, f))).map((f) => `${exercise.id}/${f}`);
+  return expected.filter((f) => !fs.statSync(path.join(folder, f), { throwIfNoEntry: false })?.isFile()).map((f) => `${exercise.id}/${f}`);
 }
 
-/** Test scores: per-test = points * passed / total; all-or-nothing = points only when every test passes. */
-export function scoreExercise(exercise: Exercise, tests: TestCase[]): { score: number; testScores: number[]; share: number } {
-  const { passed, total } = counts(tests);
-  const share = total > 0 ? exercise.points / total : 0;
-  if (total === 0) return { score: 0, testScores: [], share };
-  if (exercise.scoring === 'all-or-nothing') {
-    const all = passed === total;
-    return { score: all ? exercise.points : 0, testScores: tests.map(() => (all ? share : 0)), share };
-  }
+function notRun(e: Exercise, expected: string[], status: ExerciseStatus, message: string): ExerciseRun {
+  return { id: e.id, status, tests: expected.map((name) => ({ name, passed: false, message: '', durationMs: 0 })), message, durationMs: 0 };
+}
+
+/** Turns an exercise run into its grade and per-test lines (scores that GitHub Classroom adds up exactly). */
+export function gradeOf(e: Exercise, run: ExerciseRun): { grade: ExerciseGrade; tests: TestGrade[] } {
+  const ran = run.status === 'passed' || run.status === 'failed' || run.status === 'not-started';
+  const allOrNothing = e.scoring === 'all-or-nothing';
+  const passedFlags = run.tests.map((t) => t.passed);
+  const passed = passedFlags.filter(Boolean).length;
+  const lines = allOrNothing
+    ? [{ name: `${e.id}: all ${run.tests.length} tests`, passed: ran && passed === run.tests.length, message: run.message }]
+    : run.tests.map((t, i) => ({ name: t.name, passed: ran && t.passed, message: t.message || (i === 0 && !ran ? run.message : '') }));
+  const scores = testScores(e.points, lines.map((l) => l.passed));
+  const tests: TestGrade[] = lines.map((l, i) => ({
+    exercise: e.id,
+    name: l.name,
+    status: l.passed ? 'pass' : ran ? 'fail' : 'error',
+    score: scores[i],
+    max_score: e.points / lines.length,
+    message: l.message,
+  }));
+  let score = 0;
+  for (const s of scores) score += s;
   return {
-    score: round((exercise.points * passed) / total, 2),
-    testScores: tests.map((t) => (t.status === 'passed' ? round(share, 4) : 0)),
-    share,
+    grade: { id: e.id, status: run.status, passed: ran ? passed : 0, total: ran ? run.tests.length : null, score, maxScore: e.points, message: run.message },
+    tests,
   };
 }
 
-/** An exercise whose suite did not run to the end: zero points, one 'error' entry that says why. */
-function exerciseEntry(id: string, points: number, status: ExerciseStatus, message: string, durationMs: number): ExerciseGrade {
-  return {
-    id,
-    status,
-    passed: 0,
-    total: null,
-    score: 0,
-    maxScore: points,
-    message,
-    durationMs,
-    tests: [{ exercise: id, name: `${id} (${status})`, status: 'error', score: 0, max_score: points, message, duration: durationMs }],
-  };
-}
-
-/** Turns one jest run into the exercise's grade. */
-export function gradeRun(exercise: Exercise, run: JestRun, limitSeconds: number, lastTest: string): ExerciseGrade {
-  if (run.timedOut && !run.reported) {
-    const during = lastTest ? ` while running "${lastTest}"` : '';
-    return exerciseEntry(exercise.id, exercise.points, 'timeout', `stopped at the time limit of ${limitSeconds} s${during}`, run.durationMs);
-  }
-  if (!run.reported) {
-    const exit = /process\.exit called with "?([^"\n]*)"?/.exec(run.output);
-    const message = exit
-      ? `the code called process.exit(${exit[1]}) during the tests, which ends the test run`
-      : `the test run crashed (exit code ${run.exitCode ?? run.signal}):\n${firstLines(run.output.split('\n').slice(-20).join('\n'), 8)}`;
-    return exerciseEntry(exercise.id, exercise.points, 'crash', message, run.durationMs);
-  }
-  const suite = run.suites[0];
-  if (!suite) return exerciseEntry(exercise.id, exercise.points, 'crash', `jest found no test file ${exercise.test}`, run.durationMs);
-  if (suite.failedToRun) {
-    const status: ExerciseStatus = isNotImplemented(suite.error) ? 'not-started' : 'crash';
-    // Name the submission file the error came from (its stack frame), if any.
-    const frame = /(exercises\/\d{2}-[^/\s]+\/[^\s():]+):(\d+):\d+/.exec(suite.error);
-    const where = frame ? ` (at ${frame[1]}:${frame[2]})` : '';
-    const reason = firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8);
-    return exerciseEntry(exercise.id, exercise.points, status, `the test file could not run${where}:\n${reason}`, run.durationMs);
-  }
-  const { passed, total } = counts(suite.tests);
-  const { score, testScores, share } = scoreExercise(exercise, suite.tests);
-  const failing = suite.tests.filter((t) => t.status !== 'passed');
-  const progress = progressOf(suite);
-  const status: ExerciseStatus = progress === 'done' ? 'passed' : progress === 'not-started' ? 'not-started' : 'failed';
-  const message =
-    status === 'passed'
-      ? ''
-      : status === 'not-started'
-        ? `every test fails with NotImplementedError (not started)`
-        : `${failing.length} of ${total} tests fail; first: ${failing[0].name}\n${firstLines(failing[0].message, 4)}`;
-  return {
-    id: exercise.id,
-    status,
-    passed,
-    total,
-    score,
-    maxScore: exercise.points,
-    message,
-    durationMs: run.durationMs,
-    tests: suite.tests.map((t, i) => ({
-      exercise: exercise.id,
-      name: t.name,
-      status: t.status === 'passed' ? 'pass' : 'fail',
-      score: testScores[i],
-      max_score: round(share, 4),
-      message: t.status === 'passed' ? '' : firstLines(t.message, 12),
-      duration: t.durationMs,
-    })),
-  };
-}
-
-async function gradeExercise(ws: Workspace, exercise: Exercise, opts: Options): Promise<ExerciseGrade> {
-  const missing = missingFiles(ws, exercise);
-  if (missing.length > 0) return exerciseEntry(exercise.id, exercise.points, 'missing', `missing from the submission: ${missing.join(', ')}`, 0);
-  const limitSeconds = opts.timeLimitSeconds ?? exercise.timeLimitSeconds;
-  const progressFile = path.join(ws.dir, `progress-${exercise.id}.txt`);
-  const run = await runJest({
-    // --forceExit: a timer or socket left open by the code under test must not hold the run.
-    args: ['--config', ws.jestConfig, '--runInBand', '--forceExit', '--runTestsByPath', path.join(repoRoot, exercise.test)],
-    env: { KATA_TREE: ws.exercisesDir, FC_SEED: String(opts.seed), FC_PATH: undefined, KATA_PROGRESS_FILE: progressFile },
-    timeoutMs: limitSeconds * 1000,
-  });
-  const lastTest = fs.existsSync(progressFile) ? fs.readFileSync(progressFile, 'utf8') : '';
-  return gradeRun(exercise, run, limitSeconds, lastTest);
-}
-
-/** Marks exercises with type errors as compile errors (score 0), keeping what the tests said as a note. */
-export function applyTypeErrors(grade: ExerciseGrade, errors: string[] | undefined): ExerciseGrade {
-  if (!errors || errors.length === 0 || grade.status === 'missing') return grade;
+/** Marks exercises with type errors as compile errors (no points), keeping what the tests said as a note. */
+function applyTypeErrors(run: ExerciseRun, errors: string[] | undefined): ExerciseRun & { passedIgnoringTypes?: string } {
+  if (!errors || errors.length === 0 || !['passed', 'failed', 'not-started', 'crash'].includes(run.status)) return run;
   const shown = errors.slice(0, 3).map((e) => firstLines(e, 3));
   const more = errors.length > 3 ? `\n(and ${errors.length - 3} more type errors)` : '';
-  const message = `TypeScript errors (npm test fails this suite):\n${shown.join('\n')}${more}`;
-  const entry = exerciseEntry(grade.id, grade.maxScore, 'compile-error', message, grade.durationMs);
-  entry.passedIgnoringTypes = grade.total === null ? `did not run (${grade.status})` : `${grade.passed}/${grade.total}`;
-  return entry;
-}
-
-/** Type-checks one submission on its own (the check grade runs); errors per exercise id. */
-export async function typeCheckSubmission(submission: string, exerciseIds: string[]): Promise<Map<string, string[]>> {
-  const exercises = loadManifest().exercises.filter((e) => exerciseIds.includes(e.id));
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-'));
-  try {
-    let result = new Map<string, string[]>();
-    await typeCheckAll([prepareWorkspace(root, path.basename(submission), submission, exercises)], exercises, (_ws, errors) => (result = errors));
-    return result;
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Pool
-
-async function runPool(tasks: (() => Promise<void>)[], concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      await task();
-    }
+  const ran = run.status !== 'crash';
+  return {
+    ...notRun({ id: run.id } as Exercise, run.tests.map((t) => t.name), 'compile-error', `TypeScript errors (npm test fails this suite):\n${shown.join('\n')}${more}`),
+    passedIgnoringTypes: ran ? `${run.tests.filter((t) => t.passed).length}/${run.tests.length}` : `did not run (${run.status})`,
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
 }
 
 // ---------------------------------------------------------------------------
-// Outputs
 
-const STATUS_MARK: Record<ExerciseStatus, string> = {
-  passed: '',
-  failed: '',
-  'not-started': '',
+const STATUS_MARK: Partial<Record<ExerciseStatus, string>> = {
   timeout: ' T',
   crash: ' C',
+  memory: ' O',
   'compile-error': ' E',
   missing: ' M',
+  refused: ' R',
+  rejected: ' G',
+  tampering: ' X',
 };
-
-function csvCell(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function classCsv(grades: SubmissionGrade[], exercises: Exercise[]): string {
-  const header = ['submission', ...exercises.map((e) => e.id), 'total', 'max'];
-  const rows = grades.map((g) => [
-    csvCell(g.submission),
-    ...exercises.map((e) => String(g.exercises.find((x) => x.id === e.id)?.score ?? 0)),
-    String(g.score),
-    String(g.max_score),
-  ]);
-  return [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
-}
-
-function passedText(e: Omit<ExerciseGrade, 'tests'>): string {
-  return e.total === null ? '-' : `${e.passed}/${e.total}`;
-}
-
-export function submissionMarkdown(g: SubmissionGrade, tests: TestGrade[]): string {
-  const lines = [`# ${g.submission}`, '', `Score: **${g.score} / ${g.max_score}**`, ''];
-  lines.push('| exercise | status | tests passed | score |', '| --- | --- | --- | --- |');
-  for (const e of g.exercises) lines.push(`| ${e.id} | ${e.status} | ${passedText(e)} | ${e.score} / ${e.maxScore} |`);
-  for (const e of g.exercises.filter((x) => x.status !== 'passed')) {
-    lines.push('', `## ${e.id}: ${e.status}`, '');
-    if (e.passedIgnoringTypes) lines.push(`With the type errors ignored, the tests give: ${e.passedIgnoringTypes}.`, '');
-    const failing = tests.filter((t) => t.exercise === e.id && t.status !== 'pass');
-    if (e.status === 'failed') {
-      for (const t of failing.slice(0, 10)) lines.push(`- ${t.name}`, '', '  ```', ...t.message.split('\n').map((l) => `  ${l}`), '  ```', '');
-      if (failing.length > 10) lines.push(`- and ${failing.length - 10} more failing tests (see the JSON report)`);
-    } else {
-      lines.push('```', e.message, '```');
-    }
-  }
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
-}
 
 function classTable(grades: SubmissionGrade[], exercises: Exercise[]): string {
   const headers = ['submission', ...exercises.map((e) => e.id.slice(0, 2)), 'total', 'max'];
   const rows = grades.map((g) => [
-    g.submission,
+    g.submission.replace(/[\u0000-\u001f\u007f]/g, '?'),
     ...exercises.map((e) => {
       const x = g.exercises.find((y) => y.id === e.id)!;
-      return `${x.score}${STATUS_MARK[x.status]}`;
+      return `${formatScore(x.score)}${STATUS_MARK[x.status] ?? ''}`;
     }),
-    g.score,
+    formatScore(g.score),
     g.max_score,
   ]);
   return formatTable(headers, rows, { align: ['left', ...exercises.map(() => 'right' as const), 'right', 'right'] });
 }
 
-function safeFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_');
+/** Writes the class's files (the same bytes for the same grades, whoever calls it). */
+export function writeReports(out: string, grades: SubmissionGrade[], exercises: Exercise[], excel: boolean): void {
+  const sorted = [...grades].sort((a, b) => (a.submission < b.submission ? -1 : a.submission > b.submission ? 1 : 0));
+  fs.writeFileSync(path.join(out, 'class.csv'), classCsv(sorted, exercises, excel));
+  for (const g of sorted) {
+    fs.writeFileSync(path.join(out, `${g.file}.json`), submissionJson(g));
+    fs.writeFileSync(path.join(out, `${g.file}.md`), submissionMarkdown(g));
+  }
 }
 
-// ---------------------------------------------------------------------------
+/** Flags files equal (up to names and layout) to the reference or to another submission's same file. */
+function similarityFlags(workspaces: Workspace[], exercises: Exercise[]): Map<string, string[]> {
+  const flags = new Map<string, string[]>();
+  const tokensOf = (file: string): string[] | null => (fs.existsSync(file) ? normalisedTokens(fs.readFileSync(file, 'utf8')) : null);
+  for (const e of exercises) {
+    for (const rel of listFiles(path.join(repoRoot, 'exercises', e.id)).filter((f) => f.endsWith('.ts'))) {
+      const stub = tokensOf(path.join(repoRoot, 'exercises', e.id, rel))!;
+      const reference = tokensOf(path.join(repoRoot, 'solutions', e.id, rel));
+      const mine = workspaces.map((ws) => (ws.refused ? null : tokensOf(path.join(ws.dir, 'exercises', e.id, rel))));
+      mine.forEach((tokens, i) => {
+        if (!tokens || similarity(tokens, stub) >= 0.9) return;
+        const add = (text: string): void => {
+          flags.set(workspaces[i].name, [...(flags.get(workspaces[i].name) ?? []), text]);
+        };
+        if (reference && similarity(tokens, reference) >= 0.9) add(`${e.id}/${rel} matches the reference solution`);
+        mine.forEach((other, j) => {
+          if (j !== i && other && similarity(tokens, other) >= 0.9) add(`${e.id}/${rel} matches ${workspaces[j].name}'s ${e.id}/${rel}`);
+        });
+      });
+    }
+  }
+  return flags;
+}
+
+async function runPool(tasks: (() => Promise<void>)[], concurrency: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+}
 
 export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const manifest = loadManifest();
   const exercises = opts.only ? manifest.exercises.filter((e) => opts.only!.some((o) => o.id === e.id)) : manifest.exercises;
-  const names = opts.submissions.map((s) => path.basename(s));
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  const allNames = opts.submissions.map((s) => path.basename(s));
+  const duplicate = allNames.find((n, i) => allNames.indexOf(n) !== i);
   if (duplicate) throw new UsageError(`two submissions are named "${duplicate}"; folder names must differ`);
   for (const s of opts.submissions) {
-    if (!fs.existsSync(s) || !fs.statSync(s).isDirectory()) throw new UsageError(`not a folder: ${s}`);
+    if (!fs.lstatSync(s, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`not a folder: ${s}`);
   }
+  if (opts.format === 'files') checkOut(opts.out);
+  const fileNames = reportFileNames(allNames);
+  const submissions = opts.shard ? opts.submissions.filter((s) => shardOf(path.basename(s), opts.shard!.n) === opts.shard!.k) : opts.submissions;
 
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-'));
-  const workspaces = opts.submissions.map((s, i) => prepareWorkspace(root, names[i], s, exercises));
-  const typeErrors = new Map<string, Map<string, string[]>>();
-  const results = new Map<string, ExerciseGrade>();
-  const key = (ws: Workspace, e: Exercise): string => `${ws.name}\u0000${e.id}`;
+  const sandbox = detectSandbox();
+  if (sandbox.missing.length > 0) console.error(['', '!!! grade: WEAKER ISOLATION !!!', ...sandbox.missing.map((l) => `!!! ${l}`), ''].join('\n'));
 
-  // Job order: the exercises with long time limits (the MNIST ones) first, as
-  // they set the wall time; then the type checks; then the rest, longest first.
-  const total = workspaces.length * (exercises.length + 1);
-  let done = 0;
-  const report = (text: string): void => console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text}`);
-  const typeJob = async (): Promise<void> => {
-    const started = Date.now();
-    await typeCheckAll(workspaces, exercises, (ws, errors) => {
-      typeErrors.set(ws.name, errors);
+  const limitsOf = (e: Exercise): RunLimits => ({ timeLimitSeconds: opts.timeLimitSeconds ?? e.timeLimitSeconds, memoryBytes: opts.memoryMb * 1024 * 1024, seed: opts.seed });
+  const root = makeRoot();
+  try {
+    const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
+    const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises));
+    for (const ws of workspaces) fs.copyFileSync(path.join(root, 'typecheck.js'), path.join(ws.dir, 'grading', 'typecheck.js'));
+    const gates = new Map(workspaces.map((ws) => [ws.name, ws.refused ? null : gate(path.join(ws.dir, 'exercises'), exercises.map((e) => e.id))]));
+    const similar = similarityFlags(workspaces, exercises);
+    const runs = new Map<string, ExerciseRun>();
+    let cpuMs = 0;
+    const typeErrors = new Map<string, Map<string, string[]>>();
+    const key = (ws: Workspace, e: Exercise): string => `${ws.slot}/${e.id}`;
+
+    const total = workspaces.length * (exercises.length + 1);
+    let done = 0;
+    const report = (text: string): void => {
+      if (opts.format === 'files') console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text.replace(/[\u0000-\u001f\u007f]/g, '?')}`);
+    };
+    const exerciseJob = (ws: Workspace, e: Exercise) => async (): Promise<void> => {
+      const list = expected.get(e.id)!;
+      let run: ExerciseRun;
+      const g = gates.get(ws.name);
+      const blocked = g?.flags.filter((f) => g.reach.get(e.id)?.has(f.file));
+      const missing = ws.refused ? [] : missingFiles(ws, e);
+      if (ws.refused) run = notRun(e, list, 'refused', `the submission was not graded: ${ws.refused}`);
+      else if (blocked && blocked.length > 0) run = notRun(e, list, 'rejected', `not allowed in a submission:\n${blocked.map((f) => `${f.file}:${f.line}: ${f.what}`).join('\n')}`);
+      else if (missing.length > 0) run = notRun(e, list, 'missing', `missing from the submission: ${missing.join(', ')}`);
+      else {
+        const limits = limitsOf(e);
+        const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'runs', `${ws.slot}-${e.id}`), exercise: e, limits, name: `kata-grade-${process.pid}-${ws.slot}-${e.id}` });
+        run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits);
+        cpuMs += outcome.run.cpuMs;
+        if (!opts.keep) fs.rmSync(path.join(root, 'runs', `${ws.slot}-${e.id}`), { recursive: true, force: true });
+      }
+      runs.set(key(ws, e), run);
+      report(`${ws.name} ${e.id}: ${run.status} (${seconds(run.durationMs)})`);
+    };
+    const typeJob = (ws: Workspace) => async (): Promise<void> => {
+      if (ws.refused) {
+        typeErrors.set(ws.slot, new Map());
+        report(`${ws.name}: refused (${ws.refused})`);
+        return;
+      }
+      const started = Date.now();
+      const typeLimits = { ...limitsOf(exercises[0]), timeLimitSeconds: opts.timeLimitSeconds ?? 120 };
+      const { errors, cpuMs: typeCpuMs } = await typeCheck(ws, exercises, gates.get(ws.name)!.reach, root, typeLimits);
+      cpuMs += typeCpuMs;
+      typeErrors.set(ws.slot, errors);
       const bad = [...errors.keys()];
       report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
-    });
-  };
-  const exerciseJob = (ws: Workspace, e: Exercise) => async () => {
-    const g = await gradeExercise(ws, e, opts);
-    results.set(key(ws, e), g);
-    report(`${ws.name} ${e.id}: ${g.status} ${passedText(g)} (${seconds(g.durationMs)})`);
-  };
-  const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
-  const isLong = (e: Exercise): boolean => e.timeLimitSeconds >= 120;
-  const jobsOf = (list: Exercise[]) => list.flatMap((e) => workspaces.map((ws) => exerciseJob(ws, e)));
-  const tasks = [...jobsOf(order.filter(isLong)), typeJob, ...jobsOf(order.filter((e) => !isLong(e)))];
-  await runPool(tasks, opts.jobs);
-
-  const grades: SubmissionGrade[] = workspaces.map((ws) => {
-    const list = exercises.map((e) => applyTypeErrors(results.get(key(ws, e))!, typeErrors.get(ws.name)?.get(e.id)));
-    const score = round(list.reduce((s, g) => s + g.score, 0), 2);
-    const max = exercises.reduce((s, e) => s + e.points, 0);
-    return {
-      version: 1,
-      submission: ws.name,
-      status: score === max ? 'pass' : 'fail',
-      score,
-      max_score: max,
-      fcSeed: opts.seed,
-      exercises: list.map(({ tests: _tests, ...rest }) => rest),
-      tests: list.flatMap((g) => g.tests),
     };
-  });
-  grades.sort((a, b) => a.submission.localeCompare(b.submission));
+    // The exercises with long time limits (the MNIST ones) first, as they set the wall time.
+    const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
+    const isLong = (e: Exercise): boolean => e.timeLimitSeconds >= 120;
+    const jobsOf = (list: Exercise[]) => list.flatMap((e) => workspaces.map((ws) => exerciseJob(ws, e)));
+    await runPool([...jobsOf(order.filter(isLong)), ...workspaces.map(typeJob), ...jobsOf(order.filter((e) => !isLong(e)))], opts.jobs);
 
-  fs.mkdirSync(opts.out, { recursive: true });
-  fs.writeFileSync(path.join(opts.out, 'class.csv'), classCsv(grades, exercises));
-  for (const g of grades) {
-    fs.writeFileSync(path.join(opts.out, `${safeFileName(g.submission)}.json`), JSON.stringify(g, null, 2) + '\n');
-    fs.writeFileSync(path.join(opts.out, `${safeFileName(g.submission)}.md`), submissionMarkdown(g, g.tests));
+    const max = exercises.reduce((s, e) => s + e.points, 0);
+    const grades: SubmissionGrade[] = workspaces.map((ws) => {
+      const graded = exercises.map((e) => {
+        const run = applyTypeErrors(runs.get(key(ws, e))!, typeErrors.get(ws.slot)?.get(e.id));
+        const { grade: g, tests } = gradeOf(e, run);
+        if (run.passedIgnoringTypes) g.passedIgnoringTypes = run.passedIgnoringTypes;
+        return { g, tests };
+      });
+      const tests = graded.flatMap((x) => x.tests);
+      const score = runningTotal(tests);
+      return {
+        version: 2,
+        submission: ws.name,
+        file: fileNames.get(ws.name)!,
+        status: score === max ? 'pass' : 'fail',
+        score,
+        max_score: max,
+        fcSeed: opts.seed,
+        refused: ws.refused,
+        similar: similar.get(ws.name) ?? [],
+        gate: gates.get(ws.name)?.flags ?? [],
+        exercises: graded.map((x) => x.g),
+        tests,
+      };
+    });
+
+    if (opts.format === 'classroom') {
+      for (const g of grades) {
+        for (const e of exercises) {
+          const text = fs.readFileSync(path.join(repoRoot, e.test), 'utf8').split('\n');
+          const lineOf = (name: string): number => {
+            const title = name.split(' > ').pop()!;
+            const i = text.findIndex((l) => l.includes(title));
+            return i >= 0 ? i + 1 : 1;
+          };
+          console.log(`${e.id}\t${JSON.stringify(classroomResult(g, e, lineOf))}`);
+        }
+      }
+      return grades;
+    }
+    writeReports(opts.out, grades, exercises, opts.excel);
+    if (opts.keep) console.log(`workspaces kept in ${root}`);
+    console.log('');
+    console.log(classTable([...grades].sort((a, b) => (a.submission < b.submission ? -1 : 1)), exercises));
+    if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, workspaces.length))} per submission)`);
+    const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
+    const legend = marks.map(([k, v]) => `${k} = ${v}`);
+    console.log(`\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<name>.md`);
+    return grades;
+  } finally {
+    if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
   }
-  if (opts.keep) console.log(`workspaces kept in ${root}`);
-  else fs.rmSync(root, { recursive: true, force: true });
-
-  console.log('');
-  console.log(classTable(grades, exercises));
-  const marks = Object.entries({ T: 'timeout', C: 'crash', E: 'compile error', M: 'missing' });
-  console.log(`\n${marks.map(([k, v]) => `${k} = ${v}`).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<submission>.md`);
-  return grades;
 }
 
 async function main(): Promise<void> {
-  let opts: Options;
+  let opts: ReturnType<typeof parseOptions>;
   try {
-    opts = parseArgs(process.argv.slice(2));
+    opts = parseOptions(process.argv.slice(2));
   } catch (err) {
-    if (err instanceof UsageError || err instanceof Error) {
+    if (err instanceof UsageError) {
       if (err.message) console.error(`grade: ${err.message}\n`);
       console.error(USAGE);
       process.exit(err.message ? 2 : 0);
     }
-    throw err;
+    console.error(`grade: ${(err as Error).message}`);
+    process.exit(2);
   }
   const started = Date.now();
   try {
-    await grade(opts);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`grade: ${err.message}`);
-      process.exit(2);
+    if ('merge' in opts) {
+      checkOut(opts.out);
+      const n = mergeShards(opts.merge, opts.out, opts.excel, writeReports);
+      console.log(`merged ${n} submission(s) into ${opts.out}`);
+      return;
     }
-    throw err;
+    const grades = await grade(opts);
+    if (opts.format === 'files') console.log(`graded ${grades.length} submission(s) in ${seconds(Date.now() - started)}`);
+  } catch (err) {
+    console.error(`grade: ${(err as Error).message}`);
+    process.exit(2);
   }
-  console.log(`graded ${opts.submissions.length} submission(s) in ${seconds(Date.now() - started)}`);
 }
 
 if (require.main === module) void main();

@@ -178,8 +178,10 @@ export function runJest(options: RunJestOptions): Promise<JestRun> {
       let suites: SuiteRun[] = [];
       let reported = false;
       // jest writes the report once every test has finished, so a report
-      // counts even when the process then hung (open handles) and was killed.
-      if (fs.existsSync(outputFile)) {
+      // counts even when the process then hung (open handles) and was killed
+      // at the time limit; a run killed by anyone else (the code under test
+      // can SIGKILL itself after writing a report of its own) has none.
+      if (fs.existsSync(outputFile) && (signal === null || timedOut)) {
         try {
           suites = parseJestJson(JSON.parse(fs.readFileSync(outputFile, 'utf8')) as JestJson);
           reported = true;

@@ -17,6 +17,30 @@ export interface Hint {
   ja: string;
 }
 
+/** A named part of an exercise: the tests whose full name starts with one of `tests`. */
+export interface Part {
+  name: string;
+  title: { en: string; ja: string };
+  /** Prefixes of test names (describe blocks joined with ' > '). */
+  tests: string[];
+  /** The file of the exercise where this part is written. */
+  file: string;
+  /** The formula to look at, one line. */
+  formula: string;
+  /** Hints for this part, shown before the exercise's own. */
+  hints?: Hint[];
+}
+
+/** A mistake `kata check` recognises (scripts/kata/mistakes.ts holds the detector of each id). */
+export interface Mistake {
+  id: string;
+  /** The part whose tests it makes fail. */
+  part: string;
+  /** One sentence that names the mistake and the formula. */
+  en: string;
+  ja: string;
+}
+
 export interface Exercise {
   /** `NN-name`, also the folder name in exercises/ and solutions/. */
   id: string;
@@ -27,6 +51,9 @@ export interface Exercise {
   scoring: Scoring;
   timeLimitSeconds: number;
   hints: Hint[];
+  /** In learning order; tests matching no part count as a last part "other". */
+  parts: Part[];
+  mistakes: Mistake[];
 }
 
 export interface Manifest {
@@ -53,7 +80,18 @@ export function loadManifest(file = defaultManifestPath): Manifest {
     need(e.scoring === 'per-test' || e.scoring === 'all-or-nothing', `scoring must be "per-test" or "all-or-nothing", got ${JSON.stringify(e.scoring)}`);
     need(typeof e.timeLimitSeconds === 'number', 'timeLimitSeconds must be a number');
     need(Array.isArray(e.hints), 'hints must be an array');
-    return e as unknown as Exercise;
+    need(e.parts === undefined || Array.isArray(e.parts), 'parts must be an array');
+    need(e.mistakes === undefined || Array.isArray(e.mistakes), 'mistakes must be an array');
+    ((e.parts ?? []) as Record<string, unknown>[]).forEach((p, j) => {
+      const ok = typeof p.name === 'string' && typeof p.file === 'string' && typeof p.formula === 'string' &&
+        Array.isArray(p.tests) && p.tests.every((t) => typeof t === 'string') &&
+        typeof (p.title as Record<string, unknown> | undefined)?.en === 'string' && typeof (p.title as Record<string, unknown>).ja === 'string';
+      need(ok, `parts[${j}] needs name, title {en, ja}, tests (strings), file and formula`);
+    });
+    ((e.mistakes ?? []) as Record<string, unknown>[]).forEach((m, j) => {
+      need(['id', 'part', 'en', 'ja'].every((k) => typeof m[k] === 'string'), `mistakes[${j}] needs id, part, en and ja strings`);
+    });
+    return { ...e, parts: e.parts ?? [], mistakes: e.mistakes ?? [] } as unknown as Exercise;
   });
   return { exercises };
 }
@@ -184,11 +222,13 @@ export function lint(options: LintOptions = {}): string[] {
     if (!fs.existsSync(path.join(root, e.test))) errors.push(`${at}: test file ${e.test} does not exist`);
     if (!(e.points > 0)) errors.push(`${at}: points must be > 0, got ${e.points}`);
     if (!(e.timeLimitSeconds > 0)) errors.push(`${at}: timeLimitSeconds must be > 0, got ${e.timeLimitSeconds}`);
-    if (e.hints.length === 0) errors.push(`${at}: needs at least one hint`);
-    e.hints.forEach((h, i) => {
-      if (typeof h.en !== 'string' || !h.en.trim()) errors.push(`${at}: hint ${i + 1} has no English text`);
-      if (typeof h.ja !== 'string' || !h.ja.trim()) errors.push(`${at}: hint ${i + 1} has no Japanese text`);
-    });
+    if (e.hints.length === 0 && !e.parts.some((p) => (p.hints ?? []).length > 0)) errors.push(`${at}: needs at least one hint (of the exercise or of a part)`);
+    const allHints = [...e.hints.map((h, i) => [`hint ${i + 1}`, h] as const), ...e.parts.flatMap((p) => (p.hints ?? []).map((h, i) => [`part ${p.name} hint ${i + 1}`, h] as const))];
+    for (const [label, h] of allHints) {
+      if (typeof h.en !== 'string' || !h.en.trim()) errors.push(`${at}: ${label} has no English text`);
+      if (typeof h.ja !== 'string' || !h.ja.trim()) errors.push(`${at}: ${label} has no Japanese text`);
+    }
+    errors.push(...lintParts(root, e));
     errors.push(...lintExerciseFolders(root, e.id));
   }
   const numbers = [...seenNumbers.keys()];
@@ -212,6 +252,34 @@ export function lint(options: LintOptions = {}): string[] {
       const rel = path.normalize(`tests/${entry}`);
       if (/^\d{2}-.*\.test\.ts$/.test(entry) && !listed.has(rel)) errors.push(`${rel}: exercise test not listed in the manifest`);
     }
+  }
+  return errors;
+}
+
+/** Parts name existing files and describe texts of the test file; mistakes name a part. */
+export function lintParts(root: string, e: Exercise): string[] {
+  const errors: string[] = [];
+  const at = `manifest ${e.id}`;
+  const testFile = path.join(root, e.test);
+  const testText = fs.existsSync(testFile) ? fs.readFileSync(testFile, 'utf8') : '';
+  const names = new Set<string>();
+  for (const p of e.parts) {
+    if (names.has(p.name)) errors.push(`${at}: part "${p.name}" is listed twice`);
+    names.add(p.name);
+    if (!fs.existsSync(path.join(root, 'exercises', e.id, p.file))) errors.push(`${at}: part "${p.name}" names ${p.file}, which is not in exercises/${e.id}/`);
+    // The first segment of a prefix is a describe title: it must be in the test file.
+    for (const prefix of p.tests) {
+      const title = prefix.split(' > ')[0];
+      if (testText && !testText.includes(title.replace(/'/g, "\\'")) && !testText.includes(title)) {
+        errors.push(`${at}: part "${p.name}" expects tests named "${prefix}...", not found in ${e.test}`);
+      }
+    }
+  }
+  const ids = new Set<string>();
+  for (const m of e.mistakes) {
+    if (ids.has(m.id)) errors.push(`${at}: mistake "${m.id}" is listed twice`);
+    ids.add(m.id);
+    if (!names.has(m.part)) errors.push(`${at}: mistake "${m.id}" names part "${m.part}", which the exercise does not have`);
   }
   return errors;
 }

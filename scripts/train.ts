@@ -27,16 +27,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KataInputError } from '../lib/checks';
-import { loadMnist, trainValidationSplit, type LabelledImages } from '../lib/mnist';
+import { loadMnist, takeSamples, trainValidationSplit, type LabelledImages } from '../lib/mnist';
 import { accuracy, confusionMatrix, precisionRecall } from '../lib/metrics';
 import type { LayerSpec } from '../lib/model-spec';
-import { formatSummary, summarize } from '../lib/summary';
+import { formatSummary, layerName, summarize } from '../lib/summary';
 import { Tensor } from '../lib/tensor';
 import type { EpochRecord, IterationRecord, Mistake, ModelName, OptimizerName, RunHistory, TrainOptions } from './report/history';
-import { buildReport, formatLr, learningRateText } from './report/report';
+import { buildReport, formatLr, learningRateText, type FeatureMaps } from './report/report';
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
+import { wrap } from './ui/width';
 import { type KataTree, loadTree, TreeNotReadyError } from './tree';
+import { CommandError, type CommandSpec, parseCommandLine, runCommand, startCommand, UsageError } from './cli/command';
+import { checkSpeedEnv } from './cli/env';
+import { prepareOutFolder } from './cli/out-folder';
+import { choiceOption, intOption, positiveNumberOption } from './cli/values';
+
+export { UsageError };
 
 type Classifier = InstanceType<KataTree['classifier']['Scratch2dCNNClassifier']>;
 
@@ -50,6 +57,8 @@ export const VALIDATION_FRACTION = 1 / 12;
 const MAX_STORED_MISTAKES = 1000;
 /** Misclassified test images shown in the report. */
 const MAX_SHOWN_MISTAKES = 72;
+/** Training images the training accuracy of each epoch is measured on. */
+const TRAIN_ACCURACY_SAMPLE = 5000;
 /** Test images per predictProba call (the progress bar moves between calls). */
 const TEST_CHUNK = 1000;
 
@@ -80,21 +89,27 @@ Trains a CNN on MNIST (60,000 training images: 55,000 to train,
 model.bin, history.json and report.html to a run folder.
 
 Options:
-  --epochs N           passes over the training images (default ${DEFAULTS.epochs})
-  --batch-size N       images per mini-batch (default ${DEFAULTS.batchSize})
-  --lr X               learning rate (default ${DEFAULTS.lr} with adam; with another optimizer,
-                       the classifier's default for it: sgd 0.05, adagrad 0.01, momentum 0.01)
-  --lr-decay X         multiplies the learning rate after every epoch, 0 < X <= 1 (default ${DEFAULTS.lrDecay})
-  --optimizer NAME     sgd, adagrad, momentum or adam (default ${DEFAULTS.optimizer})
-  --model NAME         sheet (the exercise sheet's network) or lenet (LeNet-5) (default ${DEFAULTS.model})
-  --limit N            use only the first N training images, 12..60000 (default: all)
-  --seed N             seeds the weights, the mini-batch order and the validation split (default ${DEFAULTS.seed})
-  --out DIR            run folder (default runs/<date>-<time>-<model>)
-  --tree TREE          whose layers and classifier to train: exercises (yours),
-                       solutions (the readable reference) or a folder laid out
-                       like exercises/ (default: the reference with the
-                       engine's fast layers; KATA_TREE sets it too)
-  -h, --help           show this help
+  --epochs N         passes over the training images (default ${DEFAULTS.epochs})
+  --batch-size N     images per mini-batch (default ${DEFAULTS.batchSize})
+  --lr X             learning rate (default ${DEFAULTS.lr} with adam; with another
+                     optimizer the classifier's default for it: sgd 0.05,
+                     adagrad 0.01, momentum 0.01)
+  --lr-decay X       multiplies the learning rate after every epoch,
+                     0 < X <= 1 (default ${DEFAULTS.lrDecay})
+  --optimizer NAME   sgd, adagrad, momentum or adam (default ${DEFAULTS.optimizer})
+  --model NAME       sheet (the exercise sheet's network) or lenet (LeNet-5)
+                     (default ${DEFAULTS.model})
+  --limit N          use only the first N training images, 12..60000
+                     (default: all)
+  --seed N           seeds the weights, the mini-batch order and the
+                     validation split (default ${DEFAULTS.seed})
+  --out DIR          a new or empty run folder, checked before training
+                     (default runs/<date>-<time>-<model>)
+  --tree TREE        whose layers and classifier to train: exercises (yours),
+                     solutions (the readable reference) or a folder laid out
+                     like exercises/ (default: the reference with the
+                     engine's fast layers; KATA_TREE sets it too)
+  -h, --help         show this help
 
 Examples:
   npm run train
@@ -102,42 +117,21 @@ Examples:
   npm run train -- --tree exercises --epochs 1 --limit 5000
   npm run train -- --model lenet --optimizer sgd --lr 0.05`;
 
-/** A bad command line: the message says what is wrong; the caller prints the usage after it. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 /** The options as parsed: `lr` is left out when not given (its default depends on the optimizer). */
 export type TrainArgs = Omit<TrainOptions, 'lr'> & { lr?: number };
 export type ParsedArgs = { help: true } | { help: false; options: TrainArgs };
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseNumber(flag: string, text: string): number {
-  if (!NUMBER.test(text)) throw new UsageError(`${flag} expects a number, got "${text}"`);
-  return Number(text);
-}
-
-function parseWhole(flag: string, text: string, min: number, max = Infinity): number {
-  const value = parseNumber(flag, text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new UsageError(`${flag} expects a whole number ${range}, got ${text}`);
-  }
-  return value;
-}
-
-function parseChoice<T extends string>(flag: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) {
-    throw new UsageError(`${flag} expects one of ${choices.join(', ')}, got "${text}"`);
-  }
-  return text as T;
-}
+export const spec: CommandSpec = {
+  name: 'train',
+  usage: USAGE,
+  options: Object.fromEntries(['epochs', 'batch-size', 'lr', 'lr-decay', 'optimizer', 'model', 'limit', 'seed', 'out', 'tree'].map((o) => [o, { type: 'string' as const }])),
+  maxPositionals: 0,
+};
 
 /** --lr-decay: a factor in (0, 1]. */
 function parseLrDecay(text: string): number {
-  const value = parseNumber('--lr-decay', text);
-  if (!(value > 0 && value <= 1)) throw new UsageError(`--lr-decay expects a number in (0, 1], got ${text}`);
+  const value = positiveNumberOption('lr-decay', text);
+  if (value > 1) throw new UsageError(`--lr-decay expects a number in (0, 1], got "${text}"`);
   return value;
 }
 
@@ -148,55 +142,25 @@ export function defaultRunFolder(model: ModelName, now: Date = new Date()): stri
   return path.join(REPO_ROOT, 'runs', `${stamp}-${model}`);
 }
 
-/**
- * Parses the command line (without `node script`): `--name value` or
- * `--name=value`. Throws UsageError for an unknown option, a missing value,
- * a repeated option or a bad value.
- */
+/** Parses the command line (without `node script`); throws UsageError with one line. */
 export function parseTrainArgs(argv: readonly string[], now: Date = new Date()): ParsedArgs {
-  const values = new Map<string, string>();
-  const known = ['--epochs', '--batch-size', '--lr', '--lr-decay', '--optimizer', '--model', '--limit', '--seed', '--out', '--tree'];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return { help: true };
-    if (!arg.startsWith('-')) throw new UsageError(`unexpected argument "${arg}" (options start with --)`);
-    const eq = arg.indexOf('=');
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!known.includes(flag)) throw new UsageError(`unknown option ${flag}`);
-    let value: string;
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-    } else {
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && !NUMBER.test(next))) throw new UsageError(`${flag} needs a value`);
-      value = next;
-      i++;
-    }
-    if (value === '') throw new UsageError(`${flag} needs a value`);
-    if (values.has(flag)) throw new UsageError(`${flag} is given twice`);
-    values.set(flag, value);
-  }
-
-  const get = (flag: string): string | undefined => values.get(flag);
-  const model = get('--model') === undefined ? DEFAULTS.model : parseChoice('--model', get('--model')!, MODELS);
-  const limit = get('--limit');
+  const { values, help } = parseCommandLine(spec, argv);
+  if (help) return { help: true };
+  const get = (name: string): string | undefined => values[name] as string | undefined;
+  const model = get('model') === undefined ? DEFAULTS.model : choiceOption('model', get('model')!, MODELS);
   const options: TrainArgs = {
-    epochs: get('--epochs') === undefined ? DEFAULTS.epochs : parseWhole('--epochs', get('--epochs')!, 1),
-    lrDecay: get('--lr-decay') === undefined ? DEFAULTS.lrDecay : parseLrDecay(get('--lr-decay')!),
-    batchSize: get('--batch-size') === undefined ? DEFAULTS.batchSize : parseWhole('--batch-size', get('--batch-size')!, 1),
-    optimizer: get('--optimizer') === undefined ? DEFAULTS.optimizer : parseChoice('--optimizer', get('--optimizer')!, OPTIMIZERS),
+    epochs: get('epochs') === undefined ? DEFAULTS.epochs : intOption('epochs', get('epochs')!, 1),
+    lrDecay: get('lr-decay') === undefined ? DEFAULTS.lrDecay : parseLrDecay(get('lr-decay')!),
+    batchSize: get('batch-size') === undefined ? DEFAULTS.batchSize : intOption('batch-size', get('batch-size')!, 1),
+    optimizer: get('optimizer') === undefined ? DEFAULTS.optimizer : choiceOption('optimizer', get('optimizer')!, OPTIMIZERS),
     model,
-    seed: get('--seed') === undefined ? DEFAULTS.seed : parseWhole('--seed', get('--seed')!, 0, 2 ** 31 - 1),
-    out: get('--out') === undefined ? defaultRunFolder(model, now) : path.resolve(get('--out')!),
+    seed: get('seed') === undefined ? DEFAULTS.seed : intOption('seed', get('seed')!, 0, 2 ** 31 - 1),
+    out: get('out') === undefined ? defaultRunFolder(model, now) : path.resolve(get('out')!),
   };
-  if (limit !== undefined) options.limit = parseWhole('--limit', limit, 12, TRAIN_IMAGES);
-  const tree = get('--tree') ?? process.env.KATA_TREE;
+  if (get('limit') !== undefined) options.limit = intOption('limit', get('limit')!, 12, TRAIN_IMAGES);
+  const tree = get('tree') ?? process.env.KATA_TREE;
   if (tree !== undefined && tree !== '') options.tree = tree;
-  const lr = get('--lr');
-  if (lr !== undefined) {
-    options.lr = parseNumber('--lr', lr);
-    if (!(options.lr > 0) || !Number.isFinite(options.lr)) throw new UsageError(`--lr expects a number > 0, got ${lr}`);
-  }
+  if (get('lr') !== undefined) options.lr = positiveNumberOption('lr', get('lr')!);
   return { help: false, options };
 }
 
@@ -210,9 +174,19 @@ const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const seconds = (ms: number): number => ms / 1000;
 
 /** Name / value lines with the names padded to one width. */
+const EPOCH_HEADERS = ['epoch', 'lr', 'train loss', 'val loss', 'val acc', 'time', 'img/s'];
+const EPOCH_WIDTHS = [7, 10, 10, 8, 7, 7, 7];
+
+/** One line of the per-epoch table (the first column left-aligned, numbers right-aligned): about 66 columns. */
+function epochRow(cells: string[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(EPOCH_WIDTHS[i]) : c.padStart(EPOCH_WIDTHS[i]))).join('  ').trimEnd();
+}
+
+/** `  key    value` lines; a long value wraps under itself to fit 80 columns. */
 function keyValues(pairs: [string, string][]): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
-  return pairs.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+  const indent = ' '.repeat(width + 4);
+  return pairs.flatMap(([k, v]) => wrap(v, 80 - indent.length).map((line, i) => (i === 0 ? `  ${k.padEnd(width)}  ${line}` : `${indent}${line}`))).join('\n');
 }
 
 /** The confusion matrix with recall per row and precision per column, as aligned text. */
@@ -220,7 +194,7 @@ export function confusionTable(matrix: number[][], precision: number[], recall: 
   const classes = matrix.map((_, c) => String(c));
   const rows: string[][] = matrix.map((row, t) => [String(t), ...row.map(String), percent(recall[t])]);
   rows.push(['precision', ...precision.map((p) => (100 * p).toFixed(1)), '']);
-  return formatTable(['true \\ predicted', ...classes, 'recall'], rows, { align: ['left', ...classes.map(() => 'right' as const), 'right'] });
+  return formatTable(['true\\pred', ...classes, 'recall'], rows, { align: ['left', ...classes.map(() => 'right' as const), 'right'] });
 }
 
 /** Sorts mistakes by the probability given to the wrong class, highest first. */
@@ -253,32 +227,70 @@ function predictWithProgress(clf: Classifier, test: LabelledImages): Tensor {
   return proba;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseTrainArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
-    return 2;
+/** The `count` most probable classes, most probable first. */
+function topClasses(proba: ArrayLike<number>, count: number): { cls: number; p: number }[] {
+  return Array.from(proba, (p, cls) => ({ cls, p }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, count);
+}
+
+/** Test digit `index` and the output of every layer on it, for the report's feature maps. */
+function featureMapsOf(clf: Classifier, specs: LayerSpec[], test: LabelledImages, index: number): FeatureMaps {
+  const pixels = test.images.data.slice(index * 784, (index + 1) * 784);
+  let out = new Tensor([1, 1, 28, 28], pixels);
+  const layers = clf.layers.map((layer, i) => {
+    out = layer.forward(out);
+    return { name: layerName(specs[i]), shape: out.shape.slice(1), data: Float64Array.from(out.data) };
+  });
+  const logits = out.data;
+  const predicted = logits.indexOf(Math.max(...logits));
+  return { index, label: test.labels[index], predicted, pixels, layers };
+}
+
+/** Accuracy below this (10 classes: chance is 10%) means the network learned nothing. */
+const CHANCE_LEVEL = 0.2;
+
+/**
+ * Why a finished run is not a result, or null: a loss that grew past
+ * guessing (ln 10 per image for 10 classes) or an accuracy at chance level.
+ */
+export function runWarning(epochs: readonly { trainLoss: number; valAccuracy: number }[], lr: number): string | null {
+  const last = epochs[epochs.length - 1];
+  if (!last) return null;
+  const hint = `the learning rate ${lr} is probably too large for this optimizer: try a smaller --lr`;
+  if (!Number.isFinite(last.trainLoss) || last.trainLoss > 2 * Math.log(10)) {
+    const loss = Math.abs(last.trainLoss) < 1e4 ? last.trainLoss.toFixed(4) : last.trainLoss.toExponential(2);
+    return `warning: the training loss ended at ${loss}, worse than guessing (${Math.log(10).toFixed(4)}); ${hint}`;
   }
-  if (parsed.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  if (!(last.valAccuracy >= CHANCE_LEVEL)) {
+    return `warning: the validation accuracy ended at ${percent(last.valAccuracy)}, chance level for 10 classes (10%); the network learned nothing; ${hint}`;
   }
+  return null;
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  return runCommand(spec, argv, () => {
+    const parsed = parseTrainArgs(argv);
+    return parsed.help ? 0 : train(parsed.options);
+  });
+}
+
+async function train(parsedOptions: TrainArgs): Promise<number> {
+  checkSpeedEnv();
   const startedAt = new Date();
   const t0 = performance.now();
   const out = (text = ''): boolean => process.stdout.write(`${text}\n`);
 
-  const { lr, tree: treeChoice, ...rest } = parsed.options;
+  const { lr, tree: treeChoice, ...rest } = parsedOptions;
   let tree: KataTree;
   try {
     tree = loadTree(treeChoice, rest.model);
   } catch (error) {
     if (!(error instanceof TreeNotReadyError || error instanceof KataInputError)) throw error;
-    process.stderr.write(`error: ${error.message}\n`);
-    return 1;
+    throw new CommandError(error.message);
   }
+  // Before any long work: a run folder that cannot be written fails now, not after the training.
+  prepareOutFolder(rest.out);
   const classifierModule = tree.classifier;
   const options: TrainOptions = {
     ...rest,
@@ -294,6 +306,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { train, validation } = trainValidationSplit(all.images, all.labels, { validationFraction: VALIDATION_FRACTION, seed: options.seed });
   const test = loadMnist({ split: 'test' });
   const loadSeconds = seconds(performance.now() - t0);
+  // Training accuracy after each epoch, on a fixed sample: the whole set would cost a pass per epoch.
+  const trainSample = takeSamples(train.images, train.labels, Array.from({ length: Math.min(TRAIN_ACCURACY_SAMPLE, train.labels.length) }, (_, i) => i));
 
   out(`Training the ${options.model} network on MNIST`);
   out(
@@ -349,7 +363,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       seen += samples;
       lossSum += loss * samples;
-      iterations.push({ epoch, iteration, step: iterations.length + 1, loss });
+      iterations.push({ epoch, iteration, step: iterations.length + 1, loss, samples });
       bar?.update(seen, { loss: (lossSum / seen).toFixed(4) });
       if (iteration === perEpoch) {
         trainEnd = performance.now();
@@ -367,18 +381,34 @@ export async function main(argv: readonly string[]): Promise<number> {
         valAccuracy: valAccuracy ?? NaN,
         seconds: seconds(performance.now() - epochStart),
         imagesPerSecond: train.labels.length / seconds(trainEnd - epochStart),
+        trainAccuracy: clf.score(trainSample.images, trainSample.labels),
       };
       epochs.push(record);
+      if (epoch === 1) out(epochRow(EPOCH_HEADERS));
       out(
-        `epoch ${String(epoch).padStart(epochDigits)}/${options.epochs}  lr ${formatLr(lr)}  train loss ${trainLoss.toFixed(4)}  ` +
-          `val loss ${record.valLoss.toFixed(4)}  val accuracy ${percent(record.valAccuracy)}  ` +
-          `${formatDuration(record.seconds)}  (${groupThousands(Math.round(record.imagesPerSecond))} img/s)`,
+        epochRow([
+          `${String(epoch).padStart(epochDigits)}/${options.epochs}`,
+          formatLr(lr),
+          trainLoss.toFixed(4),
+          record.valLoss.toFixed(4),
+          percent(record.valAccuracy),
+          formatDuration(record.seconds),
+          groupThousands(Math.round(record.imagesPerSecond)),
+        ]),
       );
       epochStart = performance.now();
       if (epoch < options.epochs) bar = epochBar(epoch + 1);
     },
   });
-  clf.fit(train.images, train.labels, { X: validation.images, y: validation.labels });
+  try {
+    clf.fit(train.images, train.labels, { X: validation.images, y: validation.labels });
+  } catch (error) {
+    bar?.finish();
+    if (error instanceof classifierModule.TrainingDivergedError) {
+      throw new CommandError(error.message.split('\n')[0]);
+    }
+    throw error;
+  }
   const trainSeconds = seconds(performance.now() - trainStart);
 
   // Test: once, at the end.
@@ -395,7 +425,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   out();
   out(`Test accuracy: ${percent(testAccuracy)} (${groupThousands(test.labels.length - mistakes.length)} of ${groupThousands(test.labels.length)} test images)`);
   out();
-  out('Confusion matrix (rows: true class, columns: predicted class), recall per class and precision in %:');
+  out('Confusion matrix (rows: true class, columns: predicted class),');
+  out('recall per class and precision in %:');
   out(confusionTable(matrix, precision, recall));
   out();
 
@@ -422,13 +453,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     environment: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
   };
   const firstLayer = clf.layers[0]?.params?.W;
-  const shown = mistakes.slice(0, MAX_SHOWN_MISTAKES).map((m) => ({ ...m, pixels: test.images.data.subarray(m.index * 784, (m.index + 1) * 784) }));
+  const shown = mistakes.slice(0, MAX_SHOWN_MISTAKES).map((m) => ({
+    ...m,
+    pixels: test.images.data.subarray(m.index * 784, (m.index + 1) * 784),
+    top3: topClasses(proba.data.subarray(m.index * 10, (m.index + 1) * 10), 3),
+  }));
   history.timings.totalSeconds = seconds(performance.now() - t0);
   const html = await buildReport({
     history,
     mistakes: shown,
     mistakeCount: mistakes.length,
     ...(firstLayer && specs[0].type === 'conv2d' ? { filters: firstLayer } : {}),
+    featureMaps: featureMapsOf(clf, specs, test, 0),
   });
   history.timings.totalSeconds = seconds(performance.now() - t0);
   fs.writeFileSync(path.join(options.out, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
@@ -438,17 +474,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   out(`Wall time: ${formatDuration(history.timings.totalSeconds)} (loading ${loadSeconds.toFixed(1)} s, training ${formatDuration(trainSeconds)}, testing ${testSeconds.toFixed(1)} s)`);
   out(`Run folder: ${where}/  (model.bin, history.json, report.html)`);
   out(`Report: file://${path.join(options.out, 'report.html')}`);
+  const warning = runWarning(epochs, options.lr);
+  if (warning) {
+    process.stderr.write(`\n${wrap(warning, 80).join('\n')}\n`);
+    return 3;
+  }
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`\nerror: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) startCommand(spec, () => {
+  const parsed = parseTrainArgs(process.argv.slice(2));
+  return parsed.help ? 0 : train(parsed.options);
+});

@@ -20,6 +20,7 @@ import type { LayerKit } from '../lib/layer';
 import type { LayerSpec } from '../lib/model-spec';
 import { NotImplementedError } from '../lib/not-implemented';
 import { Tensor } from '../lib/tensor';
+import { resolveTree } from './kata/tree';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -45,9 +46,7 @@ export class TreeNotReadyError extends Error {
 
 /** The folder a tree choice names (undefined: the default, the reference). */
 export function treeRoot(choice: string | undefined): string {
-  if (choice === undefined || choice === '' || choice === 'solutions') return path.join(REPO_ROOT, 'solutions');
-  if (choice === 'exercises') return path.join(REPO_ROOT, 'exercises');
-  return path.resolve(choice);
+  return choice === undefined || choice === '' ? path.join(REPO_ROOT, 'solutions') : resolveTree(choice);
 }
 
 /** A one-line description of what went wrong in a trial run. */

@@ -7,6 +7,8 @@
  *   3. every exercise suite against solutions/: every test passes
  *   4. every exercise suite against exercises/ (the stubs): every test fails
  *   5. the tests of lib and of the tools, once
+ *   6. the browser tests (tests/browser, Chromium from /usr/bin/chromium),
+ *      after the others; without Chromium, one line says they did not run
  * Steps 2-5 run at the same time (jest with --maxWorkers=2 each). Since step 2
  * checks every type, the jest runs only transpile (see scripts/jest-config.ts).
  *
@@ -22,6 +24,7 @@ import { checkBoundaries, formatViolation } from './boundaries';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
 import { writeJestConfig } from './jest-config';
 import { formatTable } from './ui/table';
+import { chromiumMissing } from '../playground/chromium';
 
 interface Check {
   name: string;
@@ -30,11 +33,11 @@ interface Check {
   detail?: string;
 }
 
-function runTsc(): Promise<{ ok: boolean; output: string; durationMs: number }> {
+function runTsc(project = 'tsconfig.json'): Promise<{ ok: boolean; output: string; durationMs: number }> {
   const started = Date.now();
   const tsc = require.resolve('typescript/bin/tsc', { paths: [repoRoot] });
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', 'tsconfig.json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', project], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -87,7 +90,9 @@ async function main(): Promise<void> {
   // minute or more, and the other runs fill the second core meanwhile.
   say('started: type check (tsc), exercise suites against solutions/ and against the stubs, tests of lib and tools ...');
   const [tsc, solutions, stubs, toolRun] = await Promise.all([
-    runTsc().then((r) => {
+    // The playground's page has its own project: it compiles with the browser's types.
+    Promise.all([runTsc(), runTsc('playground/tsconfig.json')]).then(([main, page]) => {
+      const r = { ok: main.ok && page.ok, output: [main.output, page.output].filter(Boolean).join('\n'), durationMs: Math.max(main.durationMs, page.durationMs) };
       say(`type check ${r.ok ? 'passed' : 'FAILED'} (${seconds(r.durationMs)})`);
       return r;
     }),
@@ -98,6 +103,11 @@ async function main(): Promise<void> {
       return run;
     }),
   ]);
+  // 6. after the rest: the browser tests start a server and Chromium, and train a small model.
+  const missing = chromiumMissing();
+  const browserRun = missing === null ? await runJest({ args: ['--config', configFor('exercises'), '--runInBand', '/tests/browser/'], env: { KATA_TREE: undefined } }) : null;
+  if (missing !== null) say(`NOT RUN: browser tests (${missing})`);
+  else say(`browser tests finished (${seconds(browserRun!.durationMs)})`);
   fs.rmSync(configDir, { recursive: true, force: true });
 
   // Per-exercise rows and checks.
@@ -191,7 +201,19 @@ async function main(): Promise<void> {
       details.push(`lib and tools: ${path.relative(repoRoot, s.file)}: ${t.name} (${t.status})\n${indent(firstLines(t.message, 6))}`);
     }
   }
-  if (!tsc.ok) details.unshift(`tsc --noEmit -p tsconfig.json:\n${indent(tsc.output.split('\n').slice(0, 15).join('\n'))}`);
+  if (browserRun !== null) {
+    const tests = browserRun.suites.flatMap((s) => s.tests);
+    const bc = counts(tests);
+    const ok = browserRun.reported && browserRun.suites.every((s) => !s.failedToRun) && bc.total > 0 && bc.passed === bc.total;
+    checks.push({ name: 'browser tests', ok });
+    console.log(`browser: ${browserRun.suites.length} files, ${bc.passed}/${bc.total} tests passed (${seconds(browserRun.durationMs)})${ok ? '' : ' — FAILED'}`);
+    if (!browserRun.reported) details.push(`browser: ${runProblem(browserRun)}`);
+    for (const s of browserRun.suites.filter((x) => x.failedToRun)) details.push(`browser: ${path.relative(repoRoot, s.file)} failed to run:\n${indent(firstLines(s.error, 8))}`);
+    for (const t of tests.filter((x) => x.status !== 'passed')) details.push(`browser: ${t.name} (${t.status})\n${indent(firstLines(t.message, 6))}`);
+  } else {
+    console.log(`browser: not run (${missing})`);
+  }
+  if (!tsc.ok) details.unshift(`tsc --noEmit (tsconfig.json, playground/tsconfig.json):\n${indent(tsc.output.split('\n').slice(0, 15).join('\n'))}`);
 
   console.log(`total wall time: ${seconds(Date.now() - started)}`);
   const failed = checks.filter((c) => !c.ok);

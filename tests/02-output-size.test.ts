@@ -7,23 +7,8 @@
  */
 import fc from 'fast-check';
 import { convOutputShape, convOutputSize } from '@kata/02-output-size/output-size';
-import { KataInputError, type Pair } from '../lib/checks';
+import type { Pair } from '../lib/checks';
 import { countWindows } from './helpers/oracle-conv';
-
-/** The call must throw a KataInputError whose message matches. */
-function expectKataError(call: () => unknown, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    call();
-  } catch (error) {
-    thrown = error;
-  }
-  if (!(thrown instanceof KataInputError)) {
-    const got = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : `no error (${String(thrown)})`;
-    throw new Error(`expected a KataInputError matching ${message}\ngot ${got}`);
-  }
-  expect(thrown.message).toMatch(message);
-}
 
 /** A valid axis: sizes >= 1, padding >= 0, and the kernel fits in the padded input. */
 const axisArb = fc
@@ -145,40 +130,34 @@ describe('02 output size: properties', () => {
 
 describe('02 output size: bad input', () => {
   it('rejects sizes that are not whole numbers >= 1, naming the value', () => {
-    expectKataError(() => convOutputSize(0, 3), /convOutputSize: input size must be a whole number >= 1, got 0/);
-    expectKataError(() => convOutputSize(28.5, 3), /convOutputSize: input size must be a whole number >= 1, got 28\.5/);
-    expectKataError(() => convOutputSize(Number.NaN, 3), /convOutputSize: input size must be a whole number >= 1, got NaN/);
-    expectKataError(() => convOutputSize(28, 0), /convOutputSize: kernel size must be a whole number >= 1, got 0/);
-    expectKataError(() => convOutputSize(28, -3), /convOutputSize: kernel size must be a whole number >= 1, got -3/);
-    expectKataError(() => convOutputSize(28, 3, 0), /convOutputSize: stride must be a whole number >= 1, got 0/);
-    expectKataError(() => convOutputSize(28, 3, 1.5), /convOutputSize: stride must be a whole number >= 1, got 1\.5/);
+    expect(() => convOutputSize(0, 3)).toThrowKataError(/convOutputSize: input size must be a whole number >= 1, got 0/);
+    expect(() => convOutputSize(28.5, 3)).toThrowKataError(/convOutputSize: input size must be a whole number >= 1, got 28\.5/);
+    expect(() => convOutputSize(Number.NaN, 3)).toThrowKataError(/convOutputSize: input size must be a whole number >= 1, got NaN/);
+    expect(() => convOutputSize(28, 0)).toThrowKataError(/convOutputSize: kernel size must be a whole number >= 1, got 0/);
+    expect(() => convOutputSize(28, -3)).toThrowKataError(/convOutputSize: kernel size must be a whole number >= 1, got -3/);
+    expect(() => convOutputSize(28, 3, 0)).toThrowKataError(/convOutputSize: stride must be a whole number >= 1, got 0/);
+    expect(() => convOutputSize(28, 3, 1.5)).toThrowKataError(/convOutputSize: stride must be a whole number >= 1, got 1\.5/);
   });
 
   it('rejects a negative or fractional padding', () => {
-    expectKataError(() => convOutputSize(28, 3, 1, -1), /convOutputSize: padding must be a whole number >= 0, got -1/);
-    expectKataError(() => convOutputSize(28, 3, 1, 0.5), /convOutputSize: padding must be a whole number >= 0, got 0\.5/);
+    expect(() => convOutputSize(28, 3, 1, -1)).toThrowKataError(/convOutputSize: padding must be a whole number >= 0, got -1/);
+    expect(() => convOutputSize(28, 3, 1, 0.5)).toThrowKataError(/convOutputSize: padding must be a whole number >= 0, got 0\.5/);
   });
 
   it('rejects a kernel larger than the padded input, giving every number', () => {
     // 3 + 2*1 = 5 < 7
-    expectKataError(
-      () => convOutputSize(3, 7, 1, 1),
-      /convOutputSize: expected a kernel size <= the padded input size 5 \(input 3 \+ 2 \* padding 1\), got kernel size 7/,
-    );
-    expectKataError(
-      () => convOutputShape(28, 4, [3, 7]),
-      /convOutputShape: expected a kernel width <= the padded input width 4 \(input 4 \+ 2 \* padding 0\), got kernel width 7/,
-    );
+    expect(() => convOutputSize(3, 7, 1, 1)).toThrowKataError(/convOutputSize: expected a kernel size <= the padded input size 5 \(input 3 \+ 2 \* padding 1\), got kernel size 7/);
+    expect(() => convOutputShape(28, 4, [3, 7])).toThrowKataError(/convOutputShape: expected a kernel width <= the padded input width 4 \(input 4 \+ 2 \* padding 0\), got kernel width 7/);
   });
 
   it('convOutputShape names the axis of a bad value, and rejects a pair that is not [h, w]', () => {
-    expectKataError(() => convOutputShape(0, 28, 3), /convOutputShape: input height must be a whole number >= 1, got 0/);
-    expectKataError(() => convOutputShape(28, 28, [3, 0]), /convOutputShape: kernel width must be a whole number >= 1, got 0/);
-    expectKataError(() => convOutputShape(28, 28, 3, [1, 0]), /convOutputShape: stride width must be a whole number >= 1, got 0/);
-    expectKataError(() => convOutputShape(28, 28, 3, 1, [-2, 0]), /convOutputShape: padding height must be a whole number >= 0, got -2/);
+    expect(() => convOutputShape(0, 28, 3)).toThrowKataError(/convOutputShape: input height must be a whole number >= 1, got 0/);
+    expect(() => convOutputShape(28, 28, [3, 0])).toThrowKataError(/convOutputShape: kernel width must be a whole number >= 1, got 0/);
+    expect(() => convOutputShape(28, 28, 3, [1, 0])).toThrowKataError(/convOutputShape: stride width must be a whole number >= 1, got 0/);
+    expect(() => convOutputShape(28, 28, 3, 1, [-2, 0])).toThrowKataError(/convOutputShape: padding height must be a whole number >= 0, got -2/);
     const threeNumbers = [3, 3, 3] as unknown as Pair;
-    expectKataError(() => convOutputShape(28, 28, threeNumbers), /convOutputShape: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
-    expectKataError(() => convOutputShape(28, 28, 3, threeNumbers), /convOutputShape: stride must be a number or a pair \[h, w\], got \[3,3,3\]/);
-    expectKataError(() => convOutputShape(28, 28, 3, 1, threeNumbers), /convOutputShape: padding must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => convOutputShape(28, 28, threeNumbers)).toThrowKataError(/convOutputShape: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => convOutputShape(28, 28, 3, threeNumbers)).toThrowKataError(/convOutputShape: stride must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => convOutputShape(28, 28, 3, 1, threeNumbers)).toThrowKataError(/convOutputShape: padding must be a number or a pair \[h, w\], got \[3,3,3\]/);
   });
 });

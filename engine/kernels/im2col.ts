@@ -15,7 +15,7 @@
  * When col is in kernel memory and `gemm` uses the WebAssembly kernel, the
  * work runs as WebAssembly (./wasm/im2col-kernel.ts), the images of the
  * batch shared between gemm's threads; otherwise in TypeScript, below. Both
- * give the same numbers (tests/lib/im2col.test.ts).
+ * give the same numbers (tests/engine/im2col.test.ts).
  *
  * Also here: rowsToPlanes and planesToRows, Conv2d's rearrangements between
  * its products and NCHW (at the end of the file).

@@ -7,17 +7,24 @@
  *   out2d [R, M] = col W^T, out[n, m, i, j] = out2d[(n, i, j), m] + b[m]
  *   dW [M, K] = dA2d^T col,  db[m] = sum of dA over n, i, j,  dx = col2im(dA2d W)
  *
- * col, out2d, dA2d and dcol live in a Workspace (kernel memory, reused from
- * batch to batch, read by gemm in place); im2col, col2im and the two
- * rearrangements between out2d / dA2d and NCHW run as WebAssembly on the
- * engine's threads. out and dx are new tensors every call: a caller may keep
- * them.
+ * With the WebAssembly kernels, forward and dW never build col: both read
+ * the windows from the input with its padding written out (xpad), forward
+ * writing NCHW with the bias added and dW reading dout as it comes
+ * (../kernels/conv-direct.ts), in the same order of operations as the
+ * products on col. Only dx still goes through products and col2im. With the
+ * TypeScript kernels, everything goes through col, as above.
+ *
+ * xpad, col, out2d, dA2d and dcol live in a Workspace (kernel memory, reused
+ * from batch to batch, read by gemm in place); im2col, col2im and the
+ * rearrangements run as WebAssembly on the engine's threads. out and dx are
+ * new tensors every call: a caller may keep them.
  */
 import { checkPositiveInt, checkShape, KataInputError, toPair } from '../../lib/checks';
 import type { ConvLayerOptions, ParametricLayer } from '../../lib/layer';
 import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
 import { sizeOf, Tensor } from '../../lib/tensor';
+import { convForwardFast, convWeightGradientFast, type PaddedInput } from '../kernels/conv-direct';
 import { col2imTensor, im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../kernels/im2col';
 import { Workspace } from '../kernel-memory';
 import { checkImages, checkWindow } from './checks';
@@ -32,9 +39,9 @@ export class Conv2d implements ParametricLayer {
   readonly params: { W: Tensor; b: Tensor };
   /** dL/dW and dL/db from the last backward, same shapes as params. */
   readonly grads: { W: Tensor; b: Tensor };
-  /** What backward needs from the last forward. */
-  private saved: { inputShape: number[]; col: Float64Array; OH: number; OW: number } | null = null;
-  /** col, out2d, dA2d and dcol, reused from one call to the next. */
+  /** What backward needs from the last forward: col, or the padded input (direct kernels). */
+  private saved: { inputShape: number[]; col: Float64Array | null; padded: PaddedInput | null; OH: number; OW: number } | null = null;
+  /** xpad, col, out2d, dA2d and dcol, reused from one call to the next. */
   private readonly workspace = new Workspace();
 
   /**
@@ -64,7 +71,7 @@ export class Conv2d implements ParametricLayer {
     this.grads = { W: new Tensor(shape), b: new Tensor([this.outChannels]) };
   }
 
-  /** x [N, C, H, W] -> [N, M, OH, OW]; keeps what backward needs (the input shape and col). */
+  /** x [N, C, H, W] -> [N, M, OH, OW]; keeps what backward needs (the input shape and xpad or col). */
   forward(x: Tensor): Tensor {
     const g = checkImages('Conv2d.forward', x, this, this.inChannels);
     const { OH, OW } = g;
@@ -73,6 +80,13 @@ export class Conv2d implements ParametricLayer {
     const P = OH * OW; // output pixels per image
     const R = N * P;
     const K = this.inChannels * this.kernelSize[0] * this.kernelSize[1];
+    const out = new Tensor([N, M, OH, OW]);
+    const fast = convForwardFast(x.data, g, this.params.W.data, this.params.b.data, this.workspace);
+    if (fast !== null) {
+      out.data.set(fast.out);
+      this.saved = { inputShape: [...x.shape], col: null, padded: fast.padded, OH, OW };
+      return out;
+    }
     const col = this.workspace.array('col', R * K);
     im2colInto(x.data, g, col);
 
@@ -82,28 +96,36 @@ export class Conv2d implements ParametricLayer {
 
     // Rows are (n, i, j) and columns m; NCHW wants (n, m, i, j). Add the bias on the way:
     // out[n, m, i, j] = out2d[(n, i, j), m] + b[m]
-    const out = new Tensor([N, M, OH, OW]);
     rowsToPlanes(out2d, N, P, this.params.b.data, out.data);
-    this.saved = { inputShape: [...x.shape], col, OH, OW };
+    this.saved = { inputShape: [...x.shape], col, padded: null, OH, OW };
     return out;
   }
 
   /** dout [N, M, OH, OW] -> dx [N, C, H, W]; fills grads.W and grads.b, leaves params alone. */
   backward(dout: Tensor): Tensor {
-    const { dA2d, R, K, inputShape } = this.parameterGradients(dout);
+    const { R, P, K, inputShape, dA2d: made } = this.parameterGradients(dout);
     const M = this.outChannels;
 
     // dcol [R, K] = dA2d [R, M] W [M, K], then back to the pixels.
+    const dA2d = made ?? this.dA2d(dout, P);
     const dcol = this.workspace.array('dcol', R * K);
     gemm(R, K, M, dA2d, this.params.W.data, dcol);
     return col2imTensor(dcol, windowGeometry(inputShape, this.kernelSize, this.stride, this.padding));
   }
 
-  /** Checks dout, fills grads.b and grads.W; returns dA2d [R, M] and the sizes dx needs. */
-  private parameterGradients(dout: Tensor): { dA2d: Float64Array; R: number; K: number; inputShape: number[] } {
+  /** dA2d [R, M], the transpose of the rearrangement in forward: dA2d[(n, i, j), m] = dout[n, m, i, j]. */
+  private dA2d(dout: Tensor, P: number): Float64Array {
+    const [N, M] = dout.shape;
+    const dA2d = this.workspace.array('dA2d', N * P * M);
+    planesToRows(dout.data, N, M, P, dA2d);
+    return dA2d;
+  }
+
+  /** Checks dout, fills grads.b and grads.W; returns the sizes dx needs, and dA2d when it made it. */
+  private parameterGradients(dout: Tensor): { R: number; P: number; K: number; inputShape: number[]; dA2d: Float64Array | null } {
     const where = 'Conv2d.backward';
     if (this.saved === null) throw new KataInputError(`${where}: call forward before backward`);
-    const { inputShape, col, OH, OW } = this.saved;
+    const { inputShape, padded, OH, OW } = this.saved;
     const N = inputShape[0];
     const M = this.outChannels;
     checkShape(where, dout, [N, M, OH, OW]);
@@ -111,9 +133,6 @@ export class Conv2d implements ParametricLayer {
     const R = N * P;
     const K = this.inChannels * this.kernelSize[0] * this.kernelSize[1];
 
-    // dA2d [R, M]: the transpose of the rearrangement in forward, dA2d[(n, i, j), m] = dout[n, m, i, j].
-    const dA2d = this.workspace.array('dA2d', R * M);
-    planesToRows(dout.data, N, M, P, dA2d);
     // db[m] = sum of dout over n, i, j (each plane of dout is contiguous)
     const dA = dout.data;
     const db = this.grads.b.data;
@@ -127,8 +146,19 @@ export class Conv2d implements ParametricLayer {
       }
     }
 
-    // dW [M, K] = dA2d^T [M, R] col [R, K]
+    // dW [M, K] = dA2d^T [M, R] col [R, K]: straight from dout and xpad when forward kept xpad
+    // (and the kernels have not been switched to TypeScript since), else a product on col
+    if (padded !== null && convWeightGradientFast(dout.data, padded, this.grads.W.data, this.workspace)) {
+      return { R, P, K, inputShape, dA2d: null };
+    }
+    let col = this.saved.col;
+    if (col === null) {
+      // im2col of x with its padding is im2col of xpad without
+      col = this.workspace.array('col', R * K);
+      im2colInto(padded!.xpad, padded!.geometry, col);
+    }
+    const dA2d = this.dA2d(dout, P);
     gemm(M, K, R, dA2d, col, this.grads.W.data, { transA: true });
-    return { dA2d, R, K, inputShape };
+    return { R, P, K, inputShape, dA2d };
   }
 }

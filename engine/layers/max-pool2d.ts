@@ -66,7 +66,8 @@ export class MaxPool2D implements Layer {
   forward(x: Tensor): Tensor {
     const g = checkImages('MaxPool2D.forward', x, this);
     const out = new Tensor([g.N, g.C, g.OH, g.OW]);
-    const argmax = new Int32Array(out.size);
+    // argmax is this layer's own (backward reads the last forward's): reused while the size holds
+    const argmax = this.argmax !== null && this.argmax.length === out.size ? this.argmax : new Int32Array(out.size);
     maxPoolInto(x.data, g, out.data, argmax);
     this.inputShape = [...x.shape];
     this.outputShape = [...out.shape];

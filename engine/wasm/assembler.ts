@@ -131,6 +131,7 @@ export class FunctionBuilder {
   f64Add(): this { return this.op(0xa0); }
   /** f64 a > b (false when either is NaN). */
   f64Gt(): this { return this.op(0x64); }
+  i32Load(offset = 0): this { return this.op(0x28, 2, ...u32(offset)); }
   i32Store(offset = 0): this { return this.op(0x36, 2, ...u32(offset)); }
   v128Load(offset = 0): this { return this.simd(0x00, 4, ...u32(offset)); }
   v128Store(offset = 0): this { return this.simd(0x0b, 4, ...u32(offset)); }
@@ -138,8 +139,13 @@ export class FunctionBuilder {
   v128Load64Splat(offset = 0): this { return this.simd(0x0a, 3, ...u32(offset)); }
   /** Loads one f64 into lane 0, lane 1 = 0. */
   v128Load64Zero(offset = 0): this { return this.simd(0x5d, 3, ...u32(offset)); }
+  /** Pops a vector and an address; pushes the vector with lane `lane` replaced by the f64 at the address. */
+  v128Load64Lane(offset: number, lane: 0 | 1): this { return this.simd(0x57, 3, ...u32(offset), lane); }
   /** Stores lane `lane` of a v128 as one f64. */
   v128Store64Lane(offset: number, lane: 0 | 1): this { return this.simd(0x5b, 3, ...u32(offset), lane); }
+
+  /** Pops b, a; pushes the 16 bytes picked by `lanes` from a's bytes (0-15) and b's (16-31). */
+  i8x16Shuffle(lanes: readonly number[]): this { return this.simd(0x0d, ...lanes); }
 
   // f64x2: two doubles per 128-bit vector, each lane an IEEE-754 double operation.
   f64x2Add(): this { return this.simd(0xf0); }

@@ -1,5 +1,5 @@
 /**
- * Generates the WebAssembly module behind the fast `gemm` (see ../matmul-wasm.ts):
+ * Generates the WebAssembly module behind the fast `gemm` (see ../gemm-wasm.ts):
  *
  *   C[i, j] += sum_p A[i, p] B[p, j]     for i in [iLo, iHi), j in [jLo, jHi)
  *

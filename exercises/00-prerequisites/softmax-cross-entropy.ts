@@ -24,6 +24,10 @@
  *   logits       checkRank(where, logits, 2, '[N, K]'), checkFinite(where, logits)
  *   labels       "SoftmaxCrossEntropy.forward: expected N labels (one per row of logits [N, K]), got M"
  *                when the count is wrong, then checkLabels(where, labels, K)
+ *   no rows      "SoftmaxCrossEntropy.forward: expected at least one row of logits (the mean
+ *                of no losses is undefined), got shape [0, K]"
+ *   no rows      "SoftmaxCrossEntropy.forward: expected at least one row of logits (the mean
+ *                of no losses is undefined), got shape [0, K]"
  *   backward     before any forward: "SoftmaxCrossEntropy.backward: call forward before backward"
  */
 import { checkFinite, checkLabels, checkPositiveInt, checkRank, KataInputError } from '../../lib/checks';

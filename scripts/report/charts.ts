@@ -27,16 +27,24 @@ const CONFIG = {
 
 /**
  * Trailing moving average: out[i] is the mean of values[max(0, i-window+1) .. i],
- * so the first points average over what is available.
+ * so the first points average over what is available. With `weights` (each
+ * value's images), the mean is weighted: a last mini-batch of a few images
+ * counts for those few, so it cannot pull the curve down on its own.
  */
-export function movingAverage(values: readonly number[], window: number): number[] {
+export function movingAverage(values: readonly number[], window: number, weights?: readonly number[]): number[] {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`movingAverage: window must be a whole number >= 1, got ${window}`);
+  const weight = (i: number): number => weights?.[i] ?? 1;
   const out: number[] = [];
   let sum = 0;
+  let total = 0;
   for (let i = 0; i < values.length; i++) {
-    sum += values[i];
-    if (i >= window) sum -= values[i - window];
-    out.push(sum / Math.min(i + 1, window));
+    sum += values[i] * weight(i);
+    total += weight(i);
+    if (i >= window) {
+      sum -= values[i - window] * weight(i - window);
+      total -= weight(i - window);
+    }
+    out.push(sum / total);
   }
   return out;
 }
@@ -55,17 +63,24 @@ export function thin(count: number, max: number): number[] {
   return picked;
 }
 
-/** Loss of every iteration (light) and its moving average (dark), with a rule at each epoch's end. */
+/**
+ * Loss of every iteration (light) and its moving average (dark), with a rule
+ * at each epoch's end. The average weighs each mini-batch by its images, and
+ * a partial mini-batch (an epoch's last, with fewer images) gets no point of
+ * its own: its loss, on a handful of images, says little.
+ */
 export function iterationLossSpec(iterations: readonly IterationRecord[], maxPoints = 2500): VegaLiteSpec {
   const window = smoothingWindow(iterations.length);
-  const smooth = movingAverage(iterations.map((r) => r.loss), window);
+  const samples = iterations.map((r) => r.samples ?? 1);
+  const full = Math.max(...samples);
+  const smooth = movingAverage(iterations.map((r) => r.loss), window, samples);
   const smoothLabel = `moving average (${window} iterations)`;
   const values = thin(iterations.length, maxPoints).flatMap((i) => [
-    { step: iterations[i].step, loss: iterations[i].loss, series: 'per iteration' },
+    ...(samples[i] === full ? [{ step: iterations[i].step, loss: iterations[i].loss, series: 'per iteration' }] : []),
     { step: iterations[i].step, loss: smooth[i], series: smoothLabel },
   ]);
   // Single mini-batches can reach a loss of 1e-5; the axis stops at 1e-3 so the moving average keeps the room.
-  const losses = iterations.map((r) => r.loss);
+  const losses = values.map((v) => v.loss);
   const yDomain = [Math.max(1e-3, Math.min(...losses)), Math.max(...losses)];
   const epochEnds: { step: number }[] = [];
   for (let i = 0; i + 1 < iterations.length; i++) {
@@ -140,34 +155,58 @@ export function epochLossSpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
   };
 }
 
-/** Validation accuracy (percent) per epoch, labelled. */
+/** Validation accuracy (percent) per epoch, labelled, and the training accuracy when the history has it. */
 export function validationAccuracySpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
-  const values = epochs.map((e) => ({ epoch: e.epoch, accuracy: 100 * e.valAccuracy }));
+  const values = epochs.flatMap((e) => [
+    { epoch: e.epoch, accuracy: 100 * e.valAccuracy, series: 'validation' },
+    ...(e.trainAccuracy === undefined ? [] : [{ epoch: e.epoch, accuracy: 100 * e.trainAccuracy, series: 'train (5,000 images)' }]),
+  ]);
+  const series = [...new Set(values.map((v) => v.series))];
   const encoding = {
     x: EPOCH_X,
     y: {
       field: 'accuracy',
       type: 'quantitative',
-      title: 'validation accuracy (%)',
+      title: 'accuracy (%)',
       scale: { domain: paddedDomain(values.map((v) => v.accuracy), 0.1, 100) },
       axis: { format: '.2~f' },
     },
+    color: { field: 'series', type: 'nominal', scale: { domain: series, range: [COLORS.accuracy, COLORS.train] } },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: 'Validation accuracy per epoch',
+    title: series.length > 1 ? 'Training and validation accuracy per epoch' : 'Validation accuracy per epoch',
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
     data: { values },
     encoding,
     layer: [
-      { mark: { type: 'line', color: COLORS.accuracy, strokeWidth: 2, point: { size: 50, filled: true, color: COLORS.accuracy } } },
+      { mark: { type: 'line', strokeWidth: 2, point: { size: 50, filled: true } } },
       {
+        transform: [{ filter: "datum.series === 'validation'" }],
         mark: { type: 'text', dy: -12, color: '#1c2530', fontSize: 11 },
         encoding: { text: { field: 'accuracy', type: 'quantitative', format: '.2f' } },
       },
     ],
+  };
+}
+
+/** The learning rate of each epoch, on a log scale (it is multiplied by lrDecay after every epoch). */
+export function learningRateSpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Learning rate per epoch',
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    data: { values: epochs.map((e) => ({ epoch: e.epoch, lr: e.lr })) },
+    mark: { type: 'line', interpolate: 'step', strokeWidth: 2, color: COLORS.smooth, point: { size: 50, filled: true, color: COLORS.smooth } },
+    encoding: {
+      x: EPOCH_X,
+      y: { field: 'lr', type: 'quantitative', title: 'learning rate', scale: { type: 'log' }, axis: { format: '~g' } },
+      tooltip: [{ field: 'epoch' }, { field: 'lr', format: '~g' }],
+    },
   };
 }
 

@@ -41,6 +41,18 @@ export interface MistakeTile {
   label: number;
   predicted: number;
   confidence: number;
+  /** The three most probable classes, most probable first (older runs lack them). */
+  top3?: { cls: number; p: number }[];
+}
+
+/** Three small bars: the classes the model hesitated between, the true one in green. */
+function topBars(top3: { cls: number; p: number }[], label: number): string {
+  const rows = top3.map(
+    ({ cls, p }) =>
+      `<span class="top${cls === label ? ' is-true' : ''}"><b>${cls}</b><span class="bar"><span style="width:${(100 * p).toFixed(1)}%"></span></span>` +
+      `<i>${Math.round(100 * p)}%</i></span>`,
+  );
+  return `<span class="top3" aria-hidden="true">${rows.join('')}</span>`;
 }
 
 /** A grid of misclassified digits, each captioned "true 4 → 9 (87%)". */
@@ -52,7 +64,7 @@ export function mistakesGrid(tiles: readonly MistakeTile[], rows = 28, cols = 28
       `<figure class="digit" title="${escapeHtml(`${alt} with probability ${(100 * t.confidence).toFixed(1)}%`)}">` +
       `<img src="${inkPng(t.pixels, rows, cols)}" width="${cols * 2}" height="${rows * 2}" alt="${escapeHtml(alt)}">` +
       `<figcaption><span class="true">${t.label}</span> → <span class="pred">${t.predicted}</span>` +
-      `<small>${Math.round(100 * t.confidence)}% · #${t.index}</small></figcaption></figure>`
+      `<small>${Math.round(100 * t.confidence)}% · #${t.index}</small></figcaption>${t.top3 ? topBars(t.top3, t.label) : ''}</figure>`
     );
   });
   return `<div class="digit-grid">${cells.join('')}</div>`;
@@ -82,4 +94,20 @@ export function filtersGrid(weights: { shape: readonly number[]; data: ArrayLike
     }
   }
   return `<div class="filter-grid">${tiles.join('')}</div>`;
+}
+
+/**
+ * One layer's output for one image, [C, H, W]: a tile per channel, all on the
+ * layer's largest |value| (white 0, red positive, blue negative).
+ */
+export function featureMapTiles(shape: readonly number[], data: ArrayLike<number>, layer: string): string {
+  const [c, h, w] = shape;
+  let scale = 0;
+  for (let i = 0; i < c * h * w; i++) scale = Math.max(scale, Math.abs(data[i]));
+  const size = Math.max(42, Math.min(84, 3 * w));
+  const tiles = Array.from({ length: c }, (_, k) => {
+    const plane = Array.from({ length: h * w }, (_, i) => data[k * h * w + i]);
+    return `<img src="${signedPng(plane, h, w, scale)}" width="${size}" height="${size}" alt="${escapeHtml(`${layer}, channel ${k}`)}">`;
+  });
+  return `<div class="map-grid">${tiles.join('')}</div>`;
 }

@@ -33,6 +33,8 @@ export interface IterationRecord {
   iteration: number;
   step: number;
   loss: number;
+  /** Images in the mini-batch (the last one of an epoch may hold fewer); older histories lack it. */
+  samples?: number;
 }
 
 /** The end of one epoch. */
@@ -43,6 +45,8 @@ export interface EpochRecord {
   trainLoss: number;
   valLoss: number;
   valAccuracy: number;
+  /** Accuracy on (up to) the first 5,000 training images after the epoch; older histories lack it. */
+  trainAccuracy?: number;
   seconds: number;
   imagesPerSecond: number;
 }

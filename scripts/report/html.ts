@@ -79,7 +79,7 @@ p.intro, p.muted { color: var(--muted); margin: 0 0 14px; }
 .stat .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }
 .stat.accent { border-color: var(--good); box-shadow: inset 4px 0 0 var(--good); }
 .stat.accent .value { color: var(--good); }
-.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 18px 28px; align-items: start; }
+.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); gap: 18px 28px; align-items: start; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 650; padding: 0 0 6px; }
 table.kv { width: 100%; }
@@ -92,8 +92,8 @@ table.data tbody tr:hover { background: #f8fafc; }
 .num { text-align: right !important; }
 td.good { color: var(--good); } td.bad { color: var(--bad); }
 figure { margin: 0; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 18px; }
-.charts .epochs { align-self: center; overflow-x: auto; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(480px, 100%), 1fr)); gap: 18px; }
+.charts .epochs { grid-column: 1 / -1; overflow-x: auto; }
 .charts .epochs table.data th, .charts .epochs table.data td { padding: 5px 7px; }
 figure.chart { border: 1px solid var(--line); border-radius: 8px; padding: 10px; overflow-x: auto; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
@@ -110,6 +110,26 @@ figure.filter { text-align: center; }
 figure.filter img { border: 1px solid var(--line); }
 figure.filter figcaption { font-size: 11px; color: var(--muted); }
 .legend-swatch { display: inline-block; width: 120px; height: 10px; vertical-align: middle; border: 1px solid var(--line); background: linear-gradient(90deg, #2166ac, #ffffff, #b2182b); margin: 0 6px; }
+figure.digit .top3 { display: grid; gap: 1px; margin-top: 3px; padding: 0 4px; }
+.top3 .top { display: grid; grid-template-columns: 0.9em 1fr 2.4em; gap: 3px; align-items: center; font-size: 10px; color: var(--muted); }
+.top3 .bar { height: 5px; background: var(--line); border-radius: 2px; overflow: hidden; }
+.top3 .bar span { display: block; height: 100%; background: var(--bad); }
+.top3 .is-true .bar span { background: var(--good); } .top3 .is-true b { color: var(--good); }
+.top3 i { font-style: normal; text-align: right; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.feature-maps { display: grid; grid-template-columns: auto 1fr; gap: 20px; align-items: start; }
+.layer-maps h3 { font-size: 13px; margin: 10px 0 4px; }
+.map-grid { display: flex; flex-wrap: wrap; gap: 4px; }
+.map-grid img { image-rendering: pixelated; border: 1px solid var(--line); }
+@media (max-width: 600px) {
+  header { padding: 20px 16px; }
+  header h1 { font-size: 21px; }
+  main { padding: 16px 10px 32px; }
+  section { padding: 14px 12px; }
+  .confusion, .feature-maps { grid-template-columns: minmax(0, 1fr); }
+  .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .map-grid img { width: 44px; height: 44px; }
+}
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 0 32px; }
 `;
 

@@ -5,8 +5,8 @@
  */
 import { formatShape } from '../../lib/tensor';
 import { chartFigure, escapeHtml, Html, htmlTable, keyValueTable, page, section, statCard } from './html';
-import { confusionSpec, epochLossSpec, iterationLossSpec, renderSvg, validationAccuracySpec } from './charts';
-import { filtersGrid, mistakesGrid, type MistakeTile } from './digits';
+import { confusionSpec, epochLossSpec, iterationLossSpec, learningRateSpec, renderSvg, validationAccuracySpec } from './charts';
+import { featureMapTiles, filtersGrid, inkPng, mistakesGrid, type MistakeTile } from './digits';
 import type { RunHistory } from './history';
 
 export interface ReportInput {
@@ -17,6 +17,19 @@ export interface ReportInput {
   mistakeCount: number;
   /** Weights of the first layer, W [M, C, kh, kw], if it is a convolution. */
   filters?: { shape: readonly number[]; data: ArrayLike<number> };
+  /** One test digit and every layer's output on it. */
+  featureMaps?: FeatureMaps;
+}
+
+export interface FeatureMaps {
+  /** Its index in the test set, its label and the model's prediction. */
+  index: number;
+  label: number;
+  predicted: number;
+  /** 28 x 28 pixels in [0, 1]. */
+  pixels: ArrayLike<number>;
+  /** Each layer's output for this one image (shape without the batch axis). */
+  layers: { name: string; shape: number[]; data: ArrayLike<number> }[];
 }
 
 const percent = (x: number, digits = 2): string => `${(100 * x).toFixed(digits)}%`;
@@ -73,7 +86,7 @@ function networkSection(h: RunHistory): string {
     ['', 'input', formatShape(h.model.inputShape), ''],
     ...h.model.layers.map((l) => [String(l.index), l.name, formatShape(l.outputShape), l.params === 0 ? '' : thousands(l.params)]),
   ];
-  const table = htmlTable(['#', 'layer', 'output shape (per image)', 'parameters'], rows, { align: ['right', 'left', 'left', 'right'] });
+  const table = `<div class="scroll">${htmlTable(['#', 'layer', 'output shape (per image)', 'parameters'], rows, { align: ['right', 'left', 'left', 'right'] })}</div>`;
   return section(
     'network',
     'Network',
@@ -82,31 +95,55 @@ function networkSection(h: RunHistory): string {
 }
 
 async function trainingSection(h: RunHistory): Promise<string> {
-  const charts = await Promise.all([
-    renderSvg(iterationLossSpec(h.iterations)),
-    renderSvg(epochLossSpec(h.epochs)),
-    renderSvg(validationAccuracySpec(h.epochs)),
-  ]);
-  const captions = [
-    'Loss of each mini-batch (log scale, cut at 0.001) and its moving average; dashed lines mark the end of each epoch.',
-    'Training loss is the mean over the epoch\u2019s mini-batches; validation loss is measured after the epoch.',
-    `Measured on the ${thousands(h.data.validation)} held-out validation images after each epoch.`,
+  const iterationCaption =
+    'Loss of each mini-batch (log scale, cut at 0.001) and its moving average, weighted by the images of each mini-batch ' +
+    '(an epoch\u2019s last, smaller mini-batch has no point of its own); dashed lines mark the end of each epoch.';
+  const perEpoch: [object, string][] = [
+    [epochLossSpec(h.epochs), 'Training loss is the mean over the epoch\u2019s mini-batches; validation loss is measured after the epoch.'],
+    [
+      validationAccuracySpec(h.epochs),
+      `Measured after each epoch on the ${thousands(h.data.validation)} held-out validation images` +
+        (h.epochs.some((e) => e.trainAccuracy !== undefined) ? ' and on the first 5,000 training images.' : '.'),
+    ],
+    [learningRateSpec(h.epochs), 'The learning rate each epoch trained with (log scale).'],
   ];
+  // One epoch gives one point per epoch chart: the table says the same, more plainly.
+  const specs: [object, string][] = [[iterationLossSpec(h.iterations), iterationCaption], ...(h.epochs.length > 1 ? perEpoch : [])];
+  const charts = await Promise.all(specs.map(([spec]) => renderSvg(spec as Record<string, unknown>)));
+  const hasTrainAccuracy = h.epochs.some((e) => e.trainAccuracy !== undefined);
   const table = htmlTable(
-    ['epoch', 'learning rate', 'train loss', 'validation loss', 'validation accuracy', 'time', 'images/s'],
+    ['epoch', 'learning rate', 'train loss', 'validation loss', ...(hasTrainAccuracy ? ['train accuracy'] : []), 'validation accuracy', 'time', 'images/s'],
     h.epochs.map((e) => [
       e.epoch,
       formatLr(e.lr),
       e.trainLoss.toFixed(4),
       e.valLoss.toFixed(4),
+      ...(hasTrainAccuracy ? [e.trainAccuracy === undefined ? '–' : percent(e.trainAccuracy)] : []),
       percent(e.valAccuracy),
       `${Math.round(e.seconds)} s`,
       thousands(Math.round(e.imagesPerSecond)),
     ]),
-    { align: ['right', 'right', 'right', 'right', 'right', 'right', 'right'] },
+    { align: Array(hasTrainAccuracy ? 8 : 7).fill('right') },
   );
-  const figures = charts.map((svg, i) => chartFigure(svg, captions[i])).join('');
-  return section('training', 'Training', `<div class="charts">${figures}<div class="epochs">${table}</div></div>`);
+  const figures = charts.map((svg, i) => chartFigure(svg, specs[i][1])).join('');
+  const note = h.epochs.length > 1 ? '' : '<p class="muted">One epoch: the charts per epoch (loss, accuracy, learning rate) need two epochs or more; the table holds its figures.</p>';
+  return section('training', 'Training', `<div class="charts">${figures}<div class="epochs"><div class="scroll">${table}</div>${note}</div></div>`);
+}
+
+function featureMapsSection(maps: FeatureMaps | undefined): string {
+  if (!maps) return '';
+  const verdict = maps.predicted === maps.label ? 'classified correctly' : `classified as ${maps.predicted}`;
+  const rows = maps.layers
+    .filter((l) => l.shape.length === 3)
+    .map((l) => `<div class="layer-maps"><h3>${escapeHtml(l.name)} <span class="muted">${escapeHtml(formatShape(l.shape))}</span></h3>${featureMapTiles(l.shape, l.data, l.name)}</div>`);
+  const input = `<figure class="digit input-digit"><img src="${inkPng(maps.pixels, 28, 28)}" width="84" height="84" alt="test image ${maps.index}">` +
+    `<figcaption>#${maps.index}: ${maps.label}, ${verdict}</figcaption></figure>`;
+  return section(
+    'feature-maps',
+    'Feature maps of one test digit',
+    `<div class="feature-maps">${input}<div>${rows.join('')}</div></div>`,
+    'The output of every convolution, ReLU and pooling layer for this digit, one tile per channel, each layer on its own scale: white 0, red positive, blue negative. Try others in the playground: npm run playground.',
+  );
 }
 
 async function testSection(h: RunHistory): Promise<string> {
@@ -124,7 +161,7 @@ async function testSection(h: RunHistory): Promise<string> {
   return section(
     'test',
     `Test set: ${percent(h.test.accuracy)} accuracy`,
-    `<div class="confusion"><figure class="chart">${heat}</figure><div>${table}${note}</div></div>`,
+    `<div class="confusion"><figure class="chart">${heat}</figure><div><div class="scroll">${table}</div>${note}</div></div>`,
     `The ${thousands(h.data.test)} test images were never used for training or for choosing the model. Rows: true class; columns: predicted class.`,
   );
 }
@@ -133,8 +170,8 @@ function mistakesSection(input: ReportInput): string {
   const shown = input.mistakes.length;
   const intro =
     shown === input.mistakeCount
-      ? `All ${thousands(input.mistakeCount)} misclassified test images: true class in green, prediction in orange, the probability the model gave its prediction, and the test index.`
-      : `The ${shown} most confident of the ${thousands(input.mistakeCount)} misclassified test images: true class in green, prediction in orange, the probability the model gave its prediction, and the test index.`;
+      ? `All ${thousands(input.mistakeCount)} misclassified test images: true class in green, prediction in orange, the probability the model gave its prediction, the test index, and the three most probable classes.`
+      : `The ${shown} most confident of the ${thousands(input.mistakeCount)} misclassified test images: true class in green, prediction in orange, the probability the model gave its prediction, the test index, and the three most probable classes.`;
   return section('mistakes', 'Misclassified test digits', mistakesGrid(input.mistakes), intro);
 }
 
@@ -160,7 +197,15 @@ export async function buildReport(input: ReportInput): Promise<string> {
     statCard(thousands(h.model.parameters), 'parameters'),
     statCard(humanSeconds(h.timings.totalSeconds), 'wall time'),
   ].join('');
-  const sections = [runSection(h), networkSection(h), await trainingSection(h), await testSection(h), mistakesSection(input), filtersSection(input)];
+  const sections = [
+    runSection(h),
+    networkSection(h),
+    await trainingSection(h),
+    await testSection(h),
+    mistakesSection(input),
+    featureMapsSection(input.featureMaps),
+    filtersSection(input),
+  ];
   const when = h.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   return page({
     title: `MNIST training report: ${h.model.name} network`,

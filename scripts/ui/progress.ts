@@ -117,28 +117,50 @@ export class ProgressBar {
       const t = this.now();
       if (t - this.lastDraw < 100 && this.done < this.total) return;
       this.lastDraw = t;
-      this.redraw(this.line(true));
+      this.redraw(this.line(true, this.stream.columns ?? 80));
     } else if (fraction + 1e-12 >= this.nextStep) {
       while (this.nextStep <= fraction + 1e-12) this.nextStep += this.step;
-      this.stream.write(`${this.line(false)}\n`);
+      // Logs are read at 80 columns too.
+      this.stream.write(`${this.line(false, 81)}\n`);
     }
   }
 
-  /** The current line: label, bar (interactive only), percent, counts, fields, rate, ETA. */
-  line(withBar: boolean): string {
+  /**
+   * The current line: label, bar (interactive only), percent, counts,
+   * fields, rate, ETA. When it is wider than `columns`, the bar shrinks
+   * first, then the counts, the rate and the fields go, in that order; the
+   * ETA stays to the end.
+   */
+  line(withBar: boolean, columns = Infinity): string {
     const fraction = this.done / this.total;
     const rate = this.rate;
     const eta = rate > 0 ? (this.total - this.done) / rate : NaN;
-    const parts = [
-      this.label,
-      withBar ? `[${renderBar(fraction, this.width)}]` : '',
-      `${Math.floor(fraction * 100)}%`.padStart(4),
-      `${groupThousands(this.done)}/${groupThousands(this.total)}`,
-      ...Object.entries(this.fields).map(([k, v]) => `${k} ${v}`),
-      `${groupThousands(Math.round(rate))} ${this.unit}/s`,
-      this.done >= this.total ? `took ${formatDuration(this.elapsedSeconds)}` : `ETA ${formatDuration(eta)}`,
+    const build = (barWidth: number, drop: string[]): string =>
+      [
+        this.label,
+        withBar && barWidth > 0 ? `[${renderBar(fraction, barWidth)}]` : '',
+        `${Math.floor(fraction * 100)}%`.padStart(4),
+        drop.includes('counts') ? '' : `${groupThousands(this.done)}/${groupThousands(this.total)}`,
+        ...(drop.includes('fields') ? [] : Object.entries(this.fields).map(([k, v]) => `${k} ${v}`)),
+        drop.includes('rate') ? '' : `${groupThousands(Math.round(rate))} ${this.unit}/s`,
+        this.done >= this.total ? `took ${formatDuration(this.elapsedSeconds)}` : `ETA ${formatDuration(eta)}`,
+      ]
+        .filter((p) => p !== '')
+        .join('  ');
+    const narrow = Math.min(this.width, 10);
+    const attempts: [number, string[]][] = [
+      [this.width, []],
+      [narrow, []],
+      [narrow, ['counts']],
+      [narrow, ['counts', 'rate']],
+      [0, ['counts', 'rate']],
+      [0, ['counts', 'rate', 'fields']],
     ];
-    return parts.filter((p) => p !== '').join('  ');
+    for (const [barWidth, drop] of attempts) {
+      const text = build(barWidth, drop);
+      if (text.length < columns) return text;
+    }
+    return build(0, ['counts', 'rate', 'fields']);
   }
 
   /** Ends the bar: on a terminal the line is cleared so the caller can print a summary in its place. */

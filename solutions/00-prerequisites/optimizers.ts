@@ -16,9 +16,6 @@ import { checkPositiveNumber, KataInputError } from '../../lib/checks';
 import type { Optimizer, ParametricLayer } from '../../lib/layer';
 import { formatShape, Tensor } from '../../lib/tensor';
 
-/** A module-level alias: under jest's sandbox, looking up the global `Math` in a hot loop is ~100x slower. */
-const sqrt = Math.sqrt;
-
 /** Every parameter of `layer` with its gradient, after checking that they match. */
 function paramsWithGrads(where: string, layer: ParametricLayer): Array<[param: Tensor, grad: Tensor]> {
   return Object.keys(layer.params).map((name) => {
@@ -100,7 +97,7 @@ export class AdaGrad implements Optimizer {
       for (let i = 0; i < size; i++) {
         const g = grads[i];
         h[i] += g * g;
-        theta[i] -= (lr * g) / (sqrt(h[i]) + eps);
+        theta[i] -= (lr * g) / (Math.sqrt(h[i]) + eps);
       }
     }
   }

@@ -74,6 +74,11 @@ export class SoftmaxCrossEntropy {
       );
     }
     checkLabels('SoftmaxCrossEntropy.forward', labels, k);
+    if (rows === 0) {
+      throw new KataInputError(
+        `SoftmaxCrossEntropy.forward: expected at least one row of logits (the mean of no losses is undefined), got shape ${formatShape(logits.shape)}`,
+      );
+    }
 
     let total = 0;
     for (let n = 0; n < rows; n++) {

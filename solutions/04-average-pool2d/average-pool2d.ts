@@ -27,10 +27,6 @@ import { poolWindow, type PoolOptions } from '../03-max-pool2d/max-pool2d';
 
 export type { PoolOptions };
 
-/** Module-level aliases: under jest's sandbox, looking up the global `Math` in a hot loop is ~100x slower. */
-const max = Math.max;
-const min = Math.min;
-
 export class AveragePool2D implements Layer {
   /** [FH, FW] */
   readonly kernelSize: [number, number];
@@ -80,12 +76,12 @@ export class AveragePool2D implements Layer {
           // The window's rows are top <= p < top + FH; padded rows add 0,
           // so the loop visits only the rows inside the image.
           const top = i * SH - PH;
-          const pFrom = max(top, 0);
-          const pTo = min(top + FH, H);
+          const pFrom = Math.max(top, 0);
+          const pTo = Math.min(top + FH, H);
           for (let j = 0; j < OW; j++) {
             const left = j * SW - PW; // columns likewise
-            const qFrom = max(left, 0);
-            const qTo = min(left + FW, W);
+            const qFrom = Math.max(left, 0);
+            const qTo = Math.min(left + FW, W);
             let sum = 0;
             for (let p = pFrom; p < pTo; p++) {
               for (let q = qFrom; q < qTo; q++) sum += xs[plane + p * W + q];
@@ -131,12 +127,12 @@ export class AveragePool2D implements Layer {
         const plane = (n * C + c) * H * W;
         for (let i = 0; i < OH; i++) {
           const top = i * SH - PH; // the window's cells inside the image, as in forward
-          const pFrom = max(top, 0);
-          const pTo = min(top + FH, H);
+          const pFrom = Math.max(top, 0);
+          const pTo = Math.min(top + FH, H);
           for (let j = 0; j < OW; j++) {
             const left = j * SW - PW;
-            const qFrom = max(left, 0);
-            const qTo = min(left + FW, W);
+            const qFrom = Math.max(left, 0);
+            const qTo = Math.min(left + FW, W);
             const share = g[o++] / area;
             for (let p = pFrom; p < pTo; p++) {
               for (let q = qFrom; q < qTo; q++) d[plane + p * W + q] += share;

@@ -11,6 +11,7 @@
  * Element i passes when |actual_i - expected_i| <= atol + rtol * |expected_i|
  * (NumPy's allclose rule).
  */
+import { KataInputError } from '../../lib/checks';
 import { formatShape, Tensor } from '../../lib/tensor';
 
 export interface CloseOptions {
@@ -85,13 +86,40 @@ declare global {
   namespace jest {
     interface Matchers<R> {
       toBeCloseTensor(expected: Tensor, options?: CloseOptions): R;
+      /** The call throws a KataInputError whose message matches `message` (not any error: a stub's NotImplementedError fails it). */
+      toThrowKataError(message: RegExp): R;
     }
   }
+}
+
+/** What a call threw, in a line: "NotImplementedError: ...", or that it threw nothing. */
+function thrownText(thrown: unknown, threw: boolean): string {
+  if (!threw) return 'no error';
+  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : `a thrown ${typeof thrown} (${String(thrown)})`;
 }
 
 export const tensorMatchers = {
   toBeCloseTensor(actual: unknown, expected: Tensor, options?: CloseOptions) {
     const { pass, message } = compareTensors(actual, expected, options);
     return { pass, message: () => message };
+  },
+
+  toThrowKataError(call: () => unknown, message: RegExp) {
+    let thrown: unknown;
+    let threw = false;
+    try {
+      call();
+    } catch (error) {
+      thrown = error;
+      threw = true;
+    }
+    const pass = thrown instanceof KataInputError && message.test(thrown.message);
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `expected no KataInputError matching ${message}, got ${thrownText(thrown, threw)}`
+          : `expected a KataInputError matching ${message}\ngot ${thrownText(thrown, threw)}`,
+    };
   },
 };

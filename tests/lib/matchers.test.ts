@@ -1,4 +1,6 @@
-import { compareTensors } from '../helpers/matchers';
+import { compareTensors, tensorMatchers } from '../helpers/matchers';
+import { KataInputError } from '../../lib/checks';
+import { NotImplementedError } from '../../lib/not-implemented';
 import { Tensor } from '../../lib/tensor';
 
 describe('toBeCloseTensor / compareTensors', () => {
@@ -87,5 +89,23 @@ describe('toBeCloseTensor / compareTensors', () => {
   it('the default tolerance is 1e-9 + 1e-9 * |expected|', () => {
     expect(compareTensors(new Tensor([1], [1 + 1.5e-9]), new Tensor([1], [1])).pass).toBe(true);
     expect(compareTensors(new Tensor([1], [1 + 3e-9]), new Tensor([1], [1])).pass).toBe(false);
+  });
+});
+
+describe('toThrowKataError', () => {
+  const { toThrowKataError } = tensorMatchers;
+
+  it('passes only for a KataInputError whose message matches', () => {
+    expect(toThrowKataError(() => { throw new KataInputError('f: expected 2, got 3'); }, /expected 2, got 3/).pass).toBe(true);
+  });
+
+  it('fails for another error (a stub\'s NotImplementedError), a message that does not match, or no error, and says what it got', () => {
+    const stub = toThrowKataError(() => { throw new NotImplementedError('01-conv2d', 'Conv2d.forward'); }, /expected 2/);
+    expect(stub.pass).toBe(false);
+    expect(stub.message()).toMatch(/expected a KataInputError matching \/expected 2\/\ngot NotImplementedError: Not implemented yet: Conv2d\.forward/);
+    expect(toThrowKataError(() => { throw new KataInputError('f: other'); }, /expected 2/).pass).toBe(false);
+    const none = toThrowKataError(() => 1, /expected 2/);
+    expect(none.pass).toBe(false);
+    expect(none.message()).toMatch(/got no error/);
   });
 });

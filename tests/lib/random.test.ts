@@ -127,3 +127,10 @@ describe('Rng', () => {
     expect(() => new Rng(NaN)).toThrow('Rng: seed must be a whole number, got NaN');
   });
 });
+
+describe('Rng draws: sizes', () => {
+  it('refuses a count no tensor may hold before allocating, naming the limit (a Conv2d with 2^31 channels fails at once)', () => {
+    expect(() => new Rng(0).normals(2 ** 31 * 72)).toThrowKataError(/Rng\.normals: expected a count of draws from 0 to 268435456 .*got 154618822656/);
+    expect(() => new Rng(0).uniforms(-1)).toThrowKataError(/Rng\.uniforms: expected a count of draws from 0 to 268435456 .*got -1/);
+  });
+});

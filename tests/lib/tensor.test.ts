@@ -219,3 +219,16 @@ describe('Tensor: reshape and the other operations', () => {
     expect(formatShape([])).toBe('[]');
   });
 });
+
+describe('Tensor invariants', () => {
+  it('keeps its shape: a shape changed after construction would no longer describe data', () => {
+    const t = new Tensor([2, 3]);
+    expect(() => (t.shape[0] = 3)).toThrow(TypeError);
+    expect(() => t.shape.push(1)).toThrow(TypeError);
+    expect(t.shape).toEqual([2, 3]);
+  });
+
+  it('refuses more values than a tensor may hold, naming the shape and the limit, before allocating', () => {
+    expect(() => new Tensor([8, 2 ** 31, 3, 3])).toThrowKataError(/Tensor: shape \[8, 2147483648, 3, 3\] holds 154618822656 values, more than the 268435456/);
+  });
+});

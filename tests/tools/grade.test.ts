@@ -1,173 +1,330 @@
 /**
- * npm run grade on fixture submissions built from copies of solutions/ and
- * exercises/. Only two cheap exercises (02 and 05) are graded, to keep this
- * file quick.
+ * npm run grade on fixture submissions built at test time from copies of
+ * solutions/ and exercises/: a correct one, the stubs and every hostile case
+ * of tests/fixtures/hostile.ts, graded together in one run of two cheap
+ * exercises (02 and 05). Then the parts the batch cannot show from outside:
+ * the sandbox itself, the verdict checks, the score arithmetic, the
+ * classroom format, shards and the command line.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { SubmissionGrade, typeCheckSubmission } from '../../scripts/grade';
-import { appendTo, BREAK, copyTree, runScript, tempDir, useFolder, removeTempDirs } from '../fixtures/submissions';
+import fc from 'fast-check';
+import { SubmissionGrade } from '../../scripts/grade';
+import { classCsv, csvCell, fenced, reportFileNames, testScores } from '../../scripts/grading/reports';
+import { detectSandbox } from '../../scripts/grading/sandbox';
+import { judge, runInSandbox } from '../../scripts/grading/verdict';
+import { prepareWorkspace } from '../../scripts/grading/workspace';
+import { loadManifest } from '../../scripts/manifest';
+import { HOSTILE_CASES, FLATTEN } from '../fixtures/hostile';
+import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
 
-const OUTPUT = '02-output-size/output-size.ts';
-const FLATTEN = '05-flatten/flatten.ts';
+/** Every file of the repository that git knows or sees (tracked and untracked, not ignored), with a hash of its bytes. */
+function repositoryState(): string {
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const hash = crypto.createHash('sha256');
+  for (const f of files.sort()) {
+    const full = path.join(repoRoot, f);
+    hash.update(f).update('\0').update(fs.existsSync(full) ? fs.readFileSync(full) : 'missing').update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function sandboxProcesses(): string[] {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes('/grade/') || (l.startsWith('bwrap') && l.includes('--unshare-all')));
+}
 
 interface Graded {
+  out: string;
   csv: string;
   json: Record<string, SubmissionGrade>;
   md: Record<string, string>;
   stdout: string;
+  stderr: string;
+}
+
+function readGrades(out: string): Omit<Graded, 'stdout' | 'stderr'> {
+  const json: Record<string, SubmissionGrade> = {};
+  const md: Record<string, string> = {};
+  for (const f of fs.readdirSync(out).filter((x) => x.endsWith('.json'))) {
+    const g = JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')) as SubmissionGrade;
+    json[g.submission] = g;
+    md[g.submission] = fs.readFileSync(path.join(out, f.replace(/\.json$/, '.md')), 'utf8');
+  }
+  return { out, csv: fs.readFileSync(path.join(out, 'class.csv'), 'utf8'), json, md };
 }
 
 function grade(submissions: string[], args: string[], only = '02,05'): Graded {
   const out = tempDir('kata-grades-');
   const run = runScript('grade', [...submissions, '--only', only, '--jobs', '2', '--out', out, ...args]);
   if (run.status !== 0) throw new Error(`grade exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
-  const json: Record<string, SubmissionGrade> = {};
-  const md: Record<string, string> = {};
-  for (const s of submissions) {
-    const name = path.basename(s);
-    json[name] = JSON.parse(fs.readFileSync(path.join(out, `${name}.json`), 'utf8')) as SubmissionGrade;
-    md[name] = fs.readFileSync(path.join(out, `${name}.md`), 'utf8');
-  }
-  return { csv: fs.readFileSync(path.join(out, 'class.csv'), 'utf8'), json, md, stdout: run.stdout };
+  return { ...readGrades(out), stdout: run.stdout, stderr: run.stderr };
 }
 
 const exercise = (g: SubmissionGrade, id: string) => g.exercises.find((e) => e.id === id)!;
 
-describe('npm run grade', () => {
+describe('npm run grade on a class with hostile submissions', () => {
   let result: Graded;
+  let before: string;
+  let after: string;
+  let left: string[];
+  let dirs: Record<string, string>;
 
   beforeAll(() => {
     const dir = tempDir('kata-submissions-');
-    const full = copyTree('solutions', dir, 'full');
-    const stubs = copyTree('exercises', dir, 'stubs');
+    dirs = Object.fromEntries(HOSTILE_CASES.map((c) => [c.name, c.build(dir)]));
+    before = repositoryState();
+    result = grade(Object.values(dirs), ['--memory', '1024']);
+    after = repositoryState();
+    left = sandboxProcesses();
+  }, 600_000);
 
-    const partial = copyTree('solutions', dir, 'partial');
-    appendTo(partial, FLATTEN, BREAK.wrongFlattenBackward);
+  it.each(HOSTILE_CASES.map((c) => [JSON.stringify(c.name), c] as const))('gives %s its stated status and points', (_name, c) => {
+    const g = result.json[c.name];
+    expect(g).toBeDefined();
+    for (const [id, want] of Object.entries(c.expect)) {
+      const got = exercise(g, id);
+      const score = want.score === 'partial' && got.score > 0 && got.score < got.maxScore ? 'partial' : got.score;
+      expect({ id, status: got.status, score }).toEqual({ id, ...want });
+    }
+  });
 
-    const throwsOnImport = copyTree('solutions', dir, 'throws-on-import');
-    appendTo(throwsOnImport, OUTPUT, BREAK.throwOnImport);
+  it('leaves the repository byte for byte unchanged and no process behind', () => {
+    expect(after).toBe(before);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).stdout).toBe('');
+    expect(left).toEqual([]);
+  });
 
-    const typeError = copyTree('solutions', dir, 'type-error');
-    appendTo(typeError, OUTPUT, BREAK.typeError);
+  it('writes one report per submission, unicode names kept, no two names on one file', () => {
+    const files = fs.readdirSync(result.out).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(HOSTILE_CASES.length);
+    expect(Object.keys(result.json).sort()).toEqual(HOSTILE_CASES.map((c) => c.name).sort());
+    expect(files).toContain('田中.json');
+    expect(files).toContain('鈴木.json');
+  });
 
-    const callsExit = copyTree('solutions', dir, 'calls-exit');
-    appendTo(callsExit, FLATTEN, BREAK.exitInForward);
+  it('escapes formulas, commas and line breaks in class.csv', () => {
+    const lines = result.csv.split('\r\n');
+    expect(lines[0]).toBe('submission,02-output-size,05-flatten,total,max,flags');
+    expect(lines).toContain(`'=1+2,0,5,5,10,gate similar`);
+    expect(result.csv).toContain('"line\nbreak",0,5,5,10,');
+    expect(lines.some((l) => l.startsWith('"ann,lee",5,'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('=') || l.startsWith('+') || l.startsWith('-') || l.startsWith('@'))).toEqual([]);
+  });
 
-    const missingFile = copyTree('solutions', dir, 'missing-file');
-    useFolder(missingFile, 'exercises', '02-output-size');
-    fs.rmSync(path.join(missingFile, FLATTEN));
+  it('keeps a message that tries to end the code block inside it (no fake score, no HTML)', () => {
+    const md = result.md['ann,lee'];
+    let fence: string | null = null;
+    const outside: string[] = [];
+    for (const line of md.split('\n')) {
+      const m = /^\s*(`{3,})/.exec(line);
+      if (fence === null && m) fence = m[1];
+      else if (fence !== null && m && m[1].length >= fence.length && line.trim() === m[1]) fence = null;
+      else if (fence === null) outside.push(line);
+    }
+    expect(outside.filter((l) => /Score:/.test(l))).toEqual(['Score: **5.38 / 10**']);
+    expect(outside.filter((l) => /<img/.test(l))).toEqual([]);
+  });
 
-    result = grade([full, stubs, partial, throwsOnImport, typeError, callsExit, missingFile], []);
+  it('names what a submission may not do, with the file and line', () => {
+    expect(exercise(result.json.ann_lee, '02-output-size').message).toMatch(/exercises\/02-output-size\/output-size\.ts:\d+: imports ".*solutions\/02-output-size\/output-size", which leaves the submission's tree/);
+    expect(exercise(result.json['=1+2'], '02-output-size').message).toMatch(/output-size\.ts:\d+: imports "node:fs"/);
+  });
+
+  it('reports a patched built-in as tampering, naming it', () => {
+    expect(exercise(result.json['田中'], '05-flatten').message).toMatch(/read only property 'abs'/);
+    expect(exercise(result.json['鈴木'], '02-output-size').message).toMatch(/read only property 'is'/);
+    expect(exercise(result.json['鈴木'], '05-flatten').message).toMatch(/expect\.extend is closed/);
+    expect(exercise(result.json.ann_lee, '05-flatten').message).toMatch(/read only property 'every'/);
+  });
+
+  it('says why a submission was refused, and how much a flood printed', () => {
+    expect(exercise(result.json.fifo, '05-flatten').message).toBe('the submission was not graded: 05-flatten/pipe is a FIFO (only regular files and folders are accepted)');
+    expect(exercise(result.json.symlink, '02-output-size').message).toMatch(/05-flatten\/flatten\.ts is a symbolic link/);
+    expect(exercise(result.json['=1+2'], '05-flatten').message).toMatch(/printed [5-6]\.\d MB to the console/);
+    expect(exercise(result.json.deep, '02-output-size').message).toMatch(/the type checker failed on this submission: Maximum call stack size exceeded/);
+    expect(exercise(result.json['line\nbreak'], '02-output-size').message).toBe('stopped at the memory limit of 1024.0 MB');
+  });
+
+  it('flags code equal to the reference for the instructor, without penalty', () => {
+    expect(result.json.full.similar).toContain('02-output-size/output-size.ts matches the reference solution');
+    expect(result.json.full.score).toBe(10);
+    expect(result.json.stubs.similar).toEqual([]);
+  });
+
+  it('prints GitHub Classroom results whose totals, read the way its reporter reads them, equal the grader\'s', () => {
+    const run = runScript('grade', [dirs['ann,lee'], '--only', '02,05', '--format', 'classroom']);
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(lines.map((l) => l[0])).toEqual(['02-output-size', '05-flatten']);
+    // The reporter: each runner's table score is passed / tests * max_score; the total sent is the running sum of every test's score.
+    const results = lines.map((l) => JSON.parse(Buffer.from(Buffer.from(l[1]).toString('base64'), 'base64').toString('utf8')));
+    let sent = 0;
+    let max = 0;
+    const table: number[] = [];
+    for (const r of results) {
+      expect(Object.keys(r).sort()).toEqual(['max_score', 'status', 'tests', 'version']);
+      for (const t of r.tests) expect(Object.keys(t).sort()).toEqual(['duration', 'filename', 'line_no', 'message', 'name', 'score', 'status', 'test_code']);
+      expect(r.tests.every((t: { line_no: unknown }) => Number.isInteger(t.line_no) && (t.line_no as number) > 0)).toBe(true);
+      max += r.max_score;
+      const passed = r.tests.filter((t: { status: string }) => t.status === 'pass').length;
+      table.push((passed / r.tests.length) * r.max_score);
+      for (const t of r.tests) sent += t.score;
+    }
+    const g = result.json['ann,lee'];
+    // The table shows the exact ratio; the grader's score is within 0.00002 of it, the same at any shown precision.
+    table.forEach((t, i) => expect(Math.abs(t - g.exercises[i].score)).toBeLessThanOrEqual(2e-5));
+    expect(sent).toBe(g.score);
+    expect(g.exercises.map((e) => e.score.toFixed(2))).toEqual(table.map((t) => t.toFixed(2)));
+    expect(max).toBe(g.max_score);
+    expect(results.map((r) => r.status)).toEqual(['pass', 'fail']);
   }, 300_000);
+});
 
-  it('writes class.csv with one column per exercise, the total and the maximum, one row per submission', () => {
-    const partial = result.json.partial;
-    const flattenScore = exercise(partial, '05-flatten').score;
-    expect(result.csv).toBe(
+describe('the sandbox of one run', () => {
+  it('keeps a submission from writing outside, forging its verdict or outliving the run', async () => {
+    const kind = detectSandbox();
+    if (!kind.bubblewrap) {
+      // Without bubblewrap the grader can only promise to say so.
+      expect(kind.missing.join('\n')).toMatch(/bubblewrap \(bwrap\) is missing or not permitted/);
+      return;
+    }
+    const dir = tempDir('kata-submissions-');
+    const marker = `escaped-${crypto.randomBytes(6).toString('hex')}`;
+    const victim = path.join(repoRoot, 'tests', '05-flatten.test.ts');
+    const outside = path.join(dir, `${marker}.txt`);
+    const s = copyTree('exercises', dir, 'attacker');
+    // Straight Node, no gate: what the sandbox alone must stop.
+    appendTo(
+      s,
+      FLATTEN,
       [
-        'submission,02-output-size,05-flatten,total,max',
-        'calls-exit,5,0,5,10',
-        'full,5,5,10,10',
-        'missing-file,0,0,0,10',
-        `partial,5,${flattenScore},${5 + flattenScore},10`,
-        'stubs,0,0,0,10',
-        'throws-on-import,0,5,5,10',
-        'type-error,0,5,5,10',
-        '',
+        `const nodeFs = require('node:fs');`,
+        `const tryIt = (f: () => void) => { try { f(); } catch { /* refused */ } };`,
+        `tryIt(() => nodeFs.appendFileSync(${JSON.stringify(victim)}, '// changed'));`,
+        `tryIt(() => nodeFs.writeFileSync(${JSON.stringify(outside)}, 'x'));`,
+        `require('node:child_process').spawn('/bin/sh', ['-c', 'sleep 60 # ${marker}'], { detached: true, stdio: 'ignore' }).unref();`,
+        `const fake = (title: string) => ({ ancestorTitles: [], title, status: 'passed', duration: 1, failureMessages: [] });`,
+        `nodeFs.writeFileSync(process.env.KATA_VERDICT_FILE, JSON.stringify({ nonce: '', testResults: [{ name: '/grade/tests/05-flatten.test.ts', status: 'passed', message: '', assertionResults: [fake('a')] }] }));`,
+        `process.kill(process.pid, 'SIGKILL');`,
       ].join('\n'),
+    );
+    const before = repositoryState();
+    const root = tempDir('kata-grade-test-');
+    const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
+    const ws = prepareWorkspace(root, 's0001', 'attacker', s, [e]);
+    const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
+    const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'run-05'), exercise: e, limits, name: `kata-grade-test-${process.pid}` });
+    const run = judge(e, ['x'], '/grade/tests/05-flatten.test.ts', outcome, limits);
+    expect(run.status).toBe('tampering');
+    expect(run.tests.every((t) => !t.passed)).toBe(true);
+    expect(repositoryState()).toBe(before);
+    expect(fs.existsSync(outside)).toBe(false);
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(marker);
+  }, 120_000);
+});
+
+describe('the verdict of a run', () => {
+  const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
+  const limits = { timeLimitSeconds: 60, memoryBytes: 1 << 30, seed: 42 };
+  const run = { exitCode: 0, signal: null, timedOut: false, memoryLimitHit: false, durationMs: 1, cpuMs: 1, output: '', outputBytes: 0 };
+  const suite = (names: string[]) => [{ file: '/grade/tests/05-flatten.test.ts', failedToRun: false, error: '', durationMs: 1, tests: names.map((name) => ({ name, status: 'passed' as const, durationMs: 1, message: '' })) }];
+  const progress = { test: '', consoleBytes: 0 };
+
+  it('passes only the tests the grader listed, by name and count', () => {
+    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a', 'b']), forged: false, progress }, limits).status).toBe('passed');
+    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a']), forged: false, progress }, limits).status).toBe('tampering');
+    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a', 'c']), forged: false, progress }, limits).status).toBe('tampering');
+    expect(judge(e, ['a'], '/grade/tests/other.test.ts', { run, suites: suite(['a']), forged: false, progress }, limits).status).toBe('tampering');
+  });
+
+  it('never passes a run that was killed or ended abnormally, whatever it left', () => {
+    const all = suite(['a']);
+    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, signal: 'SIGKILL', exitCode: null }, suites: all, forged: false, progress }, limits).status).toBe('crash');
+    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, exitCode: 3 }, suites: all, forged: false, progress }, limits).status).toBe('crash');
+    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, timedOut: true }, suites: all, forged: false, progress }, limits).status).toBe('timeout');
+    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run, suites: null, forged: true, progress }, limits).status).toBe('tampering');
+  });
+});
+
+describe('scores and report names', () => {
+  it('gives per-test scores that add up exactly, from any running total, to points * passed / tests within 0.00002', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(5, 10, 20, 3, 7), fc.array(fc.boolean(), { minLength: 1, maxLength: 200 }), fc.nat(2000), (points, passed, before) => {
+        const scores = testScores(points, passed);
+        const count = passed.filter(Boolean).length;
+        const exercise = scores.reduce((a, b) => a + b, 0);
+        // The reporter's loop: one running total over every test, starting from the earlier exercises' scores.
+        const offset = testScores(before % 50, [true, false, true]).reduce((a, b) => a + b, 0) + before;
+        let total = offset;
+        for (const s of scores) total += s;
+        return (
+          total - offset === exercise &&
+          total === offset + exercise &&
+          Math.abs(exercise - (count / passed.length) * points) <= 2e-5 &&
+          (count < passed.length || exercise === points) &&
+          scores.every((s, i) => (passed[i] ? s > 0 : s === 0))
+        );
+      }),
     );
   });
 
-  it('gives full points to the solutions, every test passing', () => {
-    const g = result.json.full;
-    expect(g.score).toBe(10);
-    expect(g.status).toBe('pass');
-    expect(g.exercises.map((e) => e.status)).toEqual(['passed', 'passed']);
-    expect(g.tests.length).toBeGreaterThan(2);
-    expect(g.tests.every((t) => t.status === 'pass')).toBe(true);
-    expect(g.tests.reduce((s, t) => s + t.score, 0)).toBeCloseTo(10, 2);
+  it('gives every name its own report file', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constantFrom('田中', '鈴木', 'ann,lee', 'ann_lee', 'Ann_Lee', '..', '.')), { minLength: 1, maxLength: 30 }), (names) => {
+        const files = [...reportFileNames(names).values()];
+        return new Set(files.map((f) => f.toLowerCase())).size === names.length && files.every((f) => f.length > 0 && !f.includes('/') && !f.startsWith('.'));
+      }),
+    );
   });
 
-  it('gives zero to the untouched stubs and calls them not started', () => {
-    const g = result.json.stubs;
-    expect(g.score).toBe(0);
-    expect(g.exercises.map((e) => e.status)).toEqual(['not-started', 'not-started']);
-    expect(g.tests.every((t) => t.status === 'fail' && /NotImplementedError/.test(t.message))).toBe(true);
+  it('neutralises spreadsheet formulas and ends no code block early', () => {
+    expect(['=1+2', '+1', '-1', '@SUM(A1)', 'a"b', 'x\ry'].map(csvCell)).toEqual([`'=1+2`, `'+1`, `'-1`, `'@SUM(A1)`, '"a""b"', '"x\ry"']);
+    expect(fenced('a ```` b')[0]).toBe('`````text');
+    const e = loadManifest().exercises.filter((x) => x.id === '02-output-size');
+    expect(classCsv([], e, true).startsWith('\uFEFFsubmission,')).toBe(true);
   });
-
-  it('gives per-test points to a partly correct exercise', () => {
-    const flatten = exercise(result.json.partial, '05-flatten');
-    expect(flatten.status).toBe('failed');
-    expect(flatten.passed).toBeGreaterThan(0);
-    expect(flatten.passed).toBeLessThan(flatten.total!);
-    expect(flatten.score).toBe(Number(((5 * flatten.passed) / flatten.total!).toFixed(2)));
-    expect(exercise(result.json.partial, '02-output-size')).toMatchObject({ status: 'passed', score: 5 });
-    expect(result.md.partial).toMatch(/## 05-flatten: failed/);
-  });
-
-  it('costs only the exercise whose module throws on import', () => {
-    const g = result.json['throws-on-import'];
-    expect(exercise(g, '02-output-size')).toMatchObject({ status: 'crash', score: 0, total: null });
-    expect(exercise(g, '02-output-size').message).toMatch(/boom at import/);
-    expect(exercise(g, '05-flatten')).toMatchObject({ status: 'passed', score: 5 });
-  });
-
-  it('reports a TypeScript error as a compile error of that exercise only, with the error', () => {
-    const g = result.json['type-error'];
-    const output = exercise(g, '02-output-size');
-    expect(output).toMatchObject({ status: 'compile-error', score: 0 });
-    expect(output.message).toMatch(/exercises\/02-output-size\/output-size\.ts:\d+:\d+ TS2322: Type 'string' is not assignable to type 'number'/);
-    expect(output.passedIgnoringTypes).toMatch(/^(\d+)\/\1$/);
-    expect(exercise(g, '05-flatten')).toMatchObject({ status: 'passed', score: 5 });
-  });
-
-  it('reports a process.exit inside a test run as a crash of that exercise only', () => {
-    const g = result.json['calls-exit'];
-    expect(exercise(g, '05-flatten')).toMatchObject({ status: 'crash', score: 0 });
-    expect(exercise(g, '05-flatten').message).toMatch(/process\.exit\(0\)/);
-    expect(exercise(g, '02-output-size')).toMatchObject({ status: 'passed', score: 5 });
-  });
-
-  it('reports missing files without running the exercise', () => {
-    const g = result.json['missing-file'];
-    expect(exercise(g, '05-flatten')).toMatchObject({ status: 'missing', score: 0, durationMs: 0 });
-    expect(exercise(g, '05-flatten').message).toBe('missing from the submission: 05-flatten/flatten.ts');
-    expect(exercise(g, '02-output-size').status).toBe('not-started');
-  });
-
-  it('prints a class table with marks for abnormal endings', () => {
-    expect(result.stdout).toMatch(/submission\s+02\s+05\s+total\s+max/);
-    expect(result.stdout).toMatch(/calls-exit\s+5\s+0 C\s+5\s+10/);
-    expect(result.stdout).toMatch(/type-error\s+0 E\s+5\s+5\s+10/);
-    expect(result.stdout).toMatch(/missing-file\s+0\s+0 M\s+0\s+10/);
-  });
-
-  it('stops an infinite loop at the time limit and names the test that was running', () => {
-    const dir = tempDir('kata-submissions-');
-    const loop = copyTree('solutions', dir, 'infinite-loop');
-    appendTo(loop, FLATTEN, BREAK.loopInForward);
-    const started = Date.now();
-    const g = grade([loop], ['--time-limit', '8'], '05');
-    expect(Date.now() - started).toBeLessThan(90_000);
-    expect(g.csv).toBe('submission,05-flatten,total,max\ninfinite-loop,0,0,5\n');
-    const flatten = exercise(g.json['infinite-loop'], '05-flatten');
-    expect(flatten).toMatchObject({ status: 'timeout', score: 0 });
-    expect(flatten.message).toMatch(/^stopped at the time limit of 8 s while running ".+"/);
-    expect(g.stdout).toMatch(/infinite-loop\s+0 T\s+0\s+5/);
-  }, 180_000);
 });
 
-describe('the type check of a submission', () => {
-  it('sees one lib/ (no second Tensor type through the workspace link) and blames only the exercise with the error', async () => {
+describe('sharding a class', () => {
+  it('merges shards into the same bytes as one run', () => {
     const dir = tempDir('kata-submissions-');
-    const full = copyTree('solutions', dir, 'typed');
-    expect([...(await typeCheckSubmission(full, ['00-prerequisites', '01-conv2d'])).entries()]).toEqual([]);
-    appendTo(full, '01-conv2d/conv2d.ts', BREAK.typeError);
-    const errors = await typeCheckSubmission(full, ['00-prerequisites', '01-conv2d']);
-    expect([...errors.keys()]).toEqual(['01-conv2d']);
-    expect(errors.get('01-conv2d')![0]).toMatch(/^exercises\/01-conv2d\/conv2d\.ts:\d+:\d+ TS2322/);
-  }, 120_000);
+    const subs = [copyTree('solutions', dir, 'full'), copyTree('exercises', dir, 'stubs'), copyTree('solutions', dir, 'ann,lee')];
+    appendTo(subs[2], '02-output-size/output-size.ts', BREAK.typeError);
+    const whole = grade(subs, [], '02');
+    const shards = [1, 2].map((k) => grade(subs, ['--shard', `${k}/2`], '02').out);
+    const merged = tempDir('kata-grades-');
+    const run = runScript('grade', ['merge', ...shards, '--out', merged]);
+    expect(run.status).toBe(0);
+    const files = (d: string): Record<string, string> => Object.fromEntries(fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]));
+    expect(files(merged)).toEqual(files(whole.out));
+    expect(Object.keys(files(merged))).toHaveLength(7);
+  }, 300_000);
+});
+
+describe('the command line', () => {
+  it('refuses --out at a file before grading anything, in one line and the usage', () => {
+    const file = path.join(tempDir('kata-grades-'), 'taken.txt');
+    fs.writeFileSync(file, 'x');
+    const run = runScript('grade', [path.join(repoRoot, 'solutions'), '--out', file]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(`grade: --out must be a folder, but ${file} is a file or a special file`);
+    expect(run.stdout).toBe('');
+  });
+
+  it('takes --x=v and --x v alike, and names a bad option', () => {
+    const run = runScript('grade', ['--jobs=two', os.tmpdir()]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe('grade: --jobs must be a whole number >= 1, got "two"');
+    const unknown = runScript('grade', ['--colour', os.tmpdir()]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.split('\n')[0]).toMatch(/^grade: Unknown option '--colour'/);
+    expect(unknown.stderr).toMatch(/usage: npm run grade/);
+  });
 });

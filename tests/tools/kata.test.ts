@@ -74,30 +74,39 @@ describe('reading jest output', () => {
 
 describe('npm run kata -- hint', () => {
   const manifest = loadManifest();
+  const flatten = manifest.exercises.find((e) => e.id === '05-flatten')!;
   const conv = manifest.exercises.find((e) => e.id === '01-conv2d')!;
 
   it('shows the next hint level in English and Japanese each time, and remembers it per exercise', () => {
     const state = path.join(tempDir('kata-state-'), 'state.json');
     const env = { KATA_STATE_FILE: state };
     const outputs: string[] = [];
-    for (let i = 0; i < conv.hints.length + 1; i++) {
-      const run = runScript('kata', ['hint', i % 2 === 0 ? 'conv2d' : '1'], env, 60_000);
+    for (let i = 0; i < flatten.hints.length + 1; i++) {
+      const run = runScript('kata', ['hint', i % 2 === 0 ? 'flatten' : '5'], env, 60_000);
       expect(run.status).toBe(0);
-      outputs.push(run.stdout);
+      outputs.push(run.stdout.replace(/\n {2}/g, ' '));
     }
-    conv.hints.forEach((h, i) => {
-      expect(outputs[i]).toContain(`Hint ${i + 1} of ${conv.hints.length} for 01-conv2d:`);
+    flatten.hints.forEach((h, i) => {
+      expect(outputs[i]).toContain(`Hint ${i + 1} of ${flatten.hints.length} for 05-flatten:`);
       expect(outputs[i]).toContain(h.en);
-      expect(outputs[i]).toContain(h.ja);
     });
     // After the last level it stays there and says so.
-    expect(outputs[conv.hints.length]).toContain(`Hint ${conv.hints.length} of ${conv.hints.length}`);
-    expect(outputs[conv.hints.length]).toContain('that was the last hint');
-    expect(JSON.parse(fs.readFileSync(state, 'utf8')).hints).toEqual({ '01-conv2d': conv.hints.length });
+    expect(outputs[flatten.hints.length]).toContain(`Hint ${flatten.hints.length} of ${flatten.hints.length}`);
+    expect(outputs[flatten.hints.length]).toContain('that was the last hint');
+    expect(JSON.parse(fs.readFileSync(state, 'utf8')).hints).toEqual({ '05-flatten': flatten.hints.length });
 
-    const reset = runScript('kata', ['hint', '01', '--reset'], env, 60_000);
+    const reset = runScript('kata', ['hint', '05', '--reset'], env, 60_000);
     expect(reset.stdout).toContain('start again from the first one');
-    expect(runScript('kata', ['hint', '01-conv2d'], env, 60_000).stdout).toContain('Hint 1 of');
+    expect(runScript('kata', ['hint', '05-flatten'], env, 60_000).stdout).toContain('Hint 1 of');
+  });
+
+  it('gives the hints of the first part before a check, remembered per part', () => {
+    const state = path.join(tempDir('kata-state-'), 'state.json');
+    const naive = conv.parts[0];
+    const run = runScript('kata', ['hint', '01'], { KATA_STATE_FILE: state }, 60_000);
+    expect(run.stdout).toContain(`Hint 1 of ${naive.hints!.length} for 01-conv2d, ${naive.title.en}:`);
+    expect(run.stdout.replace(/\n {2}/g, ' ')).toContain(naive.hints![0].en);
+    expect(JSON.parse(fs.readFileSync(state, 'utf8')).hints).toEqual({ '01-conv2d/naive': 1 });
   });
 
   it('explains a wrong exercise argument', () => {

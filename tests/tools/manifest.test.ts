@@ -28,6 +28,8 @@ function demoExercise(overrides: Partial<Exercise> = {}): Exercise {
     scoring: 'per-test',
     timeLimitSeconds: 60,
     hints: [{ en: 'Multiply by two.', ja: '2倍します。' }],
+    parts: [],
+    mistakes: [],
     ...overrides,
   };
 }
@@ -120,8 +122,30 @@ describe('manifest lint', () => {
     const errors = lint({ root, manifest: manifestOf(demoExercise(), demoExercise(), demoExercise({ id: '01-other', hints: [] }), demoExercise({ id: 'Demo' })) });
     expect(errors).toContain('manifest 01-demo: duplicate id');
     expect(errors).toContain('manifest 01-other: number 01 is already used by 01-demo');
-    expect(errors).toContain('manifest 01-other: needs at least one hint');
+    expect(errors).toContain('manifest 01-other: needs at least one hint (of the exercise or of a part)');
     expect(errors).toContain('manifest Demo: id must look like NN-name (two digits, a dash, lower-case words joined by dashes)');
+  });
+});
+
+describe('manifest lint of parts and mistakes', () => {
+  const part = { name: 'double', title: { en: 'double', ja: '2倍' }, tests: ['01 demo: double'], file: 'demo.ts', formula: 'y = 2 x' };
+
+  it('accepts parts whose file exists and whose describe title is in the test file', () => {
+    const root = fixtureRepo();
+    fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), "describe('01 demo: double', () => {});\n");
+    const e = demoExercise({ parts: [part], mistakes: [{ id: 'halves', part: 'double', en: 'You halve.', ja: '半分にしています。' }] });
+    expect(lint({ root, manifest: manifestOf(e) })).toEqual([]);
+  });
+
+  it('reports a part with a missing file or tests the test file does not name, and a mistake of an unknown part', () => {
+    const root = fixtureRepo();
+    fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), "describe('something else', () => {});\n");
+    const e = demoExercise({ parts: [{ ...part, file: 'gone.ts' }], mistakes: [{ id: 'halves', part: 'triple', en: 'x', ja: 'x' }] });
+    expect(lint({ root, manifest: manifestOf(e) })).toEqual([
+      'manifest 01-demo: part "double" names gone.ts, which is not in exercises/01-demo/',
+      'manifest 01-demo: part "double" expects tests named "01 demo: double...", not found in tests/01-demo.test.ts',
+      'manifest 01-demo: mistake "halves" names part "triple", which the exercise does not have',
+    ]);
   });
 });
 

@@ -12,7 +12,7 @@ import type { EpochRecord, IterationRecord } from '../../scripts/report/history'
 import { escapeHtml, Html, htmlTable } from '../../scripts/report/html';
 import { crc32, encodePng } from '../../scripts/report/png';
 import { formatLr, humanSeconds, learningRateText } from '../../scripts/report/report';
-import { confusionTable, DEFAULTS, defaultRunFolder, displayPath, parseTrainArgs, UsageError, USAGE } from '../../scripts/train';
+import { confusionTable, DEFAULTS, defaultRunFolder, displayPath, parseTrainArgs, runWarning, UsageError, USAGE } from '../../scripts/train';
 import { formatDuration, groupThousands, isInteractive, ProgressBar, renderBar } from '../../scripts/ui/progress';
 
 const options = (argv: string[]) => {
@@ -66,28 +66,36 @@ describe('train: command line', () => {
   });
 
   it.each([
-    [['--epochs', '0'], '--epochs expects a whole number >= 1, got 0'],
-    [['--epochs', '2.5'], '--epochs expects a whole number >= 1, got 2.5'],
-    [['--epochs', 'three'], '--epochs expects a number, got "three"'],
-    [['--batch-size', '-4'], '--batch-size expects a whole number >= 1, got -4'],
-    [['--lr', '0'], '--lr expects a number > 0, got 0'],
-    [['--lr', '-0.1'], '--lr expects a number > 0, got -0.1'],
+    [['--epochs', '0'], '--epochs expects a whole number >= 1, got "0"'],
+    [['--epochs=0'], '--epochs expects a whole number >= 1, got "0"'],
+    [['--epochs', '2.5'], '--epochs expects a whole number >= 1, got "2.5"'],
+    [['--epochs', 'three'], '--epochs expects a whole number >= 1, got "three"'],
+    [['--batch-size=-4'], '--batch-size expects a whole number >= 1, got "-4"'],
+    [['--batch-size', '-4'], '--batch-size needs a value (one that starts with "-" is written --batch-size=-...)'],
+    [['--lr', '0'], '--lr expects a number > 0, got "0"'],
+    [['--lr=-0.1'], '--lr expects a number > 0, got "-0.1"'],
     [['--optimizer', 'rmsprop'], '--optimizer expects one of sgd, adagrad, momentum, adam, got "rmsprop"'],
     [['--model', 'vgg16'], '--model expects one of sheet, lenet, got "vgg16"'],
-    [['--limit', '5'], '--limit expects a whole number from 12 to 60000, got 5'],
-    [['--limit', '70000'], '--limit expects a whole number from 12 to 60000, got 70000'],
-    [['--seed', '-1'], '--seed expects a whole number from 0 to 2147483647, got -1'],
-    [['--lr-decay', '0'], '--lr-decay expects a number in (0, 1], got 0'],
-    [['--lr-decay', '1.5'], '--lr-decay expects a number in (0, 1], got 1.5'],
+    [['--limit', '5'], '--limit expects a whole number from 12 to 60000, got "5"'],
+    [['--limit', '70000'], '--limit expects a whole number from 12 to 60000, got "70000"'],
+    [['--seed=-1'], '--seed expects a whole number from 0 to 2147483647, got "-1"'],
+    [['--lr-decay', '0'], '--lr-decay expects a number > 0, got "0"'],
+    [['--lr-decay', '1.5'], '--lr-decay expects a number in (0, 1], got "1.5"'],
     [['--epochs'], '--epochs needs a value'],
-    [['--epochs', '--lr', '0.1'], '--epochs needs a value'],
     [['--out='], '--out needs a value'],
     [['--epoch', '3'], 'unknown option --epoch'],
-    [['3'], 'unexpected argument "3" (options start with --)'],
+    [['3'], 'unexpected argument "3"'],
     [['--seed', '1', '--seed', '2'], '--seed is given twice'],
   ])('rejects %j: %s', (argv, message) => {
-    expect(() => parseTrainArgs(argv)).toThrow(UsageError);
-    expect(() => parseTrainArgs(argv)).toThrow(message);
+    expect(() => parseTrainArgs(argv)).toThrow(new UsageError(message));
+  });
+
+  it('a run at chance level or with an exploding loss ends with a warning', () => {
+    expect(runWarning([{ trainLoss: 0.05, valAccuracy: 0.99 }], 0.002)).toBeNull();
+    expect(runWarning([{ trainLoss: 2.31, valAccuracy: 0.0974 }], 1e9)).toBe(
+      'warning: the validation accuracy ended at 9.74%, chance level for 10 classes (10%); the network learned nothing; the learning rate 1000000000 is probably too large for this optimizer: try a smaller --lr',
+    );
+    expect(runWarning([{ trainLoss: 0.3, valAccuracy: 0.9 }, { trainLoss: 9.5, valAccuracy: 0.5 }], 0.5)).toMatch(/^warning: the training loss ended at 9\.5000, worse than guessing \(2\.3026\)/);
   });
 
   it('displayPath: relative inside the base folder, absolute outside', () => {
@@ -106,11 +114,11 @@ describe('train: command line', () => {
       [0.8, 0.9],
     );
     expect(text.split('\n')).toEqual([
-      'true \\ predicted     0     1  recall',
-      '----------------  ----  ----  ------',
-      '0                    8     2  80.00%',
-      '1                    1     9  90.00%',
-      'precision         88.9  81.8',
+      'true\\pred     0     1  recall',
+      '---------  ----  ----  ------',
+      '0             8     2  80.00%',
+      '1             1     9  90.00%',
+      'precision  88.9  81.8',
     ]);
   });
 });
@@ -179,6 +187,21 @@ describe('progress bar', () => {
     expect(chunks[1]).toContain('test  [███░░░░░░░]   30%  3/10');
     expect(chunks[2]).toContain('[██████████]  100%  10/10');
     expect(chunks[3]).toBe('\r\x1b[2K');
+  });
+
+  it('at 80 columns the bar shrinks, then counts and rate go, before the ETA', () => {
+    let now = 0;
+    const bar = new ProgressBar({ total: 55000, label: 'epoch 1/6', unit: 'img', stream: recorder(true).stream, width: 24, now: () => now });
+    now = 10_000;
+    bar.update(28600, { loss: '0.0841', 'val acc': '98.41%' });
+    const wide = bar.line(true);
+    expect(wide.length).toBeGreaterThan(80);
+    const fitted = bar.line(true, 80);
+    expect(fitted.length).toBeLessThan(80);
+    expect(fitted).toMatch(/ETA \d+:\d\d$/);
+    expect(fitted).toContain('[█████░░░░░]');
+    expect(bar.line(true, 40)).toBe('epoch 1/6   52%  ETA 0:09');
+    expect(fitted).toBe('epoch 1/6  [█████░░░░░]   52%  loss 0.0841  val acc 98.41%  ETA 0:09');
   });
 
   it('rejects a total that is not a positive number', () => {

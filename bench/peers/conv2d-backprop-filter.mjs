@@ -1,0 +1,72 @@
+/**
+ * Conv2DBackpropFilter for TensorFlow.js's WebAssembly backend, which has no
+ * such kernel (4.22.0): the gradient of a convolution with respect to its
+ * filter, dW, computed as another convolution by the backend's own Conv2D.
+ *
+ * For NHWC x [N, H, W, Ci], dy [N, OH, OW, Co] and stride 1:
+ *
+ *   dW[kh, kw, ci, co] = sum_{n, oh, ow} xpad[n, oh + kh, ow + kw, ci] * dy[n, oh, ow, co]
+ *
+ * which is Conv2D(x', f') with the batch and channel axes of x swapped,
+ * x' = x^T [Ci, H, W, N], and dy as the filter, f' [OH, OW, N, Co], with the
+ * forward pass's padding; its output [Ci, KH, KW, Co] is transposed back to
+ * [KH, KW, Ci, Co]. A stride s > 1 would need the filter dilated by s; LeNet-5
+ * does not use one, so the kernel refuses it rather than compute it wrongly.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export function registerConv2DBackpropFilter() {
+  const conv2d = tf.getKernel('Conv2D', 'wasm').kernelFunc;
+  const transpose = tf.getKernel('Transpose', 'wasm').kernelFunc;
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, dy } = inputs;
+      const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+      const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
+      if (sh !== 1 || sw !== 1 || dataFormat !== 'NHWC') {
+        throw new Error(`Conv2DBackpropFilter (bench): supports stride 1 and NHWC, got strides ${strides}, ${dataFormat}`);
+      }
+      const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+      const { top, bottom, left, right } = info.padInfo;
+      const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } });
+      const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } });
+      const product = conv2d({
+        inputs: { x: xT, filter: dyT },
+        backend,
+        attrs: { strides: 1, pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: 1 },
+      });
+      const dW = transpose({ inputs: { x: product }, backend, attrs: { perm: [1, 2, 0, 3] } });
+      for (const t of [xT, dyT, product]) backend.disposeData(t.dataId);
+      return dW;
+    },
+  });
+}
+
+/**
+ * Checks the kernel against TensorFlow.js's CPU backend on the shapes of
+ * LeNet-5's two convolutions; returns the largest relative difference.
+ */
+export async function checkConv2DBackpropFilter() {
+  const cases = [
+    { x: [4, 28, 28, 1], dy: [4, 28, 28, 6], filter: [5, 5, 1, 6], pad: 'same' },
+    { x: [4, 14, 14, 6], dy: [4, 10, 10, 16], filter: [5, 5, 6, 16], pad: 'valid' },
+  ];
+  let worst = 0;
+  for (const c of cases) {
+    const x = tf.randomUniform(c.x, -1, 1, 'float32', 1);
+    const dy = tf.randomUniform(c.dy, -1, 1, 'float32', 2);
+    const xs = await x.data();
+    const dys = await dy.data();
+    const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+    const got = await tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs).data();
+    await tf.setBackend('cpu');
+    const want = await tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xs, c.x), dy: tf.tensor(dys, c.dy) }, attrs).data();
+    await tf.setBackend('wasm');
+    let scale = 0;
+    for (const v of want) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / scale);
+  }
+  return worst;
+}

@@ -1,0 +1,94 @@
+"""python3 torch_lenet.py '{"data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T}'
+
+LeNet-5 in PyTorch on the CPU, float32, NCHW, on T threads. Trains W untimed
+then N timed steps of batch 64 with Adam (lr 1e-3) on the first MNIST training
+images in order, then classifies the 10,000 test images in batches of B.
+Prints the figures as one JSON line (see peers.mjs).
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+BATCH = 64
+FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+def load_mnist(folder, split, limit):
+    """The first `limit` images [n, 1, 28, 28] scaled to [0, 1], and their labels."""
+    images_name, labels_name = FILES[split]
+    with open(os.path.join(folder, images_name), "rb") as f:
+        images = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
+    with open(os.path.join(folder, labels_name), "rb") as f:
+        labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
+    n = min(limit, labels.size)
+    x = torch.from_numpy(images[: n * 784].astype(np.float32) / 255).reshape(n, 1, 28, 28)
+    return x, torch.from_numpy(labels[:n].astype(np.int64))
+
+
+def timed(run):
+    """Wall and CPU (all threads of the process) milliseconds of run()."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    run()
+    return {"wallMs": 1000 * (time.perf_counter() - wall), "cpuMs": 1000 * (time.process_time() - cpu)}
+
+
+def main():
+    args = json.loads(sys.argv[1])
+    torch.set_num_threads(args["threads"])
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+    adam = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    train_x, train_y = load_mnist(args["data"], "train", BATCH * (args["warmup"] + args["steps"]))
+    test_x, test_y = load_mnist(args["data"], "test", 10000)
+
+    def step(s):
+        first = (s * BATCH) % (len(train_y) - BATCH + 1)
+        adam.zero_grad()
+        loss_fn(model(train_x[first : first + BATCH]), train_y[first : first + BATCH]).backward()
+        adam.step()
+
+    def train():
+        for s in range(args["steps"]):
+            step(args["warmup"] + s)
+
+    correct = 0
+
+    def infer():
+        nonlocal correct
+        with torch.inference_mode():
+            for first in range(0, len(test_y), args["inferBatch"]):
+                batch = slice(first, first + args["inferBatch"])
+                correct += int((model(test_x[batch]).argmax(1) == test_y[batch]).sum())
+
+    model.train()
+    for s in range(args["warmup"]):
+        step(s)
+    train_time = timed(train)
+    model.eval()
+    infer_time = timed(infer)
+    print(json.dumps({
+        "system": "PyTorch CPU",
+        "detail": f"torch {torch.__version__}, float32",
+        "threads": args["threads"],
+        "train": {"images": BATCH * args["steps"], **train_time},
+        "infer": {"images": len(test_y), **infer_time, "accuracy": correct / len(test_y)},
+    }))
+
+
+main()

@@ -1,0 +1,120 @@
+/**
+ * Conv2d's forward pass and weight gradient without the im2col matrix, for
+ * the fast layer:
+ *
+ *   out[n, m, i, j] = sum over k of col[(n, i, j), k] * W[m, k], then + b[m]
+ *   dW[m, k]        = sum over r of dout[r, m] * col[r, k]          r = (n, i, j)
+ *
+ * computed by ../wasm/conv-kernel.ts from the input with its padding written
+ * out (xpad), bit for bit what im2col, gemm and the rearrangements give
+ * (tests/engine/conv-direct.test.ts), on the engine's threads. The im2col matrix
+ * (K times the output's size) is neither written nor read: the windows are
+ * read from xpad where they are. The layer keeps xpad in its workspace from
+ * forward to backward.
+ */
+import { getEngineConfig } from '../config';
+import { runRangeKernel, THREAD_MIN_WORK } from '../gemm-wasm';
+import { kernelAddress, type Workspace } from '../kernel-memory';
+import { CONV_CHANNEL_BLOCK, CONV_FORWARD, CONV_WEIGHT_GRADIENT, DW_TILE_CHANNELS, DW_TILE_TAPS } from '../wasm/conv-kernel';
+import type { WindowGeometry } from './im2col';
+
+/** The padded input and its geometry (the same window and stride, padding 0). */
+export interface PaddedInput {
+  xpad: Float64Array;
+  geometry: WindowGeometry;
+}
+
+/** x [N, C, H, W] with P_h zero rows above and below each plane and P_w zero columns left and right, into `xpad`. */
+function padInto(x: Float64Array, g: WindowGeometry, xpad: Float64Array): void {
+  const HP = g.H + 2 * g.PH;
+  const WP = g.W + 2 * g.PW;
+  if (g.PH === 0 && g.PW === 0) {
+    xpad.set(x);
+    return;
+  }
+  xpad.fill(0, 0, g.N * g.C * HP * WP);
+  for (let plane = 0; plane < g.N * g.C; plane++) {
+    for (let h = 0; h < g.H; h++) {
+      const from = (plane * g.H + h) * g.W;
+      xpad.set(x.subarray(from, from + g.W), (plane * HP + h + g.PH) * WP + g.PW);
+    }
+  }
+}
+
+/**
+ * The forward product plus bias into the workspace's `convOut` [N, M, OH, OW]
+ * (returned with the padded input), or null when the WebAssembly kernel or
+ * kernel memory is unavailable (the caller takes the im2col path).
+ */
+export function convForwardFast(
+  x: Float64Array,
+  g: WindowGeometry,
+  weights: Float64Array,
+  bias: Float64Array,
+  workspace: Workspace,
+): { out: Float64Array; padded: PaddedInput } | null {
+  const { kernel, threads } = getEngineConfig();
+  if (kernel !== 'wasm') return null;
+  const M = bias.length;
+  const K = g.C * g.FH * g.FW;
+  const HP = g.H + 2 * g.PH;
+  const WP = g.W + 2 * g.PW;
+  const XS = g.C * HP * WP;
+  const Mpad = Math.ceil(M / CONV_CHANNEL_BLOCK) * CONV_CHANNEL_BLOCK;
+  // the kernel reads up to S_w doubles past xpad; the table of k offsets (i32) follows wt
+  const xpad = workspace.array('xpad', g.N * XS + g.SW);
+  const wt = workspace.array('convWt', K * Mpad + Math.ceil(K / 2));
+  const paddedBias = workspace.array('convBias', Mpad);
+  const out = workspace.array('convOut', g.N * M * g.OH * g.OW);
+  if ([xpad, wt, paddedBias, out].some((a) => kernelAddress(a) < 0)) return null;
+
+  padInto(x, g, xpad);
+  for (let k = 0; k < K; k++) {
+    for (let m = 0; m < Mpad; m++) wt[k * Mpad + m] = m < M ? weights[m * K + k] : 0;
+  }
+  const table = new Int32Array(wt.buffer, wt.byteOffset + 8 * K * Mpad, K);
+  for (let c = 0, k = 0; c < g.C; c++) {
+    for (let s = 0; s < g.FH; s++) for (let t = 0; t < g.FW; t++, k++) table[k] = 8 * ((c * HP + s) * WP + t);
+  }
+  paddedBias.fill(0);
+  paddedBias.set(bias);
+
+  const args = [0, g.N, XS, WP, g.SH, g.SW, g.OH, g.OW, M, K, kernelAddress(xpad), kernelAddress(wt), kernelAddress(paddedBias), kernelAddress(out)];
+  const work = g.N * M * g.OH * g.OW * K;
+  if (!runRangeKernel(CONV_FORWARD, args, work >= THREAD_MIN_WORK ? threads : 1)) return null;
+  const geometry = { ...g, H: HP, W: WP, PH: 0, PW: 0 };
+  return { out, padded: { xpad: xpad.subarray(0, g.N * XS), geometry } };
+}
+
+/**
+ * dW [M, K] = dA2d^T col, where dA2d[(n, i, j), m] = dout[n, m, i, j] and col
+ * is the im2col matrix of the padded input: into `dW`, straight from dout
+ * and xpad (../wasm/conv-kernel.ts), the bits of gemm on dA2d and col. False
+ * when the WebAssembly kernel or kernel memory is unavailable.
+ */
+export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, dW: Float64Array, workspace: Workspace): boolean {
+  const { kernel, threads } = getEngineConfig();
+  if (kernel !== 'wasm') return false;
+  const g = padded.geometry;
+  const K = g.C * g.FH * g.FW;
+  const M = dW.length / K;
+  const kBlocks = Math.ceil(K / DW_TILE_TAPS);
+  const tiles = Math.ceil(M / DW_TILE_CHANNELS) * kBlocks;
+  const doutCopy = workspace.array('dout', dout.length);
+  const result = workspace.array('convDw', M * K);
+  const tableArray = workspace.array('dwTable', (kBlocks * DW_TILE_TAPS) / 2);
+  if ([doutCopy, result, tableArray].some((a) => kernelAddress(a) < 0)) return false;
+  doutCopy.set(dout);
+  const table = new Int32Array(tableArray.buffer, tableArray.byteOffset, kBlocks * DW_TILE_TAPS).fill(0);
+  for (let c = 0, k = 0; c < g.C; c++) {
+    for (let s = 0; s < g.FH; s++) for (let t = 0; t < g.FW; t++, k++) table[k] = 8 * ((c * g.H + s) * g.W + t);
+  }
+  const args = [
+    0, tiles, g.C * g.H * g.W, g.W, g.SH, g.SW, g.N, g.OH, g.OW, M, K,
+    kernelAddress(padded.xpad), kernelAddress(doutCopy), kernelAddress(result), kernelAddress(tableArray),
+  ];
+  const work = M * K * g.N * g.OH * g.OW;
+  if (!runRangeKernel(CONV_WEIGHT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1)) return false;
+  dW.set(result);
+  return true;
+}

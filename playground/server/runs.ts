@@ -1,0 +1,78 @@
+/**
+ * Run folders for the playground: finding the latest one, and what the page
+ * needs to know about one (its files, and which tree of code trained it).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** A run folder the playground cannot use; the message says why in one line. */
+export class PlaygroundError extends Error {
+  override name = 'PlaygroundError';
+}
+
+export interface RunFolder {
+  /** As given on the command line or found under runs/. */
+  dir: string;
+  /** The folder's own name, shown on the page. */
+  name: string;
+  modelFile: string;
+  historyFile: string | null;
+  /** What history.json's options.tree says trained it ("engine+solutions", "solutions", "exercises" or a path); "solutions" when it does not say. */
+  tree: string;
+  /** Trained with the engine's fast layers: the page runs it with them too. */
+  engine: boolean;
+  /** The folder laid out like exercises/ whose code runs the model. */
+  treeDir: string;
+}
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The run folder under `runsDir` whose model.bin was written last. */
+export function latestRun(runsDir = path.join(REPO_ROOT, 'runs')): string {
+  const advice = 'train one first: npm run train -- --epochs 1 --limit 5000';
+  let names: string[];
+  try {
+    names = fs.readdirSync(runsDir);
+  } catch {
+    throw new PlaygroundError(`no run folder: ${path.relative(process.cwd(), runsDir) || runsDir} does not exist; ${advice}`);
+  }
+  const found = names
+    .map((name) => path.join(runsDir, name, 'model.bin'))
+    .filter((file) => fs.existsSync(file))
+    .map((file) => ({ dir: path.dirname(file), time: fs.statSync(file).mtimeMs }))
+    .sort((a, b) => b.time - a.time);
+  if (found.length === 0) throw new PlaygroundError(`no run folder with a model.bin under ${path.relative(process.cwd(), runsDir) || runsDir}; ${advice}`);
+  return found[0].dir;
+}
+
+/** Which folder of code runs a model trained from `tree`. */
+function treeFolder(tree: string, dir: string): string {
+  if (tree === 'engine+solutions' || tree === 'solutions') return path.join(REPO_ROOT, 'solutions');
+  if (tree === 'exercises') return path.join(REPO_ROOT, 'exercises');
+  const folder = path.resolve(REPO_ROOT, tree);
+  if (!fs.existsSync(path.join(folder, '06-classifier'))) {
+    throw new PlaygroundError(`${dir}: history.json says the model was trained from ${tree}, which has no 06-classifier folder`);
+  }
+  return folder;
+}
+
+/** Checks a run folder and describes it; throws PlaygroundError naming what is missing. */
+export function readRunFolder(dir: string): RunFolder {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new PlaygroundError(`${dir}: no such run folder`);
+  const modelFile = path.join(dir, 'model.bin');
+  if (!fs.existsSync(modelFile)) throw new PlaygroundError(`${dir}: no model.bin in this folder (is it a run folder of npm run train?)`);
+  const historyPath = path.join(dir, 'history.json');
+  let tree = 'solutions';
+  let historyFile: string | null = null;
+  if (fs.existsSync(historyPath)) {
+    let history: { options?: { tree?: unknown } };
+    try {
+      history = JSON.parse(fs.readFileSync(historyPath, 'utf8'));
+    } catch (error) {
+      throw new PlaygroundError(`${historyPath}: not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof history.options?.tree === 'string') tree = history.options.tree;
+    historyFile = historyPath;
+  }
+  return { dir, name: path.basename(path.resolve(dir)), modelFile, historyFile, tree, engine: tree === 'engine+solutions', treeDir: treeFolder(tree, dir) };
+}

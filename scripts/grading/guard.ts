@@ -1,0 +1,81 @@
+/**
+ * Loaded by `npm run grade` after the repository's own setup file and before
+ * the graded test file (and so before any submission code):
+ *   - freezes the built-ins the matchers and tests rely on, and the test
+ *     globals, so a submission that patches them (Math.abs = ..., Object.is
+ *     = ..., expect.extend(...)) throws instead of turning a failure into a pass;
+ *     the grader reports such a run as "tampering";
+ *   - replaces console output by a byte count (a flood costs nothing and is
+ *     reported as "printed N MB");
+ *   - writes the name of the running test and the console count to
+ *     KATA_PROGRESS_FILE, so a run stopped at its time limit can say where.
+ */
+import fs from 'node:fs';
+
+const progressFile = process.env.KATA_PROGRESS_FILE;
+const writeFile = fs.writeFileSync;
+const stringify = JSON.stringify;
+let consoleBytes = 0;
+
+function saveProgress(test: string): void {
+  if (progressFile) writeFile(progressFile, stringify({ test, consoleBytes }));
+}
+
+for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table'] as const) {
+  console[method] = (...args: unknown[]): void => {
+    for (const a of args) consoleBytes += typeof a === 'string' ? a.length + 1 : 16;
+  };
+}
+
+beforeEach(() => saveProgress(expect.getState().currentTestName ?? ''));
+afterAll(() => saveProgress(''));
+
+const matchersKey = Symbol.for('$$jest-matchers-object');
+const registry = (globalThis as unknown as Record<symbol, { matchers: object; customEqualityTesters: unknown[] }>)[matchersKey];
+const extendDone = (): never => {
+  throw new TypeError('Cannot assign to read only property: expect.extend is closed during grading');
+};
+
+for (const name of ['expect', 'test', 'it', 'describe', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'fail']) {
+  if (name in globalThis) {
+    Object.defineProperty(globalThis, name, { value: (globalThis as Record<string, unknown>)[name], writable: false, configurable: false });
+  }
+}
+Object.defineProperty(expect, 'extend', { value: extendDone, writable: false, configurable: false });
+Object.defineProperty(expect, 'addEqualityTesters', { value: extendDone, writable: false, configurable: false });
+if (registry) {
+  Object.freeze(registry.matchers);
+  Object.freeze(registry.customEqualityTesters);
+}
+const frozen: object[] = [
+  Math,
+  JSON,
+  Reflect,
+  Object,
+  Number,
+  String,
+  Array,
+  Boolean,
+  Symbol,
+  Promise,
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint8Array,
+  Object.prototype,
+  Array.prototype,
+  Number.prototype,
+  String.prototype,
+  Boolean.prototype,
+  Function.prototype,
+  Promise.prototype,
+  Map.prototype,
+  Set.prototype,
+  RegExp.prototype,
+  Object.getPrototypeOf(Float64Array.prototype) as object,
+  Float64Array.prototype,
+];
+// Error and Error.prototype stay open: jest and source maps set Error.stackTraceLimit
+// and prepareStackTrace, and a frozen Error.prototype would forbid `this.name = ...`
+// in every error subclass.
+for (const o of frozen) Object.freeze(o);

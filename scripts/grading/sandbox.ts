@@ -1,0 +1,319 @@
+/**
+ * Runs one command of the grader (a jest run, a type check) on untrusted code
+ * with limits on the whole process tree.
+ *
+ * The mechanism, chosen by what the machine allows (see README, "Grading"):
+ *   bubblewrap   new mount, PID, network, IPC, UTS, user and cgroup namespaces;
+ *                the process sees only the system folders, node_modules and its
+ *                own workspace (read-only, at /grade) plus /grade/run and /tmp
+ *                (writable, /tmp in memory and size-limited); no network;
+ *                uid 65534 inside; when the run ends or is killed the PID
+ *                namespace ends with it, so no descendant survives.
+ *   cgroup       (v1 or v2, when the grader may create one) a memory limit for
+ *                the whole tree, counting memory outside the V8 heap, and a
+ *                limit on the number of processes.
+ * Without bubblewrap the run still has its own process group, the cgroup and
+ * the time limit, and the grader says loudly what is missing.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Where the workspace appears inside the sandbox. */
+export const SANDBOX_ROOT = '/grade';
+
+export interface SandboxKind {
+  bubblewrap: boolean;
+  cgroup: 'v1' | 'v2' | null;
+  /** What is missing, for the loud warning (empty when nothing is). */
+  missing: string[];
+}
+
+let detected: SandboxKind | null = null;
+
+function bubblewrapWorks(): boolean {
+  const probe = spawnSync('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 10_000 });
+  return probe.status === 0;
+}
+
+/** The cgroup folders this process may create children in, per controller. */
+function cgroupParents(): { kind: 'v1' | 'v2'; memory: string; pids: string; cpu: string | null } | null {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
+  } catch {
+    return null;
+  }
+  const v1 = (controller: string): string | null => {
+    const line = lines.find((l) => l.split(':')[1]?.split(',').includes(controller));
+    return line ? path.join('/sys/fs/cgroup', controller, line.split(':')[2]) : null;
+  };
+  const memory = v1('memory');
+  const pids = v1('pids');
+  const cpu = v1('cpuacct');
+  if (memory && pids && writable(memory) && writable(pids)) return { kind: 'v1', memory, pids, cpu: cpu && writable(cpu) ? cpu : null };
+  const unified = lines.find((l) => l.startsWith('0::'));
+  if (unified && fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
+    const dir = path.join('/sys/fs/cgroup', unified.slice(3));
+    if (writable(dir)) return { kind: 'v2', memory: dir, pids: dir, cpu: dir };
+  }
+  return null;
+}
+
+function writable(dir: string): boolean {
+  const probe = path.join(dir, `kata-probe-${process.pid}`);
+  try {
+    fs.mkdirSync(probe);
+    fs.rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function detectSandbox(): SandboxKind {
+  if (detected) return detected;
+  const bubblewrap = process.platform === 'linux' && bubblewrapWorks();
+  const cgroup = process.platform === 'linux' ? (cgroupParents()?.kind ?? null) : null;
+  const missing: string[] = [];
+  if (!bubblewrap) {
+    missing.push(
+      'bubblewrap (bwrap) is missing or not permitted: submissions run',
+      'WITHOUT a private file system or network; they can read and write',
+      'what this user can (the repository, other workspaces, the reports).',
+      'Install it: apt-get install bubblewrap',
+    );
+  }
+  if (!cgroup) missing.push('no writable cgroup: memory outside the V8 heap and the number', 'of processes are not limited.');
+  detected = { bubblewrap, cgroup, missing };
+  return detected;
+}
+
+/** A group of cgroups (memory and pids) for one run; removed by `release`. */
+class RunCgroup {
+  readonly dirs: string[];
+  readonly cpuDir: string | null;
+  constructor(name: string, memoryBytes: number, maxProcesses: number) {
+    const parents = cgroupParents()!;
+    this.dirs = [...new Set([parents.memory, parents.pids, parents.cpu ?? parents.memory])].map((p) => path.join(p, name));
+    this.cpuDir = parents.cpu ? path.join(parents.cpu, name) : null;
+    for (const dir of this.dirs) fs.mkdirSync(dir);
+    if (parents.kind === 'v1') {
+      fs.writeFileSync(path.join(this.dirs[0], 'memory.limit_in_bytes'), String(memoryBytes));
+      const swap = path.join(this.dirs[0], 'memory.memsw.limit_in_bytes');
+      if (fs.existsSync(swap)) fs.writeFileSync(swap, String(memoryBytes));
+      fs.writeFileSync(path.join(parents.pids, name, 'pids.max'), String(maxProcesses));
+    } else {
+      const dir = this.dirs[0];
+      const set = (file: string, value: string): void => {
+        if (fs.existsSync(path.join(dir, file))) fs.writeFileSync(path.join(dir, file), value);
+      };
+      set('memory.max', String(memoryBytes));
+      set('memory.swap.max', '0');
+      set('pids.max', String(maxProcesses));
+    }
+  }
+
+  /** The shell line that moves the shell into every cgroup of the run before it execs the command. */
+  joinCommand(): string {
+    return this.dirs.map((d) => `echo $$ > '${d}/cgroup.procs'`).join(' && ');
+  }
+
+  /** True when the memory limit was reached during the run. */
+  hitMemoryLimit(): boolean {
+    const dir = this.dirs[0];
+    try {
+      const v1 = path.join(dir, 'memory.oom_control');
+      if (fs.existsSync(v1)) return /\boom_kill [1-9]/.test(fs.readFileSync(v1, 'utf8'));
+      const events = fs.readFileSync(path.join(dir, 'memory.events'), 'utf8');
+      return /\boom_kill [1-9]/.test(events) || /\bmax [1-9]/.test(events);
+    } catch {
+      return false;
+    }
+  }
+
+  /** CPU time used by the whole tree so far, in milliseconds (0 when unknown). */
+  cpuMs(): number {
+    if (!this.cpuDir) return 0;
+    try {
+      const v1 = path.join(this.cpuDir, 'cpuacct.usage');
+      if (fs.existsSync(v1)) return Number(fs.readFileSync(v1, 'utf8')) / 1e6;
+      const m = /usage_usec (\d+)/.exec(fs.readFileSync(path.join(this.cpuDir, 'cpu.stat'), 'utf8'));
+      return m ? Number(m[1]) / 1000 : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Kills whatever is still in the cgroups, then removes them. */
+  release(): void {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const pids = this.dirs.flatMap((d) => {
+        try {
+          return fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+        } catch {
+          return [];
+        }
+      });
+      if (pids.length === 0) break;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      spawnSync('sleep', ['0.05']);
+    }
+    for (const dir of this.dirs) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        // a process is still exiting; the kernel frees the cgroup when it is empty
+      }
+    }
+  }
+}
+
+export interface SandboxRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  memoryLimitHit: boolean;
+  durationMs: number;
+  /** CPU time of the whole process tree (0 without a cgroup). */
+  cpuMs: number;
+  /** The last 64 KiB of stdout and stderr. */
+  output: string;
+  /** Every byte the run printed, counted (the output itself is capped). */
+  outputBytes: number;
+}
+
+export interface SandboxOptions {
+  /** The workspace folder: read-only at SANDBOX_ROOT inside. */
+  workspace: string;
+  /** The run's own writable folder, mounted at SANDBOX_ROOT/run. */
+  runDir: string;
+  /** node_modules to mount read-only at SANDBOX_ROOT/node_modules. */
+  nodeModules: string;
+  /** The command, with paths as seen inside (under SANDBOX_ROOT). */
+  command: string[];
+  env: Record<string, string>;
+  timeoutMs: number;
+  memoryBytes: number;
+  /** A unique name for the run's cgroup. */
+  name: string;
+}
+
+const OUTPUT_TAIL = 64 * 1024;
+
+/** Inside paths become real ones when there is no bubblewrap to mount them. */
+export function outsidePath(workspace: string, inside: string): string {
+  return detectSandbox().bubblewrap ? inside : inside.replace(SANDBOX_ROOT, workspace);
+}
+
+function bubblewrapArgs(opts: SandboxOptions): string[] {
+  const system = ['/usr', '/bin', '/lib', '/lib64', '/etc'].filter((d) => fs.existsSync(d)).flatMap((d) => ['--ro-bind', d, d]);
+  const node = path.dirname(process.execPath);
+  const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', node, node];
+  return [
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--uid',
+    '65534',
+    '--gid',
+    '65534',
+    ...system,
+    ...nodeBind,
+    '--dev',
+    '/dev',
+    '--size',
+    String(256 * 1024 * 1024),
+    '--tmpfs',
+    '/tmp',
+    '--ro-bind',
+    opts.workspace,
+    SANDBOX_ROOT,
+    '--bind',
+    opts.runDir,
+    `${SANDBOX_ROOT}/run`,
+    '--ro-bind',
+    opts.nodeModules,
+    `${SANDBOX_ROOT}/node_modules`,
+    '--chdir',
+    SANDBOX_ROOT,
+    '--clearenv',
+    ...Object.entries(opts.env).flatMap(([k, v]) => ['--setenv', k, v]),
+    '--',
+  ];
+}
+
+const live = new Set<() => void>();
+let hooked = false;
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', () => live.forEach((kill) => kill()));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      live.forEach((kill) => kill());
+      process.exit(130);
+    });
+  }
+}
+
+/** Runs the command under the sandbox; resolves (never rejects) with what happened. */
+export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
+  hookExit();
+  const kind = detectSandbox();
+  const cgroup = kind.cgroup ? new RunCgroup(opts.name, opts.memoryBytes, 256) : null;
+  const inner = kind.bubblewrap ? ['bwrap', ...bubblewrapArgs(opts), ...opts.command] : opts.command.map((a) => outsidePath(opts.workspace, a));
+  const quoted = inner.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = cgroup ? `${cgroup.joinCommand()} && exec ${quoted}` : `exec ${quoted}`;
+  const env = kind.bubblewrap ? { PATH: process.env.PATH ?? '/usr/bin:/bin' } : { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env };
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', script], {
+      cwd: kind.bubblewrap ? '/' : opts.workspace,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const killAll = (): void => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      cgroup?.release();
+    };
+    live.add(killAll);
+    let output = '';
+    let outputBytes = 0;
+    const collect = (chunk: Buffer): void => {
+      outputBytes += chunk.length;
+      output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killAll();
+    }, opts.timeoutMs);
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
+      const cpuMs = cgroup?.cpuMs() ?? 0;
+      killAll();
+      live.delete(killAll);
+      resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, output, outputBytes });
+    });
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * One exercise of one submission: a jest run in the sandbox, and the
+ * grader's judgement of it. A run counts only when
+ *   - it ended by itself (exit code 0 or 1, no signal, before the time limit),
+ *   - the grader's reporter wrote the verdict with this run's secret nonce,
+ *   - the verdict names the grader's copy of the test file and exactly the
+ *     tests the grader listed from its own copy (names and count).
+ * Anything else is a timeout, a crash or tampering, never a pass.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Exercise } from '../manifest';
+import { firstLines, isNotImplemented, parseJestJson, progressOf, SuiteRun } from '../jest-run';
+import { runSandboxed, SANDBOX_ROOT, SandboxRun, detectSandbox } from './sandbox';
+import { repoRoot } from '../manifest';
+
+export type ExerciseStatus =
+  | 'passed'
+  | 'failed'
+  | 'not-started'
+  | 'timeout'
+  | 'crash'
+  | 'memory'
+  | 'compile-error'
+  | 'missing'
+  | 'refused'
+  | 'rejected'
+  | 'tampering';
+
+export interface TestResult {
+  name: string;
+  passed: boolean;
+  message: string;
+  durationMs: number;
+}
+
+export interface ExerciseRun {
+  id: string;
+  status: ExerciseStatus;
+  /** The tests as the grader listed them; each passed only if the verdict says so. */
+  tests: TestResult[];
+  /** What happened, in a few lines (empty when every test passed). */
+  message: string;
+  durationMs: number;
+}
+
+export interface RunLimits {
+  timeLimitSeconds: number;
+  memoryBytes: number;
+  seed: number;
+}
+
+/** Marks a tampering attempt in a failure message: a frozen built-in refused a write. */
+export const TAMPERING = /Cannot assign to read only property|Cannot redefine property|Cannot add property [^\n]*not extensible|Cannot delete property|expect\.extend is closed/;
+
+/** Where a workspace path appears inside the sandbox. */
+export function insideRoot(wsDir: string): string {
+  return detectSandbox().bubblewrap ? SANDBOX_ROOT : wsDir;
+}
+
+export interface JestCommand {
+  wsDir: string;
+  runDir: string;
+  exercise: Exercise;
+  limits: RunLimits;
+  extraArgs?: string[];
+  name: string;
+}
+
+/** Runs the exercise's graded test file in the sandbox; returns the run and the verdict's suites (null: no valid verdict). */
+export async function runInSandbox(cmd: JestCommand): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: boolean; progress: { test: string; consoleBytes: number } }> {
+  const root = insideRoot(cmd.wsDir);
+  const runInside = detectSandbox().bubblewrap ? `${root}/run` : cmd.runDir;
+  fs.mkdirSync(cmd.runDir, { recursive: true, mode: 0o777 });
+  fs.chmodSync(cmd.runDir, 0o777);
+  const nonce = crypto.randomBytes(24).toString('hex');
+  fs.writeFileSync(path.join(cmd.runDir, 'nonce'), nonce, { mode: 0o644 });
+  const run = await runSandboxed({
+    workspace: cmd.wsDir,
+    runDir: cmd.runDir,
+    nodeModules: path.join(repoRoot, 'node_modules'),
+    command: [
+      process.execPath,
+      `${root}/node_modules/jest/bin/jest.js`,
+      '--config',
+      `${root}/jest.config.json`,
+      '--runInBand',
+      '--forceExit',
+      '--ci',
+      '--colors=false',
+      `--cacheDirectory=${detectSandbox().bubblewrap ? '/tmp/jest-cache' : `${runInside}/cache`}`,
+      ...(cmd.extraArgs ?? []),
+      '--runTestsByPath',
+      `${root}/${cmd.exercise.test}`,
+    ],
+    env: {
+      HOME: '/tmp',
+      NODE_OPTIONS: `--max-old-space-size=${Math.floor(cmd.limits.memoryBytes / 1024 / 1024 / 2)}`,
+      FC_SEED: String(cmd.limits.seed),
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      KATA_PROGRESS_FILE: `${runInside}/progress.json`,
+      KATA_NONCE_FILE: `${runInside}/nonce`,
+      KATA_VERDICT_FILE: `${runInside}/verdict.json`,
+    },
+    timeoutMs: cmd.limits.timeLimitSeconds * 1000,
+    memoryBytes: cmd.limits.memoryBytes,
+    name: cmd.name,
+  });
+  let progress = { test: '', consoleBytes: 0 };
+  try {
+    const p = JSON.parse(fs.readFileSync(path.join(cmd.runDir, 'progress.json'), 'utf8')) as { test?: unknown; consoleBytes?: unknown };
+    progress = { test: typeof p.test === 'string' ? p.test : '', consoleBytes: typeof p.consoleBytes === 'number' ? p.consoleBytes : 0 };
+  } catch {
+    // no progress written
+  }
+  let suites: SuiteRun[] | null = null;
+  let forged = false;
+  const verdictFile = path.join(cmd.runDir, 'verdict.json');
+  if (fs.existsSync(verdictFile)) {
+    try {
+      const verdict = JSON.parse(fs.readFileSync(verdictFile, 'utf8')) as { nonce?: unknown; testResults?: unknown };
+      if (verdict.nonce === nonce) suites = parseJestJson(verdict as Parameters<typeof parseJestJson>[0]);
+      else forged = true;
+    } catch {
+      forged = true;
+    }
+  }
+  return { run, suites, forged, progress };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Judges one run against the grader's own list of the exercise's tests. */
+export function judge(
+  exercise: Exercise,
+  expected: string[],
+  testFile: string,
+  outcome: Awaited<ReturnType<typeof runInSandbox>>,
+  limits: RunLimits,
+): ExerciseRun {
+  const { run, suites, forged, progress } = outcome;
+  const printed = Math.max(progress.consoleBytes, run.outputBytes);
+  const flood = printed > 1024 * 1024 ? `\n(the code printed ${megabytes(printed)} to the console; output is discarded during grading)` : '';
+  const none = (status: ExerciseStatus, message: string): ExerciseRun => ({
+    id: exercise.id,
+    status,
+    tests: expected.map((name) => ({ name, passed: false, message: '', durationMs: 0 })),
+    message: message + flood,
+    durationMs: run.durationMs,
+  });
+  if (run.timedOut) {
+    const during = progress.test ? ` while running "${progress.test}"` : '';
+    return none('timeout', `stopped at the time limit of ${limits.timeLimitSeconds} s${during}`);
+  }
+  if (run.memoryLimitHit) return none('memory', `stopped at the memory limit of ${megabytes(limits.memoryBytes)}`);
+  if (forged) return none('tampering', 'a test report not written by the grader was found; it was ignored and the exercise gets no points');
+  const tail = firstLines(run.output.split('\n').slice(-20).join('\n'), 8);
+  const exit = /process\.exit called with "?([^"\n]*)"?/.exec(run.output);
+  if (run.signal !== null || (run.exitCode !== 0 && run.exitCode !== 1) || suites === null) {
+    if (exit) return none('crash', `the code called process.exit(${exit[1]}) during the tests, which ends the test run`);
+    return none('crash', `the test run ended abnormally (${run.signal ?? `exit code ${run.exitCode}`}) without the grader's report:\n${tail}`);
+  }
+  if (exit) return none('crash', `the code called process.exit(${exit[1]}) during the tests, which ends the test run`);
+  if (suites.length !== 1 || suites[0].file !== testFile) return none('tampering', `the report does not describe the graded test file ${exercise.test}; ignored`);
+  const suite = suites[0];
+  if (suite.failedToRun) {
+    if (TAMPERING.test(suite.error)) return none('tampering', `the code tried to change a built-in that the tests rely on:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 4)}`);
+    const status: ExerciseStatus = isNotImplemented(suite.error) ? 'not-started' : 'crash';
+    const frame = /(exercises\/\d{2}-[^/\s]+\/[^\s():]+):(\d+):\d+/.exec(suite.error);
+    const where = frame ? ` (at ${frame[1]}:${frame[2]})` : '';
+    return none(status, `the test file could not run${where}:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8)}`);
+  }
+  const names = suite.tests.map((t) => t.name);
+  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
+    return none('tampering', `the report lists ${names.length} tests, the graded file has ${expected.length} (or other names); ignored`);
+  }
+  const tampered = suite.tests.find((t) => TAMPERING.test(t.message));
+  if (tampered) return none('tampering', `the code tried to change a built-in that the tests rely on (in "${tampered.name}"):\n${firstLines(tampered.message, 3)}`);
+  const tests = suite.tests.map((t) => ({ name: t.name, passed: t.status === 'passed', message: t.status === 'passed' ? '' : firstLines(t.message, 12), durationMs: t.durationMs }));
+  const progressState = progressOf(suite);
+  const status: ExerciseStatus = progressState === 'done' ? 'passed' : progressState === 'not-started' ? 'not-started' : 'failed';
+  const failing = tests.filter((t) => !t.passed);
+  const message =
+    status === 'passed'
+      ? ''
+      : status === 'not-started'
+        ? 'every test fails with NotImplementedError (not started)'
+        : `${failing.length} of ${tests.length} tests fail; first: ${failing[0].name}\n${firstLines(failing[0].message, 4)}`;
+  return { id: exercise.id, status, tests, message: (message + flood).trim(), durationMs: run.durationMs };
+}

@@ -1,0 +1,145 @@
+/**
+ * A submission's throw-away workspace: copies (never links) of the
+ * submission, the graded tests and their helpers, lib/ and the configuration.
+ *
+ *   <ws>/exercises       the submission's exercise folders
+ *   <ws>/lib, engine/    copies of this repository's (engine/ when it exists)
+ *   <ws>/tests           the graded test files and tests/helpers
+ *   <ws>/grading         the guard (setup file) and the verdict reporter
+ *   <ws>/jest.config.json, tsconfig.json, types.tsconfig.json
+ *   <ws>/run             empty: where each run's own writable folder is mounted
+ * Inside the sandbox the workspace is mounted read-only at /grade, and
+ * node_modules is mounted beside it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Exercise, repoRoot } from '../manifest';
+import { detectSandbox, SANDBOX_ROOT } from './sandbox';
+
+export interface Workspace {
+  /** The submission's name as given (its folder name). */
+  name: string;
+  /** Short, safe folder name (s001, ...). */
+  slot: string;
+  dir: string;
+  /** Set when the submission could not be copied: why. */
+  refused: string | null;
+}
+
+const SKIPPED = new Set(['node_modules', '.git']);
+/** Generous bounds for a copy of exercises/: a larger submission is refused, not copied. */
+const MAX_FILES = 2000;
+const MAX_BYTES = 20 * 1024 * 1024;
+
+/** Thrown for a submission that cannot be copied safely; the message says why. */
+export class RefusedSubmission extends Error {}
+
+/** The folder holding the exercise folders: the submission itself, or its exercises/ when it is a whole repository. */
+export function exerciseRoot(submission: string): string {
+  const hasExerciseFolders = fs.readdirSync(submission).some((e) => /^\d{2}-/.test(e));
+  const nested = path.join(submission, 'exercises');
+  return !hasExerciseFolders && fs.lstatSync(nested, { throwIfNoEntry: false })?.isDirectory() ? nested : submission;
+}
+
+/**
+ * Copies regular files and folders only. A symbolic link, FIFO, socket or
+ * device anywhere in the submission refuses it (named, with its path), before
+ * anything is read through it.
+ */
+export function copySubmission(from: string, to: string): void {
+  let files = 0;
+  let bytes = 0;
+  const walk = (src: string, dest: string, rel: string): void => {
+    fs.mkdirSync(dest, { recursive: true });
+    for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
+      if (SKIPPED.has(entry.name)) continue;
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      const s = path.join(src, entry.name);
+      const stat = fs.lstatSync(s);
+      if (stat.isSymbolicLink()) throw new RefusedSubmission(`${relPath} is a symbolic link (only regular files and folders are accepted)`);
+      if (stat.isDirectory()) walk(s, path.join(dest, entry.name), relPath);
+      else if (stat.isFile()) {
+        files += 1;
+        bytes += stat.size;
+        if (files > MAX_FILES || bytes > MAX_BYTES) throw new RefusedSubmission(`more than ${MAX_FILES} files or ${MAX_BYTES / 1024 / 1024} MB`);
+        // O_NOFOLLOW: the file cannot have been swapped for a link since lstat.
+        const fd = fs.openSync(s, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        try {
+          fs.writeFileSync(path.join(dest, entry.name), fs.readFileSync(fd));
+        } finally {
+          fs.closeSync(fd);
+        }
+      } else {
+        const kind = stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'a device file';
+        throw new RefusedSubmission(`${relPath} is ${kind} (only regular files and folders are accepted)`);
+      }
+    }
+  };
+  const root = fs.lstatSync(from);
+  if (!root.isDirectory()) throw new RefusedSubmission(`not a folder`);
+  walk(from, to, '');
+}
+
+function copyFromRepo(ws: string, rel: string): void {
+  const src = path.join(repoRoot, rel);
+  if (fs.existsSync(src)) fs.cpSync(src, path.join(ws, rel), { recursive: true, dereference: true });
+}
+
+/** The jest configuration of a workspace, with paths as seen inside the sandbox. */
+export function jestConfig(root: string): Record<string, unknown> {
+  return {
+    rootDir: root,
+    roots: [`${root}/tests`],
+    testEnvironment: 'node',
+    testMatch: ['**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, types: ['node', 'jest'] }, diagnostics: false }],
+    },
+    moduleNameMapper: { '^@kata/(.*)$': `${root}/exercises/$1` },
+    setupFilesAfterEnv: [`${root}/tests/helpers/setup.ts`, `${root}/grading/guard.ts`],
+    reporters: [`${root}/grading/reporter.js`],
+    watchman: false,
+    testTimeout: 120_000,
+  };
+}
+
+/**
+ * Builds a workspace; a submission that cannot be copied gets a workspace
+ * with `refused` set and no exercises.
+ */
+export function prepareWorkspace(root: string, slot: string, name: string, submission: string, exercises: Exercise[]): Workspace {
+  const dir = path.join(root, slot);
+  fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
+  let refused: string | null = null;
+  try {
+    copySubmission(exerciseRoot(submission), path.join(dir, 'exercises'));
+  } catch (err) {
+    if (!(err instanceof RefusedSubmission) && !(err instanceof Error && 'code' in err)) throw err;
+    refused = err.message;
+    fs.rmSync(path.join(dir, 'exercises'), { recursive: true, force: true });
+  }
+  for (const rel of ['lib', 'engine', 'tests/helpers', 'tsconfig.json']) copyFromRepo(dir, rel);
+  for (const e of exercises) fs.copyFileSync(path.join(repoRoot, e.test), path.join(dir, e.test));
+  fs.mkdirSync(path.join(dir, 'grading'));
+  for (const f of ['guard.ts', 'reporter.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
+  // Without bubblewrap nothing is mounted: the configuration names the real folders.
+  const inside = detectSandbox().bubblewrap ? SANDBOX_ROOT : dir;
+  // With bubblewrap, node_modules is mounted read-only on this empty folder.
+  if (detectSandbox().bubblewrap) fs.mkdirSync(path.join(dir, 'node_modules'));
+  else fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(jestConfig(inside), null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'types.tsconfig.json'),
+    JSON.stringify(
+      {
+        extends: './tsconfig.json',
+        compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, noEmit: true, typeRoots: ['./node_modules/@types'] },
+        include: ['exercises', 'tests'],
+        exclude: [],
+      },
+      null,
+      2,
+    ),
+  );
+  return { name, slot, dir, refused };
+}

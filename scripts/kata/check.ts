@@ -1,0 +1,67 @@
+/** kata check <ex>: run one exercise, show its parts and what to do next. */
+import path from 'node:path';
+import { seconds } from '../jest-run';
+import { Exercise } from '../manifest';
+import { KataContext, short } from './context';
+import { detectInWorker } from './detect';
+import { focusLines, openPart, partLines } from './report';
+import { isAvailable, runExercises } from './results';
+import { readState, writeState } from './state';
+import { exerciseTypeErrors } from './typecheck';
+import { fit, terminalWidth } from '../ui/width';
+
+/** Runs one exercise and prints a short summary. Returns whether it is done. */
+export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
+  const { say, colour } = ctx;
+  if (!isAvailable(e, ctx.tree)) {
+    say(`${e.id}: ${ctx.treeName}${e.id}/ or ${e.test} does not exist.`);
+    return false;
+  }
+  const state = readState();
+  state.current = e.id;
+  const started = Date.now();
+  // The detectors run in a worker while jest runs in its own process.
+  const detecting = detectInWorker({ exercise: e.id, tree: ctx.tree, ids: e.mistakes.map((m) => m.id) });
+  const running = runExercises(ctx.manifest, [e], state, ctx.tree);
+  const typeErrors = exerciseTypeErrors(e.id, ctx.tree);
+  await running;
+  const r = state.results[e.id];
+  const unfinished = new Set((r.parts ?? []).filter((p) => p.passed < p.total).map((p) => p.name));
+  const found = (await detecting).filter((id) => unfinished.has(e.mistakes.find((m) => m.id === id)!.part));
+  r.mistakes = found;
+  writeState(state);
+  const took = colour.dim(`(${seconds(Date.now() - started)})`);
+  const typeLines = typeErrors ? typeErrors.split('\n').filter((l) => /error TS\d+/.test(l)) : [];
+  const showTypes = (): void => {
+    if (typeLines.length === 0) return;
+    say(colour.red(`Type errors (${typeLines.length}):`));
+    for (const l of typeLines.slice(0, 3)) say(`  ${fit(l, terminalWidth() - 2)}`);
+    if (typeLines.length > 3) say(`  ... all of them: npm test -- ${short(e)}`);
+    say();
+  };
+  if (r.progress === 'done' && typeLines.length === 0) {
+    say(`${e.id}: ${colour.green(`all ${r.total} tests pass.`)} Well done! ${took}`);
+    return true;
+  }
+  if (r.progress === 'done') {
+    say(`${e.id}: all ${r.total} tests pass, but the code has type errors ${took}`);
+    showTypes();
+    return false;
+  }
+  if (r.progress === 'cannot-run') {
+    say(`${e.id}: ${colour.red('the tests cannot run')} ${took}`);
+    say(`  ${r.firstFailure?.name ?? ''}`);
+    for (const l of (r.firstFailure?.message ?? '').split('\n').slice(0, 8)) say(`    ${l}`);
+    say(`\nAll details: npm test -- ${short(e)}`);
+    return false;
+  }
+  const headline = r.progress === 'not-started' ? colour.dim('not started yet') : `${r.passed} of ${r.total} tests pass`;
+  say(`${e.id}: ${headline} ${took}`);
+  showTypes();
+  for (const line of partLines(ctx, e, r)) say(line);
+  say();
+  const open = openPart(r);
+  if (!open && r.progress === 'not-started') say(`  Read ${path.join(ctx.treeName, e.id, 'README.md')} first.`);
+  for (const line of focusLines(ctx, e, r, found)) say(line);
+  return false;
+}

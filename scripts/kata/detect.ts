@@ -1,0 +1,49 @@
+/**
+ * Runs the mistake detectors of one exercise in a worker thread, so that
+ * learner code that loops forever cannot hang the runner (the worker ends
+ * after a time limit), and so that it runs while jest runs.
+ */
+import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { repoRoot } from '../manifest';
+import { detectMistakes } from './mistakes';
+
+interface Job {
+  exercise: string;
+  tree: string;
+  ids: string[];
+}
+
+/** Starts the detectors; resolves with the ids that fire ([] on a timeout or crash). */
+export function detectInWorker(job: Job, timeoutMs = 20_000): Promise<string[]> {
+  if (job.ids.length === 0) return Promise.resolve([]);
+  // Workers do not inherit ts-node's require hook: register it again inside.
+  const code = `require('ts-node').register({ transpileOnly: true, project: ${JSON.stringify(path.join(repoRoot, 'tsconfig.json'))} });
+require(${JSON.stringify(__filename)});`;
+  return new Promise((resolve) => {
+    const worker = new Worker(code, { eval: true, workerData: job, stdout: true, stderr: true });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve([]);
+    }, timeoutMs);
+    worker.once('message', (ids: string[]) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(ids);
+    });
+    worker.once('error', () => {
+      clearTimeout(timer);
+      resolve([]);
+    });
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve([]);
+    });
+  });
+}
+
+if (!isMainThread && parentPort && (workerData as Job | undefined)?.ids) {
+  const job = workerData as Job;
+  const loader = (tree: string) => (file: string) => require(path.join(tree, job.exercise, file)) as Record<string, unknown>;
+  parentPort.postMessage(detectMistakes(job.ids, loader(job.tree), loader(path.join(repoRoot, 'solutions'))));
+}

@@ -1,0 +1,151 @@
+/**
+ * Detectors of the mistakes listed in the manifest: each calls the learner's
+ * code on a tiny input made for that one mistake and compares with the
+ * reference (solutions/) given the mistaken input or output. A detector that
+ * throws (a stub, a crash) finds nothing.
+ */
+import { Tensor } from '../../lib/tensor';
+
+// The code under test is loaded at run time from either tree, so its type is open.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Module = Record<string, any>;
+/** Requires a file of the exercise from one tree: load('conv2d-naive.ts'). */
+export type Loader = (file: string) => Module;
+
+type Detector = (you: Loader, ref: Loader) => boolean;
+
+const TOL = 1e-9;
+
+function close(a: Tensor | undefined, b: Tensor): boolean {
+  if (!a || !Array.isArray(a.shape) || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  const scale = Math.max(1, ...Array.from(b.data, Math.abs));
+  return Array.from(b.data).every((v, i) => Math.abs(a.data[i] - v) <= TOL * scale);
+}
+
+/** Deterministic, distinct, non-round values (no ties, no zeros). */
+function ramp(shape: number[], seed: number): Tensor {
+  const size = shape.reduce((p, d) => p * d, 1);
+  return new Tensor(shape, Array.from({ length: size }, (_, i) => Math.sin(seed * 7.1 + i * 1.37) + 0.05 * i));
+}
+
+function geometry(stride: number, padding = 0): { stride: [number, number]; padding: [number, number] } {
+  return { stride: [stride, stride], padding: [padding, padding] };
+}
+
+function flipKernel(W: Tensor): Tensor {
+  const [M, C, FH, FW] = W.shape;
+  const out = new Tensor(W.shape);
+  for (let m = 0; m < M; m++)
+    for (let k = 0; k < C; k++)
+      for (let s = 0; s < FH; s++) for (let t = 0; t < FW; t++) out.set(W.get(m, k, FH - 1 - s, FW - 1 - t), m, k, s, t);
+  return out;
+}
+
+interface ConvCase {
+  x: Tensor;
+  W: Tensor;
+  b: Tensor;
+  g: ReturnType<typeof geometry>;
+}
+
+function convCase(xShape: number[], wShape: number[], stride: number, padding = 0): ConvCase {
+  return { x: ramp(xShape, 1), W: ramp(wShape, 2), b: ramp([wShape[0]], 3), g: geometry(stride, padding) };
+}
+
+/** Whether the learner's naive backward matches the reference on a case (forward first, as a layer would). */
+function backwardMatches(you: Loader, ref: Loader, c: ConvCase): boolean {
+  const out = ref('conv2d-naive.ts').conv2dForwardNaive(c.x, c.W, c.b, c.g) as Tensor;
+  const dA = ramp(out.shape, 4);
+  const r = ref('conv2d-naive.ts').conv2dBackwardNaive(c.x, c.W, dA, c.g);
+  const y = you('conv2d-naive.ts').conv2dBackwardNaive(c.x, c.W, dA, c.g);
+  return close(y.dx, r.dx) && close(y.dW, r.dW) && close(y.db, r.db);
+}
+
+function forwardMatches(you: Loader, ref: Loader, c: ConvCase): boolean {
+  return close(you('conv2d-naive.ts').conv2dForwardNaive(c.x, c.W, c.b, c.g), ref('conv2d-naive.ts').conv2dForwardNaive(c.x, c.W, c.b, c.g));
+}
+
+// One image, one channel, one filter, a 1x1 output: every sum has one term.
+const singleTerm = (): ConvCase => convCase([1, 1, 2, 2], [1, 1, 2, 2], 1);
+// Two images, overlapping windows, stride 1: sums of many terms.
+const manyTerms = (): ConvCase => convCase([2, 2, 4, 4], [2, 2, 2, 2], 1);
+const strided = (): ConvCase => convCase([1, 1, 5, 5], [1, 1, 3, 3], 2);
+
+function maxPoolBackward(you: Loader, x: Tensor): Tensor {
+  const layer = new (you('max-pool2d.ts').MaxPool2D)({ kernelSize: 2 });
+  const y = layer.forward(x) as Tensor;
+  return layer.backward(Tensor.full(y.shape, 1)) as Tensor;
+}
+
+export const detectors: Record<string, Detector> = {
+  'output-size-ceil': (you) => {
+    const f = you('output-size.ts').convOutputSize;
+    return f(6, 3, 2, 0) === 3 && f(5, 3, 1, 0) === 3 && f(7, 2, 2, 1) === 5;
+  },
+  'output-size-no-plus-one': (you) => {
+    const f = you('output-size.ts').convOutputSize;
+    return f(6, 3, 2, 0) === 1 && f(5, 3, 1, 0) === 2;
+  },
+  'conv-flipped-kernel': (you, ref) => {
+    const c = convCase([1, 2, 4, 4], [2, 2, 3, 3], 1);
+    const y = you('conv2d-naive.ts').conv2dForwardNaive(c.x, c.W, c.b, c.g);
+    return !forwardMatches(you, ref, c) && close(y, ref('conv2d-naive.ts').conv2dForwardNaive(c.x, flipKernel(c.W), c.b, c.g));
+  },
+  'conv-grads-divided-by-batch': (you, ref) => {
+    const c = manyTerms();
+    const out = ref('conv2d-naive.ts').conv2dForwardNaive(c.x, c.W, c.b, c.g) as Tensor;
+    const dA = ramp(out.shape, 4);
+    const r = ref('conv2d-naive.ts').conv2dBackwardNaive(c.x, c.W, dA, c.g);
+    const y = you('conv2d-naive.ts').conv2dBackwardNaive(c.x, c.W, dA, c.g);
+    const N = c.x.shape[0];
+    return close(y.dW, r.dW.map((v: number) => v / N)) && !close(y.dW, r.dW);
+  },
+  'conv-backward-ignores-stride': (you, ref) =>
+    forwardMatches(you, ref, strided()) && backwardMatches(you, ref, manyTerms()) && !backwardMatches(you, ref, strided()),
+  'conv-backward-assign': (you, ref) =>
+    forwardMatches(you, ref, manyTerms()) &&
+    backwardMatches(you, ref, singleTerm()) &&
+    !backwardMatches(you, ref, manyTerms()) &&
+    // Dividing by N also leaves the one-image case right: that is the other mistake.
+    !detectors['conv-grads-divided-by-batch'](you, ref),
+  'col2im-assign': (you, ref) => {
+    const args = [[1, 1, 3, 3], [2, 2], [1, 1], [0, 0]] as const;
+    const col = Tensor.full([4, 4], 1);
+    const y = you('im2col.ts').col2im(col, ...args) as Tensor;
+    const r = ref('im2col.ts').col2im(col, ...args) as Tensor;
+    // The centre cell is in all four windows: 4 when added, 1 when overwritten.
+    return !close(y, r) && y.data.length === r.data.length && Math.max(...Array.from(y.data)) === 1;
+  },
+  'pool-stride-default': (you) => {
+    const layer = new (you('max-pool2d.ts').MaxPool2D)({ kernelSize: 2 });
+    const y = layer.forward(ramp([1, 1, 4, 4], 5)) as Tensor;
+    return y.shape[2] === 3 && y.shape[3] === 3;
+  },
+  'pool-grad-to-every-cell': (you) => {
+    const dx = maxPoolBackward(you, new Tensor([1, 1, 2, 2], [1, 4, 2, 3]));
+    return Array.from(dx.data).every((v) => v === 1);
+  },
+  'pool-tie-last-max': (you) => {
+    const dx = maxPoolBackward(you, new Tensor([1, 1, 2, 2], [5, 5, 5, 5]));
+    return Array.from(dx.data).join(',') === '0,0,0,1';
+  },
+  'flatten-backward-not-reshaped': (you) => {
+    const layer = new (you('flatten.ts').Flatten)();
+    const y = layer.forward(ramp([2, 3, 2, 2], 6)) as Tensor;
+    const dx = layer.backward(y) as Tensor;
+    return dx.shape.length === 2 && dx.shape[1] === 12;
+  },
+};
+
+/** The ids of the detectors that fire, in the order given. */
+export function detectMistakes(ids: string[], you: Loader, ref: Loader): string[] {
+  return ids.filter((id) => {
+    const detect = detectors[id];
+    if (!detect) return false;
+    try {
+      return detect(you, ref);
+    } catch {
+      return false;
+    }
+  });
+}

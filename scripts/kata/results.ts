@@ -1,0 +1,109 @@
+/**
+ * Runs exercise suites and turns jest's report into what the runner shows:
+ * progress, passed/total, the status of each named part and the first
+ * failure of the first unfinished part.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { counts, firstLines, isNotImplemented, progressOf, runJest, SuiteRun, TestCase } from '../jest-run';
+import { Exercise, exerciseNumber, listFiles, Manifest, Part, repoRoot } from '../manifest';
+import { CachedResult, KataState, PartResult, writeState } from './state';
+
+/** The part a test belongs to: the first whose prefix starts its name, else "other". */
+export function partOf(e: Exercise, testName: string): string {
+  return e.parts.find((p) => p.tests.some((prefix) => testName.startsWith(prefix)))?.name ?? 'other';
+}
+
+/** Per-part passed/total, in the manifest's order ("other" last, when some test matches no part). */
+export function partResults(e: Exercise, tests: TestCase[]): PartResult[] {
+  const names = [...e.parts.map((p) => p.name), 'other'];
+  return names
+    .map((name) => {
+      const own = tests.filter((t) => partOf(e, t.name) === name);
+      const passed = own.filter((t) => t.status === 'passed').length;
+      const notStarted = passed === 0 && own.every((t) => isNotImplemented(t.message));
+      return { name, passed, total: own.length, notStarted };
+    })
+    .filter((p) => p.total > 0 || p.name !== 'other');
+}
+
+export function findPart(e: Exercise, name: string | undefined): Part | undefined {
+  return e.parts.find((p) => p.name === name);
+}
+
+export function summarize(e: Exercise, key: string, suite: SuiteRun | undefined, reason: string): CachedResult {
+  if (!suite) return { key, progress: 'cannot-run', passed: 0, total: 0, firstFailure: { name: '(the test run)', message: reason } };
+  const progress = progressOf(suite);
+  const { passed, total } = counts(suite.tests);
+  const parts = partResults(e, suite.tests);
+  // The first failure of the first unfinished part, preferring real failures
+  // to the NotImplementedError of a part not started.
+  const firstOpen = parts.find((p) => p.passed < p.total);
+  const failing = suite.tests.filter((t) => t.status !== 'passed');
+  const inPart = failing.filter((t) => partOf(e, t.name) === firstOpen?.name);
+  const chosen = inPart.find((t) => !isNotImplemented(t.message)) ?? inPart[0] ?? failing[0];
+  const firstFailure = suite.failedToRun
+    ? { name: '(the test file could not run)', message: firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8) }
+    : chosen
+      ? { name: chosen.name, message: firstLines(chosen.message, 8), part: partOf(e, chosen.name) }
+      : undefined;
+  return { key, progress, passed, total, parts, ...(firstFailure ? { firstFailure } : {}) };
+}
+
+/** A digest of everything one exercise's result depends on. */
+export function dependencyKey(manifest: Manifest, exercise: Exercise, tree: string): string {
+  const hash = crypto.createHash('sha1');
+  hash.update(tree);
+  const add = (file: string): void => {
+    hash.update(path.relative(repoRoot, file));
+    hash.update(fs.existsSync(file) ? fs.readFileSync(file) : 'missing');
+  };
+  const addDir = (dir: string): void => listFiles(dir).forEach((f) => add(path.join(dir, f)));
+  add(path.join(repoRoot, exercise.test));
+  add(path.join(repoRoot, 'jest.config.ts'));
+  add(path.join(repoRoot, 'tsconfig.json'));
+  add(path.join(repoRoot, 'scripts', 'manifest.json'));
+  addDir(path.join(repoRoot, 'tests', 'helpers'));
+  addDir(path.join(repoRoot, 'lib'));
+  // Exercises import earlier ones (never later ones), so those count too.
+  for (const e of manifest.exercises) {
+    if (exerciseNumber(e.id) <= exerciseNumber(exercise.id)) addDir(path.join(tree, e.id));
+  }
+  return hash.digest('hex');
+}
+
+/** Runs the given exercises (one jest process, two workers) and stores the results in `state`. */
+export async function runExercises(manifest: Manifest, exercises: Exercise[], state: KataState, tree: string): Promise<void> {
+  if (exercises.length === 0) return;
+  const keys = new Map(exercises.map((e) => [e.id, dependencyKey(manifest, e, tree)]));
+  const run = await runJest({
+    args: [`--maxWorkers=${Math.min(2, exercises.length)}`, '--runTestsByPath', ...exercises.map((e) => path.join(repoRoot, e.test))],
+    env: { KATA_TREE: tree },
+  });
+  const reason = run.reported ? 'no result' : `jest ended without a report:\n${firstLines(run.output.split('\n').slice(-20).join('\n'), 8)}`;
+  for (const e of exercises) {
+    const suite = run.suites.find((s) => s.file === path.join(repoRoot, e.test));
+    state.results[e.id] = summarize(e, keys.get(e.id)!, suite, reason);
+  }
+  writeState(state);
+}
+
+export function isAvailable(e: Exercise, tree: string): boolean {
+  return fs.existsSync(path.join(tree, e.id)) && fs.existsSync(path.join(repoRoot, e.test));
+}
+
+/** Brings every exercise's result up to date, running only those whose inputs changed (all with `fresh`). */
+export async function refreshResults(
+  manifest: Manifest,
+  state: KataState,
+  tree: string,
+  fresh: boolean,
+  say: (line: string) => void,
+): Promise<void> {
+  const stale = manifest.exercises.filter((e) => isAvailable(e, tree) && (fresh || state.results[e.id]?.key !== dependencyKey(manifest, e, tree)));
+  if (stale.length === 0) return;
+  const which = stale.length === manifest.exercises.length ? 'every exercise' : stale.map((e) => e.id.slice(0, 2)).join(', ');
+  say(`Running the tests of ${which} ...`);
+  await runExercises(manifest, stale, state, tree);
+}

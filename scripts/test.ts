@@ -1,0 +1,94 @@
+/**
+ * npm test [-- <exercise> [jest options]]
+ *
+ *   npm test               every exercise's suite against exercises/: one line each
+ *   npm test -- 01         exactly tests/01-conv2d.test.ts (01, 1, conv2d and
+ *                          01-conv2d all mean 01), jest's full output, then the
+ *                          type errors of the exercise, if any
+ *   npm test -- 01 -t im2col   anything after the exercise goes to jest
+ *
+ * The tests of lib/ and the tools run with `npm run test:tools`.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { CommandSpec, runCommand } from './cli/command';
+import { seconds } from './jest-run';
+import { Exercise, loadManifest, repoRoot } from './manifest';
+import { exerciseArgument } from './cli/values';
+import { makeContext } from './kata/context';
+import { isAvailable, runExercises } from './kata/results';
+import { resolveTree } from './kata/tree';
+import { exerciseTypeErrors } from './kata/typecheck';
+import { readState } from './kata/state';
+
+const USAGE = `usage: npm test [-- <exercise> [jest options]]
+
+  npm test                  every exercise's tests against exercises/,
+                            one line per exercise
+  npm test -- <exercise>    that exercise's tests only, jest's full output,
+                            then its type errors (01, 1, conv2d, 01-conv2d)
+  npm test -- 01 -t im2col  options after the exercise go to jest
+  npm run test:tools        the tests of lib/ and of the tools
+
+KATA_TREE=solutions npm test -- 01 runs the same tests on the reference.`;
+
+const spec: CommandSpec = { name: 'npm test', usage: USAGE, options: {}, maxPositionals: 1 };
+
+/** Runs jest on one exercise with the terminal attached; resolves with its exit code. */
+function runOne(e: Exercise, jestArgs: string[]): Promise<number> {
+  const jestBin = require.resolve('jest/bin/jest', { paths: [repoRoot] });
+  // The configuration goes as JSON: jest would otherwise start ts-node to read jest.config.ts.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = (require(path.join(repoRoot, 'jest.config.ts')) as { default: object }).default;
+  const args = [jestBin, '--config', JSON.stringify(config), '--runTestsByPath', path.join(repoRoot, e.test), ...jestArgs];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  // jest runs in its own process; the type check runs here meanwhile.
+  const typeErrors = exerciseTypeErrors(e.id, resolveTree());
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      if (typeErrors) {
+        const count = typeErrors.split('\n').filter((l) => /error TS\d+/.test(l)).length;
+        console.error(`\nType errors (${count}; jest only transpiles, so the tests above ran anyway):\n${typeErrors}`);
+      }
+      resolve(typeErrors ? Math.max(code ?? 1, 1) : (code ?? 1));
+    });
+  });
+}
+
+async function runAll(): Promise<number> {
+  const ctx = makeContext();
+  const available = ctx.manifest.exercises.filter((e) => isAvailable(e, ctx.tree));
+  console.log(`Running the tests of ${available.length} exercises against ${ctx.treeName} ...`);
+  const started = Date.now();
+  const state = readState();
+  await runExercises(ctx.manifest, available, state, ctx.tree);
+  let failing = 0;
+  for (const e of available) {
+    const r = state.results[e.id];
+    const ok = r.progress === 'done';
+    if (!ok) failing++;
+    const mark = ok ? ctx.colour.green('pass') : r.progress === 'not-started' ? ctx.colour.dim('todo') : ctx.colour.red('FAIL');
+    const count = r.progress === 'cannot-run' ? 'cannot run' : `${r.passed}/${r.total}`.padStart(7);
+    console.log(`${mark}  ${e.id.padEnd(18)} ${count}`);
+  }
+  console.log(`\n${available.length - failing} of ${available.length} exercises pass (${seconds(Date.now() - started)}).`);
+  console.log('One exercise with all details: npm test -- 01    Where to go on: npm run kata');
+  return failing === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  // Options before the exercise are ours; the exercise and everything after it go on.
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  const own = at < 0 ? argv : argv.slice(0, at + 1);
+  const rest = at < 0 ? [] : argv.slice(at + 1);
+  void runCommand(spec, own, async ({ positionals }) => {
+    if (positionals.length === 0) return runAll();
+    return runOne(exerciseArgument(loadManifest(), positionals[0]), rest);
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
