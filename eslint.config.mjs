@@ -67,7 +67,8 @@ const tiers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'reports/', 'runs/', 'grades/', 'build/', '.stryker-tmp/'] },
+  // What .gitignore lists: installed, generated or produced by runs.
+  { ignores: ['node_modules/', 'runs/', 'grades/', 'build/', 'coverage/', '.kata-backups/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -75,7 +76,8 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    files: ['**/*.cjs'],
+    // package.json has no "type": "module", so .js files are CommonJS too.
+    files: ['**/*.cjs', '**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
