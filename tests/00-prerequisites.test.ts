@@ -226,6 +226,17 @@ describe('FC (fully connected layer): A = X W + b', () => {
       expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(/inFeatures must be a whole number >= 1, got 0/);
       expect(() => new FC({ inFeatures: 2, outFeatures: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(/outFeatures must be a whole number >= 1, got 1\.5/);
     });
+
+    it('names the layer and the method in every message: FC, FC.forward, FC.backward', () => {
+      expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(/^FC: inFeatures must be a whole number >= 1, got 0/);
+      expect(() => new FC({ inFeatures: 2, outFeatures: 0, initializer: new RecordingInitializer() })).toThrowKataError(/^FC: outFeatures must be a whole number >= 1, got 0/);
+      const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
+      expect(() => layer.forward(new Tensor([2, 3, 1]))).toThrowKataError(/^FC\.forward: expected a rank-2 tensor \[N, in_features\], got rank 3 with shape \[2, 3, 1\]/);
+      expect(() => layer.forward(new Tensor([2, 4]))).toThrowKataError(/^FC\.forward: .*in_features = 3 \(axis 1\), got 4/);
+      expect(() => layer.forward(Tensor.from([[1, NaN, 0]]))).toThrowKataError(/^FC\.forward: expected finite values, got NaN at index \[0, 1\]/);
+      layer.forward(new Tensor([2, 3]));
+      expect(() => layer.backward(new Tensor([2, 3]))).toThrowKataError(/^FC\.backward: expected shape \[2, 2\], got \[2, 3\]/);
+    });
   });
 });
 
@@ -279,6 +290,13 @@ describe('ReLU: y = max(x, 0)', () => {
     expect(() => relu.forward(vector([1, NaN]))).toThrowKataError(/expected finite values, got NaN/);
     relu.forward(new Tensor([2, 3]));
     expect(() => relu.backward(new Tensor([3, 2]))).toThrowKataError(/expected shape \[2, 3\], got \[3, 2\]/);
+  });
+
+  it('names the method in its messages: ReLU.forward, ReLU.backward', () => {
+    const relu = new ReLU();
+    expect(() => relu.forward(vector([1, NaN]))).toThrowKataError(/^ReLU\.forward: expected finite values, got NaN/);
+    relu.forward(new Tensor([2, 3]));
+    expect(() => relu.backward(new Tensor([3, 2]))).toThrowKataError(/^ReLU\.backward: expected shape \[2, 3\], got \[3, 2\]/);
   });
 });
 
@@ -645,6 +663,13 @@ describe('GetMiniBatch: shuffled mini-batches', () => {
     expect(() => new GetMiniBatch(x, y, { batchSize: 0 })).toThrowKataError(/batchSize must be a whole number >= 1, got 0/);
     expect(() => new GetMiniBatch(x, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9.5])).toThrowKataError(/whole numbers .*got 9\.5 at index 9/);
     expect(() => new GetMiniBatch(x, y, { batchSize: 4 }).batch(3)).toThrowKataError(/batch index in 0\.\.2, got 3/);
+  });
+
+  it('batch(i) rejects a negative or fractional index too', () => {
+    const { x, y } = indexed(10);
+    const batches = new GetMiniBatch(x, y, { batchSize: 4 });
+    expect(() => batches.batch(-1)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got -1/);
+    expect(() => batches.batch(0.5)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got 0\.5/);
   });
 });
 
