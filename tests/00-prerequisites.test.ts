@@ -578,6 +578,20 @@ describe('optimizers: SGD and AdaGrad', () => {
     expect(() => new SGD({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, {}))).toThrowKataError(/has params\.W but no grads\.W/);
     expect(() => new AdaGrad({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, { W: [1, 2, 3] }))).toThrowKataError(/grads\.W has shape \[3\], params\.W has shape \[2\]/);
   });
+
+  it('bad input: messages name the optimizer; a grad must have the shape of its param, rank included', () => {
+    expect(() => new SGD({ lr: 0 })).toThrowKataError(/^SGD: lr must be a finite number > 0, got 0/);
+    expect(() => new AdaGrad({ lr: 0 })).toThrowKataError(/^AdaGrad: lr must be a finite number > 0, got 0/);
+    expect(() => new AdaGrad({ lr: 0.1, eps: -1 })).toThrowKataError(/^AdaGrad: eps must be a finite number > 0, got -1/);
+    const layer = (param: number[], grad: number[]): ParametricLayer => ({
+      params: { W: new Tensor(param) },
+      grads: { W: new Tensor(grad) },
+      forward: (x) => x,
+      backward: (d) => d,
+    });
+    expect(() => new SGD({ lr: 0.1 }).update(layer([2, 3], [2]))).toThrowKataError(/^SGD\.update: grads\.W has shape \[2\], params\.W has shape \[2, 3\]/);
+    expect(() => new AdaGrad({ lr: 0.1 }).update(layer([2, 3], [2, 4]))).toThrowKataError(/^AdaGrad\.update: grads\.W has shape \[2, 4\], params\.W has shape \[2, 3\]/);
+  });
 });
 
 // ---------------------------------------------------------------- GetMiniBatch
@@ -663,6 +677,13 @@ describe('GetMiniBatch: shuffled mini-batches', () => {
     expect(() => new GetMiniBatch(x, y, { batchSize: 0 })).toThrowKataError(/batchSize must be a whole number >= 1, got 0/);
     expect(() => new GetMiniBatch(x, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9.5])).toThrowKataError(/whole numbers .*got 9\.5 at index 9/);
     expect(() => new GetMiniBatch(x, y, { batchSize: 4 }).batch(3)).toThrowKataError(/batch index in 0\.\.2, got 3/);
+  });
+
+  it('takes x of any rank >= 1 (one number per sample is fine) and names itself when batchSize is bad', () => {
+    const batches = new GetMiniBatch(new Tensor([3], [10, 11, 12]), [0, 1, 2], { batchSize: 3, seed: 1 });
+    expect(batches.length).toBe(1);
+    expect(Array.from(batches.batch(0).x.data).sort()).toEqual([10, 11, 12]);
+    expect(() => new GetMiniBatch(new Tensor([3]), [0, 1, 2], { batchSize: 0 })).toThrowKataError(/^GetMiniBatch: batchSize must be a whole number >= 1, got 0/);
   });
 
   it('batch(i) rejects a negative or fractional index too', () => {
