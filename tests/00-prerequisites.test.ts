@@ -462,6 +462,12 @@ describe('softmax and SoftmaxCrossEntropy', () => {
     it('rejects backward before any forward', () => {
       expect(() => new SoftmaxCrossEntropy().backward()).toThrowKataError(/SoftmaxCrossEntropy\.backward: call forward before backward/);
     });
+
+    it('names the method and the layout in its messages', () => {
+      expect(() => softmax(new Tensor([3]))).toThrowKataError(/expected a rank-2 tensor \[N, K\], got rank 1/);
+      expect(() => new SoftmaxCrossEntropy().forward(new Tensor([1, 2, 3]), [0])).toThrowKataError(/^SoftmaxCrossEntropy\.forward: expected a rank-2 tensor \[N, K\], got rank 3/);
+      expect(() => new SoftmaxCrossEntropy().forward(Tensor.zeros([2, 3]), [0, 3])).toThrowKataError(/^SoftmaxCrossEntropy\.forward: expected labels that are whole numbers in 0\.\.2, got 3 at index 1/);
+    });
   });
 });
 
