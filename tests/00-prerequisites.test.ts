@@ -865,5 +865,22 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
       expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, stride: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(/stride must be a whole number >= 1, got 1\.5/);
       expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, padding: -1, initializer: new RecordingInitializer() })).toThrowKataError(/padding must be a whole number >= 0, got -1/);
     });
+
+    it('names the layer and the method in every message: Conv1d, Conv1d.forward, Conv1d.backward', () => {
+      const init = new RecordingInitializer();
+      const make = (options: Partial<ConstructorParameters<typeof Conv1d>[0]>) => () => new Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 2, initializer: init, ...options });
+      expect(make({ inChannels: 0 })).toThrowKataError(/^Conv1d: inChannels must be a whole number >= 1, got 0/);
+      expect(make({ outChannels: 0 })).toThrowKataError(/^Conv1d: outChannels must be a whole number >= 1, got 0/);
+      expect(make({ kernelSize: 0 })).toThrowKataError(/^Conv1d: kernelSize must be a whole number >= 1, got 0/);
+      expect(make({ stride: 0 })).toThrowKataError(/^Conv1d: stride must be a whole number >= 1, got 0/);
+      expect(make({ padding: -1 })).toThrowKataError(/^Conv1d: padding must be a whole number >= 0, got -1/);
+      const layer = make({})();
+      expect(() => layer.forward(new Tensor([1, 4]))).toThrowKataError(/^Conv1d\.forward: expected a rank-3 tensor \[N, C_in, L\], got rank 2/);
+      expect(() => layer.forward(new Tensor([1, 3, 4]))).toThrowKataError(/^Conv1d\.forward: .*in_channels = 1 \(axis 1\), got 3/);
+      expect(() => layer.forward(new Tensor([1, 1, 3], [0, NaN, 0]))).toThrowKataError(/^Conv1d\.forward: expected finite values, got NaN/);
+      expect(() => layer.forward(new Tensor([1, 1, 1]))).toThrowKataError(/^Conv1d\.forward: expected a kernel size <= the padded input size 1/);
+      layer.forward(new Tensor([1, 1, 4]));
+      expect(() => layer.backward(new Tensor([1, 2, 4]))).toThrowKataError(/^Conv1d\.backward: expected shape \[1, 2, 3\], got \[1, 2, 4\]/);
+    });
   });
 });
