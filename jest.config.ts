@@ -1,21 +1,13 @@
 import path from 'node:path';
 import type { Config } from 'jest';
+import { resolveTree } from './scripts/kata/tree';
 
 /**
- * Which tree of exercises the tests run against.
- *   KATA_TREE unset        -> exercises/ (what the learner edits)
- *   KATA_TREE=solutions    -> solutions/ (the reference)
- *   KATA_TREE=/some/path   -> any copy laid out like exercises/ (a student's, for grading)
- * Tests import the code under test as `@kata/NN-name/file`, so swapping the
- * tree swaps every exercise at once.
+ * Tests import the code under test as `@kata/NN-name/file`; the alias points
+ * at the tree KATA_TREE names (scripts/kata/tree.ts: exercises/ by default,
+ * solutions/, or any copy laid out like exercises/), so swapping the tree
+ * swaps every exercise at once.
  */
-export function resolveTree(value = process.env.KATA_TREE): string {
-  const root = __dirname;
-  if (!value || value === 'exercises') return path.join(root, 'exercises');
-  if (value === 'solutions') return path.join(root, 'solutions');
-  return path.resolve(value);
-}
-
 const tree = resolveTree();
 
 const config: Config = {

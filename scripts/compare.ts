@@ -232,7 +232,7 @@ function arrow(text: string, lead = '=> '): string[] {
 }
 
 export function formatCase(exercise: string, r: CaseReport): string {
-  const lines = [`${exercise}: ${r.name}`];
+  const lines = wrap(`${exercise}: ${r.name}`, terminalWidth() - 2).map((l, i) => (i === 0 ? l : `  ${l}`));
   if (r.steps.length > 0) {
     const ms = (x: number | null): string => (x === null ? '-' : x < 0.1 ? `${(x * 1000).toFixed(1)} us` : `${x.toFixed(2)} ms`);
     const rows = r.steps.map((s) => [

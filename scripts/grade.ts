@@ -4,7 +4,7 @@
  *
  * Grades copies of exercises/ (one folder per student) with the suite's own
  * tests and the points of scripts/manifest.json. A submission is untrusted
- * code (the trust model is in README.md, "Grading a class"):
+ * code (README.md, "The trust model"):
  *   - it is copied (regular files only) into its own workspace with copies of
  *     the tests, lib/ and the configuration (scripts/grading/workspace.ts);
  *   - the gate reads its code without running it: imports that leave the
@@ -73,7 +73,7 @@ options:
   --jobs N           parallel runs (default: number of cores)
   --time-limit S     S seconds for every exercise instead of the manifest's
   --memory MB        memory limit of each run, whole process tree (default 2048)
-  --seed N           fast-check seed shared by every run (default 42; or FC_SEED)
+  --seed N           fast-check seed of every run (default 42, or FC_SEED)
   --shard K/N        grade only share K of N of the submissions (then merge)
   --format F         files (default) or classroom: print each exercise in
                      GitHub Classroom's reporter format (one line per exercise)
@@ -131,6 +131,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
   if (format !== 'files' && format !== 'classroom') throw new UsageError(`--format must be files or classroom, got "${format}"`);
   const seed = positiveInt('--seed', v.seed ?? process.env.FC_SEED, 0) ?? 42;
   if (parsed.positionals.length === 0) throw new UsageError('give at least one submission folder');
+  if (format === 'classroom' && parsed.positionals.length !== 1) throw new UsageError(`--format classroom grades one submission (a student's repository), got ${parsed.positionals.length}`);
   return {
     submissions: parsed.positionals.map((p) => path.resolve(p)),
     out,
@@ -201,47 +202,14 @@ export async function listExpectedTests(root: string, exercises: Exercise[], lim
 // ---------------------------------------------------------------------------
 // Type check
 
-interface TypeCheckOutcome {
-  /** Type errors per exercise id. */
-  errors: Map<string, string[]>;
-  cpuMs: number;
-}
-
-/** Type-checks one workspace in the sandbox; a crash or timeout counts against every graded exercise. */
-async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult['reach'], root: string, limits: RunLimits): Promise<TypeCheckOutcome> {
-  const inside = insideRoot(ws.dir);
-  const runDir = path.join(root, 'runs', `${ws.slot}-types`);
-  fs.mkdirSync(runDir, { recursive: true, mode: 0o777 });
-  fs.chmodSync(runDir, 0o777);
-  const run = await runSandboxed({
-    workspace: ws.dir,
-    runDir,
-    nodeModules: path.join(repoRoot, 'node_modules'),
-    command: [process.execPath, `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`, `${inside}/grading/typecheck.js`, `${inside}/types.tsconfig.json`],
-    env: { HOME: '/tmp' },
-    timeoutMs: limits.timeLimitSeconds * 1000,
-    memoryBytes: limits.memoryBytes,
-    name: `kata-grade-${process.pid}-${ws.slot}-types`,
-  });
+/** Sorts the checker's output for one workspace into type errors per exercise id. */
+function typeErrorsByExercise(output: string, exercises: Exercise[], reach: GateResult['reach']): Map<string, string[]> {
   const errors = new Map<string, string[]>();
-  const all = (message: string): TypeCheckOutcome => ({ errors: new Map(exercises.map((e) => [e.id, [message]])), cpuMs: run.cpuMs });
-  if (run.timedOut) return all(`the type check did not finish within ${limits.timeLimitSeconds} s (a type that is too expensive to check?)`);
-  if (run.memoryLimitHit) return all(`the type check reached the memory limit of ${limits.memoryBytes / 1024 / 1024} MB`);
-  let output: string | null = null;
-  for (const line of run.output.split('\n')) {
-    try {
-      const parsed = JSON.parse(line) as { output?: unknown };
-      if (typeof parsed.output === 'string') output = parsed.output;
-    } catch {
-      // not the result line
-    }
-  }
-  if (output === null || run.exitCode !== 0) return all(`the type check crashed (${run.signal ?? `exit code ${run.exitCode}`}):\n${firstLines(run.output, 4)}`);
   let current: string[] | null = null;
   for (const line of output.split('\n')) {
     const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(line);
     if (m) {
-      const file = path.relative(inside, path.resolve(inside, m[1])).split(path.sep).join('/');
+      const file = path.posix.normalize(m[1].split(path.sep).join('/'));
       // TS0 is scripts/typecheck.ts's own line for an exception inside the checker.
       const text = m[4].startsWith('TS0: ') ? `the type checker failed on this submission: ${m[4].slice(5)}` : `${file}:${m[2]}:${m[3]} ${m[4]}`;
       const testOf = exercises.find((e) => e.test === file);
@@ -259,12 +227,90 @@ async function typeCheck(ws: Workspace, exercises: Exercise[], reach: GateResult
       current[current.length - 1] += `\n${line}`;
     }
   }
-  return { errors, cpuMs: run.cpuMs };
+  return errors;
+}
+
+/**
+ * Type-checks every workspace in one sandboxed process (scripts/typecheck.ts
+ * shares the parsed declaration files between them: after the first, each
+ * costs about a second). The checker only reads the code, so the workspaces
+ * may share it; the limits still hold: the time limit counts from the last
+ * result, and when the checker dies, runs out of time or memory, the
+ * workspace it was on gets that as its result and the rest are checked again
+ * in a new process. Calls `done` for each workspace; returns the CPU time.
+ */
+async function typeCheckAll(
+  workspaces: Workspace[],
+  exercises: Exercise[],
+  reachOf: (ws: Workspace) => GateResult['reach'],
+  root: string,
+  limits: RunLimits,
+  done: (ws: Workspace, errors: Map<string, string[]>) => void,
+): Promise<number> {
+  const inside = insideRoot(root);
+  const configOf = (ws: Workspace): string => `${inside}/${ws.slot}/types.tsconfig.json`;
+  let queue = [...workspaces];
+  let cpuMs = 0;
+  for (let attempt = 0; queue.length > 0; attempt++) {
+    const runDir = path.join(root, 'runs', `types-${attempt}`);
+    fs.mkdirSync(runDir, { recursive: true, mode: 0o777 });
+    fs.chmodSync(runDir, 0o777);
+    const finished = new Set<Workspace>();
+    let pending = '';
+    const run = await runSandboxed({
+      workspace: root,
+      runDir,
+      nodeModules: path.join(repoRoot, 'node_modules'),
+      command: [process.execPath, `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`, `${inside}/typecheck.js`, ...queue.map(configOf)],
+      env: { HOME: '/tmp' },
+      timeoutMs: limits.timeLimitSeconds * 1000,
+      idleTimeout: true,
+      onStdout: (chunk) => {
+        pending += chunk;
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          let result: { config?: unknown; output?: unknown };
+          try {
+            result = JSON.parse(line) as typeof result;
+          } catch {
+            continue;
+          }
+          const { config, output } = result;
+          const ws = queue.find((w) => configOf(w) === config);
+          if (typeof output !== 'string') continue;
+          if (!ws || finished.has(ws)) continue;
+          finished.add(ws);
+          done(ws, typeErrorsByExercise(output, exercises, reachOf(ws)));
+        }
+      },
+      memoryBytes: limits.memoryBytes,
+      name: `kata-grade-${process.pid}-types-${attempt}`,
+    });
+    cpuMs += run.cpuMs;
+    const rest = queue.filter((w) => !finished.has(w));
+    if (rest.length > 0) {
+      // The checker stopped on the first workspace without a result.
+      const why = run.timedOut
+        ? `the type check did not finish within ${limits.timeLimitSeconds} s (a type that is too expensive to check?)`
+        : run.memoryLimitHit
+          ? `the type check reached the memory limit of ${limits.memoryBytes / 1024 / 1024} MB`
+          : `the type checker crashed (${run.signal ?? `exit code ${run.exitCode}`}):\n${firstLines(run.output, 4)}`;
+      done(rest[0], new Map(exercises.map((e) => [e.id, [why]])));
+    }
+    queue = rest.slice(1);
+  }
+  return cpuMs;
 }
 
 export function makeRoot(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-'));
   fs.chmodSync(root, 0o755);
+  // Mount points (or, without bubblewrap, the folders themselves) for the type check of the whole class.
+  fs.mkdirSync(path.join(root, 'run'));
+  if (detectSandbox().bubblewrap) fs.mkdirSync(path.join(root, 'node_modules'));
+  else fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   // The type checker runs as plain JavaScript in the sandbox (no ts-node there).
   const source = fs.readFileSync(path.join(__dirname, 'typecheck.ts'), 'utf8');
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
@@ -411,10 +457,14 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
 
   const limitsOf = (e: Exercise): RunLimits => ({ timeLimitSeconds: opts.timeLimitSeconds ?? e.timeLimitSeconds, memoryBytes: opts.memoryMb * 1024 * 1024, seed: opts.seed });
   const root = makeRoot();
+  // Also on Ctrl-C or SIGTERM (the sandbox's handler exits the process).
+  const removeRoot = (): void => {
+    if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
+  };
+  process.on('exit', removeRoot);
   try {
     const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
     const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises));
-    for (const ws of workspaces) fs.copyFileSync(path.join(root, 'typecheck.js'), path.join(ws.dir, 'grading', 'typecheck.js'));
     const gates = new Map(workspaces.map((ws) => [ws.name, ws.refused ? null : gate(path.join(ws.dir, 'exercises'), exercises.map((e) => e.id))]));
     const similar = similarityFlags(workspaces, exercises);
     const runs = new Map<string, ExerciseRun>();
@@ -446,25 +496,25 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       runs.set(key(ws, e), run);
       report(`${ws.name} ${e.id}: ${run.status} (${seconds(run.durationMs)})`);
     };
-    const typeJob = (ws: Workspace) => async (): Promise<void> => {
-      if (ws.refused) {
+    const typeJob = async (): Promise<void> => {
+      const started = Date.now();
+      for (const ws of workspaces.filter((w) => w.refused)) {
         typeErrors.set(ws.slot, new Map());
         report(`${ws.name}: refused (${ws.refused})`);
-        return;
       }
-      const started = Date.now();
       const typeLimits = { ...limitsOf(exercises[0]), timeLimitSeconds: opts.timeLimitSeconds ?? 120 };
-      const { errors, cpuMs: typeCpuMs } = await typeCheck(ws, exercises, gates.get(ws.name)!.reach, root, typeLimits);
-      cpuMs += typeCpuMs;
-      typeErrors.set(ws.slot, errors);
-      const bad = [...errors.keys()];
-      report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
+      const checked = workspaces.filter((w) => !w.refused);
+      cpuMs += await typeCheckAll(checked, exercises, (ws) => gates.get(ws.name)!.reach, root, typeLimits, (ws, errors) => {
+        typeErrors.set(ws.slot, errors);
+        const bad = [...errors.keys()];
+        report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
+      });
     };
     // The exercises with long time limits (the MNIST ones) first, as they set the wall time.
     const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
     const isLong = (e: Exercise): boolean => e.timeLimitSeconds >= 120;
     const jobsOf = (list: Exercise[]) => list.flatMap((e) => workspaces.map((ws) => exerciseJob(ws, e)));
-    await runPool([...jobsOf(order.filter(isLong)), ...workspaces.map(typeJob), ...jobsOf(order.filter((e) => !isLong(e)))], opts.jobs);
+    await runPool([...jobsOf(order.filter(isLong)), typeJob, ...jobsOf(order.filter((e) => !isLong(e)))], opts.jobs);
 
     const max = exercises.reduce((s, e) => s + e.points, 0);
     const grades: SubmissionGrade[] = workspaces.map((ws) => {
@@ -516,7 +566,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     console.log(`\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<name>.md`);
     return grades;
   } finally {
-    if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
+    removeRoot();
+    process.off('exit', removeRoot);
   }
 }
 

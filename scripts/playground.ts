@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { latestRun, PlaygroundError, readRunFolder, type RunFolder } from '../playground/server/runs';
+import { CommandError, type CommandSpec, parseCommandLine, startCommand, UsageError } from './cli/command';
 import { startPlayground } from '../playground/server/server';
 
 export const USAGE = `Usage: npm run playground -- [options]
@@ -33,51 +34,40 @@ export interface PlaygroundArgs {
   port: number;
 }
 
-/** Parses the command line; throws PlaygroundError for anything it does not understand. */
+const SPEC: CommandSpec = {
+  name: 'npm run playground',
+  usage: USAGE,
+  options: { run: { type: 'string' }, compare: { type: 'string' }, port: { type: 'string' } },
+  maxPositionals: 0,
+};
+
+/** Parses the command line; throws UsageError (one line) for anything it does not understand. */
 export function parsePlaygroundArgs(argv: readonly string[]): PlaygroundArgs | 'help' {
-  const args: PlaygroundArgs = { port: 0 };
-  const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.indexOf('=');
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!['--run', '--compare', '--port'].includes(flag)) {
-      throw new PlaygroundError(arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${arg}" (options start with --)`);
-    }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '' || value.startsWith('--')) throw new PlaygroundError(`${flag} needs a value`);
-    if (seen.has(flag)) throw new PlaygroundError(`${flag} is given twice`);
-    seen.add(flag);
-    if (flag === '--port') {
-      if (!/^\d+$/.test(value) || Number(value) > 65535) throw new PlaygroundError(`--port expects a whole number from 0 to 65535, got "${value}"`);
-      args.port = Number(value);
-    } else {
-      args[flag === '--run' ? 'run' : 'compare'] = value;
-    }
+  const { values, help } = parseCommandLine(SPEC, argv);
+  if (help) return 'help';
+  const port = values.port as string | undefined;
+  if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65535)) {
+    throw new UsageError(`--port expects a whole number from 0 to 65535, got "${port}"`);
   }
-  return args;
+  return {
+    port: port === undefined ? 0 : Number(port),
+    ...(values.run === undefined ? {} : { run: values.run as string }),
+    ...(values.compare === undefined ? {} : { compare: values.compare as string }),
+  };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  let args: PlaygroundArgs | 'help';
+/** Checks the arguments and the run folders, then serves until Ctrl+C. */
+async function serve({ run, compare, port }: PlaygroundArgs): Promise<number> {
   let runs: RunFolder[];
   try {
-    args = parsePlaygroundArgs(argv);
-    if (args === 'help') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    runs = [readRunFolder(args.run ?? latestRun())];
-    if (args.compare !== undefined) runs.push(readRunFolder(args.compare));
+    runs = [readRunFolder(run ?? latestRun())];
+    if (compare !== undefined) runs.push(readRunFolder(compare));
   } catch (error) {
-    if (!(error instanceof PlaygroundError)) throw error;
-    process.stderr.write(`error: ${error.message}\n\nRun npm run playground -- --help for the options.\n`);
-    return 2;
+    throw error instanceof PlaygroundError ? new CommandError(error.message) : error;
   }
-  const playground = await startPlayground(runs, args.port);
-  for (const r of runs) process.stdout.write(`model: ${path.relative(process.cwd(), r.dir) || '.'} (trained from ${r.tree})\n`);
-  process.stdout.write(`Playground: ${playground.url}\n(open it in a browser; Ctrl+C stops the server)\n`);
+  const playground = await startPlayground(runs, port);
+  for (const r of runs) console.log(`model: ${path.relative(process.cwd(), r.dir) || '.'} (trained from ${r.tree})`);
+  console.log(`Playground: ${playground.url}\n(open it in a browser; Ctrl+C stops the server)`);
   process.once('SIGINT', () => {
     void playground.close().then(() => process.exit(0));
   });
@@ -85,13 +75,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      if (code !== 0) process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  startCommand(SPEC, () => {
+    const args = parsePlaygroundArgs(process.argv.slice(2));
+    return args === 'help' ? 0 : serve(args);
+  });
 }

@@ -3,7 +3,7 @@
  *
  * Writes a student repository for GitHub Classroom: the exercises (stubs),
  * their tests and helpers, lib/ (and engine/ when present), the tools a
- * learner and the grading step need (kata, grade), the configuration and
+ * learner and the grading step need (test, kata, grade), the configuration and
  * .github/workflows/classroom.yml. No solutions/, nothing that imports them.
  *
  * The workflow has one grading step per exercise with the manifest's points;
@@ -26,7 +26,7 @@ Writes a GitHub Classroom template repository (a new or empty folder DIR):
 exercises, tests, lib and tools, a student README and
 .github/workflows/classroom.yml, with no solutions.`;
 
-/** The scripts a student repository needs: kata, grade and everything they import. */
+/** The scripts a student repository needs: test, kata, grade and everything they import. */
 function scriptClosure(entries: string[]): string[] {
   const seen = new Set<string>();
   const stack = entries.map((e) => path.join(repoRoot, 'scripts', e));
@@ -168,7 +168,7 @@ export async function writeTemplate(out: string): Promise<string[]> {
     'scripts/typecheck.ts',
     'scripts/grading/reporter.js',
     'scripts/grading/guard.ts',
-    ...scriptClosure(['kata.ts', 'grade.ts']),
+    ...scriptClosure(['test.ts', 'kata.ts', 'grade.ts'].filter((f) => fs.existsSync(path.join(repoRoot, 'scripts', f)))),
     ...['lib', 'engine', 'exercises', 'tests/helpers'].filter((d) => fs.existsSync(path.join(repoRoot, d))).flatMap((d) => allFiles(repoRoot, d)),
     ...manifest.exercises.map((e) => e.test),
   ];

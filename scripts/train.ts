@@ -63,11 +63,14 @@ const TRAIN_ACCURACY_SAMPLE = 5000;
 const TEST_CHUNK = 1000;
 
 /**
- * The defaults, measured with seed 0: Adam at lr 0.002 halved after every
- * epoch (0.002, 0.001, ..., 0.0000625) for 6 epochs: the sheet's network
- * reaches 99.06% on the 10,000 test images (98.92% after 5). With a constant learning
- * rate the test accuracy stalls around 98.3-98.9% however many epochs run:
- * steps of 0.001 keep the weights jumping around the minimum; smaller and
+ * The defaults, described by the validation accuracy (the 5,000 held-out
+ * images; the test images are only used once, at the end). With seed 0,
+ * Adam at lr 0.002 halved after every epoch (0.002, 0.001, ..., 0.0000625)
+ * brings the sheet's network to 97.86, 98.48, 98.50, 98.60, 98.72 and 98.74%
+ * validation accuracy after epochs 1 to 6 (validation loss 0.0484 at the
+ * end). A constant lr of 0.001 stands at 97.50, 97.90, 98.16 and 98.16%
+ * after epochs 1 to 4 (validation loss rising again to 0.0737): steps of a
+ * fixed size keep the weights jumping around the minimum, smaller and
  * smaller steps let them settle.
  */
 export const DEFAULTS = {

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { resolveTree } from '../../scripts/kata/tree';
 
 /** A run folder the playground cannot use; the message says why in one line. */
 export class PlaygroundError extends Error {
@@ -45,11 +46,9 @@ export function latestRun(runsDir = path.join(REPO_ROOT, 'runs')): string {
   return found[0].dir;
 }
 
-/** Which folder of code runs a model trained from `tree`. */
+/** Which folder of code runs a model trained from `tree` (names and paths as npm run train resolves them). */
 function treeFolder(tree: string, dir: string): string {
-  if (tree === 'engine+solutions' || tree === 'solutions') return path.join(REPO_ROOT, 'solutions');
-  if (tree === 'exercises') return path.join(REPO_ROOT, 'exercises');
-  const folder = path.resolve(REPO_ROOT, tree);
+  const folder = resolveTree(tree === 'engine+solutions' ? 'solutions' : tree);
   if (!fs.existsSync(path.join(folder, '06-classifier'))) {
     throw new PlaygroundError(`${dir}: history.json says the model was trained from ${tree}, which has no 06-classifier folder`);
   }

@@ -2,7 +2,7 @@
  * Runs one command of the grader (a jest run, a type check) on untrusted code
  * with limits on the whole process tree.
  *
- * The mechanism, chosen by what the machine allows (see README, "Grading"):
+ * The mechanism, chosen by what the machine allows (README.md, "The trust model"):
  *   bubblewrap   new mount, PID, network, IPC, UTS, user and cgroup namespaces;
  *                the process sees only the system folders, node_modules and its
  *                own workspace (read-only, at /grade) plus /grade/run and /tmp
@@ -71,8 +71,26 @@ function writable(dir: string): boolean {
   }
 }
 
+/** Removes empty cgroups left by graders that were killed (named kata-grade-<pid>-..., that pid gone). */
+function removeStaleCgroups(): void {
+  const parents = cgroupParents();
+  if (!parents) return;
+  for (const parent of new Set([parents.memory, parents.pids, parents.cpu ?? parents.memory])) {
+    for (const name of fs.readdirSync(parent)) {
+      const owner = /^kata-grade-(\d+)-/.exec(name);
+      if (!owner || fs.existsSync(`/proc/${owner[1]}`)) continue;
+      try {
+        fs.rmdirSync(path.join(parent, name));
+      } catch {
+        // not empty yet, or not ours to remove
+      }
+    }
+  }
+}
+
 export function detectSandbox(): SandboxKind {
   if (detected) return detected;
+  if (process.platform === 'linux') removeStaleCgroups();
   const bubblewrap = process.platform === 'linux' && bubblewrapWorks();
   const cgroup = process.platform === 'linux' ? (cgroupParents()?.kind ?? null) : null;
   const missing: string[] = [];
@@ -145,8 +163,8 @@ class RunCgroup {
     }
   }
 
-  /** Kills whatever is still in the cgroups, then removes them. */
-  release(): void {
+  /** Kills whatever is still in the cgroups. */
+  kill(): void {
     for (let attempt = 0; attempt < 50; attempt++) {
       const pids = this.dirs.flatMap((d) => {
         try {
@@ -165,11 +183,18 @@ class RunCgroup {
       }
       spawnSync('sleep', ['0.05']);
     }
+  }
+
+  /** Kills whatever is left, then removes the cgroups (a dying process can hold one for a moment). */
+  release(): void {
+    this.kill();
     for (const dir of this.dirs) {
-      try {
-        fs.rmdirSync(dir);
-      } catch {
-        // a process is still exiting; the kernel frees the cgroup when it is empty
+      for (let attempt = 0; attempt < 40 && fs.existsSync(dir); attempt++) {
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          spawnSync('sleep', ['0.05']);
+        }
       }
     }
   }
@@ -200,6 +225,10 @@ export interface SandboxOptions {
   command: string[];
   env: Record<string, string>;
   timeoutMs: number;
+  /** Count the time limit from the last output on stdout instead of the start (a batch that reports as it goes). */
+  idleTimeout?: boolean;
+  /** Every chunk of stdout as it arrives (the capped tail is in the result either way). */
+  onStdout?: (chunk: string) => void;
   memoryBytes: number;
   /** A unique name for the run's cgroup. */
   name: string;
@@ -291,28 +320,41 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
           // already gone
         }
       }
+      cgroup?.kill();
+    };
+    const releaseAll = (): void => {
+      killAll();
       cgroup?.release();
     };
-    live.add(killAll);
+    live.add(releaseAll);
     let output = '';
     let outputBytes = 0;
     const collect = (chunk: Buffer): void => {
       outputBytes += chunk.length;
       output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
     };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const expire = (): void => {
       timedOut = true;
       killAll();
-    }, opts.timeoutMs);
+    };
+    let timer = setTimeout(expire, opts.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      collect(chunk);
+      opts.onStdout?.(chunk.toString());
+      if (opts.idleTimeout) {
+        clearTimeout(timer);
+        timer = setTimeout(expire, opts.timeoutMs);
+      }
+    });
+    child.stderr.on('data', collect);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
       const cpuMs = cgroup?.cpuMs() ?? 0;
       killAll();
-      live.delete(killAll);
+      cgroup?.release();
+      live.delete(releaseAll);
       resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, output, outputBytes });
     });
   });

@@ -10,10 +10,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Exercise } from '../manifest';
+import { Exercise, repoRoot } from '../manifest';
 import { firstLines, isNotImplemented, parseJestJson, progressOf, SuiteRun } from '../jest-run';
-import { runSandboxed, SANDBOX_ROOT, SandboxRun, detectSandbox } from './sandbox';
-import { repoRoot } from '../manifest';
+import { detectSandbox, runSandboxed, SANDBOX_ROOT, SandboxRun } from './sandbox';
 
 export type ExerciseStatus =
   | 'passed'

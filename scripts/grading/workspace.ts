@@ -133,8 +133,12 @@ export function prepareWorkspace(root: string, slot: string, name: string, submi
     JSON.stringify(
       {
         extends: './tsconfig.json',
-        compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, noEmit: true, typeRoots: ['./node_modules/@types'] },
-        include: ['exercises', 'tests'],
+        // The type check reads every workspace of the class in one process, with
+        // one node_modules beside them (see typeCheckAll in grade.ts).
+        compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, noEmit: true, typeRoots: ['../node_modules/@types'] },
+        // The graded exercises (TypeScript follows their imports) and every file
+        // outside an exercise folder; ungraded exercises cannot change a grade.
+        include: [...exercises.map((e) => `exercises/${e.id}`), 'exercises/*.ts', 'tests'],
         exclude: [],
       },
       null,

@@ -20,14 +20,15 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   const state = readState();
   state.current = e.id;
   const started = Date.now();
-  // The detectors run in a worker while jest runs in its own process.
-  const detecting = detectInWorker({ exercise: e.id, tree: ctx.tree, ids: e.mistakes.map((m) => m.id) });
   const running = runExercises(ctx.manifest, [e], state, ctx.tree);
   const typeErrors = exerciseTypeErrors(e.id, ctx.tree);
   await running;
   const r = state.results[e.id];
-  const unfinished = new Set((r.parts ?? []).filter((p) => p.passed < p.total).map((p) => p.name));
-  const found = (await detecting).filter((id) => unfinished.has(e.mistakes.find((m) => m.id === id)!.part));
+  // The detectors (in a worker, with a time limit) only run for the parts
+  // that are started and still failing: nothing to recognise elsewhere.
+  const inProgress = new Set((r.parts ?? []).filter((p) => p.passed < p.total && !p.notStarted).map((p) => p.name));
+  const candidates = e.mistakes.filter((m) => inProgress.has(m.part)).map((m) => m.id);
+  const found = await detectInWorker({ exercise: e.id, tree: ctx.tree, ids: candidates });
   r.mistakes = found;
   writeState(state);
   const took = colour.dim(`(${seconds(Date.now() - started)})`);

@@ -1,7 +1,7 @@
 /**
  * Runs the mistake detectors of one exercise in a worker thread, so that
- * learner code that loops forever cannot hang the runner (the worker ends
- * after a time limit), and so that it runs while jest runs.
+ * learner code that loops forever cannot hang the runner: the worker ends
+ * after a time limit.
  */
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';

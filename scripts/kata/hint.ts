@@ -34,7 +34,7 @@ export function hintText(list: HintList, level: number): string {
   return `Hint ${level} of ${list.hints.length} for ${list.label}:\n${body}`;
 }
 
-export function hint(ctx: KataContext, e: Exercise, reset: boolean): void {
+export function hint(ctx: KataContext, e: Exercise, reset: boolean, again = 'run the same command again'): void {
   const state = readState();
   const r = state.results[e.id];
   const list = hintsFor(e, r ? openPart(r)?.name : e.parts[0]?.name, r?.mistakes ?? []);
@@ -49,6 +49,6 @@ export function hint(ctx: KataContext, e: Exercise, reset: boolean): void {
   state.hints[list.key] = level;
   writeState(state);
   ctx.say(hintText(list, level));
-  if (level < list.hints.length) ctx.say(`\n(run the same command again for hint ${level + 1})`);
+  if (level < list.hints.length) ctx.say(`\n(${again} for hint ${level + 1})`);
   else ctx.say(`\n(that was the last hint; \`npm run kata -- hint ${short(e)} --reset\` starts over)`);
 }

@@ -58,9 +58,12 @@ export function focusLines(ctx: KataContext, e: Exercise, r: CachedResult, mista
   }
   const f = r.firstFailure;
   if (f) {
-    const notStarted = /Not implemented yet: ([^\n(]+)/.exec(f.message)?.[1]?.trim();
-    if (notStarted && open?.notStarted) {
-      lines.push(`  not started: ${notStarted} still throws NotImplementedError`);
+    const stub = /Not implemented yet: ([^\n(]+?)\s*\(exercise ([\w-]+)\)/.exec(f.message);
+    if (stub && open?.notStarted && stub[2] !== e.id) {
+      // The part calls an earlier exercise that is still a stub.
+      lines.push(`  waits for ${stub[1]} of exercise ${stub[2]} (still a stub): do ${stub[2].slice(0, 2)} first`);
+    } else if (stub && open?.notStarted) {
+      lines.push(`  not started: ${stub[1]} still throws NotImplementedError`);
     } else {
       const name = f.part && findPart(e, f.part) ? f.name.split(' > ').slice(1).join(' > ') || f.name : f.name;
       lines.push(fit(`  first failure: ${name}`, width));

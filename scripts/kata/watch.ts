@@ -23,7 +23,7 @@ export function folderSnapshot(dir: string): string {
     .join('|');
 }
 
-export const WATCH_KEYS = 'keys: h hint  c check  n next exercise  q quit';
+export const WATCH_KEYS = 'keys: h hint, c check, n next exercise, q quit';
 
 export async function watch(ctx: KataContext, start: Exercise | undefined, forcePoll: boolean): Promise<void> {
   const { say } = ctx;
@@ -44,7 +44,10 @@ export async function watch(ctx: KataContext, start: Exercise | undefined, force
   const interactive = process.stdin.isTTY === true;
 
   const folder = (): string => path.join(ctx.tree, current!.id);
-  const waiting = (): void => say(ctx.colour.dim(`\n[watch] waiting for changes in ${ctx.treeName}${current!.id}/ (${interactive ? WATCH_KEYS : 'Ctrl+C to stop'})`));
+  const waiting = (): void => {
+    say(ctx.colour.dim(`\n[watch] waiting for changes in ${ctx.treeName}${current!.id}/`));
+    say(ctx.colour.dim(`        ${interactive ? WATCH_KEYS : 'Ctrl+C to stop'}`));
+  };
   const announcePolling = (why: string): void => {
     polling = true;
     watcher?.close();
@@ -124,7 +127,7 @@ export async function watch(ctx: KataContext, start: Exercise | undefined, force
     process.stdin.on('data', (data: Buffer) => {
       const key = data.toString();
       if (key === 'q' || key === '\u0003') stop();
-      else if (key === 'h') hint(ctx, current!, false);
+      else if (key === 'h') hint(ctx, current!, false, 'press h again');
       else if (key === 'c' && !running) void trigger(true);
       else if (key === 'n' && !running) moveTo(nextAfter(ctx, readState(), current!));
     });

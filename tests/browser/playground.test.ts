@@ -23,9 +23,9 @@ let browser: Browser;
 const testSet = loadMnist({ split: 'test', limit: 500 });
 
 beforeAll(async () => {
+  browser = await launchChromium(); // first: without Chromium, say so before any training
   run = trainTinyRun();
   server = await startPlayground([readRunFolder(run.dir)]);
-  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

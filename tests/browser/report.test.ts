@@ -17,6 +17,7 @@ let runDir: string;
 let file: string;
 
 beforeAll(async () => {
+  browser = await launchChromium(); // first: without Chromium, say so before any training
   // npm run train itself, small: 550 training images in mini-batches of 32 leave a partial last batch of 6.
   runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-report-run-'));
   const root = path.join(__dirname, '..', '..');
@@ -27,7 +28,6 @@ beforeAll(async () => {
   if (train.status !== 0) throw new Error(`npm run train failed (exit ${train.status}):\n${train.stderr.slice(-2000)}`);
   file = path.join(runDir, 'report.html');
   fs.copyFileSync(file, path.join(artifactDir(), 'report-test.html'));
-  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -18,7 +18,7 @@ import { detectSandbox } from '../../scripts/grading/sandbox';
 import { judge, runInSandbox } from '../../scripts/grading/verdict';
 import { prepareWorkspace } from '../../scripts/grading/workspace';
 import { loadManifest } from '../../scripts/manifest';
-import { HOSTILE_CASES, FLATTEN } from '../fixtures/hostile';
+import { HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
@@ -34,10 +34,20 @@ function repositoryState(): string {
   return hash.digest('hex');
 }
 
-function sandboxProcesses(): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes('/grade/') || (l.startsWith('bwrap') && l.includes('--unshare-all')));
+/** Processes still in a cgroup of the grader with this pid, and its cgroups still there. */
+function leftBehind(graderPid: number): string[] {
+  const tag = `/kata-grade-${graderPid}-`;
+  const processes = fs.readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return fs.readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(tag);
+    } catch {
+      return false;
+    }
+  });
+  const roots = ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup'].filter((d) => fs.existsSync(d));
+  const cgroups = roots.flatMap((root) => fs.readdirSync(root).filter((name) => name.startsWith(tag.slice(1))));
+  return [...processes.map((p) => `process ${p}`), ...cgroups.map((c) => `cgroup ${c}`)];
 }
 
 interface Graded {
@@ -47,9 +57,10 @@ interface Graded {
   md: Record<string, string>;
   stdout: string;
   stderr: string;
+  pid: number;
 }
 
-function readGrades(out: string): Omit<Graded, 'stdout' | 'stderr'> {
+function readGrades(out: string): Omit<Graded, 'stdout' | 'stderr' | 'pid'> {
   const json: Record<string, SubmissionGrade> = {};
   const md: Record<string, string> = {};
   for (const f of fs.readdirSync(out).filter((x) => x.endsWith('.json'))) {
@@ -64,7 +75,7 @@ function grade(submissions: string[], args: string[], only = '02,05'): Graded {
   const out = tempDir('kata-grades-');
   const run = runScript('grade', [...submissions, '--only', only, '--jobs', '2', '--out', out, ...args]);
   if (run.status !== 0) throw new Error(`grade exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
-  return { ...readGrades(out), stdout: run.stdout, stderr: run.stderr };
+  return { ...readGrades(out), stdout: run.stdout, stderr: run.stderr, pid: run.pid };
 }
 
 const exercise = (g: SubmissionGrade, id: string) => g.exercises.find((e) => e.id === id)!;
@@ -82,7 +93,7 @@ describe('npm run grade on a class with hostile submissions', () => {
     before = repositoryState();
     result = grade(Object.values(dirs), ['--memory', '1024']);
     after = repositoryState();
-    left = sandboxProcesses();
+    left = leftBehind(result.pid);
   }, 600_000);
 
   it.each(HOSTILE_CASES.map((c) => [JSON.stringify(c.name), c] as const))('gives %s its stated status and points', (_name, c) => {
@@ -149,7 +160,7 @@ describe('npm run grade on a class with hostile submissions', () => {
     expect(exercise(result.json.symlink, '02-output-size').message).toMatch(/05-flatten\/flatten\.ts is a symbolic link/);
     expect(exercise(result.json['=1+2'], '05-flatten').message).toMatch(/printed [5-6]\.\d MB to the console/);
     expect(exercise(result.json.deep, '02-output-size').message).toMatch(/the type checker failed on this submission: Maximum call stack size exceeded/);
-    expect(exercise(result.json['line\nbreak'], '02-output-size').message).toBe('stopped at the memory limit of 1024.0 MB');
+    if (detectSandbox().cgroup) expect(exercise(result.json['line\nbreak'], '02-output-size').message).toBe('stopped at the memory limit of 1024.0 MB');
   });
 
   it('flags code equal to the reference for the instructor, without penalty', () => {
@@ -220,13 +231,14 @@ describe('the sandbox of one run', () => {
     const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
     const ws = prepareWorkspace(root, 's0001', 'attacker', s, [e]);
     const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
-    const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'run-05'), exercise: e, limits, name: `kata-grade-test-${process.pid}` });
+    const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'run-05'), exercise: e, limits, name: `kata-grade-${process.pid}-sandbox-test` });
     const run = judge(e, ['x'], '/grade/tests/05-flatten.test.ts', outcome, limits);
     expect(run.status).toBe('tampering');
     expect(run.tests.every((t) => !t.passed)).toBe(true);
     expect(repositoryState()).toBe(before);
     expect(fs.existsSync(outside)).toBe(false);
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(marker);
+    expect(leftBehind(process.pid)).toEqual([]);
   }, 120_000);
 });
 
@@ -290,6 +302,25 @@ describe('scores and report names', () => {
     const e = loadManifest().exercises.filter((x) => x.id === '02-output-size');
     expect(classCsv([], e, true).startsWith('\uFEFFsubmission,')).toBe(true);
   });
+});
+
+describe('the type check of a class', () => {
+  it('blames a type bomb on its own submission and checks the others after it', () => {
+    const dir = tempDir('kata-submissions-');
+    const bomb = copyTree('solutions', dir, 'bomb');
+    fs.writeFileSync(path.join(bomb, 'bomb.ts'), typeBomb());
+    const typeError = copyTree('solutions', dir, 'type-error');
+    appendTo(typeError, '02-output-size/output-size.ts', BREAK.typeError);
+    const full = copyTree('solutions', dir, 'full');
+    const g = grade([bomb, typeError, full], ['--memory', '1024'], '02');
+    const output = (name: string) => exercise(g.json[name], '02-output-size');
+    expect(output('bomb').status).toBe('compile-error');
+    expect(output('bomb').message).toMatch(/the type checker crashed|reached the memory limit/);
+    expect(output('type-error').status).toBe('compile-error');
+    expect(output('type-error').message).toMatch(/exercises\/02-output-size\/output-size\.ts:\d+:\d+ TS2322/);
+    expect(output('type-error').passedIgnoringTypes).toMatch(/^(\d+)\/\1$/);
+    expect(output('full')).toMatchObject({ status: 'passed', score: 5 });
+  }, 300_000);
 });
 
 describe('sharding a class', () => {

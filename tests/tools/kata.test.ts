@@ -1,7 +1,8 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { firstLines, parseJestJson, progressOf, SuiteRun, TestCase } from '../../scripts/jest-run';
-import { loadManifest } from '../../scripts/manifest';
+import { loadManifest, repoRoot } from '../../scripts/manifest';
 import { runScript, tempDir, removeTempDirs } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
@@ -113,5 +114,51 @@ describe('npm run kata -- hint', () => {
     const run = runScript('kata', ['hint', 'nope'], { KATA_STATE_FILE: path.join(tempDir('kata-state-'), 's.json') }, 60_000);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/no exercise matches "nope"/);
+  });
+});
+
+describe('npm run kata -- reset', () => {
+  it('puts the stub back from git and keeps the learner\'s files in a dated backup', () => {
+    // A clone of this repository, with this working tree's scripts, so the real repository is never touched.
+    const clone = path.join(tempDir('kata-reset-'), 'kata');
+    execFileSync('git', ['clone', '--quiet', repoRoot, clone]);
+    fs.cpSync(path.join(repoRoot, 'scripts'), path.join(clone, 'scripts'), { recursive: true });
+    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(clone, 'node_modules'));
+    const file = path.join(clone, 'exercises', '05-flatten', 'flatten.ts');
+    const stub = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, '// my attempt\n');
+    fs.writeFileSync(path.join(clone, 'exercises', '05-flatten', 'notes.txt'), 'mine');
+
+    const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
+    const run = spawnSync(process.execPath, [tsNode, path.join(clone, 'scripts', 'kata.ts'), 'reset', '05'], {
+      cwd: clone,
+      encoding: 'utf8',
+      env: { ...process.env, KATA_STATE_FILE: path.join(clone, 'state.json') },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe(stub);
+    expect(fs.existsSync(path.join(clone, 'exercises', '05-flatten', 'notes.txt'))).toBe(false);
+    const [backup] = fs.readdirSync(path.join(clone, '.kata-backups'));
+    expect(backup).toMatch(/^05-flatten-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d$/);
+    expect(fs.readFileSync(path.join(clone, '.kata-backups', backup, 'flatten.ts'), 'utf8')).toBe('// my attempt\n');
+    expect(fs.readFileSync(path.join(clone, '.kata-backups', backup, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(run.stdout).toContain(`Your 3 file(s) are in .kata-backups/${backup}/`);
+  }, 120_000);
+});
+
+describe('.kata-state.json', () => {
+  it.each([
+    ['{ not json', /^kata: \.kata-state\.json is not valid JSON \(/],
+    ['[]', /^kata: \.kata-state\.json should hold an object; delete it/],
+    ['{"hints": {"01-conv2d": "two"}}', /^kata: \.kata-state\.json has "hints" that are not whole numbers per exercise; delete it/],
+    ['{"results": {"01-conv2d": 3}}', /^kata: \.kata-state\.json has "results" of the wrong shape; delete it/],
+  ])('a hand-edited file %s is one line, not a stack trace', (text, message) => {
+    const state = path.join(tempDir('kata-state-'), '.kata-state.json');
+    fs.writeFileSync(state, text);
+    const run = runScript('kata', ['hint', '05'], { KATA_STATE_FILE: state }, 60_000);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
   });
 });

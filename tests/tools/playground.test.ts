@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { preprocess, SIDE } from '../../playground/page/preprocess';
 import { latestRun, PlaygroundError, readRunFolder } from '../../playground/server/runs';
 import { startPlayground } from '../../playground/server/server';
+import { UsageError } from '../../scripts/cli/command';
 import { parsePlaygroundArgs } from '../../scripts/playground';
 
 let root: string;
@@ -38,13 +39,13 @@ describe('npm run playground: command line', () => {
       try {
         parsePlaygroundArgs(argv);
       } catch (e) {
-        expect(e).toBeInstanceOf(PlaygroundError);
+        expect(e).toBeInstanceOf(UsageError);
         return (e as Error).message;
       }
       throw new Error('no error');
     };
     expect(error(['--runs', 'x'])).toBe('unknown option --runs');
-    expect(error(['folder'])).toBe('unexpected argument "folder" (options start with --)');
+    expect(error(['folder'])).toBe('unexpected argument "folder"');
     expect(error(['--run'])).toBe('--run needs a value');
     expect(error(['--run', 'a', '--run', 'b'])).toBe('--run is given twice');
     expect(error(['--port', '70000'])).toBe('--port expects a whole number from 0 to 65535, got "70000"');

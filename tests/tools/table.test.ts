@@ -1,3 +1,5 @@
+import { colourEnabled, makeColour } from '../../scripts/ui/colour';
+import { wrap } from '../../scripts/ui/width';
 import { displayWidth, formatTable } from '../../scripts/ui/table';
 
 describe('formatTable', () => {
@@ -21,5 +23,27 @@ describe('formatTable', () => {
     const text = formatTable(['a', 'b', 'c'], [['x'], ['y', 'long value', '']]);
     for (const line of text.split('\n')) expect(line).toBe(line.trimEnd());
     expect(text.split('\n')[2]).toBe('x');
+  });
+});
+
+describe('colour', () => {
+  it('follows the terminal, NO_COLOR turns it off and FORCE_COLOR on', () => {
+    expect(colourEnabled({ isTTY: true }, {})).toBe(true);
+    expect(colourEnabled({ isTTY: false }, {})).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(colourEnabled({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
+    expect(colourEnabled({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+  });
+  it('wraps text in codes only when enabled', () => {
+    expect(makeColour(true).green('ok')).toBe('\u001b[32mok\u001b[39m');
+    expect(makeColour(false).green('ok')).toBe('ok');
+  });
+});
+
+describe('wrap', () => {
+  it('breaks English at spaces and Japanese anywhere, within the width', () => {
+    expect(wrap('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+    expect(wrap('勾配を足し合わせます', 8)).toEqual(['勾配を足', 'し合わせ', 'ます']);
   });
 });
