@@ -226,6 +226,17 @@ describe('FC (fully connected layer): A = X W + b', () => {
       expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(/inFeatures must be a whole number >= 1, got 0/);
       expect(() => new FC({ inFeatures: 2, outFeatures: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(/outFeatures must be a whole number >= 1, got 1\.5/);
     });
+
+    it('names the layer and the method in every message: FC, FC.forward, FC.backward', () => {
+      expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(/^FC: inFeatures must be a whole number >= 1, got 0/);
+      expect(() => new FC({ inFeatures: 2, outFeatures: 0, initializer: new RecordingInitializer() })).toThrowKataError(/^FC: outFeatures must be a whole number >= 1, got 0/);
+      const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
+      expect(() => layer.forward(new Tensor([2, 3, 1]))).toThrowKataError(/^FC\.forward: expected a rank-2 tensor \[N, in_features\], got rank 3 with shape \[2, 3, 1\]/);
+      expect(() => layer.forward(new Tensor([2, 4]))).toThrowKataError(/^FC\.forward: .*in_features = 3 \(axis 1\), got 4/);
+      expect(() => layer.forward(Tensor.from([[1, NaN, 0]]))).toThrowKataError(/^FC\.forward: expected finite values, got NaN at index \[0, 1\]/);
+      layer.forward(new Tensor([2, 3]));
+      expect(() => layer.backward(new Tensor([2, 3]))).toThrowKataError(/^FC\.backward: expected shape \[2, 2\], got \[2, 3\]/);
+    });
   });
 });
 
@@ -279,6 +290,13 @@ describe('ReLU: y = max(x, 0)', () => {
     expect(() => relu.forward(vector([1, NaN]))).toThrowKataError(/expected finite values, got NaN/);
     relu.forward(new Tensor([2, 3]));
     expect(() => relu.backward(new Tensor([3, 2]))).toThrowKataError(/expected shape \[2, 3\], got \[3, 2\]/);
+  });
+
+  it('names the method in its messages: ReLU.forward, ReLU.backward', () => {
+    const relu = new ReLU();
+    expect(() => relu.forward(vector([1, NaN]))).toThrowKataError(/^ReLU\.forward: expected finite values, got NaN/);
+    relu.forward(new Tensor([2, 3]));
+    expect(() => relu.backward(new Tensor([3, 2]))).toThrowKataError(/^ReLU\.backward: expected shape \[2, 3\], got \[3, 2\]/);
   });
 });
 
@@ -444,6 +462,12 @@ describe('softmax and SoftmaxCrossEntropy', () => {
     it('rejects backward before any forward', () => {
       expect(() => new SoftmaxCrossEntropy().backward()).toThrowKataError(/SoftmaxCrossEntropy\.backward: call forward before backward/);
     });
+
+    it('names the method and the layout in its messages', () => {
+      expect(() => softmax(new Tensor([3]))).toThrowKataError(/expected a rank-2 tensor \[N, K\], got rank 1/);
+      expect(() => new SoftmaxCrossEntropy().forward(new Tensor([1, 2, 3]), [0])).toThrowKataError(/^SoftmaxCrossEntropy\.forward: expected a rank-2 tensor \[N, K\], got rank 3/);
+      expect(() => new SoftmaxCrossEntropy().forward(Tensor.zeros([2, 3]), [0, 3])).toThrowKataError(/^SoftmaxCrossEntropy\.forward: expected labels that are whole numbers in 0\.\.2, got 3 at index 1/);
+    });
   });
 });
 
@@ -560,6 +584,20 @@ describe('optimizers: SGD and AdaGrad', () => {
     expect(() => new SGD({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, {}))).toThrowKataError(/has params\.W but no grads\.W/);
     expect(() => new AdaGrad({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, { W: [1, 2, 3] }))).toThrowKataError(/grads\.W has shape \[3\], params\.W has shape \[2\]/);
   });
+
+  it('bad input: messages name the optimizer; a grad must have the shape of its param, rank included', () => {
+    expect(() => new SGD({ lr: 0 })).toThrowKataError(/^SGD: lr must be a finite number > 0, got 0/);
+    expect(() => new AdaGrad({ lr: 0 })).toThrowKataError(/^AdaGrad: lr must be a finite number > 0, got 0/);
+    expect(() => new AdaGrad({ lr: 0.1, eps: -1 })).toThrowKataError(/^AdaGrad: eps must be a finite number > 0, got -1/);
+    const layer = (param: number[], grad: number[]): ParametricLayer => ({
+      params: { W: new Tensor(param) },
+      grads: { W: new Tensor(grad) },
+      forward: (x) => x,
+      backward: (d) => d,
+    });
+    expect(() => new SGD({ lr: 0.1 }).update(layer([2, 3], [2]))).toThrowKataError(/^SGD\.update: grads\.W has shape \[2\], params\.W has shape \[2, 3\]/);
+    expect(() => new AdaGrad({ lr: 0.1 }).update(layer([2, 3], [2, 4]))).toThrowKataError(/^AdaGrad\.update: grads\.W has shape \[2, 4\], params\.W has shape \[2, 3\]/);
+  });
 });
 
 // ---------------------------------------------------------------- GetMiniBatch
@@ -645,6 +683,20 @@ describe('GetMiniBatch: shuffled mini-batches', () => {
     expect(() => new GetMiniBatch(x, y, { batchSize: 0 })).toThrowKataError(/batchSize must be a whole number >= 1, got 0/);
     expect(() => new GetMiniBatch(x, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9.5])).toThrowKataError(/whole numbers .*got 9\.5 at index 9/);
     expect(() => new GetMiniBatch(x, y, { batchSize: 4 }).batch(3)).toThrowKataError(/batch index in 0\.\.2, got 3/);
+  });
+
+  it('takes x of any rank >= 1 (one number per sample is fine) and names itself when batchSize is bad', () => {
+    const batches = new GetMiniBatch(new Tensor([3], [10, 11, 12]), [0, 1, 2], { batchSize: 3, seed: 1 });
+    expect(batches.length).toBe(1);
+    expect(Array.from(batches.batch(0).x.data).sort()).toEqual([10, 11, 12]);
+    expect(() => new GetMiniBatch(new Tensor([3]), [0, 1, 2], { batchSize: 0 })).toThrowKataError(/^GetMiniBatch: batchSize must be a whole number >= 1, got 0/);
+  });
+
+  it('batch(i) rejects a negative or fractional index too', () => {
+    const { x, y } = indexed(10);
+    const batches = new GetMiniBatch(x, y, { batchSize: 4 });
+    expect(() => batches.batch(-1)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got -1/);
+    expect(() => batches.batch(0.5)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got 0\.5/);
   });
 });
 
@@ -812,6 +864,23 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
       expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 0, initializer: new RecordingInitializer() })).toThrowKataError(/kernelSize must be a whole number >= 1, got 0/);
       expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, stride: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(/stride must be a whole number >= 1, got 1\.5/);
       expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, padding: -1, initializer: new RecordingInitializer() })).toThrowKataError(/padding must be a whole number >= 0, got -1/);
+    });
+
+    it('names the layer and the method in every message: Conv1d, Conv1d.forward, Conv1d.backward', () => {
+      const init = new RecordingInitializer();
+      const make = (options: Partial<ConstructorParameters<typeof Conv1d>[0]>) => () => new Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 2, initializer: init, ...options });
+      expect(make({ inChannels: 0 })).toThrowKataError(/^Conv1d: inChannels must be a whole number >= 1, got 0/);
+      expect(make({ outChannels: 0 })).toThrowKataError(/^Conv1d: outChannels must be a whole number >= 1, got 0/);
+      expect(make({ kernelSize: 0 })).toThrowKataError(/^Conv1d: kernelSize must be a whole number >= 1, got 0/);
+      expect(make({ stride: 0 })).toThrowKataError(/^Conv1d: stride must be a whole number >= 1, got 0/);
+      expect(make({ padding: -1 })).toThrowKataError(/^Conv1d: padding must be a whole number >= 0, got -1/);
+      const layer = make({})();
+      expect(() => layer.forward(new Tensor([1, 4]))).toThrowKataError(/^Conv1d\.forward: expected a rank-3 tensor \[N, C_in, L\], got rank 2/);
+      expect(() => layer.forward(new Tensor([1, 3, 4]))).toThrowKataError(/^Conv1d\.forward: .*in_channels = 1 \(axis 1\), got 3/);
+      expect(() => layer.forward(new Tensor([1, 1, 3], [0, NaN, 0]))).toThrowKataError(/^Conv1d\.forward: expected finite values, got NaN/);
+      expect(() => layer.forward(new Tensor([1, 1, 1]))).toThrowKataError(/^Conv1d\.forward: expected a kernel size <= the padded input size 1/);
+      layer.forward(new Tensor([1, 1, 4]));
+      expect(() => layer.backward(new Tensor([1, 2, 4]))).toThrowKataError(/^Conv1d\.backward: expected shape \[1, 2, 3\], got \[1, 2, 4\]/);
     });
   });
 });

@@ -394,6 +394,13 @@ describe('01 conv2d: the Conv2d layer', () => {
 });
 
 describe('01 conv2d: bad input', () => {
+  it('rejects a kernelSize, stride or padding that is neither a number nor a pair [h, w]', () => {
+    const three = [3, 3, 3] as unknown as [number, number];
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: three })).toThrowKataError(/^Conv2d: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, stride: three })).toThrowKataError(/^Conv2d: stride must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: three })).toThrowKataError(/^Conv2d: padding must be a number or a pair \[h, w\], got \[3,3,3\]/);
+  });
+
   const layer = () => new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 3, padding: 1 });
 
   it('constructor: rejects non-positive or fractional channels, kernel and stride, negative or fractional padding', () => {

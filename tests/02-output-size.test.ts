@@ -157,5 +157,7 @@ describe('02 output size: bad input', () => {
     expect(() => convOutputShape(28, 28, 3, 1, [-2, 0])).toThrowKataError(/convOutputShape: padding height must be a whole number >= 0, got -2/);
     const threeNumbers = [3, 3, 3] as unknown as Pair;
     expect(() => convOutputShape(28, 28, threeNumbers)).toThrowKataError(/convOutputShape: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => convOutputShape(28, 28, 3, threeNumbers)).toThrowKataError(/convOutputShape: stride must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => convOutputShape(28, 28, 3, 1, threeNumbers)).toThrowKataError(/convOutputShape: padding must be a number or a pair \[h, w\], got \[3,3,3\]/);
   });
 });

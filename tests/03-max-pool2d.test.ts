@@ -310,9 +310,18 @@ describe('03 MaxPool2D bad input', () => {
     expect(() => new MaxPool2D({ kernelSize: [3, 1], padding: [1, 1] })).toThrowKataError(/MaxPool2D.*padding.*at most.*0.*got 1/);
   });
 
-  it('rejects a kernelSize that is neither a number nor a pair', () => {
+  it('rejects a kernelSize, stride or padding that is neither a number nor a pair', () => {
     const three = [2, 2, 2] as unknown as [number, number];
     expect(() => new MaxPool2D({ kernelSize: three })).toThrowKataError(/MaxPool2D: kernelSize must be a number or a pair \[h, w\], got \[2,2,2\]/);
+    expect(() => new MaxPool2D({ kernelSize: 2, stride: three })).toThrowKataError(/MaxPool2D: stride must be a number or a pair \[h, w\], got \[2,2,2\]/);
+    expect(() => new MaxPool2D({ kernelSize: 2, padding: three })).toThrowKataError(/MaxPool2D: padding must be a number or a pair \[h, w\], got \[2,2,2\]/);
+  });
+
+  it('names the axis of a bad value: "kernelSize (height)", "stride (width)", ...', () => {
+    expect(() => new MaxPool2D({ kernelSize: [0, 2] })).toThrowKataError(/^MaxPool2D: kernelSize \(height\) must be a whole number >= 1, got 0/);
+    expect(() => new MaxPool2D({ kernelSize: [2, 0] })).toThrowKataError(/^MaxPool2D: kernelSize \(width\) must be a whole number >= 1, got 0/);
+    expect(() => new MaxPool2D({ kernelSize: 2, stride: [0, 1] })).toThrowKataError(/^MaxPool2D: stride \(height\) must be a whole number >= 1, got 0/);
+    expect(() => new MaxPool2D({ kernelSize: 2, padding: [0, -1] })).toThrowKataError(/^MaxPool2D: padding \(width\) must be a whole number >= 0, got -1/);
   });
 
   it('rejects an input that is not rank 4 [N, C, H, W]', () => {

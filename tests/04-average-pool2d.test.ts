@@ -236,6 +236,7 @@ describe('04 AveragePool2D bad input', () => {
 
   it('rejects a kernel larger than the padded input', () => {
     expect(() => new AveragePool2D({ kernelSize: [2, 4] }).forward(Tensor.zeros([1, 1, 4, 3]))).toThrowKataError(/^AveragePool2D\.forward: expected a kernel width <= the padded input width 3 \(input 3 \+ 2 \* padding 0\), got kernel width 4/);
+    expect(() => new AveragePool2D({ kernelSize: [3, 1] }).forward(Tensor.zeros([1, 1, 2, 5]))).toThrowKataError(/^AveragePool2D\.forward: expected a kernel height <= the padded input height 2 \(input 2 \+ 2 \* padding 0\), got kernel height 3/);
   });
 
   it('rejects NaN and infinite input values, naming where they are', () => {
