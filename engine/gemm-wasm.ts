@@ -48,7 +48,11 @@ function load(): Kernel | null {
   try {
     const { memory, reason } = kernelMemory();
     if (memory === null) throw new Error(reason);
-    const bytes = buildGemmModule({ maxPages: MAX_PAGES, shared: true, extra: [im2colFunction(), col2imFunction(), maxPoolFunction(), transposeFunction(), convForwardFunction(), convWeightGradientFunction()] });
+    const bytes = buildGemmModule({
+      maxPages: MAX_PAGES,
+      shared: true,
+      extra: [im2colFunction(), col2imFunction(), maxPoolFunction(), transposeFunction(), convForwardFunction(), convWeightGradientFunction()],
+    });
     const module = new wasmApi.Module(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory } });
     const drivers = KERNELS.map((name) => instance.exports[name] as (...args: number[]) => void);
@@ -104,30 +108,14 @@ export const THREAD_MIN_WORK = 1 << 19;
  * throws if the kernel is unavailable (check `wasmGemmStatus()` first) or the
  * operands do not fit in its 2 GiB workspace.
  */
-export function gemmWasm(
-  m: number,
-  n: number,
-  k: number,
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  options: WasmGemmOptions = {},
-): void {
+export function gemmWasm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, options: WasmGemmOptions = {}): void {
   if (!tryGemmWasm(m, n, k, a, b, c, options)) {
     throw new RangeError(`gemm: m=${m}, n=${n}, k=${k} does not fit in kernel memory (at most ${MAX_PAGES * 65536} bytes)`);
   }
 }
 
 /** gemmWasm that returns false instead of throwing when the operands do not fit in the workspace (`gemm` then uses the JS kernel). */
-export function tryGemmWasm(
-  m: number,
-  n: number,
-  k: number,
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  options: WasmGemmOptions = {},
-): boolean {
+export function tryGemmWasm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, options: WasmGemmOptions = {}): boolean {
   const K = load();
   if (K === null) throw new Error(`gemm: the WebAssembly kernel is unavailable: ${unavailableReason}`);
   if (m === 0 || n === 0) return true;
@@ -185,11 +173,20 @@ export function tryGemmWasm(
   if (driver < 0) throw new RangeError(`gemm: no kernel for tile ${options.family!.mr}x${options.family!.nr}`);
   const family = FAMILIES[driver];
   const args = [
-    0, m, 0, n, k,
-    aAddr, options.transA ? 8 : 8 * k, options.transA ? 8 * m : 8,
-    bAddr, 8 * n,
-    cAddr, 8 * n,
-    KC, MC,
+    0,
+    m,
+    0,
+    n,
+    k,
+    aAddr,
+    options.transA ? 8 : 8 * k,
+    options.transA ? 8 * m : 8,
+    bAddr,
+    8 * n,
+    cAddr,
+    8 * n,
+    KC,
+    MC,
     options.accumulate ? 1 : 0,
   ];
   const threads = Math.max(1, Math.floor(options.threads ?? 1));

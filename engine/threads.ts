@@ -83,14 +83,7 @@ export class KernelPool {
    * included): chunks of `unit` rows (axis 0) or columns (axis 1) of the range
    * given in args[0..3]. `local` runs one chunk on this thread.
    */
-  run(
-    threads: number,
-    driver: number,
-    args: number[],
-    axis: 0 | 1,
-    unit: number,
-    local: (args: number[]) => void,
-  ): void {
+  run(threads: number, driver: number, args: number[], axis: 0 | 1, unit: number, local: (args: number[]) => void): void {
     const ctl = this.ctl;
     const lo = args[axis === 0 ? 0 : 2];
     const hi = args[axis === 0 ? 1 : 3];

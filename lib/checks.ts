@@ -22,9 +22,7 @@ export function checkRank(where: string, x: Tensor, rank: number, axes?: string)
 /** One axis of `x` must have a given size (for example the channel axis). */
 export function checkAxis(where: string, x: Tensor, axis: number, expected: number, what: string): void {
   if (x.shape[axis] !== expected) {
-    throw new KataInputError(
-      `${where}: expected ${what} = ${expected} (axis ${axis}), got ${x.shape[axis]} in shape ${formatShape(x.shape)}`,
-    );
+    throw new KataInputError(`${where}: expected ${what} = ${expected} (axis ${axis}), got ${x.shape[axis]} in shape ${formatShape(x.shape)}`);
   }
 }
 

@@ -55,7 +55,11 @@ export function gemmBackendName(): string {
 }
 
 function checkSizes(where: string, m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
-  for (const [name, v] of [['m', m], ['n', n], ['k', k]] as const) {
+  for (const [name, v] of [
+    ['m', m],
+    ['n', n],
+    ['k', k],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`${where}: ${name} must be a whole number >= 0, got ${v}`);
   }
   if (a.length < m * k || b.length < k * n || c.length < m * n) {
@@ -64,15 +68,7 @@ function checkSizes(where: string, m: number, n: number, k: number, a: Float64Ar
 }
 
 /** C = op(A) op(B) (+ C) on raw arrays, with the backend when there is one; see the file comment. */
-export function gemm(
-  m: number,
-  n: number,
-  k: number,
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  options: GemmOptions = {},
-): void {
+export function gemm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, options: GemmOptions = {}): void {
   checkSizes('gemm', m, n, k, a, b, c);
   const started = profile === null ? 0 : performance.now();
   if (backend === null || !backend.run(m, n, k, a, b, c, options)) gemmJs(m, n, k, a, b, c, options);
@@ -119,15 +115,7 @@ const KC = 256;
  * each value of A read is used twice and each value of B four times, and C
  * is read and written once per block instead of once per p.
  */
-export function gemmJs(
-  m: number,
-  n: number,
-  k: number,
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  options: GemmOptions = {},
-): void {
+export function gemmJs(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, options: GemmOptions = {}): void {
   checkSizes('gemmJs', m, n, k, a, b, c);
   const aRs = options.transA ? 1 : k;
   const aCs = options.transA ? m : 1;
@@ -145,20 +133,40 @@ export function gemmJs(
         const c1 = c0 + n;
         const c2 = c1 + n;
         const c3 = c2 + n;
-        let s00 = c[c0], s01 = c[c0 + 1], s10 = c[c1], s11 = c[c1 + 1];
-        let s20 = c[c2], s21 = c[c2 + 1], s30 = c[c3], s31 = c[c3 + 1];
+        let s00 = c[c0],
+          s01 = c[c0 + 1],
+          s10 = c[c1],
+          s11 = c[c1 + 1];
+        let s20 = c[c2],
+          s21 = c[c2 + 1],
+          s30 = c[c3],
+          s31 = c[c3 + 1];
         let ap = i * aRs + p0 * aCs;
         let bp = p0 * bRs + j * bCs;
         for (let p = p0; p < p1; p++, ap += aCs, bp += bRs) {
-          const a0 = a[ap], a1 = a[ap + aRs], a2 = a[ap + 2 * aRs], a3 = a[ap + 3 * aRs];
-          const b0 = b[bp], b1 = b[bp + bCs];
-          s00 += a0 * b0; s01 += a0 * b1;
-          s10 += a1 * b0; s11 += a1 * b1;
-          s20 += a2 * b0; s21 += a2 * b1;
-          s30 += a3 * b0; s31 += a3 * b1;
+          const a0 = a[ap],
+            a1 = a[ap + aRs],
+            a2 = a[ap + 2 * aRs],
+            a3 = a[ap + 3 * aRs];
+          const b0 = b[bp],
+            b1 = b[bp + bCs];
+          s00 += a0 * b0;
+          s01 += a0 * b1;
+          s10 += a1 * b0;
+          s11 += a1 * b1;
+          s20 += a2 * b0;
+          s21 += a2 * b1;
+          s30 += a3 * b0;
+          s31 += a3 * b1;
         }
-        c[c0] = s00; c[c0 + 1] = s01; c[c1] = s10; c[c1 + 1] = s11;
-        c[c2] = s20; c[c2 + 1] = s21; c[c3] = s30; c[c3 + 1] = s31;
+        c[c0] = s00;
+        c[c0 + 1] = s01;
+        c[c1] = s10;
+        c[c1 + 1] = s11;
+        c[c2] = s20;
+        c[c2 + 1] = s21;
+        c[c3] = s30;
+        c[c3 + 1] = s31;
       }
       if (j < n) dotBlock(i, i + 4, j, n, p0, p1, n, a, aRs, aCs, b, bRs, bCs, c);
     }
@@ -168,8 +176,20 @@ export function gemmJs(
 
 /** The edges of gemmJs: rows [i0, i1) x columns [j0, j1), one running sum at a time. */
 function dotBlock(
-  i0: number, i1: number, j0: number, j1: number, p0: number, p1: number, n: number,
-  a: Float64Array, aRs: number, aCs: number, b: Float64Array, bRs: number, bCs: number, c: Float64Array,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+  p0: number,
+  p1: number,
+  n: number,
+  a: Float64Array,
+  aRs: number,
+  aCs: number,
+  b: Float64Array,
+  bRs: number,
+  bCs: number,
+  c: Float64Array,
 ): void {
   for (let i = i0; i < i1; i++) {
     for (let j = j0; j < j1; j++) {
@@ -184,15 +204,7 @@ function dotBlock(
  * The plain triple loop, C[i][j] = sum_p op(A)[i][p] op(B)[p][j]: the
  * reference that the other kernels are tested against. Slow; never use it in a layer.
  */
-export function gemmReference(
-  m: number,
-  n: number,
-  k: number,
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  options: GemmOptions = {},
-): void {
+export function gemmReference(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, options: GemmOptions = {}): void {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = options.accumulate ? c[i * n + j] : 0;

@@ -58,9 +58,7 @@ const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 function checkHeaderLength(buffer: Uint8Array, fileName: string, headerBytes: number, what: string): DataView {
   if (buffer.length < headerBytes) {
-    throw new MnistDataError(
-      `${fileName}: truncated ${what} file: expected a header of ${headerBytes} bytes, found only ${buffer.length} bytes`,
-    );
+    throw new MnistDataError(`${fileName}: truncated ${what} file: expected a header of ${headerBytes} bytes, found only ${buffer.length} bytes`);
   }
   return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
@@ -68,9 +66,7 @@ function checkHeaderLength(buffer: Uint8Array, fileName: string, headerBytes: nu
 function checkMagic(view: DataView, fileName: string, expected: number, what: string): void {
   const magic = view.getUint32(0, false);
   if (magic !== expected) {
-    throw new MnistDataError(
-      `${fileName}: not an IDX ${what} file: expected magic number ${hex(expected)}, found ${hex(magic)}`,
-    );
+    throw new MnistDataError(`${fileName}: not an IDX ${what} file: expected magic number ${hex(expected)}, found ${hex(magic)}`);
   }
 }
 

@@ -53,7 +53,14 @@ export function buildNetwork(
   return { layers, outputShape: shape };
 }
 
-function buildLayer(spec: LayerSpec, index: number, shape: number[], name: string, kit: LayerKit, nextSeed: () => number): { layer: Layer; shape: number[] } {
+function buildLayer(
+  spec: LayerSpec,
+  index: number,
+  shape: number[],
+  name: string,
+  kit: LayerKit,
+  nextSeed: () => number,
+): { layer: Layer; shape: number[] } {
   const image = (): number[] => {
     if (shape.length !== 3) throw new KataInputError(`${name} needs an image input [C, H, W], got ${formatShape(shape)}`);
     return shape;

@@ -33,9 +33,7 @@ function pairs(where: string, layer: ParametricLayer): Array<[param: Tensor, gra
       throw new KataInputError(`${where}: the layer has params.${name} but no grads.${name} (run backward before update)`);
     }
     if (grad.data.length !== param.data.length) {
-      throw new KataInputError(
-        `${where}: grads.${name} has shape ${formatShape(grad.shape)}, params.${name} has shape ${formatShape(param.shape)}`,
-      );
+      throw new KataInputError(`${where}: grads.${name} has shape ${formatShape(grad.shape)}, params.${name} has shape ${formatShape(param.shape)}`);
     }
     return [param, grad];
   });

@@ -121,9 +121,7 @@ function applyLayer(spec: LayerSpec, input: number[], where: string): { outputSh
       return { outputShape: [sizeOf(input)], weights: 0, biases: 0 };
     case 'fc': {
       if (input.length !== 1) {
-        throw new KataInputError(
-          `${where}: expected a flat input [F], got ${formatShape(input)}; add { type: 'flatten' } before this layer`,
-        );
+        throw new KataInputError(`${where}: expected a flat input [F], got ${formatShape(input)}; add { type: 'flatten' } before this layer`);
       }
       checkPositiveInt(where, 'outFeatures', spec.outFeatures);
       return { outputShape: [spec.outFeatures], weights: input[0] * spec.outFeatures, biases: spec.outFeatures };

@@ -44,9 +44,7 @@ export class Tensor {
       this.data = new Float64Array(size);
     } else {
       if (data.length !== size) {
-        throw new RangeError(
-          `Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`,
-        );
+        throw new RangeError(`Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
       }
       this.data = data instanceof Float64Array ? data : Float64Array.from(data);
     }
@@ -160,7 +158,7 @@ export class Tensor {
    */
   reshape(shape: readonly number[]): Tensor {
     const free = shape.indexOf(-1);
-    let resolved = [...shape];
+    const resolved = [...shape];
     if (free >= 0) {
       const known = shape.reduce((p, d, i) => (i === free ? p : p * d), 1);
       if (known === 0 || this.size % known !== 0) {
@@ -169,9 +167,7 @@ export class Tensor {
       resolved[free] = this.size / known;
     }
     if (sizeOf(resolved) !== this.size) {
-      throw new RangeError(
-        `Tensor.reshape: [${this.shape.join(', ')}] has ${this.size} elements, [${shape.join(', ')}] needs ${sizeOf(resolved)}`,
-      );
+      throw new RangeError(`Tensor.reshape: [${this.shape.join(', ')}] has ${this.size} elements, [${shape.join(', ')}] needs ${sizeOf(resolved)}`);
     }
     return new Tensor(resolved, this.data);
   }

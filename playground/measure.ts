@@ -41,7 +41,11 @@ const median = (values: number[]): number => {
 /** Draws a 7 on the pad, in strokes of small mouse moves; returns the page's inference time of each move. */
 async function drawSeven(page: Page, moves: number): Promise<number[]> {
   const box = (await page.locator('#pad').boundingBox())!;
-  const path: [number, number][] = [[0.3, 0.2], [0.7, 0.2], [0.45, 0.85]];
+  const path: [number, number][] = [
+    [0.3, 0.2],
+    [0.7, 0.2],
+    [0.45, 0.85],
+  ];
   const at = (t: number): [number, number] => {
     const [a, b] = t < 0.4 ? [path[0], path[1]] : [path[1], path[2]];
     const u = t < 0.4 ? t / 0.4 : (t - 0.4) / 0.6;

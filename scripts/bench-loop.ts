@@ -40,7 +40,12 @@ const MEASURES: Measure[] = [
   { name: 'npm test -- 05', edit: 'exercises/05-flatten/flatten.ts', args: ['npm', 'test', '--', '05'] },
   { name: 'npm test -- 01', edit: 'exercises/01-conv2d/conv2d-naive.ts', args: ['npm', 'test', '--', '01'] },
   { name: 'kata check 05', edit: 'exercises/05-flatten/flatten.ts', args: ['npm', 'run', 'kata', '--', 'check', '05'] },
-  { name: 'kata watch (to first wait)', edit: 'exercises/05-flatten/flatten.ts', args: ['npm', 'run', 'kata', '--', 'watch', '--poll'], until: /waiting for changes/ },
+  {
+    name: 'kata watch (to first wait)',
+    edit: 'exercises/05-flatten/flatten.ts',
+    args: ['npm', 'run', 'kata', '--', 'watch', '--poll'],
+    until: /waiting for changes/,
+  },
 ];
 
 function calibration(): number {
@@ -111,7 +116,12 @@ startCommand(spec, async ({ values }) => {
   const state = path.join(tmp, 'state.json');
   try {
     console.log(`before: ${before.slice(0, 10)} (${values.before})    after: this working tree`);
-    console.log(`calibration: a fixed plain loop takes ${calibration().toFixed(2)} ns per element; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `calibration: a fixed plain loop takes ${calibration().toFixed(2)} ns per element; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     const rows: string[][] = [];
     for (const m of MEASURES) {
       const times: Record<'before' | 'after', number[]> = { before: [], after: [] };
@@ -125,7 +135,12 @@ startCommand(spec, async ({ values }) => {
       console.log(`  ${m.name}: before ${times.before.map((t) => t.toFixed(1)).join(', ')}  after ${times.after.map((t) => t.toFixed(1)).join(', ')}`);
     }
     console.log(`\n${formatTable(['command (median wall time)', 'before', 'after', 'speed-up'], rows, { align: ['left', 'right', 'right', 'right'] })}`);
-    console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; calibration at the end: ${calibration().toFixed(2)} ns per element`);
+    console.log(
+      `\nload average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; calibration at the end: ${calibration().toFixed(2)} ns per element`,
+    );
   } finally {
     git(['worktree', 'remove', '--force', trees.before]);
     fs.rmSync(tmp, { recursive: true, force: true });

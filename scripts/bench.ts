@@ -19,13 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Layer, ParametricLayer } from '../lib/layer';
-import {
-  gemmJs,
-  gemmReference,
-  startGemmProfile,
-  stopGemmProfile,
-  type GemmOptions,
-} from '../lib/matmul';
+import { gemmJs, gemmReference, startGemmProfile, stopGemmProfile, type GemmOptions } from '../lib/matmul';
 import { closeEngineThreads, engineKit, getEngineConfig, setEngineConfig, type EngineConfig } from '../engine';
 import { gemmWasm, THREAD_MIN_WORK, wasmGemmStatus } from '../engine/gemm-wasm';
 import { availableThreads } from '../engine/threads';
@@ -97,7 +91,11 @@ function clockGHz(): number {
  */
 const FLOP_PER_CYCLE = 16;
 
-const loadText = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadText = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 /**
  * Nanoseconds per element of one fixed plain loop (a 2^18-element copy with
@@ -208,7 +206,17 @@ function benchMatmul(args: Args, peak: number): void {
     const w1 = wasm ? rate(() => gemmWasm(m, n, k, a, b, c, { ...options, threads: 1 })) : NaN;
     const wn = wasm ? rate(() => gemmWasm(m, n, k, a, b, c, { ...options, threads: args.threads })) : NaN;
     const best = Math.max(js, Number.isNaN(w1) ? 0 : w1, Number.isNaN(wn) ? 0 : wn);
-    rows.push([s.name, `${m} x ${n} x ${k}`, flagText(options), fmt(flops / 1e6, 1), fmt(ref), fmt(js), fmt(w1), fmt(wn), `${fmt((100 * best) / peak, 1)}%`]);
+    rows.push([
+      s.name,
+      `${m} x ${n} x ${k}`,
+      flagText(options),
+      fmt(flops / 1e6, 1),
+      fmt(ref),
+      fmt(js),
+      fmt(w1),
+      fmt(wn),
+      `${fmt((100 * best) / peak, 1)}%`,
+    ]);
   }
   console.log('\nmatmul: GFLOP/s (best of repeated runs, operands copied in and out included)\n');
   console.log(formatTable(headers, rows, { align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
@@ -233,7 +241,9 @@ function benchThreadOverhead(args: Args): void {
     rows.push([`${m} x 64 x 64`, m * 64 * 64, fmt(one, 1), fmt(many, 1), fmt(one / many, 2)]);
   }
   console.log(`\nthreads: microseconds per product on 1 and ${args.threads} threads (gemm uses threads from ${THREAD_MIN_WORK} multiply-adds on)\n`);
-  console.log(formatTable(['product', 'multiply-adds', 'x1 us', `x${args.threads} us`, 'speed-up'], rows, { align: ['left', 'right', 'right', 'right', 'right'] }));
+  console.log(
+    formatTable(['product', 'multiply-adds', 'x1 us', `x${args.threads} us`, 'speed-up'], rows, { align: ['left', 'right', 'right', 'right', 'right'] }),
+  );
 }
 
 // ---------------------------------------------------------------- 2. training
@@ -443,7 +453,7 @@ function benchTraining(args: Args): void {
       align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
     }),
   );
-  console.log('(layers: the loop below, timed per layer; fit: the classifier\'s own fit on the same images; CPU: all threads of the process)');
+  console.log("(layers: the loop below, timed per layer; fit: the classifier's own fit on the same images; CPU: all threads of the process)");
 
   // per layer, for the engine's fastest configuration of each network
   for (const net of NETWORKS) {
@@ -484,7 +494,9 @@ function benchTraining(args: Args): void {
       ['backward', sum(p.backward)],
       ['update', p.update],
     ] as const;
-    console.log(`phases: ${phases.map(([n, t]) => `${n} ${ms(t)} ms (${fmt((100 * t) / p.total, 0)}%)`).join(', ')}; matmul ${fmt((100 * p.gemm) / p.total, 0)}% of the step`);
+    console.log(
+      `phases: ${phases.map(([n, t]) => `${n} ${ms(t)} ms (${fmt((100 * t) / p.total, 0)}%)`).join(', ')}; matmul ${fmt((100 * p.gemm) / p.total, 0)}% of the step`,
+    );
   }
 }
 
@@ -505,16 +517,16 @@ function benchInference(args: Args): void {
   const list = variants({ ...args, quick: true });
   for (const net of NETWORKS) {
     for (const { label, classifier, kit, cfg } of list) {
-    const clf = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, seed: 0 });
-    clf.predict(slice(images, 0, 100)); // warm-up
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    withConfig(cfg, () => clf.predict(images));
-    const s = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const cpuS = (cpu.user + cpu.system) / 1e6;
-    const per10k = (x: number): string => (count === 10000 ? fmt(x, 2) : `${fmt((x * 10000) / count, 2)} (scaled)`);
-    rows.push([net.name, label, count, fmt(s, 2), fmt(count / s, 0), per10k(s), per10k(cpuS)]);
+      const clf = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, seed: 0 });
+      clf.predict(slice(images, 0, 100)); // warm-up
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      withConfig(cfg, () => clf.predict(images));
+      const s = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuS = (cpu.user + cpu.system) / 1e6;
+      const per10k = (x: number): string => (count === 10000 ? fmt(x, 2) : `${fmt((x * 10000) / count, 2)} (scaled)`);
+      rows.push([net.name, label, count, fmt(s, 2), fmt(count / s, 0), per10k(s), per10k(cpuS)]);
     }
   }
   console.log(`\ninference: predict() on ${source}\n`);

@@ -28,7 +28,10 @@ const isNodeBuiltin = (spec: string): boolean => spec.startsWith('node:') || NOD
 
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && /\.(ts|cts|mts|js|cjs|mjs)$/.test(e.name)).map((e) => path.join(e.parentPath ?? e.path, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.(ts|cts|mts|js|cjs|mjs)$/.test(e.name))
+    .map((e) => path.join(e.parentPath ?? e.path, e.name));
 }
 
 /** The exercise number NN of a path under a tree, or null. */
@@ -41,7 +44,8 @@ function exerciseOf(relative: string): number | null {
 function broken(root: string, area: string, file: string, spec: string): string | null {
   const inside = (folder: string, p: string): boolean => !path.relative(path.join(root, folder), p).startsWith('..');
   if (!spec.startsWith('.')) {
-    if (isNodeBuiltin(spec)) return area === 'exercises' || area === 'solutions' ? `${area}/ imports only lib/ and earlier exercises, not Node's modules` : null;
+    if (isNodeBuiltin(spec))
+      return area === 'exercises' || area === 'solutions' ? `${area}/ imports only lib/ and earlier exercises, not Node's modules` : null;
     return `${area}/ imports no packages`;
   }
   const target = path.resolve(path.dirname(file), spec);

@@ -94,7 +94,8 @@ export function elementName(step: Step, flat: number, shape: number[]): string {
   return `${step.element}[${parts.join(', ')}]`;
 }
 
-const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6).replace(/\.?0+$/, '') : x.toExponential(2));
+const fmt = (x: number): string =>
+  x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(6).replace(/\.?0+$/, '') : x.toExponential(2);
 const shapeText = (s: number[]): string => `[${s.join(', ')}]`;
 
 /** Compares one step's results; returns the report row. */
@@ -105,7 +106,13 @@ export function compareStep(step: Step, yours: Outcome, ref: Outcome): StepRepor
   if (!yours.ok) return { ...base, shape: '-', maxAbs: null, maxRel: null, problem: `yours ${yours.error}` };
   const y = yours.value!;
   if (y.shape.length !== r.shape.length || y.shape.some((d, i) => d !== r.shape[i])) {
-    return { ...base, shape: `${shapeText(y.shape)} vs ${shapeText(r.shape)}`, maxAbs: null, maxRel: null, problem: `${step.name} has shape ${shapeText(y.shape)}, the reference ${shapeText(r.shape)}` };
+    return {
+      ...base,
+      shape: `${shapeText(y.shape)} vs ${shapeText(r.shape)}`,
+      maxAbs: null,
+      maxRel: null,
+      problem: `${step.name} has shape ${shapeText(y.shape)}, the reference ${shapeText(r.shape)}`,
+    };
   }
   let scale = 0;
   for (let i = 0; i < r.data.length; i++) scale = Math.max(scale, Math.abs(r.data[i]));
@@ -120,9 +127,7 @@ export function compareStep(step: Step, yours: Outcome, ref: Outcome): StepRepor
   }
   const maxRel = maxAbs / Math.max(scale, 1e-12);
   const problem =
-    first < 0
-      ? null
-      : `${step.name} first differs at ${elementName(step, first, r.shape)}: yours ${fmt(y.data[first])}, reference ${fmt(r.data[first])}`;
+    first < 0 ? null : `${step.name} first differs at ${elementName(step, first, r.shape)}: yours ${fmt(y.data[first])}, reference ${fmt(r.data[first])}`;
   return { ...base, shape: `${shapeText(r.shape)} same`, maxAbs, maxRel, problem };
 }
 
@@ -172,7 +177,9 @@ export function runCase(c: CompareCase, loadYours: (file: string) => Module, loa
   const firstBad = steps.findIndex((s) => s.problem);
   const matched = steps.slice(0, Math.max(firstBad, 0)).map((s) => s.step);
   const firstDifference =
-    firstBad < 0 ? null : `${matched.length > 0 ? `${listWords(matched)} ${matched.length === 1 ? 'matches' : 'match'} the reference; ` : ''}${steps[firstBad].problem}`;
+    firstBad < 0
+      ? null
+      : `${matched.length > 0 ? `${listWords(matched)} ${matched.length === 1 ? 'matches' : 'match'} the reference; ` : ''}${steps[firstBad].problem}`;
 
   // Speed: a warm-up, then five rounds (alternating which tree goes first) of
   // enough repetitions for about 20 ms; each step keeps its fastest round.
@@ -220,10 +227,18 @@ export function fitTable(headers: string[], rows: string[][], align: Align[], wi
   let keep = headers.map((_, i) => i);
   for (const drop of [[], ['yours', 'reference'], ['max abs diff']]) {
     keep = keep.filter((i) => !drop.includes(headers[i]));
-    const text = formatTable(keep.map((i) => headers[i]), rows.map((r) => keep.map((i) => r[i])), { align: keep.map((i) => align[i]) });
+    const text = formatTable(
+      keep.map((i) => headers[i]),
+      rows.map((r) => keep.map((i) => r[i])),
+      { align: keep.map((i) => align[i]) },
+    );
     if (Math.max(...text.split('\n').map(displayWidth)) <= width) return text;
   }
-  return formatTable(keep.map((i) => headers[i]), rows.map((r) => keep.map((i) => r[i])), { align: keep.map((i) => align[i]) });
+  return formatTable(
+    keep.map((i) => headers[i]),
+    rows.map((r) => keep.map((i) => r[i])),
+    { align: keep.map((i) => align[i]) },
+  );
 }
 
 /** `=> text`, wrapped to the terminal's width with the continuation lines indented. */
@@ -244,7 +259,17 @@ export function formatCase(exercise: string, r: CaseReport): string {
       ms(s.refMs),
       s.yoursMs !== null && s.refMs !== null ? speedText(s.yoursMs / Math.max(s.refMs, 1e-9)) : '-',
     ]);
-    lines.push(fitTable(['step', 'shape', 'max abs diff', 'max rel diff', 'yours', 'reference', 'speed'], rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left']));
+    lines.push(
+      fitTable(['step', 'shape', 'max abs diff', 'max rel diff', 'yours', 'reference', 'speed'], rows, [
+        'left',
+        'left',
+        'right',
+        'right',
+        'right',
+        'right',
+        'left',
+      ]),
+    );
   }
   if (r.firstDifference === null) {
     lines.push(...arrow(`same as the reference (every element within ${TOLERANCE} relative); yours is ${speedText(r.speedRatio)} overall.`));
@@ -288,7 +313,7 @@ export function loader(tree: string, exercise: string): (file: string) => Module
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return require(full) as Module;
     } catch (err) {
-      throw new Error(`${path.join(exercise, file)} could not be loaded: ${(err as Error).message.split('\n')[0]}`);
+      throw new Error(`${path.join(exercise, file)} could not be loaded: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
   };
 }
@@ -309,7 +334,14 @@ says, step by step, whether they agree and where they first differ.
   <exercise>         01, 1, conv2d or 01-conv2d
   --submission DIR   compare DIR (laid out like exercises/) instead of yours`;
 
-const spec: CommandSpec = { name: 'compare', usage: USAGE, options: { submission: { type: 'string' } }, argument: 'an exercise (01, conv2d or 01-conv2d)', minPositionals: 1, maxPositionals: 1 };
+const spec: CommandSpec = {
+  name: 'compare',
+  usage: USAGE,
+  options: { submission: { type: 'string' } },
+  argument: 'an exercise (01, conv2d or 01-conv2d)',
+  minPositionals: 1,
+  maxPositionals: 1,
+};
 
 function main({ values, positionals }: ParsedCommand): number {
   const id = exerciseArgument(loadManifest(), positionals[0]).id;
@@ -318,7 +350,8 @@ function main({ values, positionals }: ParsedCommand): number {
     if (!fs.existsSync(submission)) throw new CommandError(`--submission: ${submission} does not exist`);
     if (!fs.statSync(submission).isDirectory()) throw new CommandError(`--submission: ${submission} is not a folder`);
     const dir = fs.existsSync(path.join(submission, id)) ? submission : path.join(submission, 'exercises');
-    if (!fs.existsSync(path.join(dir, id))) throw new CommandError(`--submission: ${submission} has no ${id}/ (expected a folder laid out like exercises/)`);
+    if (!fs.existsSync(path.join(dir, id)))
+      throw new CommandError(`--submission: ${submission} has no ${id}/ (expected a folder laid out like exercises/)`);
   }
   const { tree, cleanup } = submission ? prepareTree(submission) : { tree: path.join(repoRoot, 'exercises'), cleanup: () => undefined };
   try {

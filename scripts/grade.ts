@@ -42,6 +42,10 @@ import {
 import { detectSandbox, runSandboxed } from './grading/sandbox';
 import { ExerciseRun, ExerciseStatus, insideRoot, judge, RunLimits, runInSandbox } from './grading/verdict';
 import { prepareWorkspace, Workspace } from './grading/workspace';
+
+/** Characters that would break a terminal line or a table cell: shown as '?'. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 import { shardOf, mergeShards } from './grading/shards';
 
 export type { SubmissionGrade } from './grading/reports';
@@ -131,7 +135,8 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
   if (format !== 'files' && format !== 'classroom') throw new UsageError(`--format must be files or classroom, got "${format}"`);
   const seed = positiveInt('--seed', v.seed ?? process.env.FC_SEED, 0) ?? 42;
   if (parsed.positionals.length === 0) throw new UsageError('give at least one submission folder');
-  if (format === 'classroom' && parsed.positionals.length !== 1) throw new UsageError(`--format classroom grades one submission (a student's repository), got ${parsed.positionals.length}`);
+  if (format === 'classroom' && parsed.positionals.length !== 1)
+    throw new UsageError(`--format classroom grades one submission (a student's repository), got ${parsed.positionals.length}`);
   return {
     submissions: parsed.positionals.map((p) => path.resolve(p)),
     out,
@@ -172,7 +177,11 @@ const EXPECTED_TESTS = path.join(__dirname, 'grading', 'expected-tests.json');
  * run with a test name pattern that matches nothing (no test body runs), or
  * the pinned list of a student repository.
  */
-export async function listExpectedTests(root: string, exercises: Exercise[], limits: RunLimits = { timeLimitSeconds: 120, memoryBytes: 2 * 1024 ** 3, seed: 42 }): Promise<Map<string, string[]>> {
+export async function listExpectedTests(
+  root: string,
+  exercises: Exercise[],
+  limits: RunLimits = { timeLimitSeconds: 120, memoryBytes: 2 * 1024 ** 3, seed: 42 },
+): Promise<Map<string, string[]>> {
   if (!fs.existsSync(path.join(repoRoot, 'solutions'))) {
     const pinned = JSON.parse(fs.readFileSync(EXPECTED_TESTS, 'utf8')) as Record<string, string[]>;
     return new Map(exercises.map((e) => [e.id, pinned[e.id]]));
@@ -193,7 +202,10 @@ export async function listExpectedTests(root: string, exercises: Exercise[], lim
       if (!suite || suite.failedToRun) {
         throw new Error(`cannot list the tests of ${e.id} from the reference: ${firstLines(suite?.error ?? outcome.run.output, 8)}`);
       }
-      result.set(e.id, suite.tests.map((t) => t.name));
+      result.set(
+        e.id,
+        suite.tests.map((t) => t.name),
+      );
     }),
   );
   return result;
@@ -261,7 +273,12 @@ async function typeCheckAll(
       workspace: root,
       runDir,
       nodeModules: path.join(repoRoot, 'node_modules'),
-      command: [process.execPath, `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`, `${inside}/typecheck.js`, ...queue.map(configOf)],
+      command: [
+        process.execPath,
+        `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`,
+        `${inside}/typecheck.js`,
+        ...queue.map(configOf),
+      ],
       env: { HOME: '/tmp' },
       timeoutMs: limits.timeLimitSeconds * 1000,
       idleTimeout: true,
@@ -313,7 +330,9 @@ export function makeRoot(): string {
   else fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   // The type checker runs as plain JavaScript in the sandbox (no ts-node there).
   const source = fs.readFileSync(path.join(__dirname, 'typecheck.ts'), 'utf8');
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  }).outputText;
   fs.writeFileSync(path.join(root, 'typecheck.js'), js);
   return root;
 }
@@ -341,7 +360,10 @@ export function gradeOf(e: Exercise, run: ExerciseRun): { grade: ExerciseGrade; 
   const lines = allOrNothing
     ? [{ name: `${e.id}: all ${run.tests.length} tests`, passed: ran && passed === run.tests.length, message: run.message }]
     : run.tests.map((t, i) => ({ name: t.name, passed: ran && t.passed, message: t.message || (i === 0 && !ran ? run.message : '') }));
-  const scores = testScores(e.points, lines.map((l) => l.passed));
+  const scores = testScores(
+    e.points,
+    lines.map((l) => l.passed),
+  );
   const tests: TestGrade[] = lines.map((l, i) => ({
     exercise: e.id,
     name: l.name,
@@ -353,7 +375,15 @@ export function gradeOf(e: Exercise, run: ExerciseRun): { grade: ExerciseGrade; 
   let score = 0;
   for (const s of scores) score += s;
   return {
-    grade: { id: e.id, status: run.status, passed: ran ? passed : 0, total: ran ? run.tests.length : null, score, maxScore: e.points, message: run.message },
+    grade: {
+      id: e.id,
+      status: run.status,
+      passed: ran ? passed : 0,
+      total: ran ? run.tests.length : null,
+      score,
+      maxScore: e.points,
+      message: run.message,
+    },
     tests,
   };
 }
@@ -365,7 +395,12 @@ function applyTypeErrors(run: ExerciseRun, errors: string[] | undefined): Exerci
   const more = errors.length > 3 ? `\n(and ${errors.length - 3} more type errors)` : '';
   const ran = run.status !== 'crash';
   return {
-    ...notRun({ id: run.id } as Exercise, run.tests.map((t) => t.name), 'compile-error', `TypeScript errors (npm test fails this suite):\n${shown.join('\n')}${more}`),
+    ...notRun(
+      { id: run.id } as Exercise,
+      run.tests.map((t) => t.name),
+      'compile-error',
+      `TypeScript errors (npm test fails this suite):\n${shown.join('\n')}${more}`,
+    ),
     passedIgnoringTypes: ran ? `${run.tests.filter((t) => t.passed).length}/${run.tests.length}` : `did not run (${run.status})`,
   };
 }
@@ -386,7 +421,7 @@ const STATUS_MARK: Partial<Record<ExerciseStatus, string>> = {
 function classTable(grades: SubmissionGrade[], exercises: Exercise[]): string {
   const headers = ['submission', ...exercises.map((e) => e.id.slice(0, 2)), 'total', 'max'];
   const rows = grades.map((g) => [
-    g.submission.replace(/[\u0000-\u001f\u007f]/g, '?'),
+    g.submission.replace(CONTROL_CHARACTERS, '?'),
     ...exercises.map((e) => {
       const x = g.exercises.find((y) => y.id === e.id)!;
       return `${formatScore(x.score)}${STATUS_MARK[x.status] ?? ''}`;
@@ -455,7 +490,11 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const sandbox = detectSandbox();
   if (sandbox.missing.length > 0) console.error(['', '!!! grade: WEAKER ISOLATION !!!', ...sandbox.missing.map((l) => `!!! ${l}`), ''].join('\n'));
 
-  const limitsOf = (e: Exercise): RunLimits => ({ timeLimitSeconds: opts.timeLimitSeconds ?? e.timeLimitSeconds, memoryBytes: opts.memoryMb * 1024 * 1024, seed: opts.seed });
+  const limitsOf = (e: Exercise): RunLimits => ({
+    timeLimitSeconds: opts.timeLimitSeconds ?? e.timeLimitSeconds,
+    memoryBytes: opts.memoryMb * 1024 * 1024,
+    seed: opts.seed,
+  });
   const root = makeRoot();
   // Also on Ctrl-C or SIGTERM (the sandbox's handler exits the process).
   const removeRoot = (): void => {
@@ -465,7 +504,17 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   try {
     const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
     const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises));
-    const gates = new Map(workspaces.map((ws) => [ws.name, ws.refused ? null : gate(path.join(ws.dir, 'exercises'), exercises.map((e) => e.id))]));
+    const gates = new Map(
+      workspaces.map((ws) => [
+        ws.name,
+        ws.refused
+          ? null
+          : gate(
+              path.join(ws.dir, 'exercises'),
+              exercises.map((e) => e.id),
+            ),
+      ]),
+    );
     const similar = similarityFlags(workspaces, exercises);
     const runs = new Map<string, ExerciseRun>();
     let cpuMs = 0;
@@ -475,7 +524,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     const total = workspaces.length * (exercises.length + 1);
     let done = 0;
     const report = (text: string): void => {
-      if (opts.format === 'files') console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text.replace(/[\u0000-\u001f\u007f]/g, '?')}`);
+      if (opts.format === 'files') console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text.replace(CONTROL_CHARACTERS, '?')}`);
     };
     const exerciseJob = (ws: Workspace, e: Exercise) => async (): Promise<void> => {
       const list = expected.get(e.id)!;
@@ -484,11 +533,18 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       const blocked = g?.flags.filter((f) => g.reach.get(e.id)?.has(f.file));
       const missing = ws.refused ? [] : missingFiles(ws, e);
       if (ws.refused) run = notRun(e, list, 'refused', `the submission was not graded: ${ws.refused}`);
-      else if (blocked && blocked.length > 0) run = notRun(e, list, 'rejected', `not allowed in a submission:\n${blocked.map((f) => `${f.file}:${f.line}: ${f.what}`).join('\n')}`);
+      else if (blocked && blocked.length > 0)
+        run = notRun(e, list, 'rejected', `not allowed in a submission:\n${blocked.map((f) => `${f.file}:${f.line}: ${f.what}`).join('\n')}`);
       else if (missing.length > 0) run = notRun(e, list, 'missing', `missing from the submission: ${missing.join(', ')}`);
       else {
         const limits = limitsOf(e);
-        const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'runs', `${ws.slot}-${e.id}`), exercise: e, limits, name: `kata-grade-${process.pid}-${ws.slot}-${e.id}` });
+        const outcome = await runInSandbox({
+          wsDir: ws.dir,
+          runDir: path.join(root, 'runs', `${ws.slot}-${e.id}`),
+          exercise: e,
+          limits,
+          name: `kata-grade-${process.pid}-${ws.slot}-${e.id}`,
+        });
         run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits);
         cpuMs += outcome.run.cpuMs;
         if (!opts.keep) fs.rmSync(path.join(root, 'runs', `${ws.slot}-${e.id}`), { recursive: true, force: true });
@@ -504,11 +560,18 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       }
       const typeLimits = { ...limitsOf(exercises[0]), timeLimitSeconds: opts.timeLimitSeconds ?? 120 };
       const checked = workspaces.filter((w) => !w.refused);
-      cpuMs += await typeCheckAll(checked, exercises, (ws) => gates.get(ws.name)!.reach, root, typeLimits, (ws, errors) => {
-        typeErrors.set(ws.slot, errors);
-        const bad = [...errors.keys()];
-        report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
-      });
+      cpuMs += await typeCheckAll(
+        checked,
+        exercises,
+        (ws) => gates.get(ws.name)!.reach,
+        root,
+        typeLimits,
+        (ws, errors) => {
+          typeErrors.set(ws.slot, errors);
+          const bad = [...errors.keys()];
+          report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
+        },
+      );
     };
     // The exercises with long time limits (the MNIST ones) first, as they set the wall time.
     const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
@@ -559,11 +622,18 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     writeReports(opts.out, grades, exercises, opts.excel);
     if (opts.keep) console.log(`workspaces kept in ${root}`);
     console.log('');
-    console.log(classTable([...grades].sort((a, b) => (a.submission < b.submission ? -1 : 1)), exercises));
+    console.log(
+      classTable(
+        [...grades].sort((a, b) => (a.submission < b.submission ? -1 : 1)),
+        exercises,
+      ),
+    );
     if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, workspaces.length))} per submission)`);
     const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
     const legend = marks.map(([k, v]) => `${k} = ${v}`);
-    console.log(`\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<name>.md`);
+    console.log(
+      `\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<name>.md`,
+    );
     return grades;
   } finally {
     removeRoot();

@@ -83,13 +83,21 @@ export function loadManifest(file = defaultManifestPath): Manifest {
     need(e.parts === undefined || Array.isArray(e.parts), 'parts must be an array');
     need(e.mistakes === undefined || Array.isArray(e.mistakes), 'mistakes must be an array');
     ((e.parts ?? []) as Record<string, unknown>[]).forEach((p, j) => {
-      const ok = typeof p.name === 'string' && typeof p.file === 'string' && typeof p.formula === 'string' &&
-        Array.isArray(p.tests) && p.tests.every((t) => typeof t === 'string') &&
-        typeof (p.title as Record<string, unknown> | undefined)?.en === 'string' && typeof (p.title as Record<string, unknown>).ja === 'string';
+      const ok =
+        typeof p.name === 'string' &&
+        typeof p.file === 'string' &&
+        typeof p.formula === 'string' &&
+        Array.isArray(p.tests) &&
+        p.tests.every((t) => typeof t === 'string') &&
+        typeof (p.title as Record<string, unknown> | undefined)?.en === 'string' &&
+        typeof (p.title as Record<string, unknown>).ja === 'string';
       need(ok, `parts[${j}] needs name, title {en, ja}, tests (strings), file and formula`);
     });
     ((e.mistakes ?? []) as Record<string, unknown>[]).forEach((m, j) => {
-      need(['id', 'part', 'en', 'ja'].every((k) => typeof m[k] === 'string'), `mistakes[${j}] needs id, part, en and ja strings`);
+      need(
+        ['id', 'part', 'en', 'ja'].every((k) => typeof m[k] === 'string'),
+        `mistakes[${j}] needs id, part, en and ja strings`,
+      );
     });
     return { ...e, parts: e.parts ?? [], mistakes: e.mistakes ?? [] } as unknown as Exercise;
   });
@@ -158,8 +166,12 @@ export function exportedNames(source: string, fileName = 'file.ts'): string[] {
       } else if (ts.isVariableStatement(st)) {
         for (const decl of st.declarationList.declarations) addBinding(decl.name);
       } else if (
-        (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) ||
-          ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) &&
+        (ts.isFunctionDeclaration(st) ||
+          ts.isClassDeclaration(st) ||
+          ts.isInterfaceDeclaration(st) ||
+          ts.isTypeAliasDeclaration(st) ||
+          ts.isEnumDeclaration(st) ||
+          ts.isModuleDeclaration(st)) &&
         st.name
       ) {
         names.add(st.name.text);
@@ -222,8 +234,12 @@ export function lint(options: LintOptions = {}): string[] {
     if (!fs.existsSync(path.join(root, e.test))) errors.push(`${at}: test file ${e.test} does not exist`);
     if (!(e.points > 0)) errors.push(`${at}: points must be > 0, got ${e.points}`);
     if (!(e.timeLimitSeconds > 0)) errors.push(`${at}: timeLimitSeconds must be > 0, got ${e.timeLimitSeconds}`);
-    if (e.hints.length === 0 && !e.parts.some((p) => (p.hints ?? []).length > 0)) errors.push(`${at}: needs at least one hint (of the exercise or of a part)`);
-    const allHints = [...e.hints.map((h, i) => [`hint ${i + 1}`, h] as const), ...e.parts.flatMap((p) => (p.hints ?? []).map((h, i) => [`part ${p.name} hint ${i + 1}`, h] as const))];
+    if (e.hints.length === 0 && !e.parts.some((p) => (p.hints ?? []).length > 0))
+      errors.push(`${at}: needs at least one hint (of the exercise or of a part)`);
+    const allHints = [
+      ...e.hints.map((h, i) => [`hint ${i + 1}`, h] as const),
+      ...e.parts.flatMap((p) => (p.hints ?? []).map((h, i) => [`part ${p.name} hint ${i + 1}`, h] as const)),
+    ];
     for (const [label, h] of allHints) {
       if (typeof h.en !== 'string' || !h.en.trim()) errors.push(`${at}: ${label} has no English text`);
       if (typeof h.ja !== 'string' || !h.ja.trim()) errors.push(`${at}: ${label} has no Japanese text`);
@@ -266,7 +282,8 @@ export function lintParts(root: string, e: Exercise): string[] {
   for (const p of e.parts) {
     if (names.has(p.name)) errors.push(`${at}: part "${p.name}" is listed twice`);
     names.add(p.name);
-    if (!fs.existsSync(path.join(root, 'exercises', e.id, p.file))) errors.push(`${at}: part "${p.name}" names ${p.file}, which is not in exercises/${e.id}/`);
+    if (!fs.existsSync(path.join(root, 'exercises', e.id, p.file)))
+      errors.push(`${at}: part "${p.name}" names ${p.file}, which is not in exercises/${e.id}/`);
     // The first segment of a prefix is a describe title: it must be in the test file.
     for (const prefix of p.tests) {
       const title = prefix.split(' > ')[0];
@@ -296,7 +313,10 @@ export function lintExerciseFolders(root: string, id: string): string[] {
   const solFiles = listFiles(solDir);
   for (const f of stubFiles) if (!solFiles.includes(f)) errors.push(`${id}: exercises/${id}/${f} has no counterpart in solutions/${id}/`);
   for (const f of solFiles) if (!stubFiles.includes(f)) errors.push(`${id}: solutions/${id}/${f} has no counterpart in exercises/${id}/`);
-  for (const [tree, files] of [['exercises', stubFiles], ['solutions', solFiles]] as const) {
+  for (const [tree, files] of [
+    ['exercises', stubFiles],
+    ['solutions', solFiles],
+  ] as const) {
     if (!files.includes('README.md')) errors.push(`${id}: ${tree}/${id}/README.md is missing`);
   }
   if (stubFiles.includes('README.md') && solFiles.includes('README.md')) {

@@ -84,9 +84,9 @@ function workflow(pinned: string[]): string {
     '      - uses: actions/setup-node@v4',
     '        with:',
     '          node-version: 20',
-    '      - name: Check that tests, lib and tools are the template\'s',
+    "      - name: Check that tests, lib and tools are the template's",
     '        run: |',
-    '          # Only exercises/ is the student\'s; everything else must match the template.',
+    "          # Only exercises/ is the student's; everything else must match the template.",
     '          cat > "$RUNNER_TEMP/pinned" <<\'PINNED\'',
     ...pinned.map((l) => `          ${l}`),
     '          PINNED',
@@ -182,7 +182,10 @@ export async function writeTemplate(out: string): Promise<string[]> {
   const root = makeRoot();
   try {
     const expected = await listExpectedTests(root, manifest.exercises);
-    fs.writeFileSync(path.join(out, 'scripts', 'grading', 'expected-tests.json'), JSON.stringify(Object.fromEntries(manifest.exercises.map((e) => [e.id, expected.get(e.id)])), null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(out, 'scripts', 'grading', 'expected-tests.json'),
+      JSON.stringify(Object.fromEntries(manifest.exercises.map((e) => [e.id, expected.get(e.id)])), null, 2) + '\n',
+    );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

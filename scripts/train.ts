@@ -127,7 +127,9 @@ export type ParsedArgs = { help: true } | { help: false; options: TrainArgs };
 export const spec: CommandSpec = {
   name: 'train',
   usage: USAGE,
-  options: Object.fromEntries(['epochs', 'batch-size', 'lr', 'lr-decay', 'optimizer', 'model', 'limit', 'seed', 'out', 'tree'].map((o) => [o, { type: 'string' as const }])),
+  options: Object.fromEntries(
+    ['epochs', 'batch-size', 'lr', 'lr-decay', 'optimizer', 'model', 'limit', 'seed', 'out', 'tree'].map((o) => [o, { type: 'string' as const }]),
+  ),
   maxPositionals: 0,
 };
 
@@ -182,14 +184,19 @@ const EPOCH_WIDTHS = [7, 10, 10, 8, 7, 7, 7];
 
 /** One line of the per-epoch table (the first column left-aligned, numbers right-aligned): about 66 columns. */
 function epochRow(cells: string[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(EPOCH_WIDTHS[i]) : c.padStart(EPOCH_WIDTHS[i]))).join('  ').trimEnd();
+  return cells
+    .map((c, i) => (i === 0 ? c.padEnd(EPOCH_WIDTHS[i]) : c.padStart(EPOCH_WIDTHS[i])))
+    .join('  ')
+    .trimEnd();
 }
 
 /** `  key    value` lines; a long value wraps under itself to fit 80 columns. */
 function keyValues(pairs: [string, string][]): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
   const indent = ' '.repeat(width + 4);
-  return pairs.flatMap(([k, v]) => wrap(v, 80 - indent.length).map((line, i) => (i === 0 ? `  ${k.padEnd(width)}  ${line}` : `${indent}${line}`))).join('\n');
+  return pairs
+    .flatMap(([k, v]) => wrap(v, 80 - indent.length).map((line, i) => (i === 0 ? `  ${k.padEnd(width)}  ${line}` : `${indent}${line}`)))
+    .join('\n');
 }
 
 /** The confusion matrix with recall per row and precision per column, as aligned text. */
@@ -310,7 +317,11 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const test = loadMnist({ split: 'test' });
   const loadSeconds = seconds(performance.now() - t0);
   // Training accuracy after each epoch, on a fixed sample: the whole set would cost a pass per epoch.
-  const trainSample = takeSamples(train.images, train.labels, Array.from({ length: Math.min(TRAIN_ACCURACY_SAMPLE, train.labels.length) }, (_, i) => i));
+  const trainSample = takeSamples(
+    train.images,
+    train.labels,
+    Array.from({ length: Math.min(TRAIN_ACCURACY_SAMPLE, train.labels.length) }, (_, i) => i),
+  );
 
   out(`Training the ${options.model} network on MNIST`);
   out(
@@ -323,7 +334,10 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
           `(${options.limit === undefined ? 'the 60,000 training images' : `the first ${groupThousands(options.limit)} training images`}, ` +
           `1/12 held out, seed ${options.seed}), ${groupThousands(test.labels.length)} test`,
       ],
-      ['training', `${options.optimizer}, lr ${learningRateText(options.lr, options.lrDecay)}, batch size ${options.batchSize}, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, seed ${options.seed}`],
+      [
+        'training',
+        `${options.optimizer}, lr ${learningRateText(options.lr, options.lrDecay)}, batch size ${options.batchSize}, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, seed ${options.seed}`,
+      ],
       ['run folder', displayPath(options.out)],
       ['machine', `${os.cpus().length} CPUs, Node ${process.version}, data loaded in ${loadSeconds.toFixed(1)} s`],
     ]),
@@ -426,7 +440,9 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const testSeconds = seconds(performance.now() - testStart);
 
   out();
-  out(`Test accuracy: ${percent(testAccuracy)} (${groupThousands(test.labels.length - mistakes.length)} of ${groupThousands(test.labels.length)} test images)`);
+  out(
+    `Test accuracy: ${percent(testAccuracy)} (${groupThousands(test.labels.length - mistakes.length)} of ${groupThousands(test.labels.length)} test images)`,
+  );
   out();
   out('Confusion matrix (rows: true class, columns: predicted class),');
   out('recall per class and precision in %:');
@@ -448,12 +464,30 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
       layers: summary.rows.map((r) => ({ index: r.index, name: r.name, outputShape: r.outputShape, params: r.params })),
       parameters: summary.totalParams,
     },
-    data: { train: train.labels.length, validation: validation.labels.length, test: test.labels.length, validationFraction: VALIDATION_FRACTION, splitSeed: options.seed },
+    data: {
+      train: train.labels.length,
+      validation: validation.labels.length,
+      test: test.labels.length,
+      validationFraction: VALIDATION_FRACTION,
+      splitSeed: options.seed,
+    },
     iterations,
     epochs,
-    test: { accuracy: testAccuracy, misclassified: mistakes.length, confusionMatrix: matrix, precision, recall, mistakes: mistakes.slice(0, MAX_STORED_MISTAKES) },
+    test: {
+      accuracy: testAccuracy,
+      misclassified: mistakes.length,
+      confusionMatrix: matrix,
+      precision,
+      recall,
+      mistakes: mistakes.slice(0, MAX_STORED_MISTAKES),
+    },
     timings: { loadSeconds, trainSeconds, testSeconds, totalSeconds: 0 },
-    environment: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
+    environment: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    },
   };
   const firstLayer = clf.layers[0]?.params?.W;
   const shown = mistakes.slice(0, MAX_SHOWN_MISTAKES).map((m) => ({
@@ -474,7 +508,9 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   fs.writeFileSync(path.join(options.out, 'report.html'), html);
 
   const where = displayPath(options.out);
-  out(`Wall time: ${formatDuration(history.timings.totalSeconds)} (loading ${loadSeconds.toFixed(1)} s, training ${formatDuration(trainSeconds)}, testing ${testSeconds.toFixed(1)} s)`);
+  out(
+    `Wall time: ${formatDuration(history.timings.totalSeconds)} (loading ${loadSeconds.toFixed(1)} s, training ${formatDuration(trainSeconds)}, testing ${testSeconds.toFixed(1)} s)`,
+  );
   out(`Run folder: ${where}/  (model.bin, history.json, report.html)`);
   out(`Report: file://${path.join(options.out, 'report.html')}`);
   const warning = runWarning(epochs, options.lr);
@@ -485,7 +521,8 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   return 0;
 }
 
-if (require.main === module) startCommand(spec, () => {
-  const parsed = parseTrainArgs(process.argv.slice(2));
-  return parsed.help ? 0 : train(parsed.options);
-});
+if (require.main === module)
+  startCommand(spec, () => {
+    const parsed = parseTrainArgs(process.argv.slice(2));
+    return parsed.help ? 0 : train(parsed.options);
+  });

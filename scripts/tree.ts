@@ -91,28 +91,62 @@ export function loadTree(choice: string | undefined, model: 'sheet' | 'lenet'): 
   if (!fs.existsSync(path.join(root, '06-classifier'))) {
     throw new TreeNotReadyError(`--tree ${label}: expected a folder laid out like exercises/ (with 06-classifier/), got ${root}`);
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the tree is chosen at run time
   const load = <T>(file: string): T => require(path.join(root, file)) as T;
   const kit = choice === undefined || choice === '' ? engineKit : {};
   let classifier: ClassifierModule | undefined;
   let lenet: LenetModule | undefined;
   tryParts(label, [
-    ['00-prerequisites', 'FC', () => roundTrip(new (load<typeof import('../solutions/00-prerequisites/fc')>('00-prerequisites/fc').FC)({ inFeatures: 3, outFeatures: 2 }), [2, 3])],
+    [
+      '00-prerequisites',
+      'FC',
+      () => roundTrip(new (load<typeof import('../solutions/00-prerequisites/fc')>('00-prerequisites/fc').FC)({ inFeatures: 3, outFeatures: 2 }), [2, 3]),
+    ],
     ['00-prerequisites', 'ReLU', () => roundTrip(new (load<typeof import('../solutions/00-prerequisites/relu')>('00-prerequisites/relu').ReLU)(), [2, 3])],
-    ['01-conv2d', 'Conv2d', () => roundTrip(new (load<typeof import('../solutions/01-conv2d/conv2d')>('01-conv2d/conv2d').Conv2d)({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: 1 }), [2, 1, 4, 4])],
-    ['03-max-pool2d', 'MaxPool2D', () => roundTrip(new (load<typeof import('../solutions/03-max-pool2d/max-pool2d')>('03-max-pool2d/max-pool2d').MaxPool2D)({ kernelSize: 2 }), [2, 1, 4, 4])],
+    [
+      '01-conv2d',
+      'Conv2d',
+      () =>
+        roundTrip(
+          new (load<typeof import('../solutions/01-conv2d/conv2d')>('01-conv2d/conv2d').Conv2d)({
+            inChannels: 1,
+            outChannels: 2,
+            kernelSize: 3,
+            padding: 1,
+          }),
+          [2, 1, 4, 4],
+        ),
+    ],
+    [
+      '03-max-pool2d',
+      'MaxPool2D',
+      () =>
+        roundTrip(
+          new (load<typeof import('../solutions/03-max-pool2d/max-pool2d')>('03-max-pool2d/max-pool2d').MaxPool2D)({ kernelSize: 2 }),
+          [2, 1, 4, 4],
+        ),
+    ],
     ['05-flatten', 'Flatten', () => roundTrip(new (load<typeof import('../solutions/05-flatten/flatten')>('05-flatten/flatten').Flatten)(), [2, 1, 2, 2])],
     ['06-classifier', 'sheetNetwork', () => void (classifier = load<ClassifierModule>('06-classifier/classifier')).sheetNetwork()],
     [
       '06-classifier',
       'Scratch2dCNNClassifier',
       () => {
-        const layers: LayerSpec[] = [{ type: 'conv2d', outChannels: 2, kernelSize: 3, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', kernelSize: 2 }, { type: 'flatten' }, { type: 'fc', outFeatures: 2 }];
+        const layers: LayerSpec[] = [
+          { type: 'conv2d', outChannels: 2, kernelSize: 3, padding: 1 },
+          { type: 'relu' },
+          { type: 'maxpool2d', kernelSize: 2 },
+          { type: 'flatten' },
+          { type: 'fc', outFeatures: 2 },
+        ];
         const clf = new classifier!.Scratch2dCNNClassifier({ layers, inputShape: [1, 4, 4], classes: 2, epochs: 1, batchSize: 2, kit });
         clf.fit(Tensor.full([2, 1, 4, 4], 0.5), [0, 1]);
         clf.predict(Tensor.full([1, 1, 4, 4], 0.5));
       },
     ],
-    ...(model === 'lenet' ? [['07-lenet', 'lenet5', () => void (lenet = load<LenetModule>('07-lenet/lenet')).lenet5()] as [string, string, () => void]] : []),
+    ...(model === 'lenet'
+      ? [['07-lenet', 'lenet5', () => void (lenet = load<LenetModule>('07-lenet/lenet')).lenet5()] as [string, string, () => void]]
+      : []),
   ]);
   return {
     label,

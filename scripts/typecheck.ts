@@ -28,12 +28,16 @@ export function typeCheckProject(configPath: string): string {
     getCurrentDirectory: () => dir,
     getNewLine: () => '\n',
   };
-  const parsed = ts.getParsedCommandLineOfConfigFile(path.resolve(configPath), { noEmit: true }, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.formatDiagnostics([d], formatHost));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    path.resolve(configPath),
+    { noEmit: true },
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.formatDiagnostics([d], formatHost));
+      },
     },
-  });
+  );
   if (!parsed) throw new Error(`cannot read ${configPath}`);
   if (parsed.errors.length > 0) return ts.formatDiagnostics(parsed.errors, formatHost);
   const host = ts.createCompilerHost(parsed.options);

@@ -57,7 +57,10 @@ function runProblem(run: JestRun): string | null {
 }
 
 function indent(text: string, prefix = '    '): string {
-  return text.split('\n').map((l) => prefix + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -92,7 +95,11 @@ async function main(): Promise<void> {
   const [tsc, solutions, stubs, toolRun] = await Promise.all([
     // The playground's page has its own project: it compiles with the browser's types.
     Promise.all([runTsc(), runTsc('playground/tsconfig.json')]).then(([main, page]) => {
-      const r = { ok: main.ok && page.ok, output: [main.output, page.output].filter(Boolean).join('\n'), durationMs: Math.max(main.durationMs, page.durationMs) };
+      const r = {
+        ok: main.ok && page.ok,
+        output: [main.output, page.output].filter(Boolean).join('\n'),
+        durationMs: Math.max(main.durationMs, page.durationMs),
+      };
       say(`type check ${r.ok ? 'passed' : 'FAILED'} (${seconds(r.durationMs)})`);
       return r;
     }),
@@ -105,7 +112,10 @@ async function main(): Promise<void> {
   ]);
   // 6. after the rest: the browser tests start a server and Chromium, and train a small model.
   const missing = chromiumMissing();
-  const browserRun = missing === null ? await runJest({ args: ['--config', configFor('exercises'), '--runInBand', '/tests/browser/'], env: { KATA_TREE: undefined } }) : null;
+  const browserRun =
+    missing === null
+      ? await runJest({ args: ['--config', configFor('exercises'), '--runInBand', '/tests/browser/'], env: { KATA_TREE: undefined } })
+      : null;
   if (missing !== null) say(`NOT RUN: browser tests (${missing})`);
   else say(`browser tests finished (${seconds(browserRun!.durationMs)})`);
   fs.rmSync(configDir, { recursive: true, force: true });
@@ -129,7 +139,7 @@ async function main(): Promise<void> {
     let solOk = false;
     if (!sol) {
       problems.push('no result on solutions');
-      details.push(`${e.id} on solutions: ${solutions ? runProblem(solutions) ?? 'no result' : 'not run'}`);
+      details.push(`${e.id} on solutions: ${solutions ? (runProblem(solutions) ?? 'no result') : 'not run'}`);
     } else if (sol.failedToRun) {
       problems.push('suite failed to run on solutions');
       details.push(`${e.id} on solutions: the suite failed to run:\n${indent(firstLines(sol.error, 8))}`);
@@ -149,7 +159,7 @@ async function main(): Promise<void> {
     let stubOk = false;
     if (!stub) {
       problems.push('no result on stubs');
-      details.push(`${e.id} on stubs: ${stubs ? runProblem(stubs) ?? 'no result' : 'not run'}`);
+      details.push(`${e.id} on stubs: ${stubs ? (runProblem(stubs) ?? 'no result') : 'not run'}`);
     } else if (stub.failedToRun) {
       problems.push('suite failed to run on stubs');
       details.push(`${e.id} on stubs: the suite failed to run (each test must fail on its own):\n${indent(firstLines(stub.error, 8))}`);
@@ -160,7 +170,12 @@ async function main(): Promise<void> {
       stubOk = c.total > 0 && passing.length === 0;
       if (passing.length > 0) {
         problems.push(`${passing.length} pass on stubs`);
-        details.push(`${e.id} on stubs, these must fail but did not:\n${passing.slice(0, 10).map((t) => `    ${t.name} (${t.status})`).join('\n')}`);
+        details.push(
+          `${e.id} on stubs, these must fail but did not:\n${passing
+            .slice(0, 10)
+            .map((t) => `    ${t.name} (${t.status})`)
+            .join('\n')}`,
+        );
       }
     }
     checks.push({ name: `${e.id} on solutions`, ok: solOk });
@@ -206,9 +221,12 @@ async function main(): Promise<void> {
     const bc = counts(tests);
     const ok = browserRun.reported && browserRun.suites.every((s) => !s.failedToRun) && bc.total > 0 && bc.passed === bc.total;
     checks.push({ name: 'browser tests', ok });
-    console.log(`browser: ${browserRun.suites.length} files, ${bc.passed}/${bc.total} tests passed (${seconds(browserRun.durationMs)})${ok ? '' : ' — FAILED'}`);
+    console.log(
+      `browser: ${browserRun.suites.length} files, ${bc.passed}/${bc.total} tests passed (${seconds(browserRun.durationMs)})${ok ? '' : ' — FAILED'}`,
+    );
     if (!browserRun.reported) details.push(`browser: ${runProblem(browserRun)}`);
-    for (const s of browserRun.suites.filter((x) => x.failedToRun)) details.push(`browser: ${path.relative(repoRoot, s.file)} failed to run:\n${indent(firstLines(s.error, 8))}`);
+    for (const s of browserRun.suites.filter((x) => x.failedToRun))
+      details.push(`browser: ${path.relative(repoRoot, s.file)} failed to run:\n${indent(firstLines(s.error, 8))}`);
     for (const t of tests.filter((x) => x.status !== 'passed')) details.push(`browser: ${t.name} (${t.status})\n${indent(firstLines(t.message, 6))}`);
   } else {
     console.log(`browser: not run (${missing})`);

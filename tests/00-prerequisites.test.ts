@@ -21,14 +21,7 @@ import { numericGradient, relativeError } from '../lib/gradcheck';
 import type { Initializer, Layer, ParametricLayer } from '../lib/layer';
 import { Rng } from '../lib/random';
 import { sizeOf, Tensor } from '../lib/tensor';
-import {
-  conv1dOracle,
-  conv1dOutputLength,
-  fcOracle,
-  naiveCrossEntropy,
-  naiveSoftmax,
-  reluOracle,
-} from './helpers/oracle-prerequisites';
+import { conv1dOracle, conv1dOutputLength, fcOracle, naiveCrossEntropy, naiveSoftmax, reluOracle } from './helpers/oracle-prerequisites';
 
 // ---------------------------------------------------------------- helpers
 
@@ -76,7 +69,10 @@ class RecordingInitializer implements Initializer {
   calls: Array<{ shape: number[]; fanIn: number; firstDraw: number }> = [];
   weights(shape: readonly number[], fanIn: number, rng: Rng): Tensor {
     this.calls.push({ shape: [...shape], fanIn, firstDraw: rng.uniform() });
-    return new Tensor(shape, Float64Array.from({ length: sizeOf(shape) }, (_, i) => i + 1));
+    return new Tensor(
+      shape,
+      Float64Array.from({ length: sizeOf(shape) }, (_, i) => i + 1),
+    );
   }
 }
 
@@ -223,15 +219,25 @@ describe('FC (fully connected layer): A = X W + b', () => {
     });
 
     it('rejects sizes that are not whole numbers >= 1', () => {
-      expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(/inFeatures must be a whole number >= 1, got 0/);
-      expect(() => new FC({ inFeatures: 2, outFeatures: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(/outFeatures must be a whole number >= 1, got 1\.5/);
+      expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(
+        /inFeatures must be a whole number >= 1, got 0/,
+      );
+      expect(() => new FC({ inFeatures: 2, outFeatures: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(
+        /outFeatures must be a whole number >= 1, got 1\.5/,
+      );
     });
 
     it('names the layer and the method in every message: FC, FC.forward, FC.backward', () => {
-      expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(/^FC: inFeatures must be a whole number >= 1, got 0/);
-      expect(() => new FC({ inFeatures: 2, outFeatures: 0, initializer: new RecordingInitializer() })).toThrowKataError(/^FC: outFeatures must be a whole number >= 1, got 0/);
+      expect(() => new FC({ inFeatures: 0, outFeatures: 2, initializer: new RecordingInitializer() })).toThrowKataError(
+        /^FC: inFeatures must be a whole number >= 1, got 0/,
+      );
+      expect(() => new FC({ inFeatures: 2, outFeatures: 0, initializer: new RecordingInitializer() })).toThrowKataError(
+        /^FC: outFeatures must be a whole number >= 1, got 0/,
+      );
       const layer = new FC({ inFeatures: 3, outFeatures: 2, initializer: new RecordingInitializer() });
-      expect(() => layer.forward(new Tensor([2, 3, 1]))).toThrowKataError(/^FC\.forward: expected a rank-2 tensor \[N, in_features\], got rank 3 with shape \[2, 3, 1\]/);
+      expect(() => layer.forward(new Tensor([2, 3, 1]))).toThrowKataError(
+        /^FC\.forward: expected a rank-2 tensor \[N, in_features\], got rank 3 with shape \[2, 3, 1\]/,
+      );
       expect(() => layer.forward(new Tensor([2, 4]))).toThrowKataError(/^FC\.forward: .*in_features = 3 \(axis 1\), got 4/);
       expect(() => layer.forward(Tensor.from([[1, NaN, 0]]))).toThrowKataError(/^FC\.forward: expected finite values, got NaN at index \[0, 1\]/);
       layer.forward(new Tensor([2, 3]));
@@ -304,11 +310,13 @@ describe('ReLU: y = max(x, 0)', () => {
 
 describe('softmax and SoftmaxCrossEntropy', () => {
   const logitsArb = (min: number, max: number) =>
-    fc.record({
-      n: fc.integer({ min: 1, max: 4 }),
-      k: fc.integer({ min: 1, max: 6 }),
-      seed: fc.integer({ min: 0, max: 2 ** 30 }),
-    }).map(({ n, k, seed }) => ({ z: seededTensor([n, k], seed, min, max), seed }));
+    fc
+      .record({
+        n: fc.integer({ min: 1, max: 4 }),
+        k: fc.integer({ min: 1, max: 6 }),
+        seed: fc.integer({ min: 0, max: 2 ** 30 }),
+      })
+      .map(({ n, k, seed }) => ({ z: seededTensor([n, k], seed, min, max), seed }));
 
   describe('softmax forward', () => {
     it('softmax: every row is in [0, 1] and sums to 1 (property)', () => {
@@ -318,7 +326,10 @@ describe('softmax and SoftmaxCrossEntropy', () => {
           const [n, k] = z.shape;
           expect(p.shape).toEqual([n, k]);
           for (const v of p.data) expect(v >= 0 && v <= 1).toBe(true);
-          const sums = new Tensor([n], Array.from({ length: n }, (_, r) => p.data.slice(r * k, (r + 1) * k).reduce((a, b) => a + b, 0)));
+          const sums = new Tensor(
+            [n],
+            Array.from({ length: n }, (_, r) => p.data.slice(r * k, (r + 1) * k).reduce((a, b) => a + b, 0)),
+          );
           expect(sums).toBeCloseTensor(Tensor.full([n], 1), { atol: 1e-12, rtol: 0, what: `row sums of softmax (seed ${seed})` });
         }),
       );
@@ -334,17 +345,32 @@ describe('softmax and SoftmaxCrossEntropy', () => {
 
     it('softmax: adding a constant to a row does not change it (property)', () => {
       fc.assert(
-        fc.property(logitsArb(-10, 10), fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 4, maxLength: 4 }), ({ z, seed }, shifts) => {
-          const k = z.shape[1];
-          const shifted = z.map((v, i) => v + shifts[Math.floor(i / k)]);
-          expect(softmax(shifted)).toBeCloseTensor(softmax(z), { atol: 1e-12, rtol: 1e-10, what: `softmax of shifted rows (seed ${seed})` });
-        }),
+        fc.property(
+          logitsArb(-10, 10),
+          fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 4, maxLength: 4 }),
+          ({ z, seed }, shifts) => {
+            const k = z.shape[1];
+            const shifted = z.map((v, i) => v + shifts[Math.floor(i / k)]);
+            expect(softmax(shifted)).toBeCloseTensor(softmax(z), { atol: 1e-12, rtol: 1e-10, what: `softmax of shifted rows (seed ${seed})` });
+          },
+        ),
       );
     });
 
     it('softmax: stays finite for logits of +-1000', () => {
-      const p = softmax(Tensor.from([[1000, -1000, 0], [-1000, -1000, -1000]]));
-      expect(p).toBeCloseTensor(Tensor.from([[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]]), { ...TIGHT, what: 'softmax of +-1000' });
+      const p = softmax(
+        Tensor.from([
+          [1000, -1000, 0],
+          [-1000, -1000, -1000],
+        ]),
+      );
+      expect(p).toBeCloseTensor(
+        Tensor.from([
+          [1, 0, 0],
+          [1 / 3, 1 / 3, 1 / 3],
+        ]),
+        { ...TIGHT, what: 'softmax of +-1000' },
+      );
     });
   });
 
@@ -363,7 +389,10 @@ describe('softmax and SoftmaxCrossEntropy', () => {
       expect(new SoftmaxCrossEntropy().forward(z, [1])).toBeCloseTo(Math.log(4 / 3), 12);
       expect(new SoftmaxCrossEntropy().forward(z, [0])).toBeCloseTo(Math.log(4), 12);
       // The batch mean of the two rows.
-      const both = Tensor.from([[0, Math.log(3)], [0, Math.log(3)]]);
+      const both = Tensor.from([
+        [0, Math.log(3)],
+        [0, Math.log(3)],
+      ]);
       expect(new SoftmaxCrossEntropy().forward(both, [1, 0])).toBeCloseTo((Math.log(4 / 3) + Math.log(4)) / 2, 12);
     });
 
@@ -381,7 +410,13 @@ describe('softmax and SoftmaxCrossEntropy', () => {
 
     it('loss: finite for logits of +-1000 (computed with log-sum-exp)', () => {
       // Row 1: the true class has logit -1000 against 1000: -log p = 2000. Row 2: p[label] = 1, loss 0.
-      const loss = new SoftmaxCrossEntropy().forward(Tensor.from([[1000, -1000], [-1000, 1000]]), [1, 1]);
+      const loss = new SoftmaxCrossEntropy().forward(
+        Tensor.from([
+          [1000, -1000],
+          [-1000, 1000],
+        ]),
+        [1, 1],
+      );
       expect(loss).toBeCloseTo(1000, 9);
     });
 
@@ -397,11 +432,18 @@ describe('softmax and SoftmaxCrossEntropy', () => {
     it('backward: uniform logits, N 2, K 4, labels [0, 3] give (1/4 - onehot) / 2', () => {
       const loss = new SoftmaxCrossEntropy();
       loss.forward(Tensor.zeros([2, 4]), [0, 3]);
-      const expected = Tensor.from([[-0.375, 0.125, 0.125, 0.125], [0.125, 0.125, 0.125, -0.375]]);
+      const expected = Tensor.from([
+        [-0.375, 0.125, 0.125, 0.125],
+        [0.125, 0.125, 0.125, -0.375],
+      ]);
       expect(loss.backward()).toBeCloseTensor(expected, { ...TIGHT, what: 'dlogits, uniform logits' });
     });
 
-    for (const [n, k, seed] of [[1, 3, 61], [3, 5, 62], [5, 10, 63]]) {
+    for (const [n, k, seed] of [
+      [1, 3, 61],
+      [3, 5, 62],
+      [5, 10, 63],
+    ]) {
       it(`backward: dlogits matches the numeric gradient (N ${n}, K ${k})`, () => {
         const z = seededTensor([n, k], seed, -4, 4);
         const labels = Array.from({ length: n }, (_, i) => (i * 3 + 1) % k);
@@ -418,9 +460,15 @@ describe('softmax and SoftmaxCrossEntropy', () => {
         fc.property(logitsArb(-30, 30), fc.nat(), ({ z, seed }, base) => {
           const [n, k] = z.shape;
           const loss = new SoftmaxCrossEntropy();
-          loss.forward(z, Array.from({ length: n }, (_, i) => (base + i) % k));
+          loss.forward(
+            z,
+            Array.from({ length: n }, (_, i) => (base + i) % k),
+          );
           const d = loss.backward();
-          const sums = new Tensor([n], Array.from({ length: n }, (_, r) => d.data.slice(r * k, (r + 1) * k).reduce((a, b) => a + b, 0)));
+          const sums = new Tensor(
+            [n],
+            Array.from({ length: n }, (_, r) => d.data.slice(r * k, (r + 1) * k).reduce((a, b) => a + b, 0)),
+          );
           expect(sums).toBeCloseTensor(Tensor.zeros([n]), { atol: 1e-14, rtol: 0, what: `row sums of dlogits (seed ${seed})` });
         }),
       );
@@ -428,9 +476,21 @@ describe('softmax and SoftmaxCrossEntropy', () => {
 
     it('backward: finite for logits of +-1000', () => {
       const loss = new SoftmaxCrossEntropy();
-      loss.forward(Tensor.from([[1000, -1000], [-1000, 1000]]), [1, 1]);
+      loss.forward(
+        Tensor.from([
+          [1000, -1000],
+          [-1000, 1000],
+        ]),
+        [1, 1],
+      );
       // p = [[1, 0], [0, 1]], onehot = [[0, 1], [0, 1]], divided by N = 2.
-      expect(loss.backward()).toBeCloseTensor(Tensor.from([[0.5, -0.5], [0, 0]]), { ...TIGHT, what: 'dlogits for +-1000' });
+      expect(loss.backward()).toBeCloseTensor(
+        Tensor.from([
+          [0.5, -0.5],
+          [0, 0],
+        ]),
+        { ...TIGHT, what: 'dlogits for +-1000' },
+      );
     });
   });
 
@@ -465,8 +525,12 @@ describe('softmax and SoftmaxCrossEntropy', () => {
 
     it('names the method and the layout in its messages', () => {
       expect(() => softmax(new Tensor([3]))).toThrowKataError(/expected a rank-2 tensor \[N, K\], got rank 1/);
-      expect(() => new SoftmaxCrossEntropy().forward(new Tensor([1, 2, 3]), [0])).toThrowKataError(/^SoftmaxCrossEntropy\.forward: expected a rank-2 tensor \[N, K\], got rank 3/);
-      expect(() => new SoftmaxCrossEntropy().forward(Tensor.zeros([2, 3]), [0, 3])).toThrowKataError(/^SoftmaxCrossEntropy\.forward: expected labels that are whole numbers in 0\.\.2, got 3 at index 1/);
+      expect(() => new SoftmaxCrossEntropy().forward(new Tensor([1, 2, 3]), [0])).toThrowKataError(
+        /^SoftmaxCrossEntropy\.forward: expected a rank-2 tensor \[N, K\], got rank 3/,
+      );
+      expect(() => new SoftmaxCrossEntropy().forward(Tensor.zeros([2, 3]), [0, 3])).toThrowKataError(
+        /^SoftmaxCrossEntropy\.forward: expected labels that are whole numbers in 0\.\.2, got 3 at index 1/,
+      );
     });
   });
 });
@@ -582,7 +646,9 @@ describe('optimizers: SGD and AdaGrad', () => {
     expect(() => new AdaGrad({ lr: -0.1 })).toThrowKataError(/lr must be a finite number > 0, got -0\.1/);
     expect(() => new AdaGrad({ lr: 0.1, eps: 0 })).toThrowKataError(/eps must be a finite number > 0, got 0/);
     expect(() => new SGD({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, {}))).toThrowKataError(/has params\.W but no grads\.W/);
-    expect(() => new AdaGrad({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, { W: [1, 2, 3] }))).toThrowKataError(/grads\.W has shape \[3\], params\.W has shape \[2\]/);
+    expect(() => new AdaGrad({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, { W: [1, 2, 3] }))).toThrowKataError(
+      /grads\.W has shape \[3\], params\.W has shape \[2\]/,
+    );
   });
 
   it('bad input: messages name the optimizer; a grad must have the shape of its param, rank included', () => {
@@ -596,7 +662,9 @@ describe('optimizers: SGD and AdaGrad', () => {
       backward: (d) => d,
     });
     expect(() => new SGD({ lr: 0.1 }).update(layer([2, 3], [2]))).toThrowKataError(/^SGD\.update: grads\.W has shape \[2\], params\.W has shape \[2, 3\]/);
-    expect(() => new AdaGrad({ lr: 0.1 }).update(layer([2, 3], [2, 4]))).toThrowKataError(/^AdaGrad\.update: grads\.W has shape \[2, 4\], params\.W has shape \[2, 3\]/);
+    expect(() => new AdaGrad({ lr: 0.1 }).update(layer([2, 3], [2, 4]))).toThrowKataError(
+      /^AdaGrad\.update: grads\.W has shape \[2, 4\], params\.W has shape \[2, 3\]/,
+    );
   });
 });
 
@@ -661,7 +729,10 @@ describe('GetMiniBatch: shuffled mini-batches', () => {
 
   it('batch(i) equals the i-th batch of the iteration, and works for image tensors [N, C, H, W]', () => {
     const n = 9;
-    const x = new Tensor([n, 1, 2, 2], Float64Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4) * 10 + (i % 4)));
+    const x = new Tensor(
+      [n, 1, 2, 2],
+      Float64Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4) * 10 + (i % 4)),
+    );
     const y = Int32Array.from({ length: n }, (_, i) => i);
     const batches = new GetMiniBatch(x, y, { batchSize: 4, seed: 3 });
     const iterated = [...batches];
@@ -689,7 +760,9 @@ describe('GetMiniBatch: shuffled mini-batches', () => {
     const batches = new GetMiniBatch(new Tensor([3], [10, 11, 12]), [0, 1, 2], { batchSize: 3, seed: 1 });
     expect(batches.length).toBe(1);
     expect(Array.from(batches.batch(0).x.data).sort()).toEqual([10, 11, 12]);
-    expect(() => new GetMiniBatch(new Tensor([3]), [0, 1, 2], { batchSize: 0 })).toThrowKataError(/^GetMiniBatch: batchSize must be a whole number >= 1, got 0/);
+    expect(() => new GetMiniBatch(new Tensor([3]), [0, 1, 2], { batchSize: 0 })).toThrowKataError(
+      /^GetMiniBatch: batchSize must be a whole number >= 1, got 0/,
+    );
   });
 
   it('batch(i) rejects a negative or fractional index too', () => {
@@ -763,7 +836,10 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
       const layer = conv(1, 1, 2, 3, 0, 71);
       const x = seededTensor([1, 1, 6], 72);
       expect(conv1dOutputLength(6, 2, 3, 0)).toBe(2);
-      expect(layer.forward(x)).toBeCloseTensor(conv1dOracle(x, layer.params.W, layer.params.b, 3, 0), { ...TIGHT, what: 'Conv1d forward (stride 3, floored)' });
+      expect(layer.forward(x)).toBeCloseTensor(conv1dOracle(x, layer.params.W, layer.params.b, 3, 0), {
+        ...TIGHT,
+        what: 'Conv1d forward (stride 3, floored)',
+      });
     });
 
     it('initialization: W [C_out, C_in, F] from the initializer with fanIn = C_in * F and new Rng(seed); b is zero', () => {
@@ -861,14 +937,21 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
     });
 
     it('rejects sizes that are not whole numbers >= 1 and a negative padding', () => {
-      expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 0, initializer: new RecordingInitializer() })).toThrowKataError(/kernelSize must be a whole number >= 1, got 0/);
-      expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, stride: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(/stride must be a whole number >= 1, got 1\.5/);
-      expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, padding: -1, initializer: new RecordingInitializer() })).toThrowKataError(/padding must be a whole number >= 0, got -1/);
+      expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 0, initializer: new RecordingInitializer() })).toThrowKataError(
+        /kernelSize must be a whole number >= 1, got 0/,
+      );
+      expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, stride: 1.5, initializer: new RecordingInitializer() })).toThrowKataError(
+        /stride must be a whole number >= 1, got 1\.5/,
+      );
+      expect(() => new Conv1d({ inChannels: 1, outChannels: 1, kernelSize: 2, padding: -1, initializer: new RecordingInitializer() })).toThrowKataError(
+        /padding must be a whole number >= 0, got -1/,
+      );
     });
 
     it('names the layer and the method in every message: Conv1d, Conv1d.forward, Conv1d.backward', () => {
       const init = new RecordingInitializer();
-      const make = (options: Partial<ConstructorParameters<typeof Conv1d>[0]>) => () => new Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 2, initializer: init, ...options });
+      const make = (options: Partial<ConstructorParameters<typeof Conv1d>[0]>) => () =>
+        new Conv1d({ inChannels: 1, outChannels: 2, kernelSize: 2, initializer: init, ...options });
       expect(make({ inChannels: 0 })).toThrowKataError(/^Conv1d: inChannels must be a whole number >= 1, got 0/);
       expect(make({ outChannels: 0 })).toThrowKataError(/^Conv1d: outChannels must be a whole number >= 1, got 0/);
       expect(make({ kernelSize: 0 })).toThrowKataError(/^Conv1d: kernelSize must be a whole number >= 1, got 0/);

@@ -76,7 +76,15 @@ function expectGradient(analytic: Tensor, numeric: Float64Array, what: string): 
   }
 }
 
-const ONE_TO_NINE = Tensor.from([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]); // x [1, 1, 3, 3]
+const ONE_TO_NINE = Tensor.from([
+  [
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ],
+  ],
+]); // x [1, 1, 3, 3]
 
 describe('01 conv2d: naive forward (the formula as loops)', () => {
   it('forward: a 3x3 image and a 2x2 filter, worked by hand (no kernel flip)', () => {
@@ -88,13 +96,30 @@ describe('01 conv2d: naive forward (the formula as loops)', () => {
     // a[1,0] = 4*1 + 5*2 + 7*3 + 8*4 = 67   -> 67.5
     // a[1,1] = 5*1 + 6*2 + 8*3 + 9*4 = 77   -> 77.5
     // (A flipped kernel, as in the textbook convolution, would give 23 at [0,0].)
-    const W = Tensor.from([[[[1, 2], [3, 4]]]]);
+    const W = Tensor.from([
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ]);
     const b = Tensor.from([0.5]);
     const out = conv2dForwardNaive(ONE_TO_NINE, W, b, { stride: [1, 1], padding: [0, 0] });
-    expect(out).toBeCloseTensor(Tensor.from([[[[37.5, 47.5], [67.5, 77.5]]]]), {
-      ...TOL,
-      what: 'conv2dForwardNaive, 3x3 image, 2x2 filter, stride 1, padding 0',
-    });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [37.5, 47.5],
+            [67.5, 77.5],
+          ],
+        ],
+      ]),
+      {
+        ...TOL,
+        what: 'conv2dForwardNaive, 3x3 image, 2x2 filter, stride 1, padding 0',
+      },
+    );
   });
 
   it('forward: stride 2 and padding 1, worked by hand (padding counts as zero)', () => {
@@ -105,23 +130,61 @@ describe('01 conv2d: naive forward (the formula as loops)', () => {
     //   [1,0] = 4 + 5 + 7 + 8 = 24     [1,1] = 5 + 6 + 8 + 9 = 28
     const W = Tensor.full([1, 1, 3, 3], 1);
     const out = conv2dForwardNaive(ONE_TO_NINE, W, Tensor.from([0]), { stride: [2, 2], padding: [1, 1] });
-    expect(out).toBeCloseTensor(Tensor.from([[[[12, 16], [24, 28]]]]), {
-      ...TOL,
-      what: 'conv2dForwardNaive, 3x3 ones filter, stride 2, padding 1',
-    });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [12, 16],
+            [24, 28],
+          ],
+        ],
+      ]),
+      {
+        ...TOL,
+        what: 'conv2dForwardNaive, 3x3 ones filter, stride 2, padding 1',
+      },
+    );
   });
 
   it('forward: channels are summed per filter and each filter has its own bias (1x1 filters, by hand)', () => {
     // x has 2 channels: c0 = [[1, 2], [3, 4]], c1 = [[10, 20], [30, 40]].
     // filter 0 = (1 on c0, 0.1 on c1), bias 0 -> c0 + 0.1 c1 = [[2, 4], [6, 8]]
     // filter 1 = (0 on c0, -1 on c1),  bias 1 -> 1 - c1     = [[-9, -19], [-29, -39]]
-    const x = Tensor.from([[[[1, 2], [3, 4]], [[10, 20], [30, 40]]]]);
-    const W = Tensor.from([[[[1]], [[0.1]]], [[[0]], [[-1]]]]);
+    const x = Tensor.from([
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [10, 20],
+          [30, 40],
+        ],
+      ],
+    ]);
+    const W = Tensor.from([
+      [[[1]], [[0.1]]],
+      [[[0]], [[-1]]],
+    ]);
     const out = conv2dForwardNaive(x, W, Tensor.from([0, 1]), { stride: [1, 1], padding: [0, 0] });
-    expect(out).toBeCloseTensor(Tensor.from([[[[2, 4], [6, 8]], [[-9, -19], [-29, -39]]]]), {
-      ...TOL,
-      what: 'conv2dForwardNaive, 2 channels -> 2 filters of 1x1',
-    });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [2, 4],
+            [6, 8],
+          ],
+          [
+            [-9, -19],
+            [-29, -39],
+          ],
+        ],
+      ]),
+      {
+        ...TOL,
+        what: 'conv2dForwardNaive, 2 channels -> 2 filters of 1x1',
+      },
+    );
   });
 
   it('forward: matches the formula for random shapes, strides 1-3 and paddings 0-2 (property)', () => {
@@ -149,13 +212,41 @@ describe('01 conv2d: naive backward', () => {
     //   1  1+2      2          1  3  2
     //   1+3 1+2+3+4 2+4   =    4 10  6
     //   3  3+4      4          3  7  4
-    const W = Tensor.from([[[[1, 2], [3, 4]]]]);
+    const W = Tensor.from([
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ]);
     const dout = Tensor.full([1, 1, 2, 2], 1);
     const { dx, dW, db } = conv2dBackwardNaive(ONE_TO_NINE, W, dout, { stride: [1, 1], padding: [0, 0] });
     const what = 'conv2dBackwardNaive, 3x3 image, 2x2 filter, dA = ones';
     expect(db).toBeCloseTensor(Tensor.from([4]), { ...TOL, what: `db of ${what}` });
-    expect(dW).toBeCloseTensor(Tensor.from([[[[12, 16], [24, 28]]]]), { ...TOL, what: `dW of ${what}` });
-    expect(dx).toBeCloseTensor(Tensor.from([[[[1, 3, 2], [4, 10, 6], [3, 7, 4]]]]), { ...TOL, what: `dx of ${what}` });
+    expect(dW).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [12, 16],
+            [24, 28],
+          ],
+        ],
+      ]),
+      { ...TOL, what: `dW of ${what}` },
+    );
+    expect(dx).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [1, 3, 2],
+            [4, 10, 6],
+            [3, 7, 4],
+          ],
+        ],
+      ]),
+      { ...TOL, what: `dx of ${what}` },
+    );
   });
 
   it('backward: dx, dW and db match the formulas for random shapes, strides and paddings (property)', () => {
@@ -176,7 +267,10 @@ describe('01 conv2d: naive backward', () => {
   const gradientCases: Array<[string, ConvConfig]> = [
     ['stride 1, padding 0', { batch: 2, inChannels: 2, outChannels: 2, height: 4, width: 3, kernel: [2, 2], stride: [1, 1], padding: [0, 0], seed: 11 }],
     ['stride 2, padding 1', { batch: 1, inChannels: 2, outChannels: 2, height: 5, width: 6, kernel: [3, 3], stride: [2, 2], padding: [1, 1], seed: 12 }],
-    ['stride [2, 1], padding [0, 2]', { batch: 1, inChannels: 2, outChannels: 2, height: 5, width: 3, kernel: [2, 3], stride: [2, 1], padding: [0, 2], seed: 13 }],
+    [
+      'stride [2, 1], padding [0, 2]',
+      { batch: 1, inChannels: 2, outChannels: 2, height: 5, width: 3, kernel: [2, 3], stride: [2, 1], padding: [0, 2], seed: 13 },
+    ],
   ];
 
   it.each(gradientCases)('backward: dx, dW, db agree with central differences (%s)', (name, cfg) => {
@@ -200,12 +294,22 @@ describe('01 conv2d: im2col and col2im', () => {
   it('im2col: one row per window, by hand (stride 1, then stride 2 with padding 1)', () => {
     // Windows of 2x2 over 1..9, row by row, each read in (s, t) order.
     expect(im2col(ONE_TO_NINE, [2, 2], [1, 1], [0, 0])).toBeCloseTensor(
-      Tensor.from([[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]]),
+      Tensor.from([
+        [1, 2, 4, 5],
+        [2, 3, 5, 6],
+        [4, 5, 7, 8],
+        [5, 6, 8, 9],
+      ]),
       { ...TOL, what: 'im2col of 1..9, kernel 2, stride 1, padding 0' },
     );
     // Padded to 5x5, 2x2 windows at corners (-1,-1), (-1,1), (1,-1), (1,1).
     expect(im2col(ONE_TO_NINE, [2, 2], [2, 2], [1, 1])).toBeCloseTensor(
-      Tensor.from([[0, 0, 0, 1], [0, 0, 2, 3], [0, 4, 0, 7], [5, 6, 8, 9]]),
+      Tensor.from([
+        [0, 0, 0, 1],
+        [0, 0, 2, 3],
+        [0, 4, 0, 7],
+        [5, 6, 8, 9],
+      ]),
       { ...TOL, what: 'im2col of 1..9, kernel 2, stride 2, padding 1' },
     );
   });
@@ -213,10 +317,21 @@ describe('01 conv2d: im2col and col2im', () => {
   it('col2im: adds up overlapping windows (col of ones counts the windows over each pixel)', () => {
     // 2x2 windows, stride 1, over a 3x3 image: corners are in 1 window, edges in 2, the centre in 4.
     const counts = col2im(Tensor.full([4, 4], 1), [1, 1, 3, 3], [2, 2], [1, 1], [0, 0]);
-    expect(counts).toBeCloseTensor(Tensor.from([[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]), {
-      ...TOL,
-      what: 'col2im of ones, 3x3 image, kernel 2, stride 1',
-    });
+    expect(counts).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [1, 2, 1],
+            [2, 4, 2],
+            [1, 2, 1],
+          ],
+        ],
+      ]),
+      {
+        ...TOL,
+        what: 'col2im of ones, 3x3 image, kernel 2, stride 1',
+      },
+    );
   });
 
   it('im2col: matches its definition for random shapes, strides and paddings (property)', () => {
@@ -265,7 +380,7 @@ describe('01 conv2d: the Conv2d layer', () => {
     const mean = W.sum() / n;
     const std = Math.sqrt(W.data.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
     const heStd = Math.sqrt(2 / (8 * 3 * 3));
-    expect(Math.abs(mean)).toBeLessThan(4 * heStd / Math.sqrt(n)); // a 4-sigma band around 0
+    expect(Math.abs(mean)).toBeLessThan((4 * heStd) / Math.sqrt(n)); // a 4-sigma band around 0
     expect(std / heStd).toBeGreaterThan(0.92);
     expect(std / heStd).toBeLessThan(1.08);
     expect(new Conv2d({ ...options, seed: 5 }).params.W).toBeCloseTensor(W, { atol: 0, rtol: 0, what: 'W drawn twice with seed 5' });
@@ -317,7 +432,10 @@ describe('01 conv2d: the Conv2d layer', () => {
   const layerCases: Array<[string, ConvConfig]> = [
     ['stride 1, padding 0', { batch: 2, inChannels: 2, outChannels: 3, height: 5, width: 5, kernel: [3, 3], stride: [1, 1], padding: [0, 0], seed: 21 }],
     ['stride 2, padding 1', { batch: 2, inChannels: 3, outChannels: 2, height: 7, width: 6, kernel: [3, 3], stride: [2, 2], padding: [1, 1], seed: 22 }],
-    ['kernel [2, 3], stride [1, 3], padding [2, 1]', { batch: 1, inChannels: 2, outChannels: 2, height: 4, width: 8, kernel: [2, 3], stride: [1, 3], padding: [2, 1], seed: 23 }],
+    [
+      'kernel [2, 3], stride [1, 3], padding [2, 1]',
+      { batch: 1, inChannels: 2, outChannels: 2, height: 4, width: 8, kernel: [2, 3], stride: [1, 3], padding: [2, 1], seed: 23 },
+    ],
   ];
 
   it.each(layerCases)('backward: dx, grads.W, grads.b agree with central differences (%s)', (name, cfg) => {
@@ -343,10 +461,13 @@ describe('01 conv2d: the Conv2d layer', () => {
         const fx = layer.forward(x).clone();
         const fy = layer.forward(y).clone();
         const mixed = layer.forward(x.map((v, i) => a * v + c * y.data[i]));
-        expect(mixed).toBeCloseTensor(fx.map((v, i) => a * v + c * fy.data[i]), {
-          ...TOL,
-          what: `Conv2d.forward(a x + c y) with a = ${a}, c = ${c} (${describeCase(cfg)})`,
-        });
+        expect(mixed).toBeCloseTensor(
+          fx.map((v, i) => a * v + c * fy.data[i]),
+          {
+            ...TOL,
+            what: `Conv2d.forward(a x + c y) with a = ${a}, c = ${c} (${describeCase(cfg)})`,
+          },
+        );
       }),
       { numRuns: 40 },
     );
@@ -396,37 +517,65 @@ describe('01 conv2d: the Conv2d layer', () => {
 describe('01 conv2d: bad input', () => {
   it('rejects a kernelSize, stride or padding that is neither a number nor a pair [h, w]', () => {
     const three = [3, 3, 3] as unknown as [number, number];
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: three })).toThrowKataError(/^Conv2d: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, stride: three })).toThrowKataError(/^Conv2d: stride must be a number or a pair \[h, w\], got \[3,3,3\]/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: three })).toThrowKataError(/^Conv2d: padding must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: three })).toThrowKataError(
+      /^Conv2d: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, stride: three })).toThrowKataError(
+      /^Conv2d: stride must be a number or a pair \[h, w\], got \[3,3,3\]/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: three })).toThrowKataError(
+      /^Conv2d: padding must be a number or a pair \[h, w\], got \[3,3,3\]/,
+    );
   });
 
   const layer = () => new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 3, padding: 1 });
 
   it('constructor: rejects non-positive or fractional channels, kernel and stride, negative or fractional padding', () => {
     expect(() => new Conv2d({ inChannels: 0, outChannels: 2, kernelSize: 3 })).toThrowKataError(/Conv2d: inChannels must be a whole number >= 1, got 0/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2.5, kernelSize: 3 })).toThrowKataError(/Conv2d: outChannels must be a whole number >= 1, got 2\.5/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 0 })).toThrowKataError(/Conv2d: kernel height must be a whole number >= 1, got 0/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: [3, 1.5] })).toThrowKataError(/Conv2d: kernel width must be a whole number >= 1, got 1\.5/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, stride: 0 })).toThrowKataError(/Conv2d: stride height must be a whole number >= 1, got 0/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, stride: [1, 1.5] })).toThrowKataError(/Conv2d: stride width must be a whole number >= 1, got 1\.5/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: -1 })).toThrowKataError(/Conv2d: padding height must be a whole number >= 0, got -1/);
-    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: [0, 0.5] })).toThrowKataError(/Conv2d: padding width must be a whole number >= 0, got 0\.5/);
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2.5, kernelSize: 3 })).toThrowKataError(
+      /Conv2d: outChannels must be a whole number >= 1, got 2\.5/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 0 })).toThrowKataError(
+      /Conv2d: kernel height must be a whole number >= 1, got 0/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: [3, 1.5] })).toThrowKataError(
+      /Conv2d: kernel width must be a whole number >= 1, got 1\.5/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, stride: 0 })).toThrowKataError(
+      /Conv2d: stride height must be a whole number >= 1, got 0/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, stride: [1, 1.5] })).toThrowKataError(
+      /Conv2d: stride width must be a whole number >= 1, got 1\.5/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: -1 })).toThrowKataError(
+      /Conv2d: padding height must be a whole number >= 0, got -1/,
+    );
+    expect(() => new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: [0, 0.5] })).toThrowKataError(
+      /Conv2d: padding width must be a whole number >= 0, got 0\.5/,
+    );
   });
 
   it('forward: rejects an input that is not rank 4, naming the shape', () => {
-    expect(() => layer().forward(seededTensor([3, 5, 5], 1))).toThrowKataError(/Conv2d\.forward: expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[3, 5, 5\]/);
+    expect(() => layer().forward(seededTensor([3, 5, 5], 1))).toThrowKataError(
+      /Conv2d\.forward: expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[3, 5, 5\]/,
+    );
   });
 
   it('forward: rejects a channel count that differs from inChannels', () => {
-    expect(() => layer().forward(seededTensor([1, 2, 5, 5], 1))).toThrowKataError(/Conv2d\.forward: expected channels C = 3 \(axis 1\), got 2 in shape \[1, 2, 5, 5\]/);
+    expect(() => layer().forward(seededTensor([1, 2, 5, 5], 1))).toThrowKataError(
+      /Conv2d\.forward: expected channels C = 3 \(axis 1\), got 2 in shape \[1, 2, 5, 5\]/,
+    );
   });
 
   it('forward: rejects a kernel larger than the padded input', () => {
     // 5x5 kernel, padding 1: a height of 2 pads to 4 < 5.
     const big = new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 5, padding: 1 });
-    expect(() => big.forward(seededTensor([1, 1, 2, 6], 1))).toThrowKataError(/Conv2d\.forward: expected a kernel height <= the padded input height 4 \(input 2 \+ 2 \* padding 1\), got kernel height 5/);
-    expect(() => big.forward(seededTensor([1, 1, 6, 1], 1))).toThrowKataError(/Conv2d\.forward: expected a kernel width <= the padded input width 3 \(input 1 \+ 2 \* padding 1\), got kernel width 5/);
+    expect(() => big.forward(seededTensor([1, 1, 2, 6], 1))).toThrowKataError(
+      /Conv2d\.forward: expected a kernel height <= the padded input height 4 \(input 2 \+ 2 \* padding 1\), got kernel height 5/,
+    );
+    expect(() => big.forward(seededTensor([1, 1, 6, 1], 1))).toThrowKataError(
+      /Conv2d\.forward: expected a kernel width <= the padded input width 3 \(input 1 \+ 2 \* padding 1\), got kernel width 5/,
+    );
   });
 
   it('forward: rejects NaN and Infinity, saying where they are', () => {
@@ -455,12 +604,18 @@ describe('01 conv2d: bad input', () => {
     expect(() => conv2dForwardNaive(x, W, Tensor.zeros([2]), g)).toThrowKataError(/conv2dForwardNaive: expected channels C = 2 \(axis 1\), got 3/);
     const W3 = seededTensor([2, 3, 3, 3], 3);
     expect(() => conv2dForwardNaive(x, W3, Tensor.zeros([3]), g)).toThrowKataError(/conv2dForwardNaive: expected shape \[2\], got \[3\]/);
-    expect(() => conv2dForwardNaive(x, W3, Tensor.zeros([2]), { stride: [0, 1], padding: [0, 0] })).toThrowKataError(/conv2dForwardNaive: stride height must be a whole number >= 1, got 0/);
-    expect(() => conv2dBackwardNaive(x, W3, Tensor.zeros([1, 2, 3, 3]), g)).toThrowKataError(/conv2dBackwardNaive: expected shape \[1, 2, 2, 2\], got \[1, 2, 3, 3\]/);
+    expect(() => conv2dForwardNaive(x, W3, Tensor.zeros([2]), { stride: [0, 1], padding: [0, 0] })).toThrowKataError(
+      /conv2dForwardNaive: stride height must be a whole number >= 1, got 0/,
+    );
+    expect(() => conv2dBackwardNaive(x, W3, Tensor.zeros([1, 2, 3, 3]), g)).toThrowKataError(
+      /conv2dBackwardNaive: expected shape \[1, 2, 2, 2\], got \[1, 2, 3, 3\]/,
+    );
   });
 
   it('im2col / col2im: reject a kernel larger than the padded input and a col of the wrong shape', () => {
-    expect(() => im2col(ONE_TO_NINE, [2, 4], [1, 1], [0, 0])).toThrowKataError(/im2col: expected a kernel width <= the padded input width 3 \(input 3 \+ 2 \* padding 0\), got kernel width 4/);
+    expect(() => im2col(ONE_TO_NINE, [2, 4], [1, 1], [0, 0])).toThrowKataError(
+      /im2col: expected a kernel width <= the padded input width 3 \(input 3 \+ 2 \* padding 0\), got kernel width 4/,
+    );
     expect(() => col2im(Tensor.zeros([4, 5]), [1, 1, 3, 3], [2, 2], [1, 1], [0, 0])).toThrowKataError(/col2im: expected shape \[4, 4\], got \[4, 5\]/);
   });
 });

@@ -146,8 +146,12 @@ describe('02 output size: bad input', () => {
 
   it('rejects a kernel larger than the padded input, giving every number', () => {
     // 3 + 2*1 = 5 < 7
-    expect(() => convOutputSize(3, 7, 1, 1)).toThrowKataError(/convOutputSize: expected a kernel size <= the padded input size 5 \(input 3 \+ 2 \* padding 1\), got kernel size 7/);
-    expect(() => convOutputShape(28, 4, [3, 7])).toThrowKataError(/convOutputShape: expected a kernel width <= the padded input width 4 \(input 4 \+ 2 \* padding 0\), got kernel width 7/);
+    expect(() => convOutputSize(3, 7, 1, 1)).toThrowKataError(
+      /convOutputSize: expected a kernel size <= the padded input size 5 \(input 3 \+ 2 \* padding 1\), got kernel size 7/,
+    );
+    expect(() => convOutputShape(28, 4, [3, 7])).toThrowKataError(
+      /convOutputShape: expected a kernel width <= the padded input width 4 \(input 4 \+ 2 \* padding 0\), got kernel width 7/,
+    );
   });
 
   it('convOutputShape names the axis of a bad value, and rejects a pair that is not [h, w]', () => {
@@ -158,6 +162,8 @@ describe('02 output size: bad input', () => {
     const threeNumbers = [3, 3, 3] as unknown as Pair;
     expect(() => convOutputShape(28, 28, threeNumbers)).toThrowKataError(/convOutputShape: kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
     expect(() => convOutputShape(28, 28, 3, threeNumbers)).toThrowKataError(/convOutputShape: stride must be a number or a pair \[h, w\], got \[3,3,3\]/);
-    expect(() => convOutputShape(28, 28, 3, 1, threeNumbers)).toThrowKataError(/convOutputShape: padding must be a number or a pair \[h, w\], got \[3,3,3\]/);
+    expect(() => convOutputShape(28, 28, 3, 1, threeNumbers)).toThrowKataError(
+      /convOutputShape: padding must be a number or a pair \[h, w\], got \[3,3,3\]/,
+    );
   });
 });

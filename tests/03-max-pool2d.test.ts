@@ -35,7 +35,10 @@ function inputFor(cfg: PoolConfig): Tensor {
 function distinctTensor(shape: number[], seed: number): Tensor {
   const size = shape.reduce((p, d) => p * d, 1);
   const order = new Rng(seed).permutation(size);
-  return new Tensor(shape, Array.from(order, (k) => 0.1 * (k + 1) - 0.05 * size));
+  return new Tensor(
+    shape,
+    Array.from(order, (k) => 0.1 * (k + 1) - 0.05 * size),
+  );
 }
 
 describe('03 MaxPool2D forward', () => {
@@ -44,44 +47,114 @@ describe('03 MaxPool2D forward', () => {
     //      [4, 2, 0, 1],      top-left {1, 3, 4, 2} -> 4   top-right {2, 1, 0, 1} -> 2
     //      [5, 1, 7, 3],      bottom-left {5, 1, 2, 6} -> 6   bottom-right {7, 3, 0, 8} -> 8
     //      [2, 6, 0, 8]]
-    const x = Tensor.from([[[[1, 3, 2, 1], [4, 2, 0, 1], [5, 1, 7, 3], [2, 6, 0, 8]]]]);
+    const x = Tensor.from([
+      [
+        [
+          [1, 3, 2, 1],
+          [4, 2, 0, 1],
+          [5, 1, 7, 3],
+          [2, 6, 0, 8],
+        ],
+      ],
+    ]);
     const out = new MaxPool2D({ kernelSize: 2 }).forward(x);
-    expect(out).toBeCloseTensor(Tensor.from([[[[4, 2], [6, 8]]]]), { what: 'MaxPool2D forward, 4x4 input, kernel 2' });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [4, 2],
+            [6, 8],
+          ],
+        ],
+      ]),
+      { what: 'MaxPool2D forward, 4x4 input, kernel 2' },
+    );
   });
 
   it('forward: channels and samples are pooled separately; an all-negative window gives a negative maximum', () => {
     // Sample 0: channel 0 is the 4x4 case above, channel 1 is its negative.
     // max of {-1, -3, -4, -2} is -1, of {-2, -1, 0, -1} is 0, of {-5, -1, -2, -6} is -1, of {-7, -3, 0, -8} is 0.
     // Sample 1: a constant 9 plane and a plane counting 1..16 (max of a block is its bottom-right value).
-    const a = [[1, 3, 2, 1], [4, 2, 0, 1], [5, 1, 7, 3], [2, 6, 0, 8]];
-    const counting = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]];
+    const a = [
+      [1, 3, 2, 1],
+      [4, 2, 0, 1],
+      [5, 1, 7, 3],
+      [2, 6, 0, 8],
+    ];
+    const counting = [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+      [13, 14, 15, 16],
+    ];
     const x = Tensor.from([
       [a, a.map((row) => row.map((v) => -v))],
       [a.map((row) => row.map(() => 9)), counting],
     ]);
     const out = new MaxPool2D({ kernelSize: 2 }).forward(x);
     const expected = Tensor.from([
-      [[[4, 2], [6, 8]], [[-1, 0], [-1, 0]]],
-      [[[9, 9], [9, 9]], [[6, 8], [14, 16]]],
+      [
+        [
+          [4, 2],
+          [6, 8],
+        ],
+        [
+          [-1, 0],
+          [-1, 0],
+        ],
+      ],
+      [
+        [
+          [9, 9],
+          [9, 9],
+        ],
+        [
+          [6, 8],
+          [14, 16],
+        ],
+      ],
     ]);
     expect(out).toBeCloseTensor(expected, { what: 'MaxPool2D forward, input [2, 2, 4, 4], kernel 2' });
   });
 
   it('forward: the stride defaults to the kernel size (and a stride that does not divide floors the output)', () => {
     // 5x5 input counting 1..25, kernel 2: windows start at rows/columns 0 and 2; row and column 4 are never seen.
-    const x = new Tensor([1, 1, 5, 5], Array.from({ length: 25 }, (_, k) => k + 1));
+    const x = new Tensor(
+      [1, 1, 5, 5],
+      Array.from({ length: 25 }, (_, k) => k + 1),
+    );
     const byDefault = new MaxPool2D({ kernelSize: 2 }).forward(x);
     const explicit = new MaxPool2D({ kernelSize: 2, stride: 2 }).forward(x);
-    const expected = Tensor.from([[[[7, 9], [17, 19]]]]);
+    const expected = Tensor.from([
+      [
+        [
+          [7, 9],
+          [17, 19],
+        ],
+      ],
+    ]);
     expect(byDefault).toBeCloseTensor(expected, { what: 'MaxPool2D forward, 5x5, kernel 2, default stride' });
     expect(explicit).toBeCloseTensor(expected, { what: 'MaxPool2D forward, 5x5, kernel 2, stride 2' });
   });
 
   it('forward: overlapping windows (kernel 3, stride 1) on a 4x4 input', () => {
     // Counting 1..16: the 3x3 window at (i, j) has its maximum at its bottom-right cell (i + 2, j + 2).
-    const x = new Tensor([1, 1, 4, 4], Array.from({ length: 16 }, (_, k) => k + 1));
+    const x = new Tensor(
+      [1, 1, 4, 4],
+      Array.from({ length: 16 }, (_, k) => k + 1),
+    );
     const out = new MaxPool2D({ kernelSize: 3, stride: 1 }).forward(x);
-    expect(out).toBeCloseTensor(Tensor.from([[[[11, 12], [15, 16]]]]), { what: 'MaxPool2D forward, 4x4, kernel 3, stride 1' });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [11, 12],
+            [15, 16],
+          ],
+        ],
+      ]),
+      { what: 'MaxPool2D forward, 4x4, kernel 3, stride 1' },
+    );
   });
 
   it('forward: padded cells never win (kernel 2, stride 2, padding 1, all values negative)', () => {
@@ -89,20 +162,51 @@ describe('03 MaxPool2D forward', () => {
     //      [-4, -5, -6],    (0, 0): {x00} = -1      (0, 1): {x01, x02} = -2
     //      [-7, -8, -9]]    (1, 0): {x10, x20} = -4  (1, 1): {x11, x12, x21, x22} = -5
     // Had the padding counted as 0, every output would be 0.
-    const x = Tensor.from([[[[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]]]]);
+    const x = Tensor.from([
+      [
+        [
+          [-1, -2, -3],
+          [-4, -5, -6],
+          [-7, -8, -9],
+        ],
+      ],
+    ]);
     const out = new MaxPool2D({ kernelSize: 2, stride: 2, padding: 1 }).forward(x);
-    expect(out).toBeCloseTensor(Tensor.from([[[[-1, -2], [-4, -5]]]]), { what: 'MaxPool2D forward, 3x3, kernel 2, stride 2, padding 1' });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [-1, -2],
+            [-4, -5],
+          ],
+        ],
+      ]),
+      { what: 'MaxPool2D forward, 3x3, kernel 2, stride 2, padding 1' },
+    );
   });
 
   it('forward: non-square kernel, stride and padding given as pairs [h, w]', () => {
     // Counting 1..12 in a 3x4 plane, kernel [1, 2], stride [2, 1], padding [0, 1]:
     // rows 0 and 2; column windows {-1, 0}, {0, 1}, {1, 2}, {2, 3}, {3, 4} -> OW = floor((4 + 2 - 2) / 1) + 1 = 5.
     // row 0 = [1, 2, 3, 4] -> [1, 2, 3, 4, 4]; row 2 = [9, 10, 11, 12] -> [9, 10, 11, 12, 12]
-    const x = new Tensor([1, 1, 3, 4], Array.from({ length: 12 }, (_, k) => k + 1));
+    const x = new Tensor(
+      [1, 1, 3, 4],
+      Array.from({ length: 12 }, (_, k) => k + 1),
+    );
     const out = new MaxPool2D({ kernelSize: [1, 2], stride: [2, 1], padding: [0, 1] }).forward(x);
-    expect(out).toBeCloseTensor(Tensor.from([[[[1, 2, 3, 4, 4], [9, 10, 11, 12, 12]]]]), {
-      what: 'MaxPool2D forward, 3x4, kernel [1, 2], stride [2, 1], padding [0, 1]',
-    });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [1, 2, 3, 4, 4],
+            [9, 10, 11, 12, 12],
+          ],
+        ],
+      ]),
+      {
+        what: 'MaxPool2D forward, 3x4, kernel [1, 2], stride [2, 1], padding [0, 1]',
+      },
+    );
   });
 
   it('forward: output shape is [N, C, floor((H + 2P - FH) / S) + 1, floor((W + 2P - FW) / S) + 1]', () => {
@@ -141,11 +245,38 @@ describe('03 MaxPool2D forward', () => {
 describe('03 MaxPool2D backward', () => {
   it('backward: each gradient goes to the position of its window maximum (4x4, kernel 2)', () => {
     // Maxima from the forward case: 4 at (1, 0), 2 at (0, 2), 6 at (3, 1), 8 at (3, 3).
-    const x = Tensor.from([[[[1, 3, 2, 1], [4, 2, 0, 1], [5, 1, 7, 3], [2, 6, 0, 8]]]]);
+    const x = Tensor.from([
+      [
+        [
+          [1, 3, 2, 1],
+          [4, 2, 0, 1],
+          [5, 1, 7, 3],
+          [2, 6, 0, 8],
+        ],
+      ],
+    ]);
     const layer = new MaxPool2D({ kernelSize: 2 });
     layer.forward(x);
-    const dx = layer.backward(Tensor.from([[[[10, 20], [30, 40]]]]));
-    const expected = Tensor.from([[[[0, 0, 20, 0], [10, 0, 0, 0], [0, 0, 0, 0], [0, 30, 0, 40]]]]);
+    const dx = layer.backward(
+      Tensor.from([
+        [
+          [
+            [10, 20],
+            [30, 40],
+          ],
+        ],
+      ]),
+    );
+    const expected = Tensor.from([
+      [
+        [
+          [0, 0, 20, 0],
+          [10, 0, 0, 0],
+          [0, 0, 0, 0],
+          [0, 30, 0, 40],
+        ],
+      ],
+    ]);
     expect(dx).toBeCloseTensor(expected, { what: 'MaxPool2D dx, 4x4, kernel 2' });
   });
 
@@ -153,11 +284,49 @@ describe('03 MaxPool2D backward', () => {
     // x = [[1, 2, 1],   kernel 2, stride 1: four windows, 9 is the maximum of all of them,
     //      [2, 9, 2],   so dx[1][1] = 1 + 2 + 3 + 4 = 10 and every other cell gets 0.
     //      [1, 2, 1]]
-    const x = Tensor.from([[[[1, 2, 1], [2, 9, 2], [1, 2, 1]]]]);
+    const x = Tensor.from([
+      [
+        [
+          [1, 2, 1],
+          [2, 9, 2],
+          [1, 2, 1],
+        ],
+      ],
+    ]);
     const layer = new MaxPool2D({ kernelSize: 2, stride: 1 });
-    expect(layer.forward(x)).toBeCloseTensor(Tensor.from([[[[9, 9], [9, 9]]]]), { what: 'MaxPool2D forward, 3x3, kernel 2, stride 1' });
-    const dx = layer.backward(Tensor.from([[[[1, 2], [3, 4]]]]));
-    expect(dx).toBeCloseTensor(Tensor.from([[[[0, 0, 0], [0, 10, 0], [0, 0, 0]]]]), { what: 'MaxPool2D dx, 3x3, kernel 2, stride 1' });
+    expect(layer.forward(x)).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [9, 9],
+            [9, 9],
+          ],
+        ],
+      ]),
+      { what: 'MaxPool2D forward, 3x3, kernel 2, stride 1' },
+    );
+    const dx = layer.backward(
+      Tensor.from([
+        [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ],
+      ]),
+    );
+    expect(dx).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [0, 0, 0],
+            [0, 10, 0],
+            [0, 0, 0],
+          ],
+        ],
+      ]),
+      { what: 'MaxPool2D dx, 3x3, kernel 2, stride 1' },
+    );
   });
 
   it('backward: kernel 3, stride 2 on 5x5: the centre is shared by all four windows, the corners by one', () => {
@@ -172,8 +341,27 @@ describe('03 MaxPool2D backward', () => {
     ];
     const x = Tensor.from([[plane]]);
     const layer = new MaxPool2D({ kernelSize: 3, stride: 2 });
-    expect(layer.forward(x)).toBeCloseTensor(Tensor.from([[[[50, 50], [50, 50]]]]), { what: 'MaxPool2D forward, 5x5, kernel 3, stride 2' });
-    const dx = layer.backward(Tensor.from([[[[1, 10], [100, 1000]]]]));
+    expect(layer.forward(x)).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [50, 50],
+            [50, 50],
+          ],
+        ],
+      ]),
+      { what: 'MaxPool2D forward, 5x5, kernel 3, stride 2' },
+    );
+    const dx = layer.backward(
+      Tensor.from([
+        [
+          [
+            [1, 10],
+            [100, 1000],
+          ],
+        ],
+      ]),
+    );
     const expected = Tensor.zeros([1, 1, 5, 5]);
     expected.set(1111, 0, 0, 2, 2);
     expect(dx).toBeCloseTensor(expected, { what: 'MaxPool2D dx, 5x5, kernel 3, stride 2' });
@@ -184,10 +372,31 @@ describe('03 MaxPool2D backward', () => {
     const x = Tensor.full([1, 1, 4, 4], 5);
     const layer = new MaxPool2D({ kernelSize: 2 });
     layer.forward(x);
-    const dx = layer.backward(Tensor.from([[[[1, 2], [3, 4]]]]));
-    expect(dx).toBeCloseTensor(Tensor.from([[[[1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]]]]), {
-      what: 'MaxPool2D dx with ties, 4x4 of fives, kernel 2',
-    });
+    const dx = layer.backward(
+      Tensor.from([
+        [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ],
+      ]),
+    );
+    expect(dx).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [1, 0, 2, 0],
+            [0, 0, 0, 0],
+            [3, 0, 4, 0],
+            [0, 0, 0, 0],
+          ],
+        ],
+      ]),
+      {
+        what: 'MaxPool2D dx with ties, 4x4 of fives, kernel 2',
+      },
+    );
   });
 
   it('backward: matches the oracle for random configurations (overlapping windows and padding included)', () => {
@@ -208,7 +417,10 @@ describe('03 MaxPool2D backward', () => {
       fc.property(poolConfigArb(), (cfg) => {
         const rng = new Rng(cfg.seed);
         const shape = [cfg.batch, cfg.channels, cfg.height, cfg.width];
-        const x = new Tensor(shape, Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.int(3)));
+        const x = new Tensor(
+          shape,
+          Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => rng.int(3)),
+        );
         const layer = layerFor(cfg);
         const out = layer.forward(x);
         const dout = seededTensor(out.shape, cfg.seed + 1);
@@ -314,7 +526,9 @@ describe('03 MaxPool2D bad input', () => {
     const three = [2, 2, 2] as unknown as [number, number];
     expect(() => new MaxPool2D({ kernelSize: three })).toThrowKataError(/MaxPool2D: kernelSize must be a number or a pair \[h, w\], got \[2,2,2\]/);
     expect(() => new MaxPool2D({ kernelSize: 2, stride: three })).toThrowKataError(/MaxPool2D: stride must be a number or a pair \[h, w\], got \[2,2,2\]/);
-    expect(() => new MaxPool2D({ kernelSize: 2, padding: three })).toThrowKataError(/MaxPool2D: padding must be a number or a pair \[h, w\], got \[2,2,2\]/);
+    expect(() => new MaxPool2D({ kernelSize: 2, padding: three })).toThrowKataError(
+      /MaxPool2D: padding must be a number or a pair \[h, w\], got \[2,2,2\]/,
+    );
   });
 
   it('names the axis of a bad value: "kernelSize (height)", "stride (width)", ...', () => {
@@ -326,14 +540,20 @@ describe('03 MaxPool2D bad input', () => {
 
   it('rejects an input that is not rank 4 [N, C, H, W]', () => {
     const layer = new MaxPool2D({ kernelSize: 2 });
-    expect(() => layer.forward(Tensor.zeros([1, 4, 4]))).toThrowKataError(/MaxPool2D\.forward: expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[1, 4, 4\]/);
+    expect(() => layer.forward(Tensor.zeros([1, 4, 4]))).toThrowKataError(
+      /MaxPool2D\.forward: expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[1, 4, 4\]/,
+    );
     expect(() => layer.forward(Tensor.zeros([1, 1, 1, 4, 4]))).toThrowKataError(/MaxPool2D\.forward: expected a rank-4 tensor.*got rank 5/);
   });
 
   it('rejects a kernel larger than the padded input', () => {
     const layer = new MaxPool2D({ kernelSize: 3 });
-    expect(() => layer.forward(Tensor.zeros([1, 1, 2, 5]))).toThrowKataError(/^MaxPool2D\.forward: expected a kernel height <= the padded input height 2 \(input 2 \+ 2 \* padding 0\), got kernel height 3/);
-    expect(() => new MaxPool2D({ kernelSize: [1, 4], padding: [0, 1] }).forward(Tensor.zeros([1, 1, 3, 1]))).toThrowKataError(/expected a kernel width <= the padded input width 3 \(input 1 \+ 2 \* padding 1\), got kernel width 4/);
+    expect(() => layer.forward(Tensor.zeros([1, 1, 2, 5]))).toThrowKataError(
+      /^MaxPool2D\.forward: expected a kernel height <= the padded input height 2 \(input 2 \+ 2 \* padding 0\), got kernel height 3/,
+    );
+    expect(() => new MaxPool2D({ kernelSize: [1, 4], padding: [0, 1] }).forward(Tensor.zeros([1, 1, 3, 1]))).toThrowKataError(
+      /expected a kernel width <= the padded input width 3 \(input 1 \+ 2 \* padding 1\), got kernel width 4/,
+    );
   });
 
   it('rejects NaN and infinite input values, naming where they are', () => {

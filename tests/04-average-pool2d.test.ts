@@ -30,7 +30,10 @@ function inputFor(cfg: PoolConfig, seed = cfg.seed): Tensor {
 }
 
 function counting(shape: number[]): Tensor {
-  return new Tensor(shape, Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, k) => k + 1));
+  return new Tensor(
+    shape,
+    Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, k) => k + 1),
+  );
 }
 
 describe('04 AveragePool2D forward', () => {
@@ -40,37 +43,88 @@ describe('04 AveragePool2D forward', () => {
     //  [ 9, 10, 11, 12],   (9 + 10 + 13 + 14) / 4 = 11.5  (11 + 12 + 15 + 16) / 4 = 13.5
     //  [13, 14, 15, 16]]
     const out = new AveragePool2D({ kernelSize: 2 }).forward(counting([1, 1, 4, 4]));
-    expect(out).toBeCloseTensor(Tensor.from([[[[3.5, 5.5], [11.5, 13.5]]]]), { what: 'AveragePool2D forward, 4x4, kernel 2' });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [3.5, 5.5],
+            [11.5, 13.5],
+          ],
+        ],
+      ]),
+      { what: 'AveragePool2D forward, 4x4, kernel 2' },
+    );
   });
 
   it('forward: channels are pooled separately', () => {
     // Channel 0 counts 1..16 (as above), channel 1 counts 17..32: every mean is 16 larger.
     const out = new AveragePool2D({ kernelSize: 2 }).forward(counting([1, 2, 4, 4]));
-    expect(out).toBeCloseTensor(Tensor.from([[[[3.5, 5.5], [11.5, 13.5]], [[19.5, 21.5], [27.5, 29.5]]]]), {
-      what: 'AveragePool2D forward, input [1, 2, 4, 4], kernel 2',
-    });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [3.5, 5.5],
+            [11.5, 13.5],
+          ],
+          [
+            [19.5, 21.5],
+            [27.5, 29.5],
+          ],
+        ],
+      ]),
+      {
+        what: 'AveragePool2D forward, input [1, 2, 4, 4], kernel 2',
+      },
+    );
   });
 
   it('forward: the stride defaults to the kernel size; a stride that does not divide floors the output', () => {
     // 5x5 counting 1..25, kernel 2: windows at rows/columns 0 and 2, row and column 4 unused.
     // (1 + 2 + 6 + 7) / 4 = 4, (3 + 4 + 8 + 9) / 4 = 6, (11 + 12 + 16 + 17) / 4 = 14, (13 + 14 + 18 + 19) / 4 = 16
     const x = counting([1, 1, 5, 5]);
-    const expected = Tensor.from([[[[4, 6], [14, 16]]]]);
+    const expected = Tensor.from([
+      [
+        [
+          [4, 6],
+          [14, 16],
+        ],
+      ],
+    ]);
     expect(new AveragePool2D({ kernelSize: 2 }).forward(x)).toBeCloseTensor(expected, { what: 'AveragePool2D forward, 5x5, kernel 2, default stride' });
-    expect(new AveragePool2D({ kernelSize: 2, stride: 2 }).forward(x)).toBeCloseTensor(expected, { what: 'AveragePool2D forward, 5x5, kernel 2, stride 2' });
+    expect(new AveragePool2D({ kernelSize: 2, stride: 2 }).forward(x)).toBeCloseTensor(expected, {
+      what: 'AveragePool2D forward, 5x5, kernel 2, stride 2',
+    });
   });
 
   it('forward: padding counts as zeros and the divisor stays FH * FW (3x3 of ones, kernel 3, stride 1, padding 1)', () => {
     // A corner window holds 4 ones and 5 padded zeros -> 4/9; an edge window 6 ones -> 6/9; the centre 9 ones -> 1.
     const out = new AveragePool2D({ kernelSize: 3, stride: 1, padding: 1 }).forward(Tensor.full([1, 1, 3, 3], 1));
-    const expected = Tensor.from([[[[4 / 9, 6 / 9, 4 / 9], [6 / 9, 1, 6 / 9], [4 / 9, 6 / 9, 4 / 9]]]]);
+    const expected = Tensor.from([
+      [
+        [
+          [4 / 9, 6 / 9, 4 / 9],
+          [6 / 9, 1, 6 / 9],
+          [4 / 9, 6 / 9, 4 / 9],
+        ],
+      ],
+    ]);
     expect(out).toBeCloseTensor(expected, { what: 'AveragePool2D forward, 3x3 ones, kernel 3, stride 1, padding 1' });
   });
 
   it('forward: non-square kernel [1, 3], stride [2, 1] on a 3x4 input', () => {
     // Rows 0 and 2; column windows {0, 1, 2} and {1, 2, 3}: row 0 = [1, 2, 3, 4] -> [2, 3], row 2 = [9, 10, 11, 12] -> [10, 11].
     const out = new AveragePool2D({ kernelSize: [1, 3], stride: [2, 1] }).forward(counting([1, 1, 3, 4]));
-    expect(out).toBeCloseTensor(Tensor.from([[[[2, 3], [10, 11]]]]), { what: 'AveragePool2D forward, 3x4, kernel [1, 3], stride [2, 1]' });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [2, 3],
+            [10, 11],
+          ],
+        ],
+      ]),
+      { what: 'AveragePool2D forward, 3x4, kernel [1, 3], stride [2, 1]' },
+    );
   });
 
   it('forward: matches the brute-force oracle for random shapes, kernels, strides and paddings', () => {
@@ -92,10 +146,13 @@ describe('04 AveragePool2D forward', () => {
         const combined = layer.forward(x.map((v, k) => a * v + b * y.data[k]));
         const px = layer.forward(x);
         const py = layer.forward(y);
-        expect(combined).toBeCloseTensor(px.map((v, k) => a * v + b * py.data[k]), {
-          atol: 1e-12,
-          what: `AveragePool2D linearity, a = ${a}, b = ${b} (${describeConfig(cfg)})`,
-        });
+        expect(combined).toBeCloseTensor(
+          px.map((v, k) => a * v + b * py.data[k]),
+          {
+            atol: 1e-12,
+            what: `AveragePool2D linearity, a = ${a}, b = ${b} (${describeConfig(cfg)})`,
+          },
+        );
       }),
     );
   });
@@ -105,8 +162,26 @@ describe('04 AveragePool2D backward', () => {
   it('backward: each input of a window receives dout / (FH * FW) (4x4, kernel 2)', () => {
     const layer = new AveragePool2D({ kernelSize: 2 });
     layer.forward(counting([1, 1, 4, 4]));
-    const dx = layer.backward(Tensor.from([[[[4, 8], [12, 16]]]]));
-    const expected = Tensor.from([[[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]]);
+    const dx = layer.backward(
+      Tensor.from([
+        [
+          [
+            [4, 8],
+            [12, 16],
+          ],
+        ],
+      ]),
+    );
+    const expected = Tensor.from([
+      [
+        [
+          [1, 1, 2, 2],
+          [1, 1, 2, 2],
+          [3, 3, 4, 4],
+          [3, 3, 4, 4],
+        ],
+      ],
+    ]);
     expect(dx).toBeCloseTensor(expected, { what: 'AveragePool2D dx, 4x4, kernel 2' });
   });
 
@@ -115,9 +190,20 @@ describe('04 AveragePool2D backward', () => {
     const layer = new AveragePool2D({ kernelSize: 2, stride: 1 });
     layer.forward(Tensor.zeros([1, 1, 3, 3]));
     const dx = layer.backward(Tensor.full([1, 1, 2, 2], 1));
-    expect(dx).toBeCloseTensor(Tensor.from([[[[0.25, 0.5, 0.25], [0.5, 1, 0.5], [0.25, 0.5, 0.25]]]]), {
-      what: 'AveragePool2D dx, 3x3, kernel 2, stride 1',
-    });
+    expect(dx).toBeCloseTensor(
+      Tensor.from([
+        [
+          [
+            [0.25, 0.5, 0.25],
+            [0.5, 1, 0.5],
+            [0.25, 0.5, 0.25],
+          ],
+        ],
+      ]),
+      {
+        what: 'AveragePool2D dx, 3x3, kernel 2, stride 1',
+      },
+    );
   });
 
   it('backward: padded cells take their share of the gradient away (3x3, kernel 3, stride 1, padding 1)', () => {
@@ -126,7 +212,15 @@ describe('04 AveragePool2D backward', () => {
     const layer = new AveragePool2D({ kernelSize: 3, stride: 1, padding: 1 });
     layer.forward(Tensor.zeros([1, 1, 3, 3]));
     const dx = layer.backward(Tensor.full([1, 1, 3, 3], 1));
-    const expected = Tensor.from([[[[4 / 9, 6 / 9, 4 / 9], [6 / 9, 1, 6 / 9], [4 / 9, 6 / 9, 4 / 9]]]]);
+    const expected = Tensor.from([
+      [
+        [
+          [4 / 9, 6 / 9, 4 / 9],
+          [6 / 9, 1, 6 / 9],
+          [4 / 9, 6 / 9, 4 / 9],
+        ],
+      ],
+    ]);
     expect(dx).toBeCloseTensor(expected, { what: 'AveragePool2D dx, 3x3, kernel 3, stride 1, padding 1' });
   });
 
@@ -231,12 +325,18 @@ describe('04 AveragePool2D bad input', () => {
 
   it('rejects an input that is not rank 4 [N, C, H, W]', () => {
     const layer = new AveragePool2D({ kernelSize: 2 });
-    expect(() => layer.forward(Tensor.zeros([4, 4]))).toThrowKataError(/AveragePool2D\.forward: expected a rank-4 tensor \[N, C, H, W\], got rank 2 with shape \[4, 4\]/);
+    expect(() => layer.forward(Tensor.zeros([4, 4]))).toThrowKataError(
+      /AveragePool2D\.forward: expected a rank-4 tensor \[N, C, H, W\], got rank 2 with shape \[4, 4\]/,
+    );
   });
 
   it('rejects a kernel larger than the padded input', () => {
-    expect(() => new AveragePool2D({ kernelSize: [2, 4] }).forward(Tensor.zeros([1, 1, 4, 3]))).toThrowKataError(/^AveragePool2D\.forward: expected a kernel width <= the padded input width 3 \(input 3 \+ 2 \* padding 0\), got kernel width 4/);
-    expect(() => new AveragePool2D({ kernelSize: [3, 1] }).forward(Tensor.zeros([1, 1, 2, 5]))).toThrowKataError(/^AveragePool2D\.forward: expected a kernel height <= the padded input height 2 \(input 2 \+ 2 \* padding 0\), got kernel height 3/);
+    expect(() => new AveragePool2D({ kernelSize: [2, 4] }).forward(Tensor.zeros([1, 1, 4, 3]))).toThrowKataError(
+      /^AveragePool2D\.forward: expected a kernel width <= the padded input width 3 \(input 3 \+ 2 \* padding 0\), got kernel width 4/,
+    );
+    expect(() => new AveragePool2D({ kernelSize: [3, 1] }).forward(Tensor.zeros([1, 1, 2, 5]))).toThrowKataError(
+      /^AveragePool2D\.forward: expected a kernel height <= the padded input height 2 \(input 2 \+ 2 \* padding 0\), got kernel height 3/,
+    );
   });
 
   it('rejects NaN and infinite input values, naming where they are', () => {
@@ -251,7 +351,9 @@ describe('04 AveragePool2D bad input', () => {
   it('rejects a dout whose shape is not the output shape', () => {
     const layer = new AveragePool2D({ kernelSize: 2, stride: 1 });
     layer.forward(Tensor.zeros([1, 2, 3, 3]));
-    expect(() => layer.backward(Tensor.zeros([1, 2, 3, 3]))).toThrowKataError(/AveragePool2D\.backward: expected shape \[1, 2, 2, 2\], got \[1, 2, 3, 3\]/);
+    expect(() => layer.backward(Tensor.zeros([1, 2, 3, 3]))).toThrowKataError(
+      /AveragePool2D\.backward: expected shape \[1, 2, 2, 2\], got \[1, 2, 3, 3\]/,
+    );
   });
 
   it('rejects backward before any forward', () => {

@@ -21,44 +21,87 @@ describe('05 Flatten forward', () => {
   it('forward: keeps the row-major order, y[n, (c*H + h)*W + w] = x[n, c, h, w]', () => {
     // x[n] = [[[1, 2], [3, 4]], [[5, 6], [7, 8]]] + 8n: each sample becomes one row, channel 0 first.
     const x = Tensor.from([
-      [[[1, 2], [3, 4]], [[5, 6], [7, 8]]],
-      [[[9, 10], [11, 12]], [[13, 14], [15, 16]]],
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [5, 6],
+          [7, 8],
+        ],
+      ],
+      [
+        [
+          [9, 10],
+          [11, 12],
+        ],
+        [
+          [13, 14],
+          [15, 16],
+        ],
+      ],
     ]);
     const out = new Flatten().forward(x);
-    expect(out).toBeCloseTensor(Tensor.from([[1, 2, 3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 14, 15, 16]]), {
-      what: 'Flatten forward of [2, 2, 2, 2]',
-    });
+    expect(out).toBeCloseTensor(
+      Tensor.from([
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        [9, 10, 11, 12, 13, 14, 15, 16],
+      ]),
+      {
+        what: 'Flatten forward of [2, 2, 2, 2]',
+      },
+    );
   });
 
   it('forward: every element lands at its row-major position, for random shapes [N, C, H, W]', () => {
     fc.assert(
-      fc.property(shapeArb.filter((s) => s.length === 4), fc.integer({ min: 0, max: 1000 }), (shape, seed) => {
-        const [N, C, H, W] = shape;
-        const x = seededTensor(shape, seed);
-        const out = new Flatten().forward(x);
-        expect(out.shape).toEqual([N, C * H * W]);
-        for (let n = 0; n < N; n++)
-          for (let c = 0; c < C; c++)
-            for (let h = 0; h < H; h++)
-              for (let w = 0; w < W; w++) {
-                if (out.get(n, (c * H + h) * W + w) !== x.get(n, c, h, w)) {
-                  throw new Error(`Flatten forward of [${shape.join(', ')}], seed ${seed}: y[${n}, ${(c * H + h) * W + w}] should be x[${n}, ${c}, ${h}, ${w}]`);
+      fc.property(
+        shapeArb.filter((s) => s.length === 4),
+        fc.integer({ min: 0, max: 1000 }),
+        (shape, seed) => {
+          const [N, C, H, W] = shape;
+          const x = seededTensor(shape, seed);
+          const out = new Flatten().forward(x);
+          expect(out.shape).toEqual([N, C * H * W]);
+          for (let n = 0; n < N; n++)
+            for (let c = 0; c < C; c++)
+              for (let h = 0; h < H; h++)
+                for (let w = 0; w < W; w++) {
+                  if (out.get(n, (c * H + h) * W + w) !== x.get(n, c, h, w)) {
+                    throw new Error(
+                      `Flatten forward of [${shape.join(', ')}], seed ${seed}: y[${n}, ${(c * H + h) * W + w}] should be x[${n}, ${c}, ${h}, ${w}]`,
+                    );
+                  }
                 }
-              }
-      }),
+        },
+      ),
     );
   });
 
   it('forward: a rank-2 input [N, F] comes out unchanged', () => {
-    const x = Tensor.from([[1, 2, 3], [4, 5, 6]]);
+    const x = Tensor.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(new Flatten().forward(x)).toBeCloseTensor(x, { atol: 0, rtol: 0, what: 'Flatten forward of [2, 3]' });
   });
 
   it('forward: rank 3 and rank 5 inputs keep the batch axis and flatten the rest', () => {
-    const x3 = new Tensor([2, 3, 4], Array.from({ length: 24 }, (_, k) => k));
-    const x5 = new Tensor([2, 1, 2, 3, 2], Array.from({ length: 24 }, (_, k) => -k));
+    const x3 = new Tensor(
+      [2, 3, 4],
+      Array.from({ length: 24 }, (_, k) => k),
+    );
+    const x5 = new Tensor(
+      [2, 1, 2, 3, 2],
+      Array.from({ length: 24 }, (_, k) => -k),
+    );
     expect(new Flatten().forward(x3)).toBeCloseTensor(new Tensor([2, 12], x3.data.slice()), { atol: 0, rtol: 0, what: 'Flatten forward of [2, 3, 4]' });
-    expect(new Flatten().forward(x5)).toBeCloseTensor(new Tensor([2, 12], x5.data.slice()), { atol: 0, rtol: 0, what: 'Flatten forward of [2, 1, 2, 3, 2]' });
+    expect(new Flatten().forward(x5)).toBeCloseTensor(new Tensor([2, 12], x5.data.slice()), {
+      atol: 0,
+      rtol: 0,
+      what: 'Flatten forward of [2, 1, 2, 3, 2]',
+    });
   });
 
   it('forward: shapes of rank 2..5 give [N, product of the rest] with the same values in the same order', () => {
@@ -80,7 +123,10 @@ describe('05 Flatten backward', () => {
   it('backward: reshapes dout [N, C*H*W] back to the input shape [N, C, H, W]', () => {
     const layer = new Flatten();
     layer.forward(Tensor.zeros([2, 3, 2, 2]));
-    const dout = new Tensor([2, 12], Array.from({ length: 24 }, (_, k) => k / 2));
+    const dout = new Tensor(
+      [2, 12],
+      Array.from({ length: 24 }, (_, k) => k / 2),
+    );
     const dx = layer.backward(dout);
     expect(dx).toBeCloseTensor(new Tensor([2, 3, 2, 2], dout.data.slice()), { atol: 0, rtol: 0, what: 'Flatten dx for input [2, 3, 2, 2]' });
     expect(dx.get(1, 2, 0, 1)).toBe(dout.get(1, 2 * 4 + 0 * 2 + 1));

@@ -217,7 +217,12 @@ describe('fit: training', () => {
     expect(model.valLoss).toHaveLength(3);
     expect(model.valAccuracy).toHaveLength(3);
     expect(iterations.map((i) => [i.epoch, i.iteration, i.iterations, i.samples])).toEqual(
-      [1, 2, 3].flatMap((e) => [[e, 1, 4, 16], [e, 2, 4, 16], [e, 3, 4, 16], [e, 4, 4, 2]]),
+      [1, 2, 3].flatMap((e) => [
+        [e, 1, 4, 16],
+        [e, 2, 4, 16],
+        [e, 3, 4, 16],
+        [e, 4, 4, 2],
+      ]),
     );
     expect(iterations.map((i) => i.loss)).toEqual(model.lossHistory);
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
@@ -343,20 +348,48 @@ describe('bad input', () => {
     ['label -1', () => tiny().score(X, [0, -1, 1, 2]), /expected labels that are whole numbers in 0..2, got -1 at index 1/],
     ['label 1.5', () => tiny().fit(X, [0, 1.5, 1, 2]), /expected labels that are whole numbers in 0..2, got 1.5 at index 1/],
     ['NaN in X', () => tiny().fit(withNaN, y), /expected finite values, got NaN at index \[0, 0, 2, 1\] of shape \[4, 1, 8, 8\]/],
-    ['validation of the wrong size', () => tiny().fit(X, y, { X: new Tensor([2, 1, 7, 7]), y: [0, 1] }), /expected height H = 8 \(axis 2\), got 7 in shape \[2, 1, 7, 7\]/],
+    [
+      'validation of the wrong size',
+      () => tiny().fit(X, y, { X: new Tensor([2, 1, 7, 7]), y: [0, 1] }),
+      /expected height H = 8 \(axis 2\), got 7 in shape \[2, 1, 7, 7\]/,
+    ],
   ])('%s', (_name, run, message) => {
     expect(run).toThrow(message);
   });
 
   it.each<[string, ClassifierOptions, RegExp]>([
-    ['an unsupported layer type', { layers: [{ type: 'flatten' }, { type: 'dropout', rate: 0.5 }, { type: 'fc', outFeatures: 3 }] }, /layers\[1\] \(dropout\) is a layer type the classifier cannot build/],
-    ['fc on an image', { layers: [{ type: 'fc', outFeatures: 3 }] }, /layers\[0\] \(fc\) needs a flat input \[F\], got \[1, 8, 8\]: add \{ type: 'flatten' \} before it/],
-    ['conv after flatten', { layers: [{ type: 'flatten' }, { type: 'conv2d', outChannels: 2, kernelSize: 1 }] }, /layers\[1\] \(conv2d\) needs an image input \[C, H, W\], got \[64\]/],
-    ['a kernel larger than the image', { layers: [{ type: 'conv2d', outChannels: 2, kernelSize: 9 }, { type: 'flatten' }, { type: 'fc', outFeatures: 3 }] }, /layers\[0\] \(conv2d\) on input \[1, 8, 8\]: .*kernel height/],
-    ['a last layer that is not one score per class', { layers: [{ type: 'flatten' }, { type: 'fc', outFeatures: 4 }] }, /the network must end with one score per class, shape \[3\], but its last layer gives \[4\]/],
+    [
+      'an unsupported layer type',
+      { layers: [{ type: 'flatten' }, { type: 'dropout', rate: 0.5 }, { type: 'fc', outFeatures: 3 }] },
+      /layers\[1\] \(dropout\) is a layer type the classifier cannot build/,
+    ],
+    [
+      'fc on an image',
+      { layers: [{ type: 'fc', outFeatures: 3 }] },
+      /layers\[0\] \(fc\) needs a flat input \[F\], got \[1, 8, 8\]: add \{ type: 'flatten' \} before it/,
+    ],
+    [
+      'conv after flatten',
+      { layers: [{ type: 'flatten' }, { type: 'conv2d', outChannels: 2, kernelSize: 1 }] },
+      /layers\[1\] \(conv2d\) needs an image input \[C, H, W\], got \[64\]/,
+    ],
+    [
+      'a kernel larger than the image',
+      { layers: [{ type: 'conv2d', outChannels: 2, kernelSize: 9 }, { type: 'flatten' }, { type: 'fc', outFeatures: 3 }] },
+      /layers\[0\] \(conv2d\) on input \[1, 8, 8\]: .*kernel height/,
+    ],
+    [
+      'a last layer that is not one score per class',
+      { layers: [{ type: 'flatten' }, { type: 'fc', outFeatures: 4 }] },
+      /the network must end with one score per class, shape \[3\], but its last layer gives \[4\]/,
+    ],
     ['batchSize 0', { batchSize: 0 }, /Scratch2dCNNClassifier: batchSize must be a whole number >= 1, got 0/],
     ['epochs 1.5', { epochs: 1.5 }, /Scratch2dCNNClassifier: epochs must be a whole number >= 1, got 1.5/],
-    ['an unknown optimizer', { optimizer: 'rmsprop' as 'sgd' }, /Scratch2dCNNClassifier: optimizer must be one of sgd, adagrad, momentum, adam, got "rmsprop"/],
+    [
+      'an unknown optimizer',
+      { optimizer: 'rmsprop' as 'sgd' },
+      /Scratch2dCNNClassifier: optimizer must be one of sgd, adagrad, momentum, adam, got "rmsprop"/,
+    ],
     ['a negative learning rate', { lr: -1 }, /Scratch2dCNNClassifier: lr must be a finite number > 0, got -1/],
     ['a learning-rate decay above 1', { lrDecay: 1.5 }, /Scratch2dCNNClassifier: lrDecay must be a number in \(0, 1\], got 1.5/],
   ])('constructor: %s', (_name, options, message) => {

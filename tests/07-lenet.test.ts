@@ -14,7 +14,18 @@ const INPUT: [number, number, number] = [1, 28, 28];
 describe('07 lenet: the layer list', () => {
   it('has the LeNet-5 layers in order: conv, relu, pool, conv, relu, pool, flatten, fc, relu, fc, relu, fc', () => {
     expect(lenet5().map((spec) => spec.type)).toEqual([
-      'conv2d', 'relu', 'maxpool2d', 'conv2d', 'relu', 'maxpool2d', 'flatten', 'fc', 'relu', 'fc', 'relu', 'fc',
+      'conv2d',
+      'relu',
+      'maxpool2d',
+      'conv2d',
+      'relu',
+      'maxpool2d',
+      'flatten',
+      'fc',
+      'relu',
+      'fc',
+      'relu',
+      'fc',
     ]);
   });
 

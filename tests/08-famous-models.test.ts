@@ -40,7 +40,10 @@ function expectReluAfterEachLayer(specs: LayerSpec[]): void {
     const next = specs.slice(i + 1).findIndex((t) => SHAPED.has(t.type));
     const between = next < 0 ? specs.slice(i + 1) : specs.slice(i + 1, i + 1 + next);
     const hasRelu = between.some((t) => t.type === 'relu');
-    expect({ layer: `specs[${i}] ${s.type}`, followedByRelu: hasRelu }).toEqual({ layer: `specs[${i}] ${s.type}`, followedByRelu: k < weighted.length - 1 });
+    expect({ layer: `specs[${i}] ${s.type}`, followedByRelu: hasRelu }).toEqual({
+      layer: `specs[${i}] ${s.type}`,
+      followedByRelu: k < weighted.length - 1,
+    });
   });
 }
 
@@ -51,11 +54,24 @@ describe('08 famous models: VGG16 (input [3, 224, 224])', () => {
     const c = (n: number) => `conv ${n} k3x3 s1x1 p1x1 g1`;
     const pool = 'maxpool k2x2 s2x2 p0x0';
     expect(windows(vgg16())).toEqual([
-      c(64), c(64), pool,
-      c(128), c(128), pool,
-      c(256), c(256), c(256), pool,
-      c(512), c(512), c(512), pool,
-      c(512), c(512), c(512), pool,
+      c(64),
+      c(64),
+      pool,
+      c(128),
+      c(128),
+      pool,
+      c(256),
+      c(256),
+      c(256),
+      pool,
+      c(512),
+      c(512),
+      c(512),
+      pool,
+      c(512),
+      c(512),
+      c(512),
+      pool,
     ]);
   });
 
@@ -97,17 +113,25 @@ describe('08 famous models: VGG16 (input [3, 224, 224])', () => {
   it('puts a relu after every conv and fc but the last, and dropout 0.5 in the first two fc layers', () => {
     const specs = vgg16();
     expectReluAfterEachLayer(specs);
-    expect(specs.filter((s) => s.type === 'dropout')).toEqual([{ type: 'dropout', rate: 0.5 }, { type: 'dropout', rate: 0.5 }]);
+    expect(specs.filter((s) => s.type === 'dropout')).toEqual([
+      { type: 'dropout', rate: 0.5 },
+      { type: 'dropout', rate: 0.5 },
+    ]);
   });
 });
 
-describe('08 famous models: AlexNet, the paper\'s network as one tower (input [3, 227, 227])', () => {
-  it('is the default variant, with the paper\'s kernels, strides and overlapping 3x3 stride-2 pools', () => {
+describe("08 famous models: AlexNet, the paper's network as one tower (input [3, 227, 227])", () => {
+  it("is the default variant, with the paper's kernels, strides and overlapping 3x3 stride-2 pools", () => {
     const pool = 'maxpool k3x3 s2x2 p0x0';
     expect(windows(alexnet())).toEqual([
-      'conv 96 k11x11 s4x4 p0x0 g1', pool,
-      'conv 256 k5x5 s1x1 p2x2 g1', pool,
-      'conv 384 k3x3 s1x1 p1x1 g1', 'conv 384 k3x3 s1x1 p1x1 g1', 'conv 256 k3x3 s1x1 p1x1 g1', pool,
+      'conv 96 k11x11 s4x4 p0x0 g1',
+      pool,
+      'conv 256 k5x5 s1x1 p2x2 g1',
+      pool,
+      'conv 384 k3x3 s1x1 p1x1 g1',
+      'conv 384 k3x3 s1x1 p1x1 g1',
+      'conv 256 k3x3 s1x1 p1x1 g1',
+      pool,
     ]);
     expect(alexnet('single-tower')).toEqual(alexnet());
   });
@@ -138,7 +162,10 @@ describe('08 famous models: AlexNet, the paper\'s network as one tower (input [3
     expectReluAfterEachLayer(specs);
     expect({ lrn: count(specs, 'lrn'), dropout: specs.filter((s) => s.type === 'dropout') }).toEqual({
       lrn: 2,
-      dropout: [{ type: 'dropout', rate: 0.5 }, { type: 'dropout', rate: 0.5 }],
+      dropout: [
+        { type: 'dropout', rate: 0.5 },
+        { type: 'dropout', rate: 0.5 },
+      ],
     });
   });
 });
@@ -147,16 +174,21 @@ describe('08 famous models: AlexNet as trained on two GPUs (input [3, 227, 227])
   it('splits conv2, conv4 and conv5 into 2 groups and keeps every other layer of the single tower', () => {
     const pool = 'maxpool k3x3 s2x2 p0x0';
     expect(windows(alexnet('two-gpu'))).toEqual([
-      'conv 96 k11x11 s4x4 p0x0 g1', pool,
-      'conv 256 k5x5 s1x1 p2x2 g2', pool,
-      'conv 384 k3x3 s1x1 p1x1 g1', 'conv 384 k3x3 s1x1 p1x1 g2', 'conv 256 k3x3 s1x1 p1x1 g2', pool,
+      'conv 96 k11x11 s4x4 p0x0 g1',
+      pool,
+      'conv 256 k5x5 s1x1 p2x2 g2',
+      pool,
+      'conv 384 k3x3 s1x1 p1x1 g1',
+      'conv 384 k3x3 s1x1 p1x1 g2',
+      'conv 256 k3x3 s1x1 p1x1 g2',
+      pool,
     ]);
     const withoutGroups = alexnet('two-gpu').map((spec) => (spec.type === 'conv2d' ? { ...spec, groups: 1 } : spec));
     const single = alexnet().map((spec) => (spec.type === 'conv2d' ? { ...spec, groups: 1 } : spec));
     expect(withoutGroups).toEqual(single);
   });
 
-  it('has the same shapes, and the grouped layers have the paper\'s kernels 5x5x48 and 3x3x192', () => {
+  it("has the same shapes, and the grouped layers have the paper's kernels 5x5x48 and 3x3x192", () => {
     const rows = summarize(alexnet('two-gpu'), [3, 227, 227]).rows;
     expect(rows.map((r) => r.outputShape)).toEqual(summarize(alexnet(), [3, 227, 227]).rows.map((r) => r.outputShape));
     expect(rows.filter((r) => r.spec.type === 'conv2d').map((r) => r.params)).toEqual([
@@ -174,7 +206,7 @@ describe('08 famous models: AlexNet as trained on two GPUs (input [3, 227, 227])
   });
 });
 
-describe('08 famous models: torchvision\'s AlexNet (input [3, 224, 224])', () => {
+describe("08 famous models: torchvision's AlexNet (input [3, 224, 224])", () => {
   it('every shape-changing layer has the expected output shape and parameter count', () => {
     expect(skeleton(summarize(alexnet('torchvision'), [3, 224, 224]))).toEqual([
       { type: 'conv2d', outputShape: [64, 55, 55], params: 23_296 }, //      floor((224 + 4 - 11)/4) + 1 = 55; 11*11*3*64 + 64
@@ -201,7 +233,10 @@ describe('08 famous models: torchvision\'s AlexNet (input [3, 224, 224])', () =>
     expectReluAfterEachLayer(specs);
     expect({ lrn: count(specs, 'lrn'), dropout: specs.filter((s) => s.type === 'dropout') }).toEqual({
       lrn: 0,
-      dropout: [{ type: 'dropout', rate: 0.5 }, { type: 'dropout', rate: 0.5 }],
+      dropout: [
+        { type: 'dropout', rate: 0.5 },
+        { type: 'dropout', rate: 0.5 },
+      ],
     });
   });
 });

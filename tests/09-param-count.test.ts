@@ -128,13 +128,19 @@ describe('09 param-count: properties over random layers', () => {
 
   it('a number means the same value for height and width', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 30 }), (k, s, p, extra) => {
-        const n = Math.max(1, k - 2 * p) + extra;
-        const square = convLayerStats({ inputSize: n, inChannels: 2, outChannels: 3, kernelSize: k, stride: s, padding: p });
-        const pairs = convLayerStats({ inputSize: [n, n], inChannels: 2, outChannels: 3, kernelSize: [k, k], stride: [s, s], padding: [p, p] });
-        expect(square).toEqual(pairs);
-        expect(square.outputSize[0]).toBe(countWindowPositions(n, k, s, p));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 0, max: 30 }),
+        (k, s, p, extra) => {
+          const n = Math.max(1, k - 2 * p) + extra;
+          const square = convLayerStats({ inputSize: n, inChannels: 2, outChannels: 3, kernelSize: k, stride: s, padding: p });
+          const pairs = convLayerStats({ inputSize: [n, n], inChannels: 2, outChannels: 3, kernelSize: [k, k], stride: [s, s], padding: [p, p] });
+          expect(square).toEqual(pairs);
+          expect(square.outputSize[0]).toBe(countWindowPositions(n, k, s, p));
+        },
+      ),
     );
   });
 });
@@ -146,7 +152,9 @@ describe('09 param-count: bad input', () => {
     expect(() => convLayerStats({ ...good, inputSize: [3, 8], kernelSize: 7, padding: 1 })).toThrow(
       /expected a kernel height <= the padded input height 5 .*got kernel height 7/,
     );
-    expect(() => convLayerStats({ ...good, inputSize: [8, 2], kernelSize: [1, 3] })).toThrow(/kernel width <= the padded input width 2 .*got kernel width 3/);
+    expect(() => convLayerStats({ ...good, inputSize: [8, 2], kernelSize: [1, 3] })).toThrow(
+      /kernel width <= the padded input width 2 .*got kernel width 3/,
+    );
   });
 
   it('rejects zero, negative and fractional sizes and channel counts', () => {

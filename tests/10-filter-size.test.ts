@@ -153,7 +153,9 @@ describe('10 filter-size: bad input', () => {
   });
 
   it('pointwiseConv rejects channel counts and sizes that are not whole numbers >= 1', () => {
-    expect(() => pointwiseConv({ inChannels: 0, outChannels: 4, height: 8, width: 8 })).toThrow(/pointwiseConv: inChannels must be a whole number >= 1, got 0/);
+    expect(() => pointwiseConv({ inChannels: 0, outChannels: 4, height: 8, width: 8 })).toThrow(
+      /pointwiseConv: inChannels must be a whole number >= 1, got 0/,
+    );
     expect(() => pointwiseConv({ inChannels: 4, outChannels: 4, height: 8, width: Number.POSITIVE_INFINITY })).toThrow(
       /pointwiseConv: width must be a whole number >= 1, got Infinity/,
     );

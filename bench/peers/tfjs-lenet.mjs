@@ -76,18 +76,22 @@ let correct = 0;
 const inferTime = timed(() => {
   for (let first = 0; first < test.count; first += args.inferBatch) {
     const count = Math.min(args.inferBatch, test.count - first);
-    const predicted = tf.tidy(() => tf.argMax(logits(tf.tensor4d(test.images.subarray(first * 784, (first + count) * 784), [count, 28, 28, 1])), 1).dataSync());
+    const predicted = tf.tidy(() =>
+      tf.argMax(logits(tf.tensor4d(test.images.subarray(first * 784, (first + count) * 784), [count, 28, 28, 1])), 1).dataSync(),
+    );
     for (let i = 0; i < count; i++) if (predicted[i] === test.labels[first + i]) correct++;
   }
 });
 
-console.log(JSON.stringify({
-  system: 'TensorFlow.js wasm',
-  detail: `tfjs ${tf.version_core}${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}, float32, the bench's dW kernel`,
-  note:
-    "TensorFlow.js's wasm backend lacks Conv2DBackpropFilter (dW): the bench's\n" +
-    `kernel (conv2d-backprop-filter.mjs) matches its CPU backend's to ${kernelError.toExponential(0)}.`,
-  threads: 1,
-  train: { images: BATCH * args.steps, ...trainTime },
-  infer: { images: test.count, ...inferTime, accuracy: correct / test.count },
-}));
+console.log(
+  JSON.stringify({
+    system: 'TensorFlow.js wasm',
+    detail: `tfjs ${tf.version_core}${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}, float32, the bench's dW kernel`,
+    note:
+      "TensorFlow.js's wasm backend lacks Conv2DBackpropFilter (dW): the bench's\n" +
+      `kernel (conv2d-backprop-filter.mjs) matches its CPU backend's to ${kernelError.toExponential(0)}.`,
+    threads: 1,
+    train: { images: BATCH * args.steps, ...trainTime },
+    infer: { images: test.count, ...inferTime, accuracy: correct / test.count },
+  }),
+);

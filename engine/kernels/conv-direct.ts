@@ -110,8 +110,21 @@ export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, 
     for (let s = 0; s < g.FH; s++) for (let t = 0; t < g.FW; t++, k++) table[k] = 8 * ((c * g.H + s) * g.W + t);
   }
   const args = [
-    0, tiles, g.C * g.H * g.W, g.W, g.SH, g.SW, g.N, g.OH, g.OW, M, K,
-    kernelAddress(padded.xpad), kernelAddress(doutCopy), kernelAddress(result), kernelAddress(tableArray),
+    0,
+    tiles,
+    g.C * g.H * g.W,
+    g.W,
+    g.SH,
+    g.SW,
+    g.N,
+    g.OH,
+    g.OW,
+    M,
+    K,
+    kernelAddress(padded.xpad),
+    kernelAddress(doutCopy),
+    kernelAddress(result),
+    kernelAddress(tableArray),
   ];
   const work = M * K * g.N * g.OH * g.OW;
   if (!runRangeKernel(CONV_WEIGHT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1)) return false;

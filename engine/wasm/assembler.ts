@@ -90,66 +90,148 @@ export class FunctionBuilder {
   }
 
   // Variables and constants.
-  get(l: Local): this { return this.op(0x20, ...u32(l.index)); }
-  set(l: Local): this { return this.op(0x21, ...u32(l.index)); }
-  tee(l: Local): this { return this.op(0x22, ...u32(l.index)); }
-  i32(value: number): this { return this.op(0x41, ...s32(value)); }
+  get(l: Local): this {
+    return this.op(0x20, ...u32(l.index));
+  }
+  set(l: Local): this {
+    return this.op(0x21, ...u32(l.index));
+  }
+  tee(l: Local): this {
+    return this.op(0x22, ...u32(l.index));
+  }
+  i32(value: number): this {
+    return this.op(0x41, ...s32(value));
+  }
 
   // i32 arithmetic and comparisons (signed).
-  add(): this { return this.op(0x6a); }
-  sub(): this { return this.op(0x6b); }
-  mul(): this { return this.op(0x6c); }
+  add(): this {
+    return this.op(0x6a);
+  }
+  sub(): this {
+    return this.op(0x6b);
+  }
+  mul(): this {
+    return this.op(0x6c);
+  }
   /** Signed division, truncating toward zero. */
-  divS(): this { return this.op(0x6d); }
-  and(): this { return this.op(0x71); }
-  eqz(): this { return this.op(0x45); }
-  ne(): this { return this.op(0x47); }
-  ltS(): this { return this.op(0x48); }
-  gtS(): this { return this.op(0x4a); }
-  leS(): this { return this.op(0x4c); }
-  geS(): this { return this.op(0x4e); }
+  divS(): this {
+    return this.op(0x6d);
+  }
+  and(): this {
+    return this.op(0x71);
+  }
+  eqz(): this {
+    return this.op(0x45);
+  }
+  ne(): this {
+    return this.op(0x47);
+  }
+  ltS(): this {
+    return this.op(0x48);
+  }
+  gtS(): this {
+    return this.op(0x4a);
+  }
+  leS(): this {
+    return this.op(0x4c);
+  }
+  geS(): this {
+    return this.op(0x4e);
+  }
   /** Unsigned a >= b: for 0 <= b, also true for every negative a (one test for "outside [0, b)"). */
-  geU(): this { return this.op(0x4f); }
+  geU(): this {
+    return this.op(0x4f);
+  }
   /** Pops c, b, a; pushes a if c != 0 else b. */
-  select(): this { return this.op(0x1b); }
+  select(): this {
+    return this.op(0x1b);
+  }
 
   // Control flow. Blocks have no result; `depth` counts enclosing labels, 0 = innermost.
-  block(): this { return this.op(0x02, 0x40); }
-  loop(): this { return this.op(0x03, 0x40); }
-  if(): this { return this.op(0x04, 0x40); }
-  else(): this { return this.op(0x05); }
-  end(): this { return this.op(0x0b); }
-  br(depth: number): this { return this.op(0x0c, ...u32(depth)); }
-  brIf(depth: number): this { return this.op(0x0d, ...u32(depth)); }
-  call(funcIndex: number): this { return this.op(0x10, ...u32(funcIndex)); }
-  callIndirect(typeIndex: number): this { return this.op(0x11, ...u32(typeIndex), 0x00); }
+  block(): this {
+    return this.op(0x02, 0x40);
+  }
+  loop(): this {
+    return this.op(0x03, 0x40);
+  }
+  if(): this {
+    return this.op(0x04, 0x40);
+  }
+  else(): this {
+    return this.op(0x05);
+  }
+  end(): this {
+    return this.op(0x0b);
+  }
+  br(depth: number): this {
+    return this.op(0x0c, ...u32(depth));
+  }
+  brIf(depth: number): this {
+    return this.op(0x0d, ...u32(depth));
+  }
+  call(funcIndex: number): this {
+    return this.op(0x10, ...u32(funcIndex));
+  }
+  callIndirect(typeIndex: number): this {
+    return this.op(0x11, ...u32(typeIndex), 0x00);
+  }
 
   // Memory: `offset` is a constant byte offset added to the address on the stack.
   // Alignment hints are log2 of the natural alignment; misaligned access is still correct.
-  f64Load(offset = 0): this { return this.op(0x2b, 3, ...u32(offset)); }
-  f64Store(offset = 0): this { return this.op(0x39, 3, ...u32(offset)); }
-  f64Add(): this { return this.op(0xa0); }
+  f64Load(offset = 0): this {
+    return this.op(0x2b, 3, ...u32(offset));
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39, 3, ...u32(offset));
+  }
+  f64Add(): this {
+    return this.op(0xa0);
+  }
   /** f64 a > b (false when either is NaN). */
-  f64Gt(): this { return this.op(0x64); }
-  i32Load(offset = 0): this { return this.op(0x28, 2, ...u32(offset)); }
-  i32Store(offset = 0): this { return this.op(0x36, 2, ...u32(offset)); }
-  v128Load(offset = 0): this { return this.simd(0x00, 4, ...u32(offset)); }
-  v128Store(offset = 0): this { return this.simd(0x0b, 4, ...u32(offset)); }
+  f64Gt(): this {
+    return this.op(0x64);
+  }
+  i32Load(offset = 0): this {
+    return this.op(0x28, 2, ...u32(offset));
+  }
+  i32Store(offset = 0): this {
+    return this.op(0x36, 2, ...u32(offset));
+  }
+  v128Load(offset = 0): this {
+    return this.simd(0x00, 4, ...u32(offset));
+  }
+  v128Store(offset = 0): this {
+    return this.simd(0x0b, 4, ...u32(offset));
+  }
   /** Loads one f64 into both lanes. */
-  v128Load64Splat(offset = 0): this { return this.simd(0x0a, 3, ...u32(offset)); }
+  v128Load64Splat(offset = 0): this {
+    return this.simd(0x0a, 3, ...u32(offset));
+  }
   /** Loads one f64 into lane 0, lane 1 = 0. */
-  v128Load64Zero(offset = 0): this { return this.simd(0x5d, 3, ...u32(offset)); }
+  v128Load64Zero(offset = 0): this {
+    return this.simd(0x5d, 3, ...u32(offset));
+  }
   /** Pops a vector and an address; pushes the vector with lane `lane` replaced by the f64 at the address. */
-  v128Load64Lane(offset: number, lane: 0 | 1): this { return this.simd(0x57, 3, ...u32(offset), lane); }
+  v128Load64Lane(offset: number, lane: 0 | 1): this {
+    return this.simd(0x57, 3, ...u32(offset), lane);
+  }
   /** Stores lane `lane` of a v128 as one f64. */
-  v128Store64Lane(offset: number, lane: 0 | 1): this { return this.simd(0x5b, 3, ...u32(offset), lane); }
+  v128Store64Lane(offset: number, lane: 0 | 1): this {
+    return this.simd(0x5b, 3, ...u32(offset), lane);
+  }
 
   /** Pops b, a; pushes the 16 bytes picked by `lanes` from a's bytes (0-15) and b's (16-31). */
-  i8x16Shuffle(lanes: readonly number[]): this { return this.simd(0x0d, ...lanes); }
+  i8x16Shuffle(lanes: readonly number[]): this {
+    return this.simd(0x0d, ...lanes);
+  }
 
   // f64x2: two doubles per 128-bit vector, each lane an IEEE-754 double operation.
-  f64x2Add(): this { return this.simd(0xf0); }
-  f64x2Mul(): this { return this.simd(0xf2); }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
+  f64x2Mul(): this {
+    return this.simd(0xf2);
+  }
 
   /** The function body as the code section wants it: locals, then instructions. */
   encodeBody(): number[] {
@@ -216,7 +298,14 @@ export class ModuleBuilder {
     const funcs = this.functions.map((f) => u32(this.typeIndex(f.paramTypes, f.resultTypes)));
     const exports = this.functions.flatMap((f, i) => (this.exported.has(f.name) ? [[...name(f.name), 0x00, ...u32(i)]] : []));
     const bytes = [
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x00,
+      0x61,
+      0x73,
+      0x6d,
+      0x01,
+      0x00,
+      0x00,
+      0x00,
       ...section(1, vector(typeEntries)),
       ...section(2, vector(imports)),
       ...section(3, vector(funcs)),

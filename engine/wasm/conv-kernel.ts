@@ -43,77 +43,141 @@ const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
 
 export function convForwardFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder(CONV_FORWARD, CONV_FORWARD_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    CONV_FORWARD,
+    CONV_FORWARD_PARAMS.map(() => i32),
+  );
   const P = Object.fromEntries(CONV_FORWARD_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof CONV_FORWARD_PARAMS)[number], Local>;
-  const [n, m0, i, j, xImage, xRow, at, kp, kEnd, wp, wStep, plane, outRow, planeBytes, table, mpad, sw8] = Array.from({ length: 17 }, () => fn.local(i32));
+  const [n, m0, i, j, xImage, xRow, at, kp, kEnd, wp, wStep, plane, outRow, planeBytes, table, mpad, sw8] = Array.from({ length: 17 }, () =>
+    fn.local(i32),
+  );
   const VECS = CONV_CHANNEL_BLOCK / 2;
   const acc = [0, 1].map(() => Array.from({ length: VECS }, () => fn.local(v128)));
   const [wv, sa, sb] = [fn.local(v128), fn.local(v128), fn.local(v128)];
   const zero = fn.local(v128); // never written: locals start at zero
 
-  fn.get(P.M).i32(CONV_CHANNEL_BLOCK - 1).add().i32(-CONV_CHANNEL_BLOCK).and().set(mpad);
+  fn.get(P.M)
+    .i32(CONV_CHANNEL_BLOCK - 1)
+    .add()
+    .i32(-CONV_CHANNEL_BLOCK)
+    .and()
+    .set(mpad);
   fn.get(mpad).i32(8).mul().set(wStep);
   fn.get(P.wt).get(P.K).get(wStep).mul().add().set(table);
   fn.get(table).get(P.K).i32(4).mul().add().set(kEnd);
   fn.get(P.OH).get(P.OW).mul().i32(8).mul().set(planeBytes);
   fn.get(P.SW).i32(8).mul().set(sw8);
-  forRange(fn, n, () => fn.get(P.nLo), () => fn.get(P.nHi), () => {
-    fn.get(P.x).get(n).get(P.XS).mul().i32(8).mul().add().set(xImage);
-    forRange(fn, m0, () => fn.i32(0), () => fn.get(mpad), () => {
-      // plane = out[n, m0]
-      fn.get(P.out).get(n).get(P.M).mul().get(m0).add().get(planeBytes).mul().add().set(plane);
-      forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
-        fn.get(xImage).get(i).get(P.SH).mul().get(P.WP).mul().i32(8).mul().add().set(xRow);
-        fn.get(plane).get(i).get(P.OW).mul().i32(8).mul().add().set(outRow);
-        forRange(fn, j, () => fn.i32(0), () => fn.get(P.OW), () => {
-          for (const row of acc) for (const a of row) fn.get(zero).set(a);
-          fn.get(table).set(kp);
-          fn.get(P.wt).get(m0).i32(8).mul().add().set(wp);
-          // for each k: at = the window's cell k for pixel j; pixel j + 1 is S_w doubles further
-          fn.loop();
-          fn.get(xRow).get(j).get(sw8).mul().add().get(kp).i32Load().add().tee(at).v128Load64Splat().set(sa);
-          fn.get(at).get(sw8).add().v128Load64Splat().set(sb);
-          for (let v = 0; v < VECS; v++) {
-            fn.get(wp).v128Load(16 * v).set(wv);
-            fn.get(acc[0][v]).get(sa).get(wv).f64x2Mul().f64x2Add().set(acc[0][v]);
-            fn.get(acc[1][v]).get(sb).get(wv).f64x2Mul().f64x2Add().set(acc[1][v]);
-          }
-          fn.get(wp).get(wStep).add().set(wp);
-          fn.get(kp).i32(4).add().tee(kp).get(kEnd).ne().brIf(0);
-          fn.end();
-          // + bias; then each channel m < M to its plane: when pixel j + 1 exists, the channel's
-          // two pixels as one vector (lane c % 2 of both accumulators), else pixel j alone
-          for (const o of [0, 1]) {
-            for (let v = 0; v < VECS; v++) {
-              fn.get(acc[o][v]).get(P.bias).get(m0).i32(8).mul().add().v128Load(16 * v).f64x2Add().set(acc[o][v]);
-            }
-          }
-          const eachChannel = (checked: boolean, store: (v: number, lane: 0 | 1) => void): void => {
-            for (let v = 0; v < VECS; v++) {
-              for (const lane of [0, 1] as const) {
-                if (checked) fn.get(m0).i32(2 * v + lane).add().get(P.M).ltS().if();
-                fn.get(outRow).get(j).i32(8).mul().add().get(planeBytes).i32(2 * v + lane).mul().add();
-                store(v, lane);
-                if (checked) fn.end();
-              }
-            }
-          };
-          const pair = (v: number, lane: 0 | 1): void =>
-            void fn.get(acc[0][v]).get(acc[1][v]).i8x16Shuffle(lane === 0 ? LOW_LANES : HIGH_LANES).v128Store();
-          fn.get(j).i32(1).add().get(P.OW).ltS().if();
-          // a whole block of channels needs no test per channel
-          fn.get(m0).i32(CONV_CHANNEL_BLOCK).add().get(P.M).leS().if();
-          eachChannel(false, pair);
-          fn.else();
-          eachChannel(true, pair);
-          fn.end();
-          fn.else();
-          eachChannel(true, (v, lane) => fn.get(acc[0][v]).v128Store64Lane(0, lane));
-          fn.end();
-        }, 2);
-      });
-    }, CONV_CHANNEL_BLOCK);
-  });
+  forRange(
+    fn,
+    n,
+    () => fn.get(P.nLo),
+    () => fn.get(P.nHi),
+    () => {
+      fn.get(P.x).get(n).get(P.XS).mul().i32(8).mul().add().set(xImage);
+      forRange(
+        fn,
+        m0,
+        () => fn.i32(0),
+        () => fn.get(mpad),
+        () => {
+          // plane = out[n, m0]
+          fn.get(P.out).get(n).get(P.M).mul().get(m0).add().get(planeBytes).mul().add().set(plane);
+          forRange(
+            fn,
+            i,
+            () => fn.i32(0),
+            () => fn.get(P.OH),
+            () => {
+              fn.get(xImage).get(i).get(P.SH).mul().get(P.WP).mul().i32(8).mul().add().set(xRow);
+              fn.get(plane).get(i).get(P.OW).mul().i32(8).mul().add().set(outRow);
+              forRange(
+                fn,
+                j,
+                () => fn.i32(0),
+                () => fn.get(P.OW),
+                () => {
+                  for (const row of acc) for (const a of row) fn.get(zero).set(a);
+                  fn.get(table).set(kp);
+                  fn.get(P.wt).get(m0).i32(8).mul().add().set(wp);
+                  // for each k: at = the window's cell k for pixel j; pixel j + 1 is S_w doubles further
+                  fn.loop();
+                  fn.get(xRow).get(j).get(sw8).mul().add().get(kp).i32Load().add().tee(at).v128Load64Splat().set(sa);
+                  fn.get(at).get(sw8).add().v128Load64Splat().set(sb);
+                  for (let v = 0; v < VECS; v++) {
+                    fn.get(wp)
+                      .v128Load(16 * v)
+                      .set(wv);
+                    fn.get(acc[0][v]).get(sa).get(wv).f64x2Mul().f64x2Add().set(acc[0][v]);
+                    fn.get(acc[1][v]).get(sb).get(wv).f64x2Mul().f64x2Add().set(acc[1][v]);
+                  }
+                  fn.get(wp).get(wStep).add().set(wp);
+                  fn.get(kp).i32(4).add().tee(kp).get(kEnd).ne().brIf(0);
+                  fn.end();
+                  // + bias; then each channel m < M to its plane: when pixel j + 1 exists, the channel's
+                  // two pixels as one vector (lane c % 2 of both accumulators), else pixel j alone
+                  for (const o of [0, 1]) {
+                    for (let v = 0; v < VECS; v++) {
+                      fn.get(acc[o][v])
+                        .get(P.bias)
+                        .get(m0)
+                        .i32(8)
+                        .mul()
+                        .add()
+                        .v128Load(16 * v)
+                        .f64x2Add()
+                        .set(acc[o][v]);
+                    }
+                  }
+                  const eachChannel = (checked: boolean, store: (v: number, lane: 0 | 1) => void): void => {
+                    for (let v = 0; v < VECS; v++) {
+                      for (const lane of [0, 1] as const) {
+                        if (checked)
+                          fn.get(m0)
+                            .i32(2 * v + lane)
+                            .add()
+                            .get(P.M)
+                            .ltS()
+                            .if();
+                        fn.get(outRow)
+                          .get(j)
+                          .i32(8)
+                          .mul()
+                          .add()
+                          .get(planeBytes)
+                          .i32(2 * v + lane)
+                          .mul()
+                          .add();
+                        store(v, lane);
+                        if (checked) fn.end();
+                      }
+                    }
+                  };
+                  const pair = (v: number, lane: 0 | 1): void =>
+                    void fn
+                      .get(acc[0][v])
+                      .get(acc[1][v])
+                      .i8x16Shuffle(lane === 0 ? LOW_LANES : HIGH_LANES)
+                      .v128Store();
+                  fn.get(j).i32(1).add().get(P.OW).ltS().if();
+                  // a whole block of channels needs no test per channel
+                  fn.get(m0).i32(CONV_CHANNEL_BLOCK).add().get(P.M).leS().if();
+                  eachChannel(false, pair);
+                  fn.else();
+                  eachChannel(true, pair);
+                  fn.end();
+                  fn.else();
+                  eachChannel(true, (v, lane) => fn.get(acc[0][v]).v128Store64Lane(0, lane));
+                  fn.end();
+                },
+                2,
+              );
+            },
+          );
+        },
+        CONV_CHANNEL_BLOCK,
+      );
+    },
+  );
   return fn;
 }
 
@@ -141,7 +205,10 @@ export const DW_TILE_TAPS = 8;
  * computed from valid addresses and never stored.
  */
 export function convWeightGradientFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder(CONV_WEIGHT_GRADIENT, CONV_WEIGHT_GRADIENT_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    CONV_WEIGHT_GRADIENT,
+    CONV_WEIGHT_GRADIENT_PARAMS.map(() => i32),
+  );
   const P = Object.fromEntries(CONV_WEIGHT_GRADIENT_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<
     (typeof CONV_WEIGHT_GRADIENT_PARAMS)[number],
     Local
@@ -153,54 +220,91 @@ export function convWeightGradientFunction(): FunctionBuilder {
   const [xv, sa, sb] = [fn.local(v128), fn.local(v128), fn.local(v128)];
   const zero = fn.local(v128);
 
-  fn.get(P.K).i32(DW_TILE_TAPS - 1).add().i32(DW_TILE_TAPS).divS().set(kBlocks);
+  fn.get(P.K)
+    .i32(DW_TILE_TAPS - 1)
+    .add()
+    .i32(DW_TILE_TAPS)
+    .divS()
+    .set(kBlocks);
   fn.get(P.OH).get(P.OW).mul().i32(8).mul().set(planeBytes);
   fn.get(P.SW).i32(8).mul().set(sw8);
-  forRange(fn, tile, () => fn.get(P.tLo), () => fn.get(P.tHi), () => {
-    // m = first channel of the tile, k0 = first tap; off[q] = offset of tap k0 + q
-    fn.get(tile).get(kBlocks).divS().i32(DW_TILE_CHANNELS).mul().set(m);
-    fn.get(tile).get(tile).get(kBlocks).divS().get(kBlocks).mul().sub().i32(DW_TILE_TAPS).mul().set(k0);
-    for (let q = 0; q < DW_TILE_TAPS; q++) fn.get(P.table).get(k0).i32(q).add().i32(4).mul().add().i32Load().set(off[q]);
-    for (const row of acc) for (const a of row) fn.get(zero).set(a);
-    forRange(fn, n, () => fn.i32(0), () => fn.get(P.N), () => {
-      fn.get(P.x).get(n).get(P.XS).mul().i32(8).mul().add().set(xImage);
-      // da walks dout[n, m, ., .], db dout[n, m + 1, ., .] (plane m again when m + 1 = M: never stored)
-      fn.get(P.dout).get(n).get(P.M).mul().get(m).add().get(planeBytes).mul().add().set(da);
-      fn.get(da).get(planeBytes).add();
-      fn.get(da);
-      fn.get(m).i32(1).add().get(P.M).ltS().select().set(db);
-      forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
-        fn.get(xImage).get(i).get(P.SH).mul().get(P.WP).mul().i32(8).mul().add().set(xRow);
-        forRange(fn, j, () => fn.i32(0), () => fn.get(P.OW), () => {
-          fn.get(xRow).get(j).get(sw8).mul().add().set(at);
-          fn.get(da).v128Load64Splat().set(sa);
-          fn.get(db).v128Load64Splat().set(sb);
-          for (let v = 0; v < VECS; v++) {
-            fn.get(at).get(off[2 * v]).add().v128Load64Zero();
-            fn.set(xv);
-            fn.get(at).get(off[2 * v + 1]).add().get(xv).v128Load64Lane(0, 1).set(xv);
-            fn.get(acc[0][v]).get(sa).get(xv).f64x2Mul().f64x2Add().set(acc[0][v]);
-            fn.get(acc[1][v]).get(sb).get(xv).f64x2Mul().f64x2Add().set(acc[1][v]);
+  forRange(
+    fn,
+    tile,
+    () => fn.get(P.tLo),
+    () => fn.get(P.tHi),
+    () => {
+      // m = first channel of the tile, k0 = first tap; off[q] = offset of tap k0 + q
+      fn.get(tile).get(kBlocks).divS().i32(DW_TILE_CHANNELS).mul().set(m);
+      fn.get(tile).get(tile).get(kBlocks).divS().get(kBlocks).mul().sub().i32(DW_TILE_TAPS).mul().set(k0);
+      for (let q = 0; q < DW_TILE_TAPS; q++) fn.get(P.table).get(k0).i32(q).add().i32(4).mul().add().i32Load().set(off[q]);
+      for (const row of acc) for (const a of row) fn.get(zero).set(a);
+      forRange(
+        fn,
+        n,
+        () => fn.i32(0),
+        () => fn.get(P.N),
+        () => {
+          fn.get(P.x).get(n).get(P.XS).mul().i32(8).mul().add().set(xImage);
+          // da walks dout[n, m, ., .], db dout[n, m + 1, ., .] (plane m again when m + 1 = M: never stored)
+          fn.get(P.dout).get(n).get(P.M).mul().get(m).add().get(planeBytes).mul().add().set(da);
+          fn.get(da).get(planeBytes).add();
+          fn.get(da);
+          fn.get(m).i32(1).add().get(P.M).ltS().select().set(db);
+          forRange(
+            fn,
+            i,
+            () => fn.i32(0),
+            () => fn.get(P.OH),
+            () => {
+              fn.get(xImage).get(i).get(P.SH).mul().get(P.WP).mul().i32(8).mul().add().set(xRow);
+              forRange(
+                fn,
+                j,
+                () => fn.i32(0),
+                () => fn.get(P.OW),
+                () => {
+                  fn.get(xRow).get(j).get(sw8).mul().add().set(at);
+                  fn.get(da).v128Load64Splat().set(sa);
+                  fn.get(db).v128Load64Splat().set(sb);
+                  for (let v = 0; v < VECS; v++) {
+                    fn.get(at)
+                      .get(off[2 * v])
+                      .add()
+                      .v128Load64Zero();
+                    fn.set(xv);
+                    fn.get(at)
+                      .get(off[2 * v + 1])
+                      .add()
+                      .get(xv)
+                      .v128Load64Lane(0, 1)
+                      .set(xv);
+                    fn.get(acc[0][v]).get(sa).get(xv).f64x2Mul().f64x2Add().set(acc[0][v]);
+                    fn.get(acc[1][v]).get(sb).get(xv).f64x2Mul().f64x2Add().set(acc[1][v]);
+                  }
+                  fn.get(da).i32(8).add().set(da);
+                  fn.get(db).i32(8).add().set(db);
+                },
+              );
+            },
+          );
+        },
+      );
+      // dW[m + r, k0 + q] for m + r < M and k0 + q < K
+      for (let r = 0; r < DW_TILE_CHANNELS; r++) {
+        fn.get(m).i32(r).add().get(P.M).ltS().if();
+        for (let v = 0; v < VECS; v++) {
+          for (const lane of [0, 1] as const) {
+            const q = 2 * v + lane;
+            fn.get(k0).i32(q).add().get(P.K).ltS().if();
+            fn.get(P.dw).get(m).i32(r).add().get(P.K).mul().get(k0).add().i32(q).add().i32(8).mul().add().set(store);
+            fn.get(store).get(acc[r][v]).v128Store64Lane(0, lane);
+            fn.end();
           }
-          fn.get(da).i32(8).add().set(da);
-          fn.get(db).i32(8).add().set(db);
-        });
-      });
-    });
-    // dW[m + r, k0 + q] for m + r < M and k0 + q < K
-    for (let r = 0; r < DW_TILE_CHANNELS; r++) {
-      fn.get(m).i32(r).add().get(P.M).ltS().if();
-      for (let v = 0; v < VECS; v++) {
-        for (const lane of [0, 1] as const) {
-          const q = 2 * v + lane;
-          fn.get(k0).i32(q).add().get(P.K).ltS().if();
-          fn.get(P.dw).get(m).i32(r).add().get(P.K).mul().get(k0).add().i32(q).add().i32(8).mul().add().set(store);
-          fn.get(store).get(acc[r][v]).v128Store64Lane(0, lane);
-          fn.end();
         }
+        fn.end();
       }
-      fn.end();
-    }
-  });
+    },
+  );
   return fn;
 }

@@ -77,7 +77,10 @@ function min(fn: FunctionBuilder, x: Local, y: Local): void {
 
 /** One strip: rows [i0, i1) of C, `width` columns, p over one block of kc >= 1 values. */
 function stripFunction(family: Family, width: number): FunctionBuilder {
-  const fn = new FunctionBuilder(`strip_${family.mr}x${family.nr}_${width}`, STRIP_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    `strip_${family.mr}x${family.nr}_${width}`,
+    STRIP_PARAMS.map(() => i32),
+  );
   const P = named(fn, STRIP_PARAMS);
   const vecs = Math.ceil(width / 2);
   const oddLast = width % 2 === 1;
@@ -118,7 +121,10 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
     fn.end();
     fn.get(P.b).set(pb);
     fn.loop();
-    for (let v = 0; v < vecs; v++) fn.get(pb).v128Load(16 * v).set(bv[v]);
+    for (let v = 0; v < vecs; v++)
+      fn.get(pb)
+        .v128Load(16 * v)
+        .set(bv[v]);
     for (let r = 0; r < rows; r++) {
       fn.get(ap[r]).v128Load64Splat().set(splat);
       for (let v = 0; v < vecs; v++) {
@@ -158,7 +164,10 @@ function stripFunction(family: Family, width: number): FunctionBuilder {
 
 /** The exported driver of one family: the three outer loops around the strips. */
 function driverFunction(family: Family, fullStrip: number, tableBase: number, stripType: number): FunctionBuilder {
-  const fn = new FunctionBuilder(driverName(family), DRIVER_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    driverName(family),
+    DRIVER_PARAMS.map(() => i32),
+  );
   const P = named(fn, DRIVER_PARAMS);
   const p0 = fn.local(i32);
   const kc = fn.local(i32);
@@ -206,7 +215,11 @@ function driverFunction(family: Family, fullStrip: number, tableBase: number, st
       // a narrower last strip: table slot tableBase + width - 1
       fn.get(j).get(P.jHi).ltS().if();
       stripArgs();
-      fn.get(P.jHi).get(j).sub().i32(tableBase - 1).add();
+      fn.get(P.jHi)
+        .get(j)
+        .sub()
+        .i32(tableBase - 1)
+        .add();
       fn.callIndirect(stripType);
       fn.end();
       fn.get(i1).set(i0);

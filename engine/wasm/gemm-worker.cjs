@@ -35,8 +35,21 @@ function runChunk(chunk) {
     jHi = Math.min(jHi, jLo + unit);
   }
   kernels[ctl[L.DRIVER]](
-    iLo, iHi, jLo, jHi,
-    ctl[p + 4], ctl[p + 5], ctl[p + 6], ctl[p + 7], ctl[p + 8], ctl[p + 9], ctl[p + 10], ctl[p + 11], ctl[p + 12], ctl[p + 13], ctl[p + 14],
+    iLo,
+    iHi,
+    jLo,
+    jHi,
+    ctl[p + 4],
+    ctl[p + 5],
+    ctl[p + 6],
+    ctl[p + 7],
+    ctl[p + 8],
+    ctl[p + 9],
+    ctl[p + 10],
+    ctl[p + 11],
+    ctl[p + 12],
+    ctl[p + 13],
+    ctl[p + 14],
   );
 }
 
@@ -48,7 +61,7 @@ function work() {
     if (chunk >= chunks) return;
     try {
       runChunk(chunk);
-    } catch (error) {
+    } catch {
       Atomics.store(ctl, L.ERROR, 1);
     }
     Atomics.add(ctl, L.WORKER_CHUNKS, 1);

@@ -43,33 +43,63 @@ function walk(
   const [n, i, j, k, s, h, left, tLo, tHi, xRow, row, K8] = Array.from({ length: 12 }, () => fn.local(i32));
   // K8 = 8 * C * FH * FW, the bytes of one row of col
   fn.get(P.C).get(P.FH).mul().get(P.FW).mul().i32(8).mul().set(K8);
-  forRange(fn, n, () => fn.get(P.nLo), () => fn.get(P.nHi), () => {
-    // image = byte offset of x[n] (dx[n]); row = byte offset of image n's first row of col
-    fn.get(n).get(P.C).mul().get(P.H).mul().get(P.W).mul().i32(8).mul().set(image);
-    fn.get(n).get(P.OH).mul().get(P.OW).mul().get(K8).mul().set(row);
-    perImage();
-    forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
-      forRange(fn, j, () => fn.i32(0), () => fn.get(P.OW), () => {
-        // left = j*SW - PW; tLo = min(FW, max(0, -left)); tHi = max(tLo, min(FW, W - left))
-        fn.get(j).get(P.SW).mul().get(P.PW).sub().set(left);
-        fn.i32(0).get(left).sub().set(tLo);
-        fn.get(tLo).i32(0).get(tLo).i32(0).gtS().select().set(tLo);
-        fn.get(tLo).get(P.FW).get(tLo).get(P.FW).ltS().select().set(tLo);
-        fn.get(P.W).get(left).sub().set(tHi);
-        fn.get(tHi).get(P.FW).get(tHi).get(P.FW).ltS().select().set(tHi);
-        fn.get(tHi).get(tLo).get(tHi).get(tLo).gtS().select().set(tHi);
-        forRange(fn, k, () => fn.i32(0), () => fn.get(P.C), () => {
-          forRange(fn, s, () => fn.i32(0), () => fn.get(P.FH), () => {
-            fn.get(i).get(P.SH).mul().get(s).add().get(P.PH).sub().set(h);
-            // xRow = image + ((k*H + h)*W + left) * 8
-            fn.get(image).get(k).get(P.H).mul().get(h).add().get(P.W).mul().get(left).add().i32(8).mul().add().set(xRow);
-            perRow({ h, xRow, row, tLo, tHi });
-            fn.get(row).get(P.FW).i32(8).mul().add().set(row);
-          });
-        });
-      });
-    });
-  });
+  forRange(
+    fn,
+    n,
+    () => fn.get(P.nLo),
+    () => fn.get(P.nHi),
+    () => {
+      // image = byte offset of x[n] (dx[n]); row = byte offset of image n's first row of col
+      fn.get(n).get(P.C).mul().get(P.H).mul().get(P.W).mul().i32(8).mul().set(image);
+      fn.get(n).get(P.OH).mul().get(P.OW).mul().get(K8).mul().set(row);
+      perImage();
+      forRange(
+        fn,
+        i,
+        () => fn.i32(0),
+        () => fn.get(P.OH),
+        () => {
+          forRange(
+            fn,
+            j,
+            () => fn.i32(0),
+            () => fn.get(P.OW),
+            () => {
+              // left = j*SW - PW; tLo = min(FW, max(0, -left)); tHi = max(tLo, min(FW, W - left))
+              fn.get(j).get(P.SW).mul().get(P.PW).sub().set(left);
+              fn.i32(0).get(left).sub().set(tLo);
+              fn.get(tLo).i32(0).get(tLo).i32(0).gtS().select().set(tLo);
+              fn.get(tLo).get(P.FW).get(tLo).get(P.FW).ltS().select().set(tLo);
+              fn.get(P.W).get(left).sub().set(tHi);
+              fn.get(tHi).get(P.FW).get(tHi).get(P.FW).ltS().select().set(tHi);
+              fn.get(tHi).get(tLo).get(tHi).get(tLo).gtS().select().set(tHi);
+              forRange(
+                fn,
+                k,
+                () => fn.i32(0),
+                () => fn.get(P.C),
+                () => {
+                  forRange(
+                    fn,
+                    s,
+                    () => fn.i32(0),
+                    () => fn.get(P.FH),
+                    () => {
+                      fn.get(i).get(P.SH).mul().get(s).add().get(P.PH).sub().set(h);
+                      // xRow = image + ((k*H + h)*W + left) * 8
+                      fn.get(image).get(k).get(P.H).mul().get(h).add().get(P.W).mul().get(left).add().i32(8).mul().add().set(xRow);
+                      perRow({ h, xRow, row, tLo, tHi });
+                      fn.get(row).get(P.FW).i32(8).mul().add().set(row);
+                    },
+                  );
+                },
+              );
+            },
+          );
+        },
+      );
+    },
+  );
 }
 
 function params(fn: FunctionBuilder): Params {
@@ -87,7 +117,10 @@ function params(fn: FunctionBuilder): Params {
  * j with v = j*S_w + t - P_w inside [0, W) are [jLo, jHi), zeros around them.
  */
 export function im2colFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder(IM2COL, IM2COL_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    IM2COL,
+    IM2COL_PARAMS.map(() => i32),
+  );
   const P = params(fn);
   const [n, i, k, s, t, h, K8, xImage, xRow, base, column, p, src, srcStep, jLo, jHi, tmp] = Array.from({ length: 17 }, () => fn.local(i32));
   const zero = fn.local(f64); // locals start at 0
@@ -108,46 +141,90 @@ export function im2colFunction(): FunctionBuilder {
   };
   /** Zeros in this column for j in [from, to). */
   const zeros = (from: Local | number, to: Local): void => {
-    forRange(fn, p, () => at(from), () => at(to), () => fn.get(p).get(zero).f64Store(), K8);
+    forRange(
+      fn,
+      p,
+      () => at(from),
+      () => at(to),
+      () => fn.get(p).get(zero).f64Store(),
+      K8,
+    );
   };
 
   fn.get(P.C).get(P.FH).mul().get(P.FW).mul().i32(8).mul().set(K8);
   fn.get(P.SW).i32(8).mul().set(srcStep);
-  forRange(fn, n, () => fn.get(P.nLo), () => fn.get(P.nHi), () => {
-    fn.get(P.from).get(n).get(P.C).mul().get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(xImage);
-    forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
-      // base = col + (n*OH + i)*OW rows; column = byte offset of column (k, s, t) in a row
-      fn.get(P.to).get(n).get(P.OH).mul().get(i).add().get(P.OW).mul().get(K8).mul().add().set(base);
-      fn.i32(0).set(column);
-      forRange(fn, k, () => fn.i32(0), () => fn.get(P.C), () => {
-        forRange(fn, s, () => fn.i32(0), () => fn.get(P.FH), () => {
-          fn.get(i).get(P.SH).mul().get(s).add().get(P.PH).sub().set(h);
-          fn.get(xImage).get(k).get(P.H).mul().get(h).add().get(P.W).mul().i32(8).mul().add().set(xRow);
-          forRange(fn, t, () => fn.i32(0), () => fn.get(P.FW), () => {
-            // h outside [0, H): the whole column is padding
-            fn.get(h).get(P.H).geU().if();
-            zeros(0, P.OW);
-            fn.else();
-            firstJ(() => fn.get(P.PW).get(t).sub());
-            fn.set(jLo);
-            firstJ(() => fn.get(P.W).get(P.PW).add().get(t).sub());
-            fn.set(jHi);
-            fn.get(jHi).get(jLo).get(jHi).get(jLo).gtS().select().set(jHi); // jHi >= jLo
-            zeros(0, jLo);
-            // src = x[n, k, h, jLo*SW + t - PW]
-            fn.get(xRow).get(jLo).get(P.SW).mul().get(t).add().get(P.PW).sub().i32(8).mul().add().set(src);
-            forRange(fn, p, () => at(jLo), () => at(jHi), () => {
-              fn.get(p).get(src).f64Load().f64Store();
-              fn.get(src).get(srcStep).add().set(src);
-            }, K8);
-            zeros(jHi, P.OW);
-            fn.end();
-            fn.get(column).i32(8).add().set(column);
-          });
-        });
-      });
-    });
-  });
+  forRange(
+    fn,
+    n,
+    () => fn.get(P.nLo),
+    () => fn.get(P.nHi),
+    () => {
+      fn.get(P.from).get(n).get(P.C).mul().get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(xImage);
+      forRange(
+        fn,
+        i,
+        () => fn.i32(0),
+        () => fn.get(P.OH),
+        () => {
+          // base = col + (n*OH + i)*OW rows; column = byte offset of column (k, s, t) in a row
+          fn.get(P.to).get(n).get(P.OH).mul().get(i).add().get(P.OW).mul().get(K8).mul().add().set(base);
+          fn.i32(0).set(column);
+          forRange(
+            fn,
+            k,
+            () => fn.i32(0),
+            () => fn.get(P.C),
+            () => {
+              forRange(
+                fn,
+                s,
+                () => fn.i32(0),
+                () => fn.get(P.FH),
+                () => {
+                  fn.get(i).get(P.SH).mul().get(s).add().get(P.PH).sub().set(h);
+                  fn.get(xImage).get(k).get(P.H).mul().get(h).add().get(P.W).mul().i32(8).mul().add().set(xRow);
+                  forRange(
+                    fn,
+                    t,
+                    () => fn.i32(0),
+                    () => fn.get(P.FW),
+                    () => {
+                      // h outside [0, H): the whole column is padding
+                      fn.get(h).get(P.H).geU().if();
+                      zeros(0, P.OW);
+                      fn.else();
+                      firstJ(() => fn.get(P.PW).get(t).sub());
+                      fn.set(jLo);
+                      firstJ(() => fn.get(P.W).get(P.PW).add().get(t).sub());
+                      fn.set(jHi);
+                      fn.get(jHi).get(jLo).get(jHi).get(jLo).gtS().select().set(jHi); // jHi >= jLo
+                      zeros(0, jLo);
+                      // src = x[n, k, h, jLo*SW + t - PW]
+                      fn.get(xRow).get(jLo).get(P.SW).mul().get(t).add().get(P.PW).sub().i32(8).mul().add().set(src);
+                      forRange(
+                        fn,
+                        p,
+                        () => at(jLo),
+                        () => at(jHi),
+                        () => {
+                          fn.get(p).get(src).f64Load().f64Store();
+                          fn.get(src).get(srcStep).add().set(src);
+                        },
+                        K8,
+                      );
+                      zeros(jHi, P.OW);
+                      fn.end();
+                      fn.get(column).i32(8).add().set(column);
+                    },
+                  );
+                },
+              );
+            },
+          );
+        },
+      );
+    },
+  );
   return fn;
 }
 
@@ -157,29 +234,52 @@ export function im2colFunction(): FunctionBuilder {
  * to its pixel, row after row (entries from the padding are dropped).
  */
 export function col2imFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder(COL2IM, IM2COL_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    COL2IM,
+    IM2COL_PARAMS.map(() => i32),
+  );
   const P = params(fn);
   const image = fn.local(i32);
   const p = fn.local(i32);
   const end = fn.local(i32);
   const delta = fn.local(i32);
   const zero = fn.local(f64);
-  walk(fn, P, image, () => {
-    fn.get(image).get(P.to).add().set(image);
-    // dx[n] = 0: C*H*W doubles from `image`
-    fn.get(image).get(P.C).get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(end);
-    forRange(fn, p, () => fn.get(image), () => fn.get(end), () => fn.get(p).get(zero).f64Store(), 8);
-  }, ({ h, xRow, row, tLo, tHi }) => {
-    /** Pushes xRow + 8 * t. */
-    const at = (t: Local): void => void fn.get(xRow).get(t).i32(8).mul().add();
-    fn.get(h).get(P.H).geU().eqz().if();
-    // dx[p] += col[p + delta] for the run inside the image
-    fn.get(P.from).get(row).add().get(xRow).sub().set(delta);
-    forRange(fn, p, () => at(tLo), () => at(tHi), () => {
-      fn.get(p).get(p).f64Load().get(p).get(delta).add().f64Load().f64Add().f64Store();
-    }, 8);
-    fn.end();
-  });
+  walk(
+    fn,
+    P,
+    image,
+    () => {
+      fn.get(image).get(P.to).add().set(image);
+      // dx[n] = 0: C*H*W doubles from `image`
+      fn.get(image).get(P.C).get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(end);
+      forRange(
+        fn,
+        p,
+        () => fn.get(image),
+        () => fn.get(end),
+        () => fn.get(p).get(zero).f64Store(),
+        8,
+      );
+    },
+    ({ h, xRow, row, tLo, tHi }) => {
+      /** Pushes xRow + 8 * t. */
+      const at = (t: Local): void => void fn.get(xRow).get(t).i32(8).mul().add();
+      fn.get(h).get(P.H).geU().eqz().if();
+      // dx[p] += col[p + delta] for the run inside the image
+      fn.get(P.from).get(row).add().get(xRow).sub().set(delta);
+      forRange(
+        fn,
+        p,
+        () => at(tLo),
+        () => at(tHi),
+        () => {
+          fn.get(p).get(p).f64Load().get(p).get(delta).add().f64Load().f64Add().f64Store();
+        },
+        8,
+      );
+      fn.end();
+    },
+  );
   return fn;
 }
 
@@ -198,33 +298,55 @@ export const TRANSPOSE_PARAMS = ['nLo', 'nHi', 'A', 'B', 'from', 'to', 'add'] as
  * Written row after row of the result; the reads jump by B doubles.
  */
 export function transposeFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder(TRANSPOSE, TRANSPOSE_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    TRANSPOSE,
+    TRANSPOSE_PARAMS.map(() => i32),
+  );
   const P = Object.fromEntries(TRANSPOSE_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof TRANSPOSE_PARAMS)[number], Local>;
   const [n, b, image, src, dst, end, B8] = Array.from({ length: 7 }, () => fn.local(i32));
   const shift = fn.local(f64);
   fn.get(P.B).i32(8).mul().set(B8);
-  forRange(fn, n, () => fn.get(P.nLo), () => fn.get(P.nHi), () => {
-    fn.get(n).get(P.A).mul().get(P.B).mul().i32(8).mul().set(image);
-    forRange(fn, b, () => fn.i32(0), () => fn.get(P.B), () => {
-      // src walks from[n, 0.., b] (8B bytes a step), dst walks to[n, b, 0..] (8 bytes a step)
-      fn.get(P.from).get(image).add().get(b).i32(8).mul().add().set(src);
-      fn.get(P.to).get(image).add().get(b).get(P.A).mul().i32(8).mul().add().set(dst);
-      fn.get(dst).get(P.A).i32(8).mul().add().set(end);
-      const row = (withAdd: boolean): void =>
-        forRange(fn, dst, () => fn.get(dst), () => fn.get(end), () => {
-          fn.get(dst).get(src).f64Load();
-          if (withAdd) fn.get(shift).f64Add();
-          fn.f64Store();
-          fn.get(src).get(B8).add().set(src);
-        }, 8);
-      // with `add`: to = from + add[b]; without: the values copied as they are
-      fn.get(P.add).if();
-      fn.get(P.add).get(b).i32(8).mul().add().f64Load().set(shift);
-      row(true);
-      fn.else();
-      row(false);
-      fn.end();
-    });
-  });
+  forRange(
+    fn,
+    n,
+    () => fn.get(P.nLo),
+    () => fn.get(P.nHi),
+    () => {
+      fn.get(n).get(P.A).mul().get(P.B).mul().i32(8).mul().set(image);
+      forRange(
+        fn,
+        b,
+        () => fn.i32(0),
+        () => fn.get(P.B),
+        () => {
+          // src walks from[n, 0.., b] (8B bytes a step), dst walks to[n, b, 0..] (8 bytes a step)
+          fn.get(P.from).get(image).add().get(b).i32(8).mul().add().set(src);
+          fn.get(P.to).get(image).add().get(b).get(P.A).mul().i32(8).mul().add().set(dst);
+          fn.get(dst).get(P.A).i32(8).mul().add().set(end);
+          const row = (withAdd: boolean): void =>
+            forRange(
+              fn,
+              dst,
+              () => fn.get(dst),
+              () => fn.get(end),
+              () => {
+                fn.get(dst).get(src).f64Load();
+                if (withAdd) fn.get(shift).f64Add();
+                fn.f64Store();
+                fn.get(src).get(B8).add().set(src);
+              },
+              8,
+            );
+          // with `add`: to = from + add[b]; without: the values copied as they are
+          fn.get(P.add).if();
+          fn.get(P.add).get(b).i32(8).mul().add().f64Load().set(shift);
+          row(true);
+          fn.else();
+          row(false);
+          fn.end();
+        },
+      );
+    },
+  );
   return fn;
 }

@@ -33,7 +33,10 @@ function pick(fn: FunctionBuilder, a: () => void, b: () => void, smaller: boolea
 }
 
 export function maxPoolFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder(MAX_POOL, POOL_PARAMS.map(() => i32));
+  const fn = new FunctionBuilder(
+    MAX_POOL,
+    POOL_PARAMS.map(() => i32),
+  );
   const P = Object.fromEntries(POOL_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof POOL_PARAMS)[number], Local>;
   const [plane, i, j, p, q, xBase, o, pFrom, pTo, qFrom, qTo, index, best] = Array.from({ length: 13 }, () => fn.local(i32));
   const bestValue = fn.local(f64);
@@ -43,41 +46,91 @@ export function maxPoolFunction(): FunctionBuilder {
   /** Pushes the byte address x + 8 * index of a flat index. */
   const xAt = (flat: Local): void => void fn.get(P.x).get(flat).i32(8).mul().add();
 
-  forRange(fn, plane, () => fn.get(P.pLo), () => fn.get(P.pHi), () => {
-    fn.get(plane).get(P.H).mul().get(P.W).mul().set(xBase);
-    fn.get(plane).get(P.OH).mul().get(P.OW).mul().set(o);
-    forRange(fn, i, () => fn.i32(0), () => fn.get(P.OH), () => {
-      // rows top <= p < top + FH, clipped to the image
-      fn.get(i).get(P.SH).mul().get(P.PH).sub().set(top);
-      pick(fn, () => fn.get(top), () => fn.i32(0), false);
-      fn.set(pFrom);
-      pick(fn, () => fn.get(top).get(P.FH).add(), () => fn.get(P.H), true);
-      fn.set(pTo);
-      forRange(fn, j, () => fn.i32(0), () => fn.get(P.OW), () => {
-        fn.get(j).get(P.SW).mul().get(P.PW).sub().set(left);
-        pick(fn, () => fn.get(left), () => fn.i32(0), false);
-        fn.set(qFrom);
-        pick(fn, () => fn.get(left).get(P.FW).add(), () => fn.get(P.W), true);
-        fn.set(qTo);
-        // start from the first cell inside the image; a later cell wins only if strictly greater
-        fn.get(xBase).get(pFrom).get(P.W).mul().add().get(qFrom).add().set(best);
-        xAt(best);
-        fn.f64Load().set(bestValue);
-        forRange(fn, p, () => fn.get(pFrom), () => fn.get(pTo), () => {
-          forRange(fn, q, () => fn.get(qFrom), () => fn.get(qTo), () => {
-            fn.get(xBase).get(p).get(P.W).mul().add().get(q).add().set(index);
-            xAt(index);
-            fn.f64Load().set(v);
-            // gt = v > best; best = gt ? v : best; bestIndex = gt ? index : bestIndex
-            fn.get(index).get(best).get(v).get(bestValue).f64Gt().select().set(best);
-            fn.get(v).get(bestValue).get(v).get(bestValue).f64Gt().select().set(bestValue);
-          });
-        });
-        fn.get(P.out).get(o).i32(8).mul().add().get(bestValue).f64Store();
-        fn.get(P.argmax).get(o).i32(4).mul().add().get(best).i32Store();
-        fn.get(o).i32(1).add().set(o);
-      });
-    });
-  });
+  forRange(
+    fn,
+    plane,
+    () => fn.get(P.pLo),
+    () => fn.get(P.pHi),
+    () => {
+      fn.get(plane).get(P.H).mul().get(P.W).mul().set(xBase);
+      fn.get(plane).get(P.OH).mul().get(P.OW).mul().set(o);
+      forRange(
+        fn,
+        i,
+        () => fn.i32(0),
+        () => fn.get(P.OH),
+        () => {
+          // rows top <= p < top + FH, clipped to the image
+          fn.get(i).get(P.SH).mul().get(P.PH).sub().set(top);
+          pick(
+            fn,
+            () => fn.get(top),
+            () => fn.i32(0),
+            false,
+          );
+          fn.set(pFrom);
+          pick(
+            fn,
+            () => fn.get(top).get(P.FH).add(),
+            () => fn.get(P.H),
+            true,
+          );
+          fn.set(pTo);
+          forRange(
+            fn,
+            j,
+            () => fn.i32(0),
+            () => fn.get(P.OW),
+            () => {
+              fn.get(j).get(P.SW).mul().get(P.PW).sub().set(left);
+              pick(
+                fn,
+                () => fn.get(left),
+                () => fn.i32(0),
+                false,
+              );
+              fn.set(qFrom);
+              pick(
+                fn,
+                () => fn.get(left).get(P.FW).add(),
+                () => fn.get(P.W),
+                true,
+              );
+              fn.set(qTo);
+              // start from the first cell inside the image; a later cell wins only if strictly greater
+              fn.get(xBase).get(pFrom).get(P.W).mul().add().get(qFrom).add().set(best);
+              xAt(best);
+              fn.f64Load().set(bestValue);
+              forRange(
+                fn,
+                p,
+                () => fn.get(pFrom),
+                () => fn.get(pTo),
+                () => {
+                  forRange(
+                    fn,
+                    q,
+                    () => fn.get(qFrom),
+                    () => fn.get(qTo),
+                    () => {
+                      fn.get(xBase).get(p).get(P.W).mul().add().get(q).add().set(index);
+                      xAt(index);
+                      fn.f64Load().set(v);
+                      // gt = v > best; best = gt ? v : best; bestIndex = gt ? index : bestIndex
+                      fn.get(index).get(best).get(v).get(bestValue).f64Gt().select().set(best);
+                      fn.get(v).get(bestValue).get(v).get(bestValue).f64Gt().select().set(bestValue);
+                    },
+                  );
+                },
+              );
+              fn.get(P.out).get(o).i32(8).mul().add().get(bestValue).f64Store();
+              fn.get(P.argmax).get(o).i32(4).mul().add().get(best).i32Store();
+              fn.get(o).i32(1).add().set(o);
+            },
+          );
+        },
+      );
+    },
+  );
   return fn;
 }

@@ -29,16 +29,7 @@
  *   backward     before any forward: "Conv1d.backward: call forward before backward";
  *                checkShape('Conv1d.backward', dout, [N, C_out, L_out])
  */
-import {
-  checkAxis,
-  checkFinite,
-  checkKernelFits,
-  checkNonNegativeInt,
-  checkPositiveInt,
-  checkRank,
-  checkShape,
-  KataInputError,
-} from '../../lib/checks';
+import { checkAxis, checkFinite, checkKernelFits, checkNonNegativeInt, checkPositiveInt, checkRank, checkShape, KataInputError } from '../../lib/checks';
 import type { Initializer, ParametricLayer } from '../../lib/layer';
 import { NotImplementedError } from '../../lib/not-implemented';
 import { Rng } from '../../lib/random';

@@ -52,11 +52,6 @@ export function conv2dForwardNaive(x: Tensor, W: Tensor, b: Tensor, geometry: Co
  *
  * Returns dx [N, C, H, W], dW [M, C, FH, FW], db [M].
  */
-export function conv2dBackwardNaive(
-  x: Tensor,
-  W: Tensor,
-  dout: Tensor,
-  geometry: ConvGeometry,
-): { dx: Tensor; dW: Tensor; db: Tensor } {
+export function conv2dBackwardNaive(x: Tensor, W: Tensor, dout: Tensor, geometry: ConvGeometry): { dx: Tensor; dW: Tensor; db: Tensor } {
   throw new NotImplementedError('01-conv2d', 'conv2dBackwardNaive');
 }

@@ -14,15 +14,7 @@
  * frameworks do; hence the floor. Exercise 02 turns this formula into a
  * function that checks its own arguments.
  */
-import {
-  checkAxis,
-  checkFinite,
-  checkKernelFits,
-  checkNonNegativeInt,
-  checkPositiveInt,
-  checkRank,
-  KataInputError,
-} from '../../lib/checks';
+import { checkAxis, checkFinite, checkKernelFits, checkNonNegativeInt, checkPositiveInt, checkRank, KataInputError } from '../../lib/checks';
 import { formatShape, Tensor } from '../../lib/tensor';
 
 /** OH = floor((H + 2P - F) / S) + 1 for one axis. The callers check the arguments first. */

@@ -26,12 +26,7 @@ import type { Tensor } from '../../lib/tensor';
  * output pixel (i, j) of image n, column (k, s, t) is channel k, row s,
  * column t inside the window.
  */
-export function im2col(
-  x: Tensor,
-  kernel: [number, number],
-  stride: [number, number],
-  padding: [number, number],
-): Tensor {
+export function im2col(x: Tensor, kernel: [number, number], stride: [number, number], padding: [number, number]): Tensor {
   throw new NotImplementedError('01-conv2d', 'im2col');
 }
 
@@ -44,12 +39,6 @@ export function im2col(
  * so that <im2col(x), c> = <x, col2im(c)> for every x and c.
  * `inputShape` is the shape [N, C, H, W] of the x that im2col was given.
  */
-export function col2im(
-  col: Tensor,
-  inputShape: readonly number[],
-  kernel: [number, number],
-  stride: [number, number],
-  padding: [number, number],
-): Tensor {
+export function col2im(col: Tensor, inputShape: readonly number[], kernel: [number, number], stride: [number, number], padding: [number, number]): Tensor {
   throw new NotImplementedError('01-conv2d', 'col2im');
 }

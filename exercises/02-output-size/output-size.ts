@@ -37,12 +37,6 @@ export function convOutputSize(inputSize: number, kernelSize: number, stride = 1
  * Check with where = 'convOutputShape' (toPair for the pairs) and names that say
  * the axis: 'input height', 'kernel width', 'stride height', 'padding width'.
  */
-export function convOutputShape(
-  height: number,
-  width: number,
-  kernelSize: Pair,
-  stride: Pair = 1,
-  padding: Pair = 0,
-): [number, number] {
+export function convOutputShape(height: number, width: number, kernelSize: Pair, stride: Pair = 1, padding: Pair = 0): [number, number] {
   throw new NotImplementedError('02-output-size', 'convOutputShape');
 }

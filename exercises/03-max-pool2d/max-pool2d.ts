@@ -18,16 +18,7 @@
  * Edit this file; run `npm test -- 03`. README.md has the details and hints.
  */
 import { convOutputShape } from '../02-output-size/output-size';
-import {
-  checkFinite,
-  checkNonNegativeInt,
-  checkPositiveInt,
-  checkRank,
-  checkShape,
-  KataInputError,
-  type Pair,
-  toPair,
-} from '../../lib/checks';
+import { checkFinite, checkNonNegativeInt, checkPositiveInt, checkRank, checkShape, KataInputError, type Pair, toPair } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
 import { NotImplementedError } from '../../lib/not-implemented';
 import { Tensor } from '../../lib/tensor';

@@ -16,12 +16,7 @@
  * Edit this file; run `npm test -- 04`. README.md has the details and hints.
  */
 import { convOutputShape } from '../02-output-size/output-size';
-import {
-  checkFinite,
-  checkRank,
-  checkShape,
-  KataInputError,
-} from '../../lib/checks';
+import { checkFinite, checkRank, checkShape, KataInputError } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
 import { NotImplementedError } from '../../lib/not-implemented';
 import { Tensor } from '../../lib/tensor';

@@ -153,7 +153,14 @@ async function main(): Promise<void> {
       }
       for (const { index, canvas } of m.strips) {
         const { data } = outputs[index];
-        paintPlane(canvas, data, 0, 1, data.length, data.reduce((a, v) => Math.max(a, Math.abs(v)), 0));
+        paintPlane(
+          canvas,
+          data,
+          0,
+          1,
+          data.length,
+          data.reduce((a, v) => Math.max(a, Math.abs(v)), 0),
+        );
       }
     }
     status.textContent = label === null ? what : `${what} · ${t('label')} ${label}`;

@@ -73,5 +73,13 @@ export function readRunFolder(dir: string): RunFolder {
     if (typeof history.options?.tree === 'string') tree = history.options.tree;
     historyFile = historyPath;
   }
-  return { dir, name: path.basename(path.resolve(dir)), modelFile, historyFile, tree, engine: tree === 'engine+solutions', treeDir: treeFolder(tree, dir) };
+  return {
+    dir,
+    name: path.basename(path.resolve(dir)),
+    modelFile,
+    historyFile,
+    tree,
+    engine: tree === 'engine+solutions',
+    treeDir: treeFolder(tree, dir),
+  };
 }

@@ -79,7 +79,9 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new PlaygroundError(`cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}); choose another --port, or leave it out for a free one`)),
+      reject(
+        new PlaygroundError(`cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}); choose another --port, or leave it out for a free one`),
+      ),
     );
     server.listen(port, '127.0.0.1', resolve);
   });

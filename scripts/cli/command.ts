@@ -72,7 +72,10 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Pa
     const max = spec.maxPositionals ?? Infinity;
     if (positionals.length < min) throw new UsageError(`expected ${spec.argument ?? (min === 1 ? 'an argument' : `${min} arguments`)}, got none`);
     if (positionals.length > max) {
-      const extra = positionals.slice(max).map((p) => JSON.stringify(p)).join(' ');
+      const extra = positionals
+        .slice(max)
+        .map((p) => JSON.stringify(p))
+        .join(' ');
       throw new UsageError(`unexpected argument${positionals.length - max > 1 ? 's' : ''} ${extra}`);
     }
   }
@@ -98,11 +101,7 @@ function plainParseError(err: Error): string {
  * Runs a command: parses argv, prints the usage for help, and turns every
  * error into one line on stderr and an exit code (2 for usage, 1 otherwise).
  */
-export async function runCommand(
-  spec: CommandSpec,
-  argv: readonly string[],
-  main: (cmd: ParsedCommand) => Promise<number> | number,
-): Promise<number> {
+export async function runCommand(spec: CommandSpec, argv: readonly string[], main: (cmd: ParsedCommand) => Promise<number> | number): Promise<number> {
   try {
     const cmd = parseCommandLine(spec, argv);
     if (cmd.help) {

@@ -30,7 +30,10 @@ export function choiceOption<T extends string>(name: string, text: string, choic
 
 /** A comma-separated list of words from a fixed set (at least one). */
 export function listOption<T extends string>(name: string, text: string, choices: readonly T[]): T[] {
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length === 0) throw new UsageError(`--${name} expects a comma-separated list of ${choices.join(', ')}, got "${text}"`);
   const unknown = items.filter((s) => !(choices as readonly string[]).includes(s));
   if (unknown.length > 0) throw new UsageError(`--${name}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}; expected ${choices.join(', ')}`);

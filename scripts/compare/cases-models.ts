@@ -35,11 +35,23 @@ const CONV_LAYERS = [
   { inputSize: 144, inChannels: 3, outChannels: 6, kernelSize: 3, stride: 1, padding: 0 },
   { inputSize: 60, inChannels: 24, outChannels: 48, kernelSize: 3, stride: 1, padding: 0 },
   { inputSize: 20, inChannels: 10, outChannels: 20, kernelSize: 3, stride: 2, padding: 0 },
-  { inputSize: [28, 20] as [number, number], inChannels: 1, outChannels: 4, kernelSize: [5, 3] as [number, number], stride: [1, 2] as [number, number], padding: [2, 0] as [number, number] },
+  {
+    inputSize: [28, 20] as [number, number],
+    inChannels: 1,
+    outChannels: 4,
+    kernelSize: [5, 3] as [number, number],
+    stride: [1, 2] as [number, number],
+    padding: [2, 0] as [number, number],
+  },
   { inputSize: 7, inChannels: 2, outChannels: 2, kernelSize: 3 },
 ];
 
-const STACKS = [[{ kernel: 3 }, { kernel: 3 }], [{ kernel: 3 }, { kernel: 3 }, { kernel: 3 }], [{ kernel: 7, stride: 2 }, { kernel: 3, stride: 2 }, { kernel: 3 }], [{ kernel: 11, stride: 4 }, { kernel: 3, stride: 2 }, { kernel: 5 }]];
+const STACKS = [
+  [{ kernel: 3 }, { kernel: 3 }],
+  [{ kernel: 3 }, { kernel: 3 }, { kernel: 3 }],
+  [{ kernel: 7, stride: 2 }, { kernel: 3, stride: 2 }, { kernel: 3 }],
+  [{ kernel: 11, stride: 4 }, { kernel: 3, stride: 2 }, { kernel: 5 }],
+];
 
 export const modelCases: CompareCase[] = [
   modelCase('07-lenet', 'lenet5()', 'lenet.ts', [1, 28, 28], (m) => m.lenet5()),

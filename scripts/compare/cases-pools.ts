@@ -3,8 +3,18 @@ import { CompareCase, IMAGE, layerCase, numbersCase, poolCase, seededLevels } fr
 
 /** Output-size configurations [input, kernel, stride, padding], all valid; some strides do not divide. */
 const SIZE_CASES: [number, number, number, number][] = [
-  [28, 5, 1, 0], [28, 5, 1, 2], [28, 3, 2, 1], [7, 3, 2, 1], [6, 3, 2, 0], [144, 3, 1, 1],
-  [227, 11, 4, 0], [224, 11, 4, 2], [5, 5, 1, 0], [8, 3, 3, 0], [10, 4, 3, 1], [1, 1, 1, 0],
+  [28, 5, 1, 0],
+  [28, 5, 1, 2],
+  [28, 3, 2, 1],
+  [7, 3, 2, 1],
+  [6, 3, 2, 0],
+  [144, 3, 1, 1],
+  [227, 11, 4, 0],
+  [224, 11, 4, 2],
+  [5, 5, 1, 0],
+  [8, 3, 3, 0],
+  [10, 4, 3, 1],
+  [1, 1, 1, 0],
 ];
 
 const max = { exercise: '03-max-pool2d', cls: 'MaxPool2D', file: 'max-pool2d.ts' };
@@ -28,7 +38,15 @@ export const poolCases: CompareCase[] = [
   ),
   poolCase({ ...max, name: 'MaxPool2D kernel 2, stride 2, x [2, 3, 6, 6] (seed 8)', shape: [2, 3, 6, 6], kernel: 2, stride: 2, padding: 0, seed: 8 }),
   poolCase({ ...max, name: 'MaxPool2D kernel 2, stride left out (2), x [1, 2, 6, 6] (seed 30)', shape: [1, 2, 6, 6], kernel: 2, padding: 0, seed: 30 }),
-  poolCase({ ...max, name: 'MaxPool2D kernel 3, stride 2, padding 1 (overlapping), x [2, 2, 7, 7] (seed 9)', shape: [2, 2, 7, 7], kernel: 3, stride: 2, padding: 1, seed: 9 }),
+  poolCase({
+    ...max,
+    name: 'MaxPool2D kernel 3, stride 2, padding 1 (overlapping), x [2, 2, 7, 7] (seed 9)',
+    shape: [2, 2, 7, 7],
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+    seed: 9,
+  }),
   poolCase({
     ...max,
     name: 'MaxPool2D kernel 2, stride 2, ties (values 0, 1, 2), x [2, 2, 6, 6] (seed 31)',
@@ -49,9 +67,32 @@ export const poolCases: CompareCase[] = [
     seed: 32,
     input: seededLevels([1, 2, 6, 6], 32, 2),
   }),
-  poolCase({ ...avg, name: 'AveragePool2D kernel 2, stride 2, x [2, 3, 6, 6] (seed 10)', shape: [2, 3, 6, 6], kernel: 2, stride: 2, padding: 0, seed: 10 }),
-  poolCase({ ...avg, name: 'AveragePool2D kernel 3, stride left out (3), x [1, 2, 6, 6] (seed 33)', shape: [1, 2, 6, 6], kernel: 3, padding: 0, seed: 33 }),
-  poolCase({ ...avg, name: 'AveragePool2D kernel 3, stride 2, padding 1, x [2, 2, 7, 7] (seed 11)', shape: [2, 2, 7, 7], kernel: 3, stride: 2, padding: 1, seed: 11 }),
+  poolCase({
+    ...avg,
+    name: 'AveragePool2D kernel 2, stride 2, x [2, 3, 6, 6] (seed 10)',
+    shape: [2, 3, 6, 6],
+    kernel: 2,
+    stride: 2,
+    padding: 0,
+    seed: 10,
+  }),
+  poolCase({
+    ...avg,
+    name: 'AveragePool2D kernel 3, stride left out (3), x [1, 2, 6, 6] (seed 33)',
+    shape: [1, 2, 6, 6],
+    kernel: 3,
+    padding: 0,
+    seed: 33,
+  }),
+  poolCase({
+    ...avg,
+    name: 'AveragePool2D kernel 3, stride 2, padding 1, x [2, 2, 7, 7] (seed 11)',
+    shape: [2, 2, 7, 7],
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+    seed: 11,
+  }),
   layerCase({
     exercise: '05-flatten',
     name: 'Flatten, x [2, 3, 4, 5] (seed 12)',

@@ -86,7 +86,13 @@ export const prerequisiteCases: CompareCase[] = [
     exercise: EX,
     name: 'HeInitializer.weights([3, 4], fanIn 3) from the same Rng (seed 13)',
     build: (load) => [
-      { name: 'weights', element: 'W', axes: ['i', 'j'], timed: true, run: () => new (load('initializers.ts').HeInitializer)().weights([3, 4], 3, new Rng(13)) },
+      {
+        name: 'weights',
+        element: 'W',
+        axes: ['i', 'j'],
+        timed: true,
+        run: () => new (load('initializers.ts').HeInitializer)().weights([3, 4], 3, new Rng(13)),
+      },
     ],
   },
   optimizerCase('SGD lr 0.1, two updates of W [3, 4] and b [4] (seed 14)', (m) => new m.SGD({ lr: 0.1 }), 14),
@@ -95,7 +101,10 @@ export const prerequisiteCases: CompareCase[] = [
     exercise: EX,
     name: 'GetMiniBatch of 7 samples, batch size 3, seed 5',
     build: (load) => {
-      const x = new Tensor([7, 2], Array.from({ length: 14 }, (_, i) => i));
+      const x = new Tensor(
+        [7, 2],
+        Array.from({ length: 14 }, (_, i) => i),
+      );
       const y = [0, 1, 2, 3, 4, 5, 6];
       const batches = new (load('mini-batch.ts').GetMiniBatch)(x, y, { batchSize: 3, seed: 5 });
       const labels = (i: number): Tensor => {

@@ -104,7 +104,10 @@ export function layerCase(o: LayerCaseOptions): CompareCase {
 }
 
 /** A Conv2d case; `s` undefined leaves the stride out of the options (it defaults to 1). */
-export function conv2dCase(name: string, c: { N: number; C: number; H: number; W: number; M: number; k: [number, number]; s?: number; p: number; seed: number }): CompareCase {
+export function conv2dCase(
+  name: string,
+  c: { N: number; C: number; H: number; W: number; M: number; k: [number, number]; s?: number; p: number; seed: number },
+): CompareCase {
   const stride = c.s ?? 1;
   const oh = Math.floor((c.H + 2 * c.p - c.k[0]) / stride) + 1;
   const ow = Math.floor((c.W + 2 * c.p - c.k[1]) / stride) + 1;
@@ -112,7 +115,8 @@ export function conv2dCase(name: string, c: { N: number; C: number; H: number; W
     exercise: '01-conv2d',
     name,
     file: 'conv2d.ts',
-    make: (m) => new m.Conv2d({ inChannels: c.C, outChannels: c.M, kernelSize: c.k, ...(c.s === undefined ? {} : { stride: c.s }), padding: c.p, seed: 0 }),
+    make: (m) =>
+      new m.Conv2d({ inChannels: c.C, outChannels: c.M, kernelSize: c.k, ...(c.s === undefined ? {} : { stride: c.s }), padding: c.p, seed: 0 }),
     inputShape: [c.N, c.C, c.H, c.W],
     outputShape: [c.N, c.M, oh, ow],
     inputAxes: IMAGE,
@@ -157,7 +161,10 @@ export function poolCase(c: PoolCase): CompareCase {
 export function seededLevels(shape: number[], seed: number, levels: number): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   const rng = new Rng(seed);
-  return new Tensor(shape, Array.from({ length: size }, () => Math.floor(rng.uniform() * levels)));
+  return new Tensor(
+    shape,
+    Array.from({ length: size }, () => Math.floor(rng.uniform() * levels)),
+  );
 }
 
 /** A case of one step that lists numbers the learner's functions return (sizes, counts). */

@@ -37,7 +37,11 @@ function isDeclarationName(node: ts.Identifier): boolean {
   const p = node.parent;
   if (!p) return false;
   if (ts.isPropertyAccessExpression(p) && p.name === node) return true;
-  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p)) && p.name === node) return true;
+  if (
+    (ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p)) &&
+    p.name === node
+  )
+    return true;
   if ((ts.isGetAccessor(p) || ts.isSetAccessor(p)) && p.name === node) return true;
   if (ts.isQualifiedName(p) && p.right === node) return true;
   return false;
@@ -84,7 +88,12 @@ function scanFile(tree: string, rel: string): { flags: Flag[]; imports: string[]
       flag(node, `uses ${node.text}`);
     } else if (ts.isPropertyAccessExpression(node) && node.name.text === 'constructor' && node.expression.kind !== ts.SyntaxKind.ThisKeyword) {
       flag(node, 'uses .constructor (the constructor of a function is Function)');
-    } else if (ts.isElementAccessExpression(node) && !ts.isStringLiteral(node.argumentExpression) && !ts.isNumericLiteral(node.argumentExpression) && /constructor|prototype/.test(node.argumentExpression.getText(source))) {
+    } else if (
+      ts.isElementAccessExpression(node) &&
+      !ts.isStringLiteral(node.argumentExpression) &&
+      !ts.isNumericLiteral(node.argumentExpression) &&
+      /constructor|prototype/.test(node.argumentExpression.getText(source))
+    ) {
       flag(node, 'computed access to constructor or prototype');
     } else if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression) && node.argumentExpression.text === 'constructor') {
       flag(node, 'uses ["constructor"] (reaches Function)');

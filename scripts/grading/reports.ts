@@ -98,7 +98,12 @@ export function runningTotal(tests: TestGrade[]): number {
  * collides once case is ignored) gets a short hash of its exact bytes.
  */
 export function reportFileNames(names: string[]): Map<string, string> {
-  const clean = (n: string): string => n.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[.]+/, '_').slice(0, 80) || '_';
+  const clean = (n: string): string =>
+    n
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+      .replace(/^[.]+/, '_')
+      .slice(0, 80) || '_';
   const folded = new Map<string, number>();
   for (const n of names) folded.set(clean(n).toLowerCase(), (folded.get(clean(n).toLowerCase()) ?? 0) + 1);
   const result = new Map<string, string>();
@@ -185,12 +190,7 @@ export function submissionMarkdown(g: SubmissionGrade): string {
 
 /** JSON for people and tools: also escapes < > & so a message pasted into HTML stays text. */
 export function submissionJson(g: SubmissionGrade): string {
-  return (
-    JSON.stringify(g, null, 2)
-      .replace(/</g, '\\u003c')
-      .replace(/>/g, '\\u003e')
-      .replace(/&/g, '\\u0026') + '\n'
-  );
+  return JSON.stringify(g, null, 2).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026') + '\n';
 }
 
 // ---------------------------------------------------------------------------

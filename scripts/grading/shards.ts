@@ -21,7 +21,10 @@ export function mergeShards(dirs: string[], out: string, excel: boolean, write: 
   const grades: SubmissionGrade[] = [];
   for (const dir of dirs) {
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`not a folder: ${dir}`);
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((x) => x.endsWith('.json'))
+      .sort()) {
       const g = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as SubmissionGrade;
       if (g.version !== 2 || !Array.isArray(g.exercises)) throw new Error(`${path.join(dir, f)} is not a grade report (version 2)`);
       if (grades.some((x) => x.submission === g.submission)) throw new Error(`"${g.submission}" is in more than one shard`);

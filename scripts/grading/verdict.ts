@@ -15,17 +15,7 @@ import { firstLines, isNotImplemented, parseJestJson, progressOf, SuiteRun } fro
 import { detectSandbox, runSandboxed, SANDBOX_ROOT, SandboxRun } from './sandbox';
 
 export type ExerciseStatus =
-  | 'passed'
-  | 'failed'
-  | 'not-started'
-  | 'timeout'
-  | 'crash'
-  | 'memory'
-  | 'compile-error'
-  | 'missing'
-  | 'refused'
-  | 'rejected'
-  | 'tampering';
+  'passed' | 'failed' | 'not-started' | 'timeout' | 'crash' | 'memory' | 'compile-error' | 'missing' | 'refused' | 'rejected' | 'tampering';
 
 export interface TestResult {
   name: string;
@@ -51,7 +41,8 @@ export interface RunLimits {
 }
 
 /** Marks a tampering attempt in a failure message: a frozen built-in refused a write. */
-export const TAMPERING = /Cannot assign to read only property|Cannot redefine property|Cannot add property [^\n]*not extensible|Cannot delete property|expect\.extend is closed/;
+export const TAMPERING =
+  /Cannot assign to read only property|Cannot redefine property|Cannot add property [^\n]*not extensible|Cannot delete property|expect\.extend is closed/;
 
 /** Where a workspace path appears inside the sandbox. */
 export function insideRoot(wsDir: string): string {
@@ -68,7 +59,9 @@ export interface JestCommand {
 }
 
 /** Runs the exercise's graded test file in the sandbox; returns the run and the verdict's suites (null: no valid verdict). */
-export async function runInSandbox(cmd: JestCommand): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: boolean; progress: { test: string; consoleBytes: number } }> {
+export async function runInSandbox(
+  cmd: JestCommand,
+): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: boolean; progress: { test: string; consoleBytes: number } }> {
   const root = insideRoot(cmd.wsDir);
   const runInside = detectSandbox().bubblewrap ? `${root}/run` : cmd.runDir;
   fs.mkdirSync(cmd.runDir, { recursive: true, mode: 0o777 });
@@ -164,10 +157,15 @@ export function judge(
     return none('crash', `the test run ended abnormally (${run.signal ?? `exit code ${run.exitCode}`}) without the grader's report:\n${tail}`);
   }
   if (exit) return none('crash', `the code called process.exit(${exit[1]}) during the tests, which ends the test run`);
-  if (suites.length !== 1 || suites[0].file !== testFile) return none('tampering', `the report does not describe the graded test file ${exercise.test}; ignored`);
+  if (suites.length !== 1 || suites[0].file !== testFile)
+    return none('tampering', `the report does not describe the graded test file ${exercise.test}; ignored`);
   const suite = suites[0];
   if (suite.failedToRun) {
-    if (TAMPERING.test(suite.error)) return none('tampering', `the code tried to change a built-in that the tests rely on:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 4)}`);
+    if (TAMPERING.test(suite.error))
+      return none(
+        'tampering',
+        `the code tried to change a built-in that the tests rely on:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 4)}`,
+      );
     const status: ExerciseStatus = isNotImplemented(suite.error) ? 'not-started' : 'crash';
     const frame = /(exercises\/\d{2}-[^/\s]+\/[^\s():]+):(\d+):\d+/.exec(suite.error);
     const where = frame ? ` (at ${frame[1]}:${frame[2]})` : '';
@@ -178,8 +176,14 @@ export function judge(
     return none('tampering', `the report lists ${names.length} tests, the graded file has ${expected.length} (or other names); ignored`);
   }
   const tampered = suite.tests.find((t) => TAMPERING.test(t.message));
-  if (tampered) return none('tampering', `the code tried to change a built-in that the tests rely on (in "${tampered.name}"):\n${firstLines(tampered.message, 3)}`);
-  const tests = suite.tests.map((t) => ({ name: t.name, passed: t.status === 'passed', message: t.status === 'passed' ? '' : firstLines(t.message, 12), durationMs: t.durationMs }));
+  if (tampered)
+    return none('tampering', `the code tried to change a built-in that the tests rely on (in "${tampered.name}"):\n${firstLines(tampered.message, 3)}`);
+  const tests = suite.tests.map((t) => ({
+    name: t.name,
+    passed: t.status === 'passed',
+    message: t.status === 'passed' ? '' : firstLines(t.message, 12),
+    durationMs: t.durationMs,
+  }));
   const progressState = progressOf(suite);
   const status: ExerciseStatus = progressState === 'done' ? 'passed' : progressState === 'not-started' ? 'not-started' : 'failed';
   const failing = tests.filter((t) => !t.passed);

@@ -93,7 +93,10 @@ export function jestConfig(root: string): Record<string, unknown> {
     testEnvironment: 'node',
     testMatch: ['**/*.test.ts'],
     transform: {
-      '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, types: ['node', 'jest'] }, diagnostics: false }],
+      '^.+\\.ts$': [
+        'ts-jest',
+        { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, types: ['node', 'jest'] }, diagnostics: false },
+      ],
     },
     moduleNameMapper: { '^@kata/(.*)$': `${root}/exercises/$1` },
     setupFilesAfterEnv: [`${root}/tests/helpers/setup.ts`, `${root}/grading/guard.ts`],

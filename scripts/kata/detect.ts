@@ -44,6 +44,7 @@ require(${JSON.stringify(__filename)});`;
 
 if (!isMainThread && parentPort && (workerData as Job | undefined)?.ids) {
   const job = workerData as Job;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the tree is chosen at run time
   const loader = (tree: string) => (file: string) => require(path.join(tree, job.exercise, file)) as Record<string, unknown>;
   parentPort.postMessage(detectMistakes(job.ids, loader(job.tree), loader(path.join(repoRoot, 'solutions'))));
 }

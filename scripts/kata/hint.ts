@@ -20,7 +20,10 @@ export interface HintList {
 /** The hints that fit the learner's last result of `e`. */
 export function hintsFor(e: Exercise, openPartName: string | undefined, mistakes: string[]): HintList {
   const part = findPart(e, openPartName);
-  const fromMistakes = mistakes.map((id) => e.mistakes.find((m) => m.id === id)).filter((m) => m !== undefined).map((m) => ({ en: m.en, ja: m.ja }));
+  const fromMistakes = mistakes
+    .map((id) => e.mistakes.find((m) => m.id === id))
+    .filter((m) => m !== undefined)
+    .map((m) => ({ en: m.en, ja: m.ja }));
   const partHints = part?.hints ?? [];
   const hints = [...fromMistakes, ...partHints, ...e.hints];
   const key = part && partHints.length > 0 ? `${e.id}/${part.name}` : e.id;

@@ -25,7 +25,10 @@ function close(a: Tensor | undefined, b: Tensor): boolean {
 /** Deterministic, distinct, non-round values (no ties, no zeros). */
 function ramp(shape: number[], seed: number): Tensor {
   const size = shape.reduce((p, d) => p * d, 1);
-  return new Tensor(shape, Array.from({ length: size }, (_, i) => Math.sin(seed * 7.1 + i * 1.37) + 0.05 * i));
+  return new Tensor(
+    shape,
+    Array.from({ length: size }, (_, i) => Math.sin(seed * 7.1 + i * 1.37) + 0.05 * i),
+  );
 }
 
 function geometry(stride: number, padding = 0): { stride: [number, number]; padding: [number, number] } {
@@ -36,8 +39,7 @@ function flipKernel(W: Tensor): Tensor {
   const [M, C, FH, FW] = W.shape;
   const out = new Tensor(W.shape);
   for (let m = 0; m < M; m++)
-    for (let k = 0; k < C; k++)
-      for (let s = 0; s < FH; s++) for (let t = 0; t < FW; t++) out.set(W.get(m, k, FH - 1 - s, FW - 1 - t), m, k, s, t);
+    for (let k = 0; k < C; k++) for (let s = 0; s < FH; s++) for (let t = 0; t < FW; t++) out.set(W.get(m, k, FH - 1 - s, FW - 1 - t), m, k, s, t);
   return out;
 }
 
@@ -98,7 +100,12 @@ export const detectors: Record<string, Detector> = {
     const r = ref('conv2d-naive.ts').conv2dBackwardNaive(c.x, c.W, dA, c.g);
     const y = you('conv2d-naive.ts').conv2dBackwardNaive(c.x, c.W, dA, c.g);
     const N = c.x.shape[0];
-    return close(y.dW, r.dW.map((v: number) => v / N)) && !close(y.dW, r.dW);
+    return (
+      close(
+        y.dW,
+        r.dW.map((v: number) => v / N),
+      ) && !close(y.dW, r.dW)
+    );
   },
   'conv-backward-ignores-stride': (you, ref) =>
     forwardMatches(you, ref, strided()) && backwardMatches(you, ref, manyTerms()) && !backwardMatches(you, ref, strided()),
@@ -109,7 +116,12 @@ export const detectors: Record<string, Detector> = {
     // Dividing by N also leaves the one-image case right: that is the other mistake.
     !detectors['conv-grads-divided-by-batch'](you, ref),
   'col2im-assign': (you, ref) => {
-    const args = [[1, 1, 3, 3], [2, 2], [1, 1], [0, 0]] as const;
+    const args = [
+      [1, 1, 3, 3],
+      [2, 2],
+      [1, 1],
+      [0, 0],
+    ] as const;
     const col = Tensor.full([4, 4], 1);
     const y = you('im2col.ts').col2im(col, ...args) as Tensor;
     const r = ref('im2col.ts').col2im(col, ...args) as Tensor;

@@ -94,13 +94,7 @@ export function isAvailable(e: Exercise, tree: string): boolean {
 }
 
 /** Brings every exercise's result up to date, running only those whose inputs changed (all with `fresh`). */
-export async function refreshResults(
-  manifest: Manifest,
-  state: KataState,
-  tree: string,
-  fresh: boolean,
-  say: (line: string) => void,
-): Promise<void> {
+export async function refreshResults(manifest: Manifest, state: KataState, tree: string, fresh: boolean, say: (line: string) => void): Promise<void> {
   const stale = manifest.exercises.filter((e) => isAvailable(e, tree) && (fresh || state.results[e.id]?.key !== dependencyKey(manifest, e, tree)));
   if (stale.length === 0) return;
   const which = stale.length === manifest.exercises.length ? 'every exercise' : stale.map((e) => e.id.slice(0, 2)).join(', ');

@@ -46,8 +46,7 @@ export function readState(): KataState {
   const file = stateFile();
   if (!fs.existsSync(file)) return { hints: {}, results: {} };
   const name = path.basename(file);
-  const broken = (what: string): CommandError =>
-    new CommandError(`${name} ${what}; delete it (it only remembers hints and results) and run again`);
+  const broken = (what: string): CommandError => new CommandError(`${name} ${what}; delete it (it only remembers hints and results) and run again`);
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -52,7 +52,12 @@ function statusTable(ctx: KataContext, state: KataState): string {
   const headers = titleWidth >= 20 ? ['exercise', 'status', 'tests', 'title'] : ['exercise', 'status', 'tests'];
   const cut = rows.map((r) => (titleWidth >= 20 ? [r[0], r[1], r[2], fit(r[3], titleWidth)] : r.slice(0, 3)));
   const lines = formatTable(headers, cut, { align: ['left', 'left', 'right', 'left'] }).split('\n');
-  const paint: Record<string, (s: string) => string> = { done: ctx.colour.green, failing: ctx.colour.red, 'cannot run': ctx.colour.red, 'not started': ctx.colour.dim };
+  const paint: Record<string, (s: string) => string> = {
+    done: ctx.colour.green,
+    failing: ctx.colour.red,
+    'cannot run': ctx.colour.red,
+    'not started': ctx.colour.dim,
+  };
   return lines
     .map((line, i) => {
       const label = i >= 2 ? cut[i - 2][1] : '';

@@ -18,17 +18,22 @@ export function exerciseTypeErrors(exerciseId: string, tree: string): string {
   const parsed = ts.getParsedCommandLineOfConfigFile(path.join(repoRoot, 'tsconfig.json'), { noEmit: true }, host);
   if (!parsed) return '';
   const folder = path.join(tree, exerciseId);
-  const files = listFiles(folder).filter((f) => f.endsWith('.ts')).map((f) => path.join(folder, f));
+  const files = listFiles(folder)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(folder, f));
   const inTree = (d: ts.Diagnostic): boolean => d.file !== undefined && !path.relative(tree, d.file.fileName).startsWith('..');
   const check = (types: string[]): readonly ts.Diagnostic[] =>
     ts.getPreEmitDiagnostics(ts.createProgram({ rootNames: files, options: { ...parsed.options, types } })).filter(inTree);
   // Code that uses node itself (node:fs, process) needs node's declarations: check again with them.
-  const needsNode = (d: ts.Diagnostic): boolean => [2307, 2580, 2591].includes(d.code) && /node|process|require|Buffer/.test(ts.flattenDiagnosticMessageText(d.messageText, ' '));
+  const needsNode = (d: ts.Diagnostic): boolean =>
+    [2307, 2580, 2591].includes(d.code) && /node|process|require|Buffer/.test(ts.flattenDiagnosticMessageText(d.messageText, ' '));
   const first = check([]);
   const diagnostics = first.some(needsNode) ? check(['node']) : first;
-  return ts.formatDiagnostics(diagnostics, {
-    getCanonicalFileName: (f) => f,
-    getCurrentDirectory: () => repoRoot,
-    getNewLine: () => '\n',
-  }).trim();
+  return ts
+    .formatDiagnostics(diagnostics, {
+      getCanonicalFileName: (f) => f,
+      getCurrentDirectory: () => repoRoot,
+      getNewLine: () => '\n',
+    })
+    .trim();
 }

@@ -73,7 +73,11 @@ export function iterationLossSpec(iterations: readonly IterationRecord[], maxPoi
   const window = smoothingWindow(iterations.length);
   const samples = iterations.map((r) => r.samples ?? 1);
   const full = Math.max(...samples);
-  const smooth = movingAverage(iterations.map((r) => r.loss), window, samples);
+  const smooth = movingAverage(
+    iterations.map((r) => r.loss),
+    window,
+    samples,
+  );
   const smoothLabel = `moving average (${window} iterations)`;
   const values = thin(iterations.length, maxPoints).flatMap((i) => [
     ...(samples[i] === full ? [{ step: iterations[i].step, loss: iterations[i].loss, series: 'per iteration' }] : []),
@@ -146,7 +150,12 @@ export function epochLossSpec(epochs: readonly EpochRecord[]): VegaLiteSpec {
         field: 'loss',
         type: 'quantitative',
         title: 'mean cross-entropy loss',
-        scale: { domain: paddedDomain(values.map((v) => v.loss), 0.01) },
+        scale: {
+          domain: paddedDomain(
+            values.map((v) => v.loss),
+            0.01,
+          ),
+        },
         axis: { format: '.3~f' },
       },
       color: { field: 'series', type: 'nominal', scale: { domain: ['train', 'validation'], range: [COLORS.train, COLORS.validation] } },
@@ -168,7 +177,13 @@ export function validationAccuracySpec(epochs: readonly EpochRecord[]): VegaLite
       field: 'accuracy',
       type: 'quantitative',
       title: 'accuracy (%)',
-      scale: { domain: paddedDomain(values.map((v) => v.accuracy), 0.1, 100) },
+      scale: {
+        domain: paddedDomain(
+          values.map((v) => v.accuracy),
+          0.1,
+          100,
+        ),
+      },
       axis: { format: '.2~f' },
     },
     color: { field: 'series', type: 'nominal', scale: { domain: series, range: [COLORS.accuracy, COLORS.train] } },
@@ -222,7 +237,13 @@ export function confusionSpec(matrix: readonly (readonly number[])[]): VegaLiteS
   );
   const classes = matrix.map((_, c) => String(c));
   const cell = 38;
-  const axis = (title: string) => ({ field: title, type: 'ordinal', sort: classes, title: `${title} class`, axis: { labelAngle: 0, ticks: false, domain: false } });
+  const axis = (title: string) => ({
+    field: title,
+    type: 'ordinal',
+    sort: classes,
+    title: `${title} class`,
+    axis: { labelAngle: 0, ticks: false, domain: false },
+  });
   const maxMistake = Math.max(1, ...values.filter((v) => v.kind === 'mistake').map((v) => v.count));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -236,7 +257,9 @@ export function confusionSpec(matrix: readonly (readonly number[])[]): VegaLiteS
       {
         transform: [{ filter: "datum.kind === 'correct'" }],
         mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
-        encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'greens', domainMin: 0 }, legend: { title: 'correct', gradientLength: 120 } } },
+        encoding: {
+          color: { field: 'count', type: 'quantitative', scale: { scheme: 'greens', domainMin: 0 }, legend: { title: 'correct', gradientLength: 120 } },
+        },
       },
       {
         transform: [{ filter: "datum.kind === 'mistake'" }],

@@ -112,7 +112,16 @@ async function trainingSection(h: RunHistory): Promise<string> {
   const charts = await Promise.all(specs.map(([spec]) => renderSvg(spec as Record<string, unknown>)));
   const hasTrainAccuracy = h.epochs.some((e) => e.trainAccuracy !== undefined);
   const table = htmlTable(
-    ['epoch', 'learning rate', 'train loss', 'validation loss', ...(hasTrainAccuracy ? ['train accuracy'] : []), 'validation accuracy', 'time', 'images/s'],
+    [
+      'epoch',
+      'learning rate',
+      'train loss',
+      'validation loss',
+      ...(hasTrainAccuracy ? ['train accuracy'] : []),
+      'validation accuracy',
+      'time',
+      'images/s',
+    ],
     h.epochs.map((e) => [
       e.epoch,
       formatLr(e.lr),
@@ -126,7 +135,10 @@ async function trainingSection(h: RunHistory): Promise<string> {
     { align: Array(hasTrainAccuracy ? 8 : 7).fill('right') },
   );
   const figures = charts.map((svg, i) => chartFigure(svg, specs[i][1])).join('');
-  const note = h.epochs.length > 1 ? '' : '<p class="muted">One epoch: the charts per epoch (loss, accuracy, learning rate) need two epochs or more; the table holds its figures.</p>';
+  const note =
+    h.epochs.length > 1
+      ? ''
+      : '<p class="muted">One epoch: the charts per epoch (loss, accuracy, learning rate) need two epochs or more; the table holds its figures.</p>';
   return section('training', 'Training', `<div class="charts">${figures}<div class="epochs"><div class="scroll">${table}</div>${note}</div></div>`);
 }
 
@@ -135,8 +147,12 @@ function featureMapsSection(maps: FeatureMaps | undefined): string {
   const verdict = maps.predicted === maps.label ? 'classified correctly' : `classified as ${maps.predicted}`;
   const rows = maps.layers
     .filter((l) => l.shape.length === 3)
-    .map((l) => `<div class="layer-maps"><h3>${escapeHtml(l.name)} <span class="muted">${escapeHtml(formatShape(l.shape))}</span></h3>${featureMapTiles(l.shape, l.data, l.name)}</div>`);
-  const input = `<figure class="digit input-digit"><img src="${inkPng(maps.pixels, 28, 28)}" width="84" height="84" alt="test image ${maps.index}">` +
+    .map(
+      (l) =>
+        `<div class="layer-maps"><h3>${escapeHtml(l.name)} <span class="muted">${escapeHtml(formatShape(l.shape))}</span></h3>${featureMapTiles(l.shape, l.data, l.name)}</div>`,
+    );
+  const input =
+    `<figure class="digit input-digit"><img src="${inkPng(maps.pixels, 28, 28)}" width="84" height="84" alt="test image ${maps.index}">` +
     `<figcaption>#${maps.index}: ${maps.label}, ${verdict}</figcaption></figure>`;
   return section(
     'feature-maps',

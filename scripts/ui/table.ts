@@ -52,6 +52,10 @@ export function formatTable(headers: string[], rows: (string | number)[][], opti
   const cells = rows.map((row) => headers.map((_, i) => (row[i] === undefined ? '' : String(row[i]))));
   const widths = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((row) => displayWidth(row[i]))));
   const align = (i: number): Align => options.align?.[i] ?? 'left';
-  const line = (values: string[]): string => values.map((v, i) => pad(v, widths[i], align(i))).join(gap).trimEnd();
+  const line = (values: string[]): string =>
+    values
+      .map((v, i) => pad(v, widths[i], align(i)))
+      .join(gap)
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join(gap), ...cells.map(line)].join('\n');
 }

@@ -20,16 +20,7 @@
  *
  * (terms that fall in the padding have no x, so nothing is sent there).
  */
-import {
-  checkAxis,
-  checkFinite,
-  checkKernelFits,
-  checkNonNegativeInt,
-  checkPositiveInt,
-  checkRank,
-  checkShape,
-  KataInputError,
-} from '../../lib/checks';
+import { checkAxis, checkFinite, checkKernelFits, checkNonNegativeInt, checkPositiveInt, checkRank, checkShape, KataInputError } from '../../lib/checks';
 import type { Initializer, ParametricLayer } from '../../lib/layer';
 import { Rng } from '../../lib/random';
 import { Tensor } from '../../lib/tensor';

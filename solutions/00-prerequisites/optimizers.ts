@@ -26,9 +26,7 @@ function paramsWithGrads(where: string, layer: ParametricLayer): Array<[param: T
     }
     const sameShape = grad.rank === param.rank && grad.shape.every((d, i) => d === param.shape[i]);
     if (!sameShape) {
-      throw new KataInputError(
-        `${where}: grads.${name} has shape ${formatShape(grad.shape)}, params.${name} has shape ${formatShape(param.shape)}`,
-      );
+      throw new KataInputError(`${where}: grads.${name} has shape ${formatShape(grad.shape)}, params.${name} has shape ${formatShape(param.shape)}`);
     }
     return [param, grad];
   });

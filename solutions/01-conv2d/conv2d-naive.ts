@@ -84,12 +84,7 @@ export function conv2dForwardNaive(x: Tensor, W: Tensor, b: Tensor, geometry: Co
  *
  * Returns dx [N, C, H, W], dW [M, C, FH, FW], db [M].
  */
-export function conv2dBackwardNaive(
-  x: Tensor,
-  W: Tensor,
-  dout: Tensor,
-  geometry: ConvGeometry,
-): { dx: Tensor; dW: Tensor; db: Tensor } {
+export function conv2dBackwardNaive(x: Tensor, W: Tensor, dout: Tensor, geometry: ConvGeometry): { dx: Tensor; dW: Tensor; db: Tensor } {
   const where = 'conv2dBackwardNaive';
   checkRank(where, W, 4, '[M, C, FH, FW]');
   const [M, C, FH, FW] = W.shape;

@@ -27,12 +27,7 @@ import { checkImageShape, checkImages } from './geometry';
  * output pixel (i, j) of image n, column (k, s, t) is channel k, row s,
  * column t inside the window.
  */
-export function im2col(
-  x: Tensor,
-  kernel: [number, number],
-  stride: [number, number],
-  padding: [number, number],
-): Tensor {
+export function im2col(x: Tensor, kernel: [number, number], stride: [number, number], padding: [number, number]): Tensor {
   const [OH, OW] = checkImages('im2col', x, kernel, stride, padding);
   const [N, C, height, width] = x.shape;
   const [FH, FW] = kernel;
@@ -73,13 +68,7 @@ export function im2col(
  * so that <im2col(x), c> = <x, col2im(c)> for every x and c.
  * `inputShape` is the shape [N, C, H, W] of the x that im2col was given.
  */
-export function col2im(
-  col: Tensor,
-  inputShape: readonly number[],
-  kernel: [number, number],
-  stride: [number, number],
-  padding: [number, number],
-): Tensor {
+export function col2im(col: Tensor, inputShape: readonly number[], kernel: [number, number], stride: [number, number], padding: [number, number]): Tensor {
   const where = 'col2im';
   const [OH, OW] = checkImageShape(where, inputShape, kernel, stride, padding);
   const [N, C, height, width] = inputShape;

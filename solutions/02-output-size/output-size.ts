@@ -36,13 +36,7 @@ export function convOutputSize(inputSize: number, kernelSize: number, stride = 1
  * Check with where = 'convOutputShape' (toPair for the pairs) and names that say
  * the axis: 'input height', 'kernel width', 'stride height', 'padding width'.
  */
-export function convOutputShape(
-  height: number,
-  width: number,
-  kernelSize: Pair,
-  stride: Pair = 1,
-  padding: Pair = 0,
-): [number, number] {
+export function convOutputShape(height: number, width: number, kernelSize: Pair, stride: Pair = 1, padding: Pair = 0): [number, number] {
   const where = 'convOutputShape';
   const [kh, kw] = toPair(where, 'kernelSize', kernelSize);
   const [sh, sw] = toPair(where, 'stride', stride);
@@ -55,14 +49,7 @@ export function convOutputShape(
  * names the values in messages ("input height", "stride width"; for a single
  * axis, "input size", "stride").
  */
-function outputSizeOnAxis(
-  where: string,
-  axis: 'size' | 'height' | 'width',
-  input: number,
-  kernel: number,
-  stride: number,
-  padding: number,
-): number {
+function outputSizeOnAxis(where: string, axis: 'size' | 'height' | 'width', input: number, kernel: number, stride: number, padding: number): number {
   const along = axis === 'size' ? '' : ` ${axis}`;
   checkPositiveInt(where, `input ${axis}`, input);
   checkPositiveInt(where, `kernel ${axis}`, kernel);

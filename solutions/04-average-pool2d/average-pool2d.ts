@@ -14,13 +14,7 @@
  * So every output is the same linear map of x, which keeps backward simple.
  */
 import { convOutputShape } from '../02-output-size/output-size';
-import {
-  checkFinite,
-  checkKernelFits,
-  checkRank,
-  checkShape,
-  KataInputError,
-} from '../../lib/checks';
+import { checkFinite, checkKernelFits, checkRank, checkShape, KataInputError } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
 import { Tensor } from '../../lib/tensor';
 import { poolWindow, type PoolOptions } from '../03-max-pool2d/max-pool2d';

@@ -24,9 +24,7 @@ export class Flatten implements Layer {
    */
   forward(x: Tensor): Tensor {
     if (x.rank < 2) {
-      throw new KataInputError(
-        `Flatten.forward: expected a tensor of rank >= 2 [N, ...], got rank ${x.rank} with shape ${formatShape(x.shape)}`,
-      );
+      throw new KataInputError(`Flatten.forward: expected a tensor of rank >= 2 [N, ...], got rank ${x.rank} with shape ${formatShape(x.shape)}`);
     }
     checkFinite('Flatten.forward', x);
     this.inputShape = [...x.shape];

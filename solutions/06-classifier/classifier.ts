@@ -141,7 +141,13 @@ export interface ClassifierSettings {
 /** Thrown when the loss, an activation or a weight stops being a finite number during fit. */
 export class TrainingDivergedError extends Error {
   override name = 'TrainingDivergedError';
-  constructor(readonly epoch: number, readonly iteration: number, iterations: number, what: string, lr: number) {
+  constructor(
+    readonly epoch: number,
+    readonly iteration: number,
+    iterations: number,
+    what: string,
+    lr: number,
+  ) {
     super(
       `Scratch2dCNNClassifier.fit: training diverged at epoch ${epoch}, iteration ${iteration} of ${iterations}: ${what}. ` +
         `The learning rate (lr = ${lr}) is probably too high: try a lower learning rate.`,

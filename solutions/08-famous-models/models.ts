@@ -123,10 +123,7 @@ export function vgg16(): LayerSpec[] {
     [512, 3],
   ];
   const features = blocks.flatMap(([channels, convs]): LayerSpec[] => [
-    ...Array.from({ length: convs }, (): LayerSpec[] => [
-      { type: 'conv2d', outChannels: channels, kernelSize: 3, padding: 1 },
-      { type: 'relu' },
-    ]).flat(),
+    ...Array.from({ length: convs }, (): LayerSpec[] => [{ type: 'conv2d', outChannels: channels, kernelSize: 3, padding: 1 }, { type: 'relu' }]).flat(),
     { type: 'maxpool2d', kernelSize: 2 },
   ]);
   return [

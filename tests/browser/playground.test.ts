@@ -70,10 +70,17 @@ function nodeProba(index: number): number[] {
 describe('playground page', () => {
   test('a 1 drawn with the mouse is classified as 1; a 7 as 7', async () => {
     const page = await open();
-    await draw(page, [[0.5, 0.15], [0.5, 0.85]]);
+    await draw(page, [
+      [0.5, 0.15],
+      [0.5, 0.85],
+    ]);
     expect(await page.getAttribute('.bars', 'data-predicted')).toBe('1');
     await page.click('#clear');
-    await draw(page, [[0.3, 0.2], [0.7, 0.2], [0.45, 0.85]]);
+    await draw(page, [
+      [0.3, 0.2],
+      [0.7, 0.2],
+      [0.45, 0.85],
+    ]);
     expect(await page.getAttribute('.bars', 'data-predicted')).toBe('7');
     await page.screenshot({ path: path.join(artifactDir(), 'playground-desktop.png'), fullPage: true });
     await page.close();
@@ -107,7 +114,7 @@ describe('playground page', () => {
     await page.close();
   });
 
-  test('every conv, relu and pool layer shows one canvas per channel, of the layer\'s height and width; filters have W\'s shape', async () => {
+  test("every conv, relu and pool layer shows one canvas per channel, of the layer's height and width; filters have W's shape", async () => {
     const page = await open('?test=3');
     const rows = summarize(TINY_NETWORK, [1, 28, 28]).rows.filter((r) => ['conv2d', 'relu', 'maxpool2d'].includes(r.spec.type));
     expect((await attributes(page.locator('.maps'), 'data-layer')).map(Number)).toEqual(rows.map((r) => r.index));
@@ -127,7 +134,8 @@ describe('playground page', () => {
   test('keyboard: the arrow keys draw on the focused pad; the language switch relabels the page in Japanese', async () => {
     const page = await open();
     await page.focus('#pad');
-    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown']) await page.keyboard.press(key);
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown'])
+      await page.keyboard.press(key);
     expect(await page.getAttribute('.bars', 'data-predicted')).toMatch(/^\d$/);
     await page.click('#lang');
     expect(await page.getAttribute('html', 'lang')).toBe('ja');
@@ -138,13 +146,16 @@ describe('playground page', () => {
 
   test('on a 390-pixel phone screen nothing is wider than the screen', async () => {
     const page = await open('?test=0', 390, 844);
-    await draw(page, [[0.5, 0.15], [0.5, 0.85]]);
+    await draw(page, [
+      [0.5, 0.15],
+      [0.5, 0.85],
+    ]);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(artifactDir(), 'playground-phone.png'), fullPage: true });
     await page.close();
   });
 
-  test('side by side: the readable layers and the engine\'s on the same input, both with Node\'s probabilities', async () => {
+  test("side by side: the readable layers and the engine's on the same input, both with Node's probabilities", async () => {
     // The same weights, marked as trained with the engine's layers: the page runs those for it.
     const engineRun = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-engine-run-'));
     fs.copyFileSync(path.join(run.dir, 'model.bin'), path.join(engineRun, 'model.bin'));

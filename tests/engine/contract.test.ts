@@ -77,7 +77,7 @@ describe.each(SETTINGS)('engine layers against the readable reference, %s', (_na
   });
 
   it.each(REAL_CONVS.map((c) => [`${c.inChannels}->${c.outChannels} ${c.kernel.join('x')} on ${c.height}x${c.width}`, c] as const))(
-    'Conv2d: the same bits on the networks\' shape %s',
+    "Conv2d: the same bits on the networks' shape %s",
     (_label, c) => {
       const [fast, slow] = convPair(c);
       compare(fast, slow, seededTensor([c.batch, c.inChannels, c.height, c.width], c.seed), c.seed);
@@ -113,7 +113,7 @@ describe.each(SETTINGS)('engine layers against the readable reference, %s', (_na
 });
 
 describe('a first layer (inputGradient: false)', () => {
-  it('the engine\'s Conv2d gives the reference\'s output and gradients, and zeros for the dx nobody reads', () => {
+  it("the engine's Conv2d gives the reference's output and gradients, and zeros for the dx nobody reads", () => {
     const c = REAL_CONVS[0];
     const options = { inChannels: c.inChannels, outChannels: c.outChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding, seed: c.seed };
     const fast = new engine.Conv2d({ ...options, inputGradient: false });
@@ -134,7 +134,7 @@ describe('an empty batch (N = 0)', () => {
   it.each([
     ['the engine', engine.Conv2d],
     ['the reference', reference.Conv2d],
-  ] as const)('%s\'s Conv2d gives an empty output, an empty dx and zero gradients', (_name, Conv2d) => {
+  ] as const)("%s's Conv2d gives an empty output, an empty dx and zero gradients", (_name, Conv2d) => {
     const layer = new Conv2d({ inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1 });
     const out = layer.forward(new Tensor([0, 2, 5, 5]));
     expect(out.shape).toEqual([0, 3, 5, 5]);

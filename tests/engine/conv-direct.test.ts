@@ -66,9 +66,7 @@ function im2colPath(p: ReturnType<typeof problem>): { out: Float64Array; col: Fl
 }
 
 // up to 20 output channels: more than two blocks of 8, and blocks left partly empty
-const configs = convConfigArb({ maxBatch: 4, maxSize: 9 }).chain((c) =>
-  fc.integer({ min: 1, max: 20 }).map((outChannels) => ({ ...c, outChannels })),
-);
+const configs = convConfigArb({ maxBatch: 4, maxSize: 9 }).chain((c) => fc.integer({ min: 1, max: 20 }).map((outChannels) => ({ ...c, outChannels })));
 
 describe.each([1, 2])('direct Conv2d kernels on %i thread(s)', (threads) => {
   let previous: ReturnType<typeof getEngineConfig>;
@@ -77,7 +75,7 @@ describe.each([1, 2])('direct Conv2d kernels on %i thread(s)', (threads) => {
   });
   afterAll(() => setEngineConfig(previous));
 
-  it('give the im2col path\'s output and dW bit for bit; the padded input has the same im2col matrix', () => {
+  it("give the im2col path's output and dW bit for bit; the padded input has the same im2col matrix", () => {
     fc.assert(
       fc.property(configs, (c) => {
         const p = problem(c);
@@ -97,7 +95,7 @@ describe.each([1, 2])('direct Conv2d kernels on %i thread(s)', (threads) => {
     );
   });
 
-  it('give the same bits on a batch large enough to be shared between threads (LeNet-5\'s first layer)', () => {
+  it("give the same bits on a batch large enough to be shared between threads (LeNet-5's first layer)", () => {
     const p = problem({ batch: 16, inChannels: 1, outChannels: 6, height: 28, width: 28, kernel: [5, 5], stride: [1, 1], padding: [2, 2], seed: 3 });
     const expected = im2colPath(p);
     const workspace = new Workspace();

@@ -184,9 +184,7 @@ describe('bad input', () => {
 
   it('im2colInto and col2imTensor reject arrays of the wrong length, naming both lengths', () => {
     const g = windowGeometry([1, 1, 4, 4], [3, 3], [1, 1], [0, 0]);
-    expect(() => im2colInto(new Float64Array(16), g, new Float64Array(35))).toThrow(
-      'im2colInto: expected x of 16 values and col of 36, got 16 and 35',
-    );
+    expect(() => im2colInto(new Float64Array(16), g, new Float64Array(35))).toThrow('im2colInto: expected x of 16 values and col of 36, got 16 and 35');
     expect(() => col2imTensor(new Float64Array(37), g)).toThrow('col2imTensor: expected x of 16 values and col of 36, got 16 and 37');
     expect(() => rowsToPlanes(new Float64Array(12), 2, 3, new Float64Array(2), new Float64Array(11))).toThrow(
       'rowsToPlanes: expected arrays of N*P*M = 12 values, got 12 (rows) and 11 (planes)',

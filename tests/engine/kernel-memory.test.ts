@@ -5,13 +5,7 @@
  */
 import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
-import {
-  allocKernelArray,
-  freeKernelArray,
-  kernelAddress,
-  kernelMemoryStats,
-  Workspace,
-} from '../../engine/kernel-memory';
+import { allocKernelArray, freeKernelArray, kernelAddress, kernelMemoryStats, Workspace } from '../../engine/kernel-memory';
 import { gemmReference, type GemmOptions } from '../../lib/matmul';
 import { closeGemmThreads, gemmWasm } from '../../engine/gemm-wasm';
 import { Rng } from '../../lib/random';

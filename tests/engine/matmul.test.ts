@@ -251,12 +251,29 @@ describe('bad input', () => {
 
 describe('matmul (tensor form)', () => {
   it('multiplies [m, k] by [k, n] and honours the transposes', () => {
-    const A = Tensor.from([[1, 2, 3], [4, 5, 6]]);
-    const B = Tensor.from([[7, 8], [9, 10], [11, 12]]);
-    expect(matmul(A, B)).toBeCloseTensor(Tensor.from([[58, 64], [139, 154]]), { atol: 0, rtol: 0, what: 'A B' });
+    const A = Tensor.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const B = Tensor.from([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
+    expect(matmul(A, B)).toBeCloseTensor(
+      Tensor.from([
+        [58, 64],
+        [139, 154],
+      ]),
+      { atol: 0, rtol: 0, what: 'A B' },
+    );
     // A^T A is [3, 3]; B B^T is [3, 3]
     expect(matmul(A, A, { transA: true })).toBeCloseTensor(
-      Tensor.from([[17, 22, 27], [22, 29, 36], [27, 36, 45]]),
+      Tensor.from([
+        [17, 22, 27],
+        [22, 29, 36],
+        [27, 36, 45],
+      ]),
       { atol: 0, rtol: 0, what: 'A^T A' },
     );
     expect(matmul(B, B, { transB: true }).shape).toEqual([3, 3]);

@@ -51,7 +51,13 @@ describe.each([
         const shape = [c.batch, c.channels, c.height, c.width];
         const geometry = { kernel: c.kernel, stride: c.stride ?? c.kernel, padding: c.padding };
         const g = windowGeometry(shape, geometry.kernel, geometry.stride, geometry.padding);
-        const x = new Tensor(shape, smallIntegers(shape.reduce((a, b) => a * b), c.seed));
+        const x = new Tensor(
+          shape,
+          smallIntegers(
+            shape.reduce((a, b) => a * b),
+            c.seed,
+          ),
+        );
         const { out, argmax } = pool(x.data, g);
         expect(Array.from(out)).toEqual(Array.from(maxPoolForward(x, geometry).data));
         expect(Array.from(argmax)).toEqual(maxPoolJacobian(x, geometry).map((row) => row.indexOf(1)));

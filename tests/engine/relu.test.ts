@@ -35,7 +35,7 @@ it('reluBackwardInto passes dout where y > 0 and gives 0 elsewhere', () => {
       const dout = Float64Array.from(gs.slice(0, y.length));
       const dx = new Float64Array(y.length).fill(7);
       reluBackwardInto(y, dout, dx);
-      y.forEach((v, i) => expect(dx[i] === (v > 0 ? dout[i] : 0) && !Object.is(dx[i], -0) || Object.is(dout[i], -0)).toBe(true));
+      y.forEach((v, i) => expect((dx[i] === (v > 0 ? dout[i] : 0) && !Object.is(dx[i], -0)) || Object.is(dout[i], -0)).toBe(true));
     }),
   );
 });

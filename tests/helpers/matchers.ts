@@ -42,10 +42,16 @@ export function compareTensors(actual: unknown, expected: Tensor, options: Close
   }
   const sameShape = actual.shape.length === expected.shape.length && actual.shape.every((d, i) => d === expected.shape[i]);
   if (!sameShape) {
-    return { pass: false, message: `${what}: shapes differ\n  expected shape ${formatShape(expected.shape)}\n  got shape      ${formatShape(actual.shape)}` };
+    return {
+      pass: false,
+      message: `${what}: shapes differ\n  expected shape ${formatShape(expected.shape)}\n  got shape      ${formatShape(actual.shape)}`,
+    };
   }
   if (actual.data.length !== expected.data.length) {
-    return { pass: false, message: `${what}: data holds ${actual.data.length} values, shape ${formatShape(expected.shape)} needs ${expected.data.length}` };
+    return {
+      pass: false,
+      message: `${what}: data holds ${actual.data.length} values, shape ${formatShape(expected.shape)} needs ${expected.data.length}`,
+    };
   }
   let worst = -1;
   let worstExcess = -Infinity;

@@ -31,8 +31,7 @@ export function zeroPad(x: Tensor, padding: [number, number]): Tensor {
   const [ph, pw] = padding;
   const padded = Tensor.zeros([N, C, H + 2 * ph, W + 2 * pw]);
   for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++)
-      for (let h = 0; h < H; h++) for (let v = 0; v < W; v++) padded.set(x.get(n, c, h, v), n, c, h + ph, v + pw);
+    for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) for (let v = 0; v < W; v++) padded.set(x.get(n, c, h, v), n, c, h + ph, v + pw);
   return padded;
 }
 
@@ -47,10 +46,7 @@ function crop(padded: Tensor, shape: readonly number[], padding: [number, number
 }
 
 function outputShape(x: Tensor, w: Tensor, g: OracleGeometry): [number, number] {
-  return [
-    countWindows(x.shape[2], w.shape[2], g.stride[0], g.padding[0]),
-    countWindows(x.shape[3], w.shape[3], g.stride[1], g.padding[1]),
-  ];
+  return [countWindows(x.shape[2], w.shape[2], g.stride[0], g.padding[0]), countWindows(x.shape[3], w.shape[3], g.stride[1], g.padding[1])];
 }
 
 /** Forward by scatter over the padded input: pixel (p, q) of channel k feeds output (i, j) through w[m, k, p - i*S_h, q - j*S_w]. */
@@ -61,8 +57,7 @@ export function oracleConvForward(x: Tensor, w: Tensor, b: Tensor, g: OracleGeom
   const [sh, sw] = g.stride;
   const xp = zeroPad(x, g.padding);
   const out = Tensor.zeros([N, M, OH, OW]);
-  for (let n = 0; n < N; n++)
-    for (let m = 0; m < M; m++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) out.set(b.get(m), n, m, i, j);
+  for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) out.set(b.get(m), n, m, i, j);
 
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < C; k++) {
@@ -86,12 +81,7 @@ export function oracleConvForward(x: Tensor, w: Tensor, b: Tensor, g: OracleGeom
 }
 
 /** Backward: dW and db gathered element by element; dx scattered into a padded buffer, then cropped. */
-export function oracleConvBackward(
-  x: Tensor,
-  w: Tensor,
-  dout: Tensor,
-  g: OracleGeometry,
-): { dx: Tensor; dW: Tensor; db: Tensor } {
+export function oracleConvBackward(x: Tensor, w: Tensor, dout: Tensor, g: OracleGeometry): { dx: Tensor; dW: Tensor; db: Tensor } {
   const [N, C] = x.shape;
   const [M, , FH, FW] = w.shape;
   const [OH, OW] = outputShape(x, w, g);
@@ -144,7 +134,6 @@ export function oracleIm2col(x: Tensor, kernel: [number, number], g: OracleGeome
       for (let j = 0; j < OW; j++)
         for (let k = 0; k < C; k++)
           for (let s = 0; s < FH; s++)
-            for (let t = 0; t < FW; t++)
-              col.set(xp.get(n, k, i * g.stride[0] + s, j * g.stride[1] + t), (n * OH + i) * OW + j, (k * FH + s) * FW + t);
+            for (let t = 0; t < FW; t++) col.set(xp.get(n, k, i * g.stride[0] + s, j * g.stride[1] + t), (n * OH + i) * OW + j, (k * FH + s) * FW + t);
   return col;
 }

@@ -69,12 +69,18 @@ function windows(x: Tensor, fill: number, g: PoolGeometry): { shape: number[]; c
 
 export function maxPoolForward(x: Tensor, g: PoolGeometry): Tensor {
   const { shape, cells } = windows(x, -Infinity, g);
-  return new Tensor(shape, cells.map((w) => Math.max(...w.map((cell) => cell.value))));
+  return new Tensor(
+    shape,
+    cells.map((w) => Math.max(...w.map((cell) => cell.value))),
+  );
 }
 
 export function avgPoolForward(x: Tensor, g: PoolGeometry): Tensor {
   const { shape, cells } = windows(x, 0, g);
-  return new Tensor(shape, cells.map((w) => w.reduce((s, cell) => s + cell.value, 0) / w.length));
+  return new Tensor(
+    shape,
+    cells.map((w) => w.reduce((s, cell) => s + cell.value, 0) / w.length),
+  );
 }
 
 /** Dense Jacobian of max pooling at x: rows = outputs, columns = inputs. */

@@ -60,7 +60,9 @@ describe('lib/checks: the standard messages', () => {
     expect(messageOf(() => checkFinite('Layer.forward', x))).toBe('Layer.forward: expected finite values, got NaN at index [1, 0, 2] of shape [2, 2, 3]');
     x.set(0, 1, 0, 2);
     x.set(Infinity, 0, 1, 0);
-    expect(messageOf(() => checkFinite('Layer.forward', x))).toBe('Layer.forward: expected finite values, got Infinity at index [0, 1, 0] of shape [2, 2, 3]');
+    expect(messageOf(() => checkFinite('Layer.forward', x))).toBe(
+      'Layer.forward: expected finite values, got Infinity at index [0, 1, 0] of shape [2, 2, 3]',
+    );
     x.set(0, 0, 1, 0);
     expect(() => checkFinite('ok', x)).not.toThrow();
   });
@@ -106,7 +108,9 @@ describe('lib/checks: the standard messages', () => {
   it('checkLabels names the range and the first bad label with its position', () => {
     expect(() => checkLabels('ok', [0, 9, 3], 10)).not.toThrow();
     expect(messageOf(() => checkLabels('Softmax', [0, 10, 3], 10))).toBe('Softmax: expected labels that are whole numbers in 0..9, got 10 at index 1');
-    expect(messageOf(() => checkLabels('Softmax', new Float64Array([1, 2.5]), 3))).toBe('Softmax: expected labels that are whole numbers in 0..2, got 2.5 at index 1');
+    expect(messageOf(() => checkLabels('Softmax', new Float64Array([1, 2.5]), 3))).toBe(
+      'Softmax: expected labels that are whole numbers in 0..2, got 2.5 at index 1',
+    );
     expect(messageOf(() => checkLabels('Softmax', [-1], 3))).toBe('Softmax: expected labels that are whole numbers in 0..2, got -1 at index 0');
   });
 });

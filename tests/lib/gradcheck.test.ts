@@ -20,12 +20,14 @@ describe('numericGradient: central differences', () => {
   it('f(x) = x^T A x has gradient (A + A^T) x, for random A and x', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 5 }).chain((n) =>
-          fc.tuple(
-            fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: n * n, maxLength: n * n }),
-            fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: n, maxLength: n }),
+        fc
+          .integer({ min: 1, max: 5 })
+          .chain((n) =>
+            fc.tuple(
+              fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: n * n, maxLength: n * n }),
+              fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: n, maxLength: n }),
+            ),
           ),
-        ),
         ([A, xs]) => {
           const n = xs.length;
           const x = Float64Array.from(xs);
@@ -88,15 +90,23 @@ describe('relativeError: max|a - n| / max(1e-8, max(|a| + |n|))', () => {
 
   it('does not depend on the order of the elements or on the overall sign', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 8 }), (pairs) => {
-        const a = pairs.map((p) => p[0]);
-        const n = pairs.map((p) => p[1]);
-        const e = relativeError(a, n);
-        expect(e).toBeGreaterThanOrEqual(0);
-        expect(e).toBeLessThanOrEqual(1);
-        expect(relativeError([...a].reverse(), [...n].reverse())).toBe(e);
-        expect(relativeError(a.map((v) => -v), n.map((v) => -v))).toBe(e);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true })), { minLength: 1, maxLength: 8 }),
+        (pairs) => {
+          const a = pairs.map((p) => p[0]);
+          const n = pairs.map((p) => p[1]);
+          const e = relativeError(a, n);
+          expect(e).toBeGreaterThanOrEqual(0);
+          expect(e).toBeLessThanOrEqual(1);
+          expect(relativeError([...a].reverse(), [...n].reverse())).toBe(e);
+          expect(
+            relativeError(
+              a.map((v) => -v),
+              n.map((v) => -v),
+            ),
+          ).toBe(e);
+        },
+      ),
     );
   });
 

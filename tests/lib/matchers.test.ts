@@ -96,14 +96,24 @@ describe('toThrowKataError', () => {
   const { toThrowKataError } = tensorMatchers;
 
   it('passes only for a KataInputError whose message matches', () => {
-    expect(toThrowKataError(() => { throw new KataInputError('f: expected 2, got 3'); }, /expected 2, got 3/).pass).toBe(true);
+    expect(
+      toThrowKataError(() => {
+        throw new KataInputError('f: expected 2, got 3');
+      }, /expected 2, got 3/).pass,
+    ).toBe(true);
   });
 
-  it('fails for another error (a stub\'s NotImplementedError), a message that does not match, or no error, and says what it got', () => {
-    const stub = toThrowKataError(() => { throw new NotImplementedError('01-conv2d', 'Conv2d.forward'); }, /expected 2/);
+  it("fails for another error (a stub's NotImplementedError), a message that does not match, or no error, and says what it got", () => {
+    const stub = toThrowKataError(() => {
+      throw new NotImplementedError('01-conv2d', 'Conv2d.forward');
+    }, /expected 2/);
     expect(stub.pass).toBe(false);
     expect(stub.message()).toMatch(/expected a KataInputError matching \/expected 2\/\ngot NotImplementedError: Not implemented yet: Conv2d\.forward/);
-    expect(toThrowKataError(() => { throw new KataInputError('f: other'); }, /expected 2/).pass).toBe(false);
+    expect(
+      toThrowKataError(() => {
+        throw new KataInputError('f: other');
+      }, /expected 2/).pass,
+    ).toBe(false);
     const none = toThrowKataError(() => 1, /expected 2/);
     expect(none.pass).toBe(false);
     expect(none.message()).toMatch(/got no error/);

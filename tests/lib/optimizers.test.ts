@@ -50,7 +50,11 @@ describe('Momentum: v <- momentum * v - lr * g, theta <- theta + v', () => {
         const g = pairs.map(([, d]) => d);
         const layer = fakeLayer(W, g);
         new Momentum({ lr, momentum: 0 }).update(layer);
-        expectValues(layer.params.W, W.map((w, i) => w - lr * g[i]), `Momentum(momentum 0, lr ${lr})`);
+        expectValues(
+          layer.params.W,
+          W.map((w, i) => w - lr * g[i]),
+          `Momentum(momentum 0, lr ${lr})`,
+        );
       }),
     );
   });

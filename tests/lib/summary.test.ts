@@ -84,17 +84,33 @@ describe('summarize: shapes and counts', () => {
     ]);
   });
 
-  it('groups divide the weights of a conv: AlexNet\'s conv2, 5x5x48 kernels, 307,456 parameters', () => {
+  it("groups divide the weights of a conv: AlexNet's conv2, 5x5x48 kernels, 307,456 parameters", () => {
     const s = summarize([{ type: 'conv2d', outChannels: 256, kernelSize: 5, padding: 2, groups: 2 }], [96, 27, 27]);
     expect([s.rows[0].outputShape, s.rows[0].weights, s.rows[0].biases]).toEqual([[256, 27, 27], 307_200, 256]);
   });
 
   it('matches the total torchvision publishes for its AlexNet: 61,100,840', () => {
-    const conv = (outChannels: number, kernelSize: number, stride: number, padding: number): LayerSpec => ({ type: 'conv2d', outChannels, kernelSize, stride, padding });
+    const conv = (outChannels: number, kernelSize: number, stride: number, padding: number): LayerSpec => ({
+      type: 'conv2d',
+      outChannels,
+      kernelSize,
+      stride,
+      padding,
+    });
     const pool: LayerSpec = { type: 'maxpool2d', kernelSize: 3, stride: 2 };
     const specs: LayerSpec[] = [
-      conv(64, 11, 4, 2), pool, conv(192, 5, 1, 2), pool, conv(384, 3, 1, 1), conv(256, 3, 1, 1), conv(256, 3, 1, 1), pool,
-      { type: 'flatten' }, { type: 'fc', outFeatures: 4096 }, { type: 'fc', outFeatures: 4096 }, { type: 'fc', outFeatures: 1000 },
+      conv(64, 11, 4, 2),
+      pool,
+      conv(192, 5, 1, 2),
+      pool,
+      conv(384, 3, 1, 1),
+      conv(256, 3, 1, 1),
+      conv(256, 3, 1, 1),
+      pool,
+      { type: 'flatten' },
+      { type: 'fc', outFeatures: 4096 },
+      { type: 'fc', outFeatures: 4096 },
+      { type: 'fc', outFeatures: 1000 },
     ];
     const s = summarize(specs, [3, 224, 224]);
     expect(s.rows[7].outputShape).toEqual([256, 6, 6]);
@@ -103,7 +119,7 @@ describe('summarize: shapes and counts', () => {
 });
 
 describe('summarize: properties against the counting oracles', () => {
-  it('a conv layer\'s output size is the number of window positions and its parameters the listed taps and biases', () => {
+  it("a conv layer's output size is the number of window positions and its parameters the listed taps and biases", () => {
     fc.assert(
       fc.property(convConfigArb({ maxSize: 12, maxChannels: 8 }), fc.integer({ min: 1, max: 3 }), (c, groupsWanted) => {
         // Use groups only when it divides both channel counts.
@@ -124,11 +140,20 @@ describe('summarize: properties against the counting oracles', () => {
   it('a pooling layer keeps the channels, slides like a conv (stride defaults to the kernel) and has no parameters', () => {
     fc.assert(
       fc.property(poolConfigArb({ maxSize: 12 }), fc.boolean(), (p, max) => {
-        const spec: LayerSpec = { type: max ? 'maxpool2d' : 'avgpool2d', kernelSize: p.kernel, padding: p.padding, ...(p.stride ? { stride: p.stride } : {}) };
+        const spec: LayerSpec = {
+          type: max ? 'maxpool2d' : 'avgpool2d',
+          kernelSize: p.kernel,
+          padding: p.padding,
+          ...(p.stride ? { stride: p.stride } : {}),
+        };
         const stride = p.stride ?? p.kernel;
         const [row] = summarize([spec], [p.channels, p.height, p.width]).rows;
         expect([row.outputShape, row.params]).toEqual([
-          [p.channels, countWindowPositions(p.height, p.kernel[0], stride[0], p.padding[0]), countWindowPositions(p.width, p.kernel[1], stride[1], p.padding[1])],
+          [
+            p.channels,
+            countWindowPositions(p.height, p.kernel[0], stride[0], p.padding[0]),
+            countWindowPositions(p.width, p.kernel[1], stride[1], p.padding[1]),
+          ],
           0,
         ]);
       }),
@@ -175,7 +200,7 @@ describe('summarize: properties against the counting oracles', () => {
 });
 
 describe('summarize: a built classifier holds what the summary counts', () => {
-  it('the sheet\'s network: every layer allocates exactly the counted parameters (80,758 in all)', () => {
+  it("the sheet's network: every layer allocates exactly the counted parameters (80,758 in all)", () => {
     const clf = new Scratch2dCNNClassifier({ seed: 0 });
     const s = summarizeClassifier(clf);
     expect(s.inputShape).toEqual([1, 28, 28]);
@@ -207,7 +232,7 @@ describe('summarize: a built classifier holds what the summary counts', () => {
     expect(s.rows.map((r) => r.outputShape)).toEqual([[5, 7, 10], [5, 7, 10], [5, 6, 9], [4, 3, 5], [60], [7], [7], [4]]);
   });
 
-  it('an explicit input shape overrides the classifier\'s; none at all is an error', () => {
+  it("an explicit input shape overrides the classifier's; none at all is an error", () => {
     const s = summarizeClassifier({ specs: [{ type: 'flatten' }] }, [2, 3, 4]);
     expect(s.outputShape).toEqual([24]);
     expect(() => summarizeClassifier({ specs: [] })).toThrow(/summarize: expected an input shape \[C, H, W\].*got undefined/);
@@ -219,7 +244,9 @@ describe('summarize: bad input', () => {
     expect(() => summarize([{ type: 'relu' }, { type: 'conv2d', outChannels: 2, kernelSize: 7, padding: 1 }], [1, 4, 8])).toThrow(
       /summarize: specs\[1\] \(conv2d\): expected a kernel height <= the padded input height 6 \(input 4 \+ 2 \* padding 1\), got kernel height 7/,
     );
-    expect(() => summarize([{ type: 'maxpool2d', kernelSize: [1, 3] }], [1, 4, 2])).toThrow(/specs\[0\] \(maxpool2d\): expected a kernel width <= the padded input width 2/);
+    expect(() => summarize([{ type: 'maxpool2d', kernelSize: [1, 3] }], [1, 4, 2])).toThrow(
+      /specs\[0\] \(maxpool2d\): expected a kernel width <= the padded input width 2/,
+    );
   });
 
   it('fc after an image asks for a flatten (no implicit flattening); conv or pool after flatten asks for an image', () => {
@@ -229,13 +256,19 @@ describe('summarize: bad input', () => {
     expect(() => summarize([{ type: 'flatten' }, { type: 'conv2d', outChannels: 1, kernelSize: 1 }], [1, 2, 2])).toThrow(
       /specs\[1\] \(conv2d\): expected a per-sample image \[C, H, W\], got \[4\]/,
     );
-    expect(() => summarize([{ type: 'avgpool2d', kernelSize: 2 }], [8])).toThrow(/specs\[0\] \(avgpool2d\): expected a per-sample image \[C, H, W\], got \[8\]/);
+    expect(() => summarize([{ type: 'avgpool2d', kernelSize: 2 }], [8])).toThrow(
+      /specs\[0\] \(avgpool2d\): expected a per-sample image \[C, H, W\], got \[8\]/,
+    );
   });
 
   it('rejects sizes that are not whole numbers, and groups that do not divide the channels', () => {
     expect(() => summarize([{ type: 'conv2d', outChannels: 0, kernelSize: 3 }], [1, 5, 5])).toThrow(/outChannels must be a whole number >= 1, got 0/);
-    expect(() => summarize([{ type: 'conv2d', outChannels: 2, kernelSize: 3, stride: 1.5 }], [1, 5, 5])).toThrow(/stride height must be a whole number >= 1, got 1.5/);
-    expect(() => summarize([{ type: 'conv2d', outChannels: 2, kernelSize: 3, padding: [0, -1] }], [1, 5, 5])).toThrow(/padding width must be a whole number >= 0, got -1/);
+    expect(() => summarize([{ type: 'conv2d', outChannels: 2, kernelSize: 3, stride: 1.5 }], [1, 5, 5])).toThrow(
+      /stride height must be a whole number >= 1, got 1.5/,
+    );
+    expect(() => summarize([{ type: 'conv2d', outChannels: 2, kernelSize: 3, padding: [0, -1] }], [1, 5, 5])).toThrow(
+      /padding width must be a whole number >= 0, got -1/,
+    );
     expect(() => summarize([{ type: 'fc', outFeatures: 2.5 }], [4])).toThrow(/outFeatures must be a whole number >= 1, got 2.5/);
     expect(() => summarize([{ type: 'conv2d', outChannels: 6, kernelSize: 3, groups: 4 }], [8, 5, 5])).toThrow(
       /expected groups to divide both the input channels \(8\) and outChannels \(6\), got groups = 4/,
@@ -269,7 +302,16 @@ describe('formatSummary: the printed table', () => {
         { type: 'lrn', size: 5 },
         { type: 'flatten' },
       ].map((spec) => layerName(spec as LayerSpec)),
-    ).toEqual(['conv2d 96@11x11, stride 4', 'conv2d 6@5x3, pad 2x1, groups 2', 'maxpool2d 3x3, stride 2', 'avgpool2d 2x2', 'fc 10', 'dropout 0.5', 'lrn 5', 'flatten']);
+    ).toEqual([
+      'conv2d 96@11x11, stride 4',
+      'conv2d 6@5x3, pad 2x1, groups 2',
+      'maxpool2d 3x3, stride 2',
+      'avgpool2d 2x2',
+      'fc 10',
+      'dropout 0.5',
+      'lrn 5',
+      'flatten',
+    ]);
   });
 
   it('prints one aligned row per layer, then the totals (LeNet-5)', () => {
@@ -290,9 +332,28 @@ describe('formatSummary: the printed table', () => {
     const conv = (outChannels: number): LayerSpec => ({ type: 'conv2d', outChannels, kernelSize: 3, padding: 1 });
     const pool: LayerSpec = { type: 'maxpool2d', kernelSize: 2 };
     const vgg16: LayerSpec[] = [
-      conv(64), conv(64), pool, conv(128), conv(128), pool, conv(256), conv(256), conv(256), pool,
-      conv(512), conv(512), conv(512), pool, conv(512), conv(512), conv(512), pool,
-      { type: 'flatten' }, { type: 'fc', outFeatures: 4096 }, { type: 'fc', outFeatures: 4096 }, { type: 'fc', outFeatures: 1000 },
+      conv(64),
+      conv(64),
+      pool,
+      conv(128),
+      conv(128),
+      pool,
+      conv(256),
+      conv(256),
+      conv(256),
+      pool,
+      conv(512),
+      conv(512),
+      conv(512),
+      pool,
+      conv(512),
+      conv(512),
+      conv(512),
+      pool,
+      { type: 'flatten' },
+      { type: 'fc', outFeatures: 4096 },
+      { type: 'fc', outFeatures: 4096 },
+      { type: 'fc', outFeatures: 1000 },
     ];
     const text = formatSummary(summarize(vgg16, [3, 224, 224]));
     expect(text).toContain('Total params: 138,357,544');

@@ -7,8 +7,7 @@ const shapeArb = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 0, maxLen
 /** Nested arrays of the given shape filled with 0, 1, 2, ... in row-major order. */
 function nestedCounting(shape: readonly number[]): Nested {
   let next = 0;
-  const build = (axis: number): Nested =>
-    axis === shape.length ? next++ : Array.from({ length: shape[axis] }, () => build(axis + 1));
+  const build = (axis: number): Nested => (axis === shape.length ? next++ : Array.from({ length: shape[axis] }, () => build(axis + 1)));
   return build(0);
 }
 
@@ -61,7 +60,10 @@ describe('Tensor: construction', () => {
 
 describe('Tensor: from / toNested', () => {
   it('round-trips nested arrays', () => {
-    const t = Tensor.from([[1, 2, 3], [4, 5, 6]]);
+    const t = Tensor.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.get(1, 2)).toBe(6);
     expect(t).toBeCloseTensor(new Tensor([2, 3], [1, 2, 3, 4, 5, 6]));
@@ -89,7 +91,10 @@ describe('Tensor: from / toNested', () => {
   it('Tensor.from(t.toNested()) gives the same tensor back', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }), fc.integer(), (shape, seed) => {
-        const t = new Tensor(shape, Array.from({ length: sizeOf(shape) }, (_, k) => (k * 7919 + seed) % 101));
+        const t = new Tensor(
+          shape,
+          Array.from({ length: sizeOf(shape) }, (_, k) => (k * 7919 + seed) % 101),
+        );
         expect(Tensor.from(t.toNested())).toBeCloseTensor(t, { atol: 0, rtol: 0, what: `round trip of ${formatShape(shape)}` });
       }),
     );
@@ -113,9 +118,9 @@ describe('Tensor: offset, unravel, get and set', () => {
   it('unravel is the inverse of offset, and offset of unravel', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }).chain((shape) =>
-          fc.tuple(fc.constant(shape), fc.integer({ min: 0, max: sizeOf(shape) - 1 })),
-        ),
+        fc
+          .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 })
+          .chain((shape) => fc.tuple(fc.constant(shape), fc.integer({ min: 0, max: sizeOf(shape) - 1 }))),
         ([shape, flat]) => {
           const t = new Tensor(shape);
           const index = t.unravel(flat);
@@ -176,7 +181,10 @@ describe('Tensor: reshape and the other operations', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), (shape) => {
         const size = sizeOf(shape);
-        const t = new Tensor([size], Array.from({ length: size }, (_, k) => k));
+        const t = new Tensor(
+          [size],
+          Array.from({ length: size }, (_, k) => k),
+        );
         const r = t.reshape(shape);
         expect(r.shape).toEqual(shape);
         expect(r.get(...r.unravel(size - 1))).toBe(size - 1);
@@ -229,6 +237,8 @@ describe('Tensor invariants', () => {
   });
 
   it('refuses more values than a tensor may hold, naming the shape and the limit, before allocating', () => {
-    expect(() => new Tensor([8, 2 ** 31, 3, 3])).toThrowKataError(/Tensor: shape \[8, 2147483648, 3, 3\] holds 154618822656 values, more than the 268435456/);
+    expect(() => new Tensor([8, 2 ** 31, 3, 3])).toThrowKataError(
+      /Tensor: shape \[8, 2147483648, 3, 3\] holds 154618822656 values, more than the 268435456/,
+    );
   });
 });

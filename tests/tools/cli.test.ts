@@ -89,7 +89,9 @@ describe('checkSpeedEnv', () => {
     expect(() => checkSpeedEnv({ KATA_GEMM: 'gpu' })).toThrow(new CommandError('KATA_GEMM must be "js" or "wasm", got "gpu"'));
     for (const bad of ['0', 'two', '1.5', '-1', '1000']) {
       expect(() => checkSpeedEnv({ KATA_THREADS: bad })).toThrow(CommandError);
-      expect(() => checkSpeedEnv({ KATA_THREADS: bad })).toThrow(new RegExp(`^KATA_THREADS must be a whole number from 1 to \\d+, got "${bad.replace('.', '\\.')}"$`));
+      expect(() => checkSpeedEnv({ KATA_THREADS: bad })).toThrow(
+        new RegExp(`^KATA_THREADS must be a whole number from 1 to \\d+, got "${bad.replace('.', '\\.')}"$`),
+      );
     }
   });
 });
@@ -107,7 +109,9 @@ describe('prepareOutFolder', () => {
     fs.writeFileSync(path.join(base, 'file'), 'x');
     expect(() => prepareOutFolder(path.join(base, 'file'))).toThrow(new CommandError(`--out: ${path.join(base, 'file')} exists and is not a folder`));
     expect(() => prepareOutFolder(base)).toThrow(new CommandError(`--out: ${base} already holds files; give a new or empty folder`));
-    expect(() => prepareOutFolder(path.join(base, 'file', 'x'))).toThrow(new CommandError(`--out: cannot create ${path.join(base, 'file', 'x')}: ${path.join(base, 'file')} is not a folder`));
+    expect(() => prepareOutFolder(path.join(base, 'file', 'x'))).toThrow(
+      new CommandError(`--out: cannot create ${path.join(base, 'file', 'x')}: ${path.join(base, 'file')} is not a folder`),
+    );
   });
   it('fails at once under /proc instead of hanging', () => {
     expect(() => prepareOutFolder('/proc/kata-run/x')).toThrow(/^--out: cannot create \/proc\/kata-run\/x \(/);

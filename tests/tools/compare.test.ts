@@ -11,8 +11,14 @@ const ok = (t: Tensor) => ({ ok: true, value: { shape: t.shape, data: t.data }, 
 
 describe('compareStep', () => {
   it('names the first differing element with its axes', () => {
-    const ref = Tensor.from([[1, 2, 3], [4, 5, 6]]);
-    const yours = Tensor.from([[1, 2, 3], [4, 5.5, 7]]);
+    const ref = Tensor.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const yours = Tensor.from([
+      [1, 2, 3],
+      [4, 5.5, 7],
+    ]);
     const report = compareStep(step('backward dx', ['n', 'i']), ok(yours), ok(ref));
     expect(report.problem).toBe('backward dx first differs at dL/dx[n=1, i=1]: yours 5.5, reference 5');
     expect(report.maxAbs).toBe(1);

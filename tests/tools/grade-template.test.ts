@@ -34,7 +34,9 @@ describe('npm run template', () => {
   it('holds the exercises, tests, lib and tools, and no solution', () => {
     expect(files.filter((f) => f.startsWith('solutions/'))).toEqual([]);
     for (const e of loadManifest().exercises) expect(files).toContain(e.test);
-    expect(files).toEqual(expect.arrayContaining(['lib/tensor.ts', 'exercises/05-flatten/flatten.ts', 'scripts/grade.ts', 'scripts/kata.ts', 'README.md', 'package.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['lib/tensor.ts', 'exercises/05-flatten/flatten.ts', 'scripts/grade.ts', 'scripts/kata.ts', 'README.md', 'package.json']),
+    );
     const importsSolutions = files.filter((f) => f.endsWith('.ts') && /from '[^']*solutions\//.test(fs.readFileSync(path.join(out, f), 'utf8')));
     expect(importsSolutions).toEqual([]);
     for (const f of files.filter((x) => x.startsWith('exercises/') && x.endsWith('.ts'))) {
@@ -52,10 +54,17 @@ describe('npm run template', () => {
   });
 
   it('pins every file but exercises/ so that an edited test fails the check', () => {
-    const pinned = workflow.split("<<'PINNED'\n")[1].split('          PINNED')[0].split('\n').map((l) => l.trim()).filter(Boolean);
+    const pinned = workflow
+      .split("<<'PINNED'\n")[1]
+      .split('          PINNED')[0]
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const list = path.join(tempDir('kata-template-'), 'pinned');
     fs.writeFileSync(list, pinned.join('\n') + '\n');
-    expect(pinned.map((l) => l.split('  ')[1])).toEqual(files.filter((f) => !f.startsWith('exercises/') && !f.startsWith('.github/') && f !== 'README.md').sort());
+    expect(pinned.map((l) => l.split('  ')[1])).toEqual(
+      files.filter((f) => !f.startsWith('exercises/') && !f.startsWith('.github/') && f !== 'README.md').sort(),
+    );
     expect(spawnSync('sha256sum', ['--check', '--strict', '--quiet', list], { cwd: out }).status).toBe(0);
     fs.appendFileSync(path.join(out, 'tests', '02-output-size.test.ts'), '\n// a student edit\n');
     const check = spawnSync('sha256sum', ['--check', '--strict', '--quiet', list], { cwd: out, encoding: 'utf8' });
@@ -67,10 +76,17 @@ describe('npm run template', () => {
   it('is red for a student who has not started, and grades without a reference tree', () => {
     const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
     // npm test -- 02, as the student runs it.
-    const test = spawnSync(process.execPath, [tsNode, path.join(out, 'scripts', 'test.ts'), '02'], { cwd: out, encoding: 'utf8', env: { ...process.env, KATA_TREE: '' } });
+    const test = spawnSync(process.execPath, [tsNode, path.join(out, 'scripts', 'test.ts'), '02'], {
+      cwd: out,
+      encoding: 'utf8',
+      env: { ...process.env, KATA_TREE: '' },
+    });
     expect(test.status).not.toBe(0);
     expect(test.stdout + test.stderr).toMatch(/NotImplementedError/);
-    const graded = spawnSync(process.execPath, [tsNode, path.join(out, 'scripts', 'grade.ts'), '.', '--only', '02', '--format', 'classroom'], { cwd: out, encoding: 'utf8' });
+    const graded = spawnSync(process.execPath, [tsNode, path.join(out, 'scripts', 'grade.ts'), '.', '--only', '02', '--format', 'classroom'], {
+      cwd: out,
+      encoding: 'utf8',
+    });
     expect(graded.status).toBe(0);
     const [id, json] = graded.stdout.trim().split('\t');
     expect(id).toBe('02-output-size');

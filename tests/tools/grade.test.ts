@@ -25,11 +25,17 @@ afterAll(removeTempDirs);
 
 /** Every file of the repository that git knows or sees (tracked and untracked, not ignored), with a hash of its bytes. */
 function repositoryState(): string {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repoRoot, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   const hash = crypto.createHash('sha256');
   for (const f of files.sort()) {
     const full = path.join(repoRoot, f);
-    hash.update(f).update('\0').update(fs.existsSync(full) ? fs.readFileSync(full) : 'missing').update('\0');
+    hash
+      .update(f)
+      .update('\0')
+      .update(fs.existsSync(full) ? fs.readFileSync(full) : 'missing')
+      .update('\0');
   }
   return hash.digest('hex');
 }
@@ -144,7 +150,9 @@ describe('npm run grade on a class with hostile submissions', () => {
   });
 
   it('names what a submission may not do, with the file and line', () => {
-    expect(exercise(result.json.ann_lee, '02-output-size').message).toMatch(/exercises\/02-output-size\/output-size\.ts:\d+: imports ".*solutions\/02-output-size\/output-size", which leaves the submission's tree/);
+    expect(exercise(result.json.ann_lee, '02-output-size').message).toMatch(
+      /exercises\/02-output-size\/output-size\.ts:\d+: imports ".*solutions\/02-output-size\/output-size", which leaves the submission's tree/,
+    );
     expect(exercise(result.json['=1+2'], '02-output-size').message).toMatch(/output-size\.ts:\d+: imports "node:fs"/);
   });
 
@@ -156,7 +164,9 @@ describe('npm run grade on a class with hostile submissions', () => {
   });
 
   it('says why a submission was refused, and how much a flood printed', () => {
-    expect(exercise(result.json.fifo, '05-flatten').message).toBe('the submission was not graded: 05-flatten/pipe is a FIFO (only regular files and folders are accepted)');
+    expect(exercise(result.json.fifo, '05-flatten').message).toBe(
+      'the submission was not graded: 05-flatten/pipe is a FIFO (only regular files and folders are accepted)',
+    );
     expect(exercise(result.json.symlink, '02-output-size').message).toMatch(/05-flatten\/flatten\.ts is a symbolic link/);
     expect(exercise(result.json['=1+2'], '05-flatten').message).toMatch(/printed [5-6]\.\d MB to the console/);
     expect(exercise(result.json.deep, '02-output-size').message).toMatch(/the type checker failed on this submission: Maximum call stack size exceeded/);
@@ -169,10 +179,13 @@ describe('npm run grade on a class with hostile submissions', () => {
     expect(result.json.stubs.similar).toEqual([]);
   });
 
-  it('prints GitHub Classroom results whose totals, read the way its reporter reads them, equal the grader\'s', () => {
+  it("prints GitHub Classroom results whose totals, read the way its reporter reads them, equal the grader's", () => {
     const run = runScript('grade', [dirs['ann,lee'], '--only', '02,05', '--format', 'classroom']);
     expect(run.status).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => l.split('\t'));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(lines.map((l) => l[0])).toEqual(['02-output-size', '05-flatten']);
     // The reporter: each runner's table score is passed / tests * max_score; the total sent is the running sum of every test's score.
     const results = lines.map((l) => JSON.parse(Buffer.from(Buffer.from(l[1]).toString('base64'), 'base64').toString('utf8')));
@@ -181,7 +194,8 @@ describe('npm run grade on a class with hostile submissions', () => {
     const table: number[] = [];
     for (const r of results) {
       expect(Object.keys(r).sort()).toEqual(['max_score', 'status', 'tests', 'version']);
-      for (const t of r.tests) expect(Object.keys(t).sort()).toEqual(['duration', 'filename', 'line_no', 'message', 'name', 'score', 'status', 'test_code']);
+      for (const t of r.tests)
+        expect(Object.keys(t).sort()).toEqual(['duration', 'filename', 'line_no', 'message', 'name', 'score', 'status', 'test_code']);
       expect(r.tests.every((t: { line_no: unknown }) => Number.isInteger(t.line_no) && (t.line_no as number) > 0)).toBe(true);
       max += r.max_score;
       const passed = r.tests.filter((t: { status: string }) => t.status === 'pass').length;
@@ -231,7 +245,13 @@ describe('the sandbox of one run', () => {
     const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
     const ws = prepareWorkspace(root, 's0001', 'attacker', s, [e]);
     const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
-    const outcome = await runInSandbox({ wsDir: ws.dir, runDir: path.join(root, 'run-05'), exercise: e, limits, name: `kata-grade-${process.pid}-sandbox-test` });
+    const outcome = await runInSandbox({
+      wsDir: ws.dir,
+      runDir: path.join(root, 'run-05'),
+      exercise: e,
+      limits,
+      name: `kata-grade-${process.pid}-sandbox-test`,
+    });
     const run = judge(e, ['x'], '/grade/tests/05-flatten.test.ts', outcome, limits);
     expect(run.status).toBe('tampering');
     expect(run.tests.every((t) => !t.passed)).toBe(true);
@@ -246,21 +266,47 @@ describe('the verdict of a run', () => {
   const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
   const limits = { timeLimitSeconds: 60, memoryBytes: 1 << 30, seed: 42 };
   const run = { exitCode: 0, signal: null, timedOut: false, memoryLimitHit: false, durationMs: 1, cpuMs: 1, output: '', outputBytes: 0 };
-  const suite = (names: string[]) => [{ file: '/grade/tests/05-flatten.test.ts', failedToRun: false, error: '', durationMs: 1, tests: names.map((name) => ({ name, status: 'passed' as const, durationMs: 1, message: '' })) }];
+  const suite = (names: string[]) => [
+    {
+      file: '/grade/tests/05-flatten.test.ts',
+      failedToRun: false,
+      error: '',
+      durationMs: 1,
+      tests: names.map((name) => ({ name, status: 'passed' as const, durationMs: 1, message: '' })),
+    },
+  ];
   const progress = { test: '', consoleBytes: 0 };
 
   it('passes only the tests the grader listed, by name and count', () => {
-    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a', 'b']), forged: false, progress }, limits).status).toBe('passed');
-    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a']), forged: false, progress }, limits).status).toBe('tampering');
-    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a', 'c']), forged: false, progress }, limits).status).toBe('tampering');
+    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a', 'b']), forged: false, progress }, limits).status).toBe(
+      'passed',
+    );
+    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a']), forged: false, progress }, limits).status).toBe(
+      'tampering',
+    );
+    expect(judge(e, ['a', 'b'], '/grade/tests/05-flatten.test.ts', { run, suites: suite(['a', 'c']), forged: false, progress }, limits).status).toBe(
+      'tampering',
+    );
     expect(judge(e, ['a'], '/grade/tests/other.test.ts', { run, suites: suite(['a']), forged: false, progress }, limits).status).toBe('tampering');
   });
 
   it('never passes a run that was killed or ended abnormally, whatever it left', () => {
     const all = suite(['a']);
-    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, signal: 'SIGKILL', exitCode: null }, suites: all, forged: false, progress }, limits).status).toBe('crash');
-    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, exitCode: 3 }, suites: all, forged: false, progress }, limits).status).toBe('crash');
-    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, timedOut: true }, suites: all, forged: false, progress }, limits).status).toBe('timeout');
+    expect(
+      judge(
+        e,
+        ['a'],
+        '/grade/tests/05-flatten.test.ts',
+        { run: { ...run, signal: 'SIGKILL', exitCode: null }, suites: all, forged: false, progress },
+        limits,
+      ).status,
+    ).toBe('crash');
+    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, exitCode: 3 }, suites: all, forged: false, progress }, limits).status).toBe(
+      'crash',
+    );
+    expect(
+      judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, timedOut: true }, suites: all, forged: false, progress }, limits).status,
+    ).toBe('timeout');
     expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run, suites: null, forged: true, progress }, limits).status).toBe('tampering');
   });
 });
@@ -289,10 +335,18 @@ describe('scores and report names', () => {
 
   it('gives every name its own report file', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constantFrom('田中', '鈴木', 'ann,lee', 'ann_lee', 'Ann_Lee', '..', '.')), { minLength: 1, maxLength: 30 }), (names) => {
-        const files = [...reportFileNames(names).values()];
-        return new Set(files.map((f) => f.toLowerCase())).size === names.length && files.every((f) => f.length > 0 && !f.includes('/') && !f.startsWith('.'));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constantFrom('田中', '鈴木', 'ann,lee', 'ann_lee', 'Ann_Lee', '..', '.')), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (names) => {
+          const files = [...reportFileNames(names).values()];
+          return (
+            new Set(files.map((f) => f.toLowerCase())).size === names.length && files.every((f) => f.length > 0 && !f.includes('/') && !f.startsWith('.'))
+          );
+        },
+      ),
     );
   });
 
@@ -333,7 +387,13 @@ describe('sharding a class', () => {
     const merged = tempDir('kata-grades-');
     const run = runScript('grade', ['merge', ...shards, '--out', merged]);
     expect(run.status).toBe(0);
-    const files = (d: string): Record<string, string> => Object.fromEntries(fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]));
+    const files = (d: string): Record<string, string> =>
+      Object.fromEntries(
+        fs
+          .readdirSync(d)
+          .sort()
+          .map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]),
+      );
     expect(files(merged)).toEqual(files(whole.out));
     expect(Object.keys(files(merged))).toHaveLength(7);
   }, 300_000);

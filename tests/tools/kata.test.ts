@@ -49,7 +49,13 @@ describe('reading jest output', () => {
           endTime: 1500,
           assertionResults: [
             { ancestorTitles: ['Flatten', 'forward'], title: 'keeps the data', status: 'passed', duration: 3, failureMessages: [] },
-            { ancestorTitles: ['Flatten'], title: 'backward', status: 'failed', duration: null, failureMessages: ['\u001b[31mError: wrong\u001b[39m\n    at Object.<anonymous> (x.ts:1:1)'] },
+            {
+              ancestorTitles: ['Flatten'],
+              title: 'backward',
+              status: 'failed',
+              duration: null,
+              failureMessages: ['\u001b[31mError: wrong\u001b[39m\n    at Object.<anonymous> (x.ts:1:1)'],
+            },
           ],
         },
       ],
@@ -118,7 +124,7 @@ describe('npm run kata -- hint', () => {
 });
 
 describe('npm run kata -- reset', () => {
-  it('puts the stub back from git and keeps the learner\'s files in a dated backup', () => {
+  it("puts the stub back from git and keeps the learner's files in a dated backup", () => {
     // A clone of this repository, with this working tree's scripts, so the real repository is never touched.
     const clone = path.join(tempDir('kata-reset-'), 'kata');
     execFileSync('git', ['clone', '--quiet', repoRoot, clone]);

@@ -37,7 +37,10 @@ function demoExercise(overrides: Partial<Exercise> = {}): Exercise {
 /** A minimal repository with one exercise whose two trees agree. */
 function fixtureRepo(): string {
   const root = tempDir('kata-lint-');
-  for (const [tree, code] of [['exercises', STUB], ['solutions', SOLUTION]] as const) {
+  for (const [tree, code] of [
+    ['exercises', STUB],
+    ['solutions', SOLUTION],
+  ] as const) {
     fs.mkdirSync(path.join(root, tree, '01-demo'), { recursive: true });
     fs.writeFileSync(path.join(root, tree, '01-demo', 'demo.ts'), code);
     fs.writeFileSync(path.join(root, tree, '01-demo', 'README.md'), '# Demo\n');
@@ -65,17 +68,13 @@ describe('manifest lint', () => {
   it('reports an export that the stub has and the solution lacks', () => {
     const root = fixtureRepo();
     fs.appendFileSync(path.join(root, 'exercises', '01-demo', 'demo.ts'), 'export function triple(x: number): number { return x; }\n');
-    expect(lint({ root, manifest: manifestOf(demoExercise()) })).toEqual([
-      '01-demo/demo.ts: exported by the stub but not by the solution: triple',
-    ]);
+    expect(lint({ root, manifest: manifestOf(demoExercise()) })).toEqual(['01-demo/demo.ts: exported by the stub but not by the solution: triple']);
   });
 
   it('reports an export that the solution has and the stub lacks', () => {
     const root = fixtureRepo();
     fs.appendFileSync(path.join(root, 'solutions', '01-demo', 'demo.ts'), 'export const HALF = 0.5;\n');
-    expect(lint({ root, manifest: manifestOf(demoExercise()) })).toEqual([
-      '01-demo/demo.ts: exported by the solution but not by the stub: HALF',
-    ]);
+    expect(lint({ root, manifest: manifestOf(demoExercise()) })).toEqual(['01-demo/demo.ts: exported by the solution but not by the stub: HALF']);
   });
 
   it('reports a missing README and READMEs that differ', () => {
@@ -119,7 +118,10 @@ describe('manifest lint', () => {
       'manifest 01-demo: hint 1 has no Japanese text',
       'tests/01-demo.test.ts: exercise test not listed in the manifest',
     ]);
-    const errors = lint({ root, manifest: manifestOf(demoExercise(), demoExercise(), demoExercise({ id: '01-other', hints: [] }), demoExercise({ id: 'Demo' })) });
+    const errors = lint({
+      root,
+      manifest: manifestOf(demoExercise(), demoExercise(), demoExercise({ id: '01-other', hints: [] }), demoExercise({ id: 'Demo' })),
+    });
     expect(errors).toContain('manifest 01-demo: duplicate id');
     expect(errors).toContain('manifest 01-other: number 01 is already used by 01-demo');
     expect(errors).toContain('manifest 01-other: needs at least one hint (of the exercise or of a part)');
@@ -164,9 +166,7 @@ describe('exportedNames', () => {
       "export * from './all';",
       'export default 42;',
     ].join('\n');
-    expect(exportedNames(source)).toEqual(
-      ['* from ./all', 'C', 'E', 'I', 'PoolOptions', 'T', 'a', 'b', 'd', 'default', 'f', 'renamed', 'shown'].sort(),
-    );
+    expect(exportedNames(source)).toEqual(['* from ./all', 'C', 'E', 'I', 'PoolOptions', 'T', 'a', 'b', 'd', 'default', 'f', 'renamed', 'shown'].sort());
   });
 });
 

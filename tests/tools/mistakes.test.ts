@@ -16,10 +16,15 @@ afterAll(removeTempDirs);
 
 const manifest = loadManifest();
 const mistakes = manifest.exercises.flatMap((e) => e.mistakes.map((m) => ({ exercise: e, mistake: m })));
-const loader = (tree: string, exercise: string): Loader => (file) => require(path.join(tree, exercise, file));
+const loader =
+  (tree: string, exercise: string): Loader =>
+  (file) =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a tree copied at test time
+    require(path.join(tree, exercise, file));
 const reference = (exercise: string): Loader => loader(path.join(repoRoot, 'solutions'), exercise);
 
 /** Text as a person reads it: wrapped lines joined, colour codes gone. */
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '').replace(/\s+/g, ' ');
 
 describe('recognised mistakes', () => {
@@ -40,7 +45,11 @@ describe('recognised mistakes', () => {
   describe.each(mistakes.map((x) => [x.mistake.id, x] as const))('%s', (id, { exercise, mistake }) => {
     it('is found by its detector alone', () => {
       const tree = plantMistake(id);
-      const found = detectMistakes(exercise.mistakes.map((m) => m.id), loader(tree, exercise.id), reference(exercise.id));
+      const found = detectMistakes(
+        exercise.mistakes.map((m) => m.id),
+        loader(tree, exercise.id),
+        reference(exercise.id),
+      );
       expect(found).toEqual([id]);
     });
 

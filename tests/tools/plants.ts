@@ -21,19 +21,51 @@ interface Edit {
 }
 
 export const PLANTS: Record<string, Edit[]> = {
-  'output-size-ceil': [{ file: '02-output-size/output-size.ts', from: 'Math.floor((input + 2 * padding - kernel) / stride) + 1', to: 'Math.ceil((input + 2 * padding - kernel) / stride) + 1' }],
-  'output-size-no-plus-one': [{ file: '02-output-size/output-size.ts', from: 'Math.floor((input + 2 * padding - kernel) / stride) + 1', to: 'Math.floor((input + 2 * padding - kernel) / stride)' }],
-  'conv-flipped-kernel': [{ file: '01-conv2d/conv2d-naive.ts', from: 'a += x.get(n, k, h, v) * W.get(m, k, s, t);', to: 'a += x.get(n, k, h, v) * W.get(m, k, FH - 1 - s, FW - 1 - t);' }],
+  'output-size-ceil': [
+    {
+      file: '02-output-size/output-size.ts',
+      from: 'Math.floor((input + 2 * padding - kernel) / stride) + 1',
+      to: 'Math.ceil((input + 2 * padding - kernel) / stride) + 1',
+    },
+  ],
+  'output-size-no-plus-one': [
+    {
+      file: '02-output-size/output-size.ts',
+      from: 'Math.floor((input + 2 * padding - kernel) / stride) + 1',
+      to: 'Math.floor((input + 2 * padding - kernel) / stride)',
+    },
+  ],
+  'conv-flipped-kernel': [
+    {
+      file: '01-conv2d/conv2d-naive.ts',
+      from: 'a += x.get(n, k, h, v) * W.get(m, k, s, t);',
+      to: 'a += x.get(n, k, h, v) * W.get(m, k, FH - 1 - s, FW - 1 - t);',
+    },
+  ],
   'conv-grads-divided-by-batch': [
-    { file: '01-conv2d/conv2d-naive.ts', after: 'export function conv2dBackwardNaive', from: '  return { dx, dW, db };', to: '  for (const g of [dW, db]) g.data.forEach((v, i) => (g.data[i] = v / N));\n  return { dx, dW, db };' },
+    {
+      file: '01-conv2d/conv2d-naive.ts',
+      after: 'export function conv2dBackwardNaive',
+      from: '  return { dx, dW, db };',
+      to: '  for (const g of [dW, db]) g.data.forEach((v, i) => (g.data[i] = v / N));\n  return { dx, dW, db };',
+    },
   ],
   'conv-backward-ignores-stride': [
     { file: '01-conv2d/conv2d-naive.ts', after: 'export function conv2dBackwardNaive', from: 'i * SH + s - PH', to: 'i + s - PH', all: true },
     { file: '01-conv2d/conv2d-naive.ts', after: 'export function conv2dBackwardNaive', from: 'j * SW + t - PW', to: 'j + t - PW', all: true },
   ],
-  'conv-backward-assign': [{ file: '01-conv2d/conv2d-naive.ts', after: 'export function conv2dBackwardNaive', from: 'dW.data[dW.offset([m, k, s, t])] +=', to: 'dW.data[dW.offset([m, k, s, t])] =' }],
+  'conv-backward-assign': [
+    {
+      file: '01-conv2d/conv2d-naive.ts',
+      after: 'export function conv2dBackwardNaive',
+      from: 'dW.data[dW.offset([m, k, s, t])] +=',
+      to: 'dW.data[dW.offset([m, k, s, t])] =',
+    },
+  ],
   'col2im-assign': [{ file: '01-conv2d/im2col.ts', from: 'dst[row + v] += src[c]', to: 'dst[row + v] = src[c]' }],
-  'pool-stride-default': [{ file: '03-max-pool2d/max-pool2d.ts', from: '{ kernelSize, stride = kernelSize, padding = 0 }', to: '{ kernelSize, stride = 1, padding = 0 }' }],
+  'pool-stride-default': [
+    { file: '03-max-pool2d/max-pool2d.ts', from: '{ kernelSize, stride = kernelSize, padding = 0 }', to: '{ kernelSize, stride = 1, padding = 0 }' },
+  ],
   'pool-grad-to-every-cell': [
     {
       file: '03-max-pool2d/max-pool2d.ts',
@@ -62,7 +94,9 @@ function applyEdit(text: string, edit: Edit): string {
   const tail = text.slice(start);
   const count = tail.split(edit.from).length - 1;
   if (count === 0 || (!edit.all && count > 1)) {
-    throw new Error(`plant: expected ${edit.all ? 'at least one' : 'exactly one'} "${edit.from}" in solutions/${edit.file}${edit.after ? ` after "${edit.after}"` : ''}, found ${count}; update tests/tools/plants.ts`);
+    throw new Error(
+      `plant: expected ${edit.all ? 'at least one' : 'exactly one'} "${edit.from}" in solutions/${edit.file}${edit.after ? ` after "${edit.after}"` : ''}, found ${count}; update tests/tools/plants.ts`,
+    );
   }
   return head + tail.split(edit.from).join(edit.to);
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { preprocess, SIDE } from '../../playground/page/preprocess';
-import { latestRun, PlaygroundError, readRunFolder } from '../../playground/server/runs';
+import { latestRun, readRunFolder } from '../../playground/server/runs';
 import { startPlayground } from '../../playground/server/server';
 import { UsageError } from '../../scripts/cli/command';
 import { parsePlaygroundArgs } from '../../scripts/playground';
@@ -62,7 +62,9 @@ describe('run folders', () => {
   });
 
   it('say what is missing', () => {
-    expect(() => latestRun(path.join(root, 'nothing'))).toThrow(/no run folder: .* does not exist; train one first: npm run train -- --epochs 1 --limit 5000/);
+    expect(() => latestRun(path.join(root, 'nothing'))).toThrow(
+      /no run folder: .* does not exist; train one first: npm run train -- --epochs 1 --limit 5000/,
+    );
     expect(() => readRunFolder(path.join(root, 'nothing'))).toThrow(`${path.join(root, 'nothing')}: no such run folder`);
     fs.mkdirSync(path.join(root, 'empty'));
     expect(() => readRunFolder(path.join(root, 'empty'))).toThrow('no model.bin in this folder');
@@ -72,7 +74,9 @@ describe('run folders', () => {
     expect(readRunFolder(runFolder('plain')).tree).toBe('solutions');
     const mine = readRunFolder(runFolder('mine', { options: { tree: 'exercises' } }));
     expect([mine.tree, path.basename(mine.treeDir)]).toEqual(['exercises', 'exercises']);
-    expect(() => readRunFolder(runFolder('odd', { options: { tree: 'no/such/tree' } }))).toThrow('trained from no/such/tree, which has no 06-classifier folder');
+    expect(() => readRunFolder(runFolder('odd', { options: { tree: 'no/such/tree' } }))).toThrow(
+      'trained from no/such/tree, which has no 06-classifier folder',
+    );
   });
 });
 
@@ -111,24 +115,30 @@ describe('preprocessing a drawing like MNIST', () => {
 
   it('property: the ink fits a 20-pixel box, its darkest pixel is 1, its centre of mass is within a pixel of the centre', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 5, max: 80 }), fc.integer({ min: 5, max: 80 }), (x0, y0, bw, bh) => {
-        const out = preprocess(blob(280, 280, x0, y0, bw, bh), 280, 280);
-        const xs: number[] = [];
-        const ys: number[] = [];
-        let [mass, mx, my] = [0, 0, 0];
-        out.forEach((v, i) => {
-          if (v <= 0) return;
-          xs.push(i % SIDE);
-          ys.push(Math.floor(i / SIDE));
-          mass += v;
-          mx += v * (i % SIDE);
-          my += v * Math.floor(i / SIDE);
-        });
-        expect(Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) + 1).toBeLessThanOrEqual(20);
-        expect(Math.max(...out)).toBe(1);
-        expect(Math.abs(mx / mass - 13.5)).toBeLessThanOrEqual(1);
-        expect(Math.abs(my / mass - 13.5)).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 5, max: 80 }),
+        fc.integer({ min: 5, max: 80 }),
+        (x0, y0, bw, bh) => {
+          const out = preprocess(blob(280, 280, x0, y0, bw, bh), 280, 280);
+          const xs: number[] = [];
+          const ys: number[] = [];
+          let [mass, mx, my] = [0, 0, 0];
+          out.forEach((v, i) => {
+            if (v <= 0) return;
+            xs.push(i % SIDE);
+            ys.push(Math.floor(i / SIDE));
+            mass += v;
+            mx += v * (i % SIDE);
+            my += v * Math.floor(i / SIDE);
+          });
+          expect(Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) + 1).toBeLessThanOrEqual(20);
+          expect(Math.max(...out)).toBe(1);
+          expect(Math.abs(mx / mass - 13.5)).toBeLessThanOrEqual(1);
+          expect(Math.abs(my / mass - 13.5)).toBeLessThanOrEqual(1);
+        },
+      ),
       { numRuns: 50 },
     );
   });

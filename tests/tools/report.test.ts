@@ -22,7 +22,11 @@ describe('report: the last, partial mini-batch of an epoch', () => {
   });
 
   it('weighs in the moving average by its images only', () => {
-    const smooth = movingAverage(iterations.map((r) => r.loss), 4, iterations.map((r) => r.samples!));
+    const smooth = movingAverage(
+      iterations.map((r) => r.loss),
+      4,
+      iterations.map((r) => r.samples!),
+    );
     expect(smooth[3]).toBeCloseTo((3 * 32 * 1 + 2 * 0.001) / (3 * 32 + 2), 12);
   });
 
@@ -32,7 +36,11 @@ describe('report: the last, partial mini-batch of an epoch', () => {
         fc.array(fc.tuple(fc.double({ min: 0, max: 10, noNaN: true }), fc.integer({ min: 1, max: 64 })), { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 1, max: 20 }),
         (pairs, w) => {
-          const out = movingAverage(pairs.map(([v]) => v), w, pairs.map(([, n]) => n));
+          const out = movingAverage(
+            pairs.map(([v]) => v),
+            w,
+            pairs.map(([, n]) => n),
+          );
           out.forEach((v, i) => {
             const window = pairs.slice(Math.max(0, i - w + 1), i + 1);
             const total = window.reduce((a, [, n]) => a + n, 0);
@@ -74,14 +82,29 @@ describe('report: per-epoch charts', () => {
 describe('report: pictures', () => {
   it('a misclassified digit carries three bars, the true class marked', () => {
     const html = mistakesGrid([
-      { pixels: new Float64Array(784), index: 3, label: 4, predicted: 9, confidence: 0.6, top3: [{ cls: 9, p: 0.6 }, { cls: 4, p: 0.3 }, { cls: 7, p: 0.1 }] },
+      {
+        pixels: new Float64Array(784),
+        index: 3,
+        label: 4,
+        predicted: 9,
+        confidence: 0.6,
+        top3: [
+          { cls: 9, p: 0.6 },
+          { cls: 4, p: 0.3 },
+          { cls: 7, p: 0.1 },
+        ],
+      },
     ]);
     expect(html.match(/class="top( is-true)?"/g)).toEqual(['class="top"', 'class="top is-true"', 'class="top"']);
     expect(html).toContain('width:60.0%');
   });
 
   it('a feature map has one tile per channel', () => {
-    const html = featureMapTiles([3, 4, 5], new Float64Array(60).map((_, i) => i - 30), 'conv2d');
+    const html = featureMapTiles(
+      [3, 4, 5],
+      new Float64Array(60).map((_, i) => i - 30),
+      'conv2d',
+    );
     expect(html.match(/<img /g)).toHaveLength(3);
     expect(html).toContain('alt="conv2d, channel 2"');
   });

@@ -4,18 +4,26 @@ import { displayWidth, formatTable } from '../../scripts/ui/table';
 
 describe('formatTable', () => {
   it('pads columns to the widest cell and puts a rule under the header', () => {
-    const text = formatTable(['id', 'points'], [['01-conv2d', 20], ['02-output-size', 5]], { align: ['left', 'right'] });
-    expect(text.split('\n')).toEqual([
-      'id              points',
-      '--------------  ------',
-      '01-conv2d           20',
-      '02-output-size       5',
-    ]);
+    const text = formatTable(
+      ['id', 'points'],
+      [
+        ['01-conv2d', 20],
+        ['02-output-size', 5],
+      ],
+      { align: ['left', 'right'] },
+    );
+    expect(text.split('\n')).toEqual(['id              points', '--------------  ------', '01-conv2d           20', '02-output-size       5']);
   });
 
   it('counts Japanese characters as two columns', () => {
     expect(displayWidth('準備')).toBe(4);
-    const text = formatTable(['title', 'n'], [['準備', 1], ['ab', 2]]);
+    const text = formatTable(
+      ['title', 'n'],
+      [
+        ['準備', 1],
+        ['ab', 2],
+      ],
+    );
     expect(text.split('\n')).toEqual(['title  n', '-----  -', '準備   1', 'ab     2']);
   });
 

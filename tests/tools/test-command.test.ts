@@ -6,7 +6,10 @@ import { runScript } from '../fixtures/submissions';
 function listed(arg: string): string[] {
   const run = runScript('test', [arg, '--listTests'], {}, 60_000);
   expect(run.status).toBe(0);
-  return run.stdout.split('\n').filter((l) => l.endsWith('.test.ts')).map((l) => path.relative(repoRoot, l));
+  return run.stdout
+    .split('\n')
+    .filter((l) => l.endsWith('.test.ts'))
+    .map((l) => path.relative(repoRoot, l));
 }
 
 describe('npm test -- <exercise>', () => {

@@ -6,7 +6,16 @@
 import path from 'node:path';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { confusionSpec, epochLossSpec, iterationLossSpec, movingAverage, paddedDomain, smoothingWindow, thin, validationAccuracySpec } from '../../scripts/report/charts';
+import {
+  confusionSpec,
+  epochLossSpec,
+  iterationLossSpec,
+  movingAverage,
+  paddedDomain,
+  smoothingWindow,
+  thin,
+  validationAccuracySpec,
+} from '../../scripts/report/charts';
 import { divergingColor, filtersGrid, mistakesGrid } from '../../scripts/report/digits';
 import type { EpochRecord, IterationRecord } from '../../scripts/report/history';
 import { escapeHtml, Html, htmlTable } from '../../scripts/report/html';
@@ -39,8 +48,35 @@ describe('train: command line', () => {
   });
 
   it('reads every option, as "--name value" or "--name=value"', () => {
-    const o = options(['--epochs', '3', '--batch-size=64', '--lr', '5e-4', '--lr-decay', '0.7', '--optimizer', 'momentum', '--model=lenet', '--limit', '5000', '--seed', '7', '--out', 'runs/x']);
-    expect(o).toEqual({ epochs: 3, lrDecay: 0.7, batchSize: 64, lr: 5e-4, optimizer: 'momentum', model: 'lenet', limit: 5000, seed: 7, out: path.resolve('runs/x') });
+    const o = options([
+      '--epochs',
+      '3',
+      '--batch-size=64',
+      '--lr',
+      '5e-4',
+      '--lr-decay',
+      '0.7',
+      '--optimizer',
+      'momentum',
+      '--model=lenet',
+      '--limit',
+      '5000',
+      '--seed',
+      '7',
+      '--out',
+      'runs/x',
+    ]);
+    expect(o).toEqual({
+      epochs: 3,
+      lrDecay: 0.7,
+      batchSize: 64,
+      lr: 5e-4,
+      optimizer: 'momentum',
+      model: 'lenet',
+      limit: 5000,
+      seed: 7,
+      out: path.resolve('runs/x'),
+    });
   });
 
   it('formatLr rounds away the float noise of lr * lrDecay^k', () => {
@@ -95,7 +131,15 @@ describe('train: command line', () => {
     expect(runWarning([{ trainLoss: 2.31, valAccuracy: 0.0974 }], 1e9)).toBe(
       'warning: the validation accuracy ended at 9.74%, chance level for 10 classes (10%); the network learned nothing; the learning rate 1000000000 is probably too large for this optimizer: try a smaller --lr',
     );
-    expect(runWarning([{ trainLoss: 0.3, valAccuracy: 0.9 }, { trainLoss: 9.5, valAccuracy: 0.5 }], 0.5)).toMatch(/^warning: the training loss ended at 9\.5000, worse than guessing \(2\.3026\)/);
+    expect(
+      runWarning(
+        [
+          { trainLoss: 0.3, valAccuracy: 0.9 },
+          { trainLoss: 9.5, valAccuracy: 0.5 },
+        ],
+        0.5,
+      ),
+    ).toMatch(/^warning: the training loss ended at 9\.5000, worse than guessing \(2\.3026\)/);
   });
 
   it('displayPath: relative inside the base folder, absolute outside', () => {
@@ -132,7 +176,13 @@ const recorder = (isTTY: boolean) => {
 
 describe('progress bar', () => {
   it('formats durations, thousands and bars', () => {
-    expect([formatDuration(0), formatDuration(7.4), formatDuration(205), formatDuration(3723), formatDuration(NaN)]).toEqual(['0:00', '0:07', '3:25', '1:02:03', '--:--']);
+    expect([formatDuration(0), formatDuration(7.4), formatDuration(205), formatDuration(3723), formatDuration(NaN)]).toEqual([
+      '0:00',
+      '0:07',
+      '3:25',
+      '1:02:03',
+      '--:--',
+    ]);
     expect([groupThousands(0), groupThousands(999), groupThousands(1234567), groupThousands(1234.5)]).toEqual(['0', '999', '1,234,567', '1,234.5']);
     expect(renderBar(0.5, 10)).toBe('█████░░░░░');
     expect(renderBar(2, 4)).toBe('████');
@@ -246,7 +296,15 @@ describe('report: chart data', () => {
   });
 
   const iterations: IterationRecord[] = [1, 1, 1, 2, 2, 2].map((epoch, i) => ({ epoch, iteration: (i % 3) + 1, step: i + 1, loss: 2 - i * 0.3 }));
-  const epochs: EpochRecord[] = [1, 2].map((epoch) => ({ epoch, lr: 0.001, trainLoss: 1 / epoch, valLoss: 0.5 / epoch, valAccuracy: 0.9 + epoch / 100, seconds: 10, imagesPerSecond: 100 }));
+  const epochs: EpochRecord[] = [1, 2].map((epoch) => ({
+    epoch,
+    lr: 0.001,
+    trainLoss: 1 / epoch,
+    valLoss: 0.5 / epoch,
+    valAccuracy: 0.9 + epoch / 100,
+    seconds: 10,
+    imagesPerSecond: 100,
+  }));
 
   it('iteration loss: raw and smoothed series, and a rule where an epoch ends', () => {
     const spec = iterationLossSpec(iterations) as { layer: { data: { values: Record<string, unknown>[] } }[] };
