@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { CommandError, CommandSpec, startCommand } from './cli/command';
 import { intOption } from './cli/values';
 import { repoRoot } from './manifest';
+import { calibration } from './calibration';
 import { formatTable } from './ui/table';
 
 const USAGE = `usage: npm run bench:loop -- --before <git revision> [--runs N]
@@ -47,19 +48,6 @@ const MEASURES: Measure[] = [
     until: /waiting for changes/,
   },
 ];
-
-function calibration(): number {
-  const n = 1 << 18;
-  const from = new Float64Array(n).map((_, i) => i);
-  const to = new Float64Array(n);
-  let best = Infinity;
-  for (let run = 0; run < 30; run++) {
-    const started = performance.now();
-    for (let i = 0; i < n; i++) to[i] = from[i] * 1.5;
-    best = Math.min(best, performance.now() - started);
-  }
-  return (best * 1e6) / n;
-}
 
 /** Runs one command in `cwd` (its own process group); resolves with the seconds it took. */
 function timed(cwd: string, m: Measure, stateFile: string): Promise<number> {

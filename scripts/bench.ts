@@ -37,6 +37,7 @@ import { formatTable } from './ui/table';
 import { loadTree, TreeNotReadyError } from './tree';
 import { type CommandSpec, type ParsedCommand, startCommand } from './cli/command';
 import { checkSpeedEnv } from './cli/env';
+import { calibration } from './calibration';
 import { intOption, listOption } from './cli/values';
 
 // ---------------------------------------------------------------- options
@@ -96,26 +97,6 @@ const loadText = (): string =>
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-
-/**
- * Nanoseconds per element of one fixed plain loop (a 2^18-element copy with
- * a multiply, best of 30 runs). It does not depend on the kata's code, so it
- * tells apart a slower run of the kata from a slower machine: on a shared or
- * virtual machine the same code can run much slower when the host is busy,
- * which the load average does not show. Compare runs by it.
- */
-function calibration(): number {
-  const n = 1 << 18;
-  const from = new Float64Array(n).map((_, i) => i);
-  const to = new Float64Array(n);
-  let best = Infinity;
-  for (let run = 0; run < 30; run++) {
-    const started = performance.now();
-    for (let i = 0; i < n; i++) to[i] = from[i] * 1.5;
-    best = Math.min(best, performance.now() - started);
-  }
-  return (best * 1e6) / n;
-}
 
 function machine(threads: number): { peak: number; lines: string[] } {
   const cores = availableThreads();
