@@ -30,10 +30,18 @@ export function reluForwardInto(x: Float64Array, y: Float64Array): number {
 }
 
 /**
- * dx = dout where y > 0, else 0, over every element (y, dout, dx of the same
- * length). This one keeps the branch: the branch-free `+(y > 0) * dout + 0`
- * turns a -0 gradient into +0, and the engine gives the reference's bits.
+ * dx = dout where y > 0, else +0, over every element (y, dout, dx of the
+ * same length), without a branch and with exactly the bits of
+ * `y > 0 ? dout : 0` for finite dout. With m = +(y > 0), 1 or 0:
+ *
+ *   m = 1:  dout * 1 + (0 - 1) * 0  =  dout + (-0)  =  dout   (x + -0 is x, even for x = -0)
+ *   m = 0:  dout * 0 + (0 - 0) * 0  =  (+-0) + (+0)  =  +0
+ *
+ * (`0 - m` rather than `-m`: -0 times 0 would be -0.)
  */
 export function reluBackwardInto(y: Float64Array, dout: Float64Array, dx: Float64Array): void {
-  for (let i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dout[i] : 0;
+  for (let i = 0; i < y.length; i++) {
+    const m = +(y[i] > 0);
+    dx[i] = m * dout[i] + (0 - m) * 0;
+  }
 }

@@ -132,6 +132,17 @@ describe('a first layer (inputGradient: false)', () => {
 
 describe('an empty batch (N = 0)', () => {
   it.each([
+    ['the engine', { ...reference, ...engine }],
+    ['the reference', reference],
+  ] as const)("%s's pooling, ReLU and Flatten give empty outputs and an empty dx", (_name, kit) => {
+    for (const layer of [new kit.MaxPool2D({ kernelSize: 2 }), new kit.AveragePool2D({ kernelSize: 2 }), new kit.ReLU(), new kit.Flatten()]) {
+      const out = layer.forward(new Tensor([0, 3, 4, 4]));
+      expect(out.size).toBe(0);
+      expect(layer.backward(new Tensor(out.shape)).shape).toEqual([0, 3, 4, 4]);
+    }
+  });
+
+  it.each([
     ['the engine', engine.Conv2d],
     ['the reference', reference.Conv2d],
   ] as const)("%s's Conv2d gives an empty output, an empty dx and zero gradients", (_name, Conv2d) => {
