@@ -23,7 +23,8 @@ import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
 import { COL2IM, col2imFunction, IM2COL, im2colFunction, TRANSPOSE, transposeFunction } from './wasm/im2col-kernel';
 import { CONV_FORWARD, CONV_WEIGHT_GRADIENT, convForwardFunction, convWeightGradientFunction } from './wasm/conv-kernel';
-import { MAX_POOL, maxPoolFunction } from './wasm/pool-kernel';
+import { FINITE_SCAN, finiteScanFunction, RELU_BACKWARD, RELU_FORWARD, reluBackwardFunction, reluForwardFunction } from './wasm/elementwise-kernel';
+import { MAX_POOL, MAX_POOL_BACKWARD, maxPoolBackwardFunction, maxPoolFunction } from './wasm/pool-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
 /** Block sizes of the kernel's loops (see gemm-kernel.ts). */
@@ -38,7 +39,21 @@ interface Kernel {
 }
 
 /** Every function of the module the threads can run, by index: the gemm drivers (one per family), then im2col, col2im, max pooling and transpose. */
-const KERNELS = [...FAMILIES.map(driverName), IM2COL, COL2IM, MAX_POOL, TRANSPOSE, CONV_FORWARD, CONV_WEIGHT_GRADIENT];
+/** The functions that take a range of items [lo, hi) as their first two arguments (see runRangeKernel). */
+const RANGE_KERNELS = [
+  IM2COL,
+  COL2IM,
+  MAX_POOL,
+  MAX_POOL_BACKWARD,
+  TRANSPOSE,
+  CONV_FORWARD,
+  CONV_WEIGHT_GRADIENT,
+  RELU_FORWARD,
+  RELU_BACKWARD,
+  FINITE_SCAN,
+] as const;
+export type RangeKernel = (typeof RANGE_KERNELS)[number];
+const KERNELS = [...FAMILIES.map(driverName), ...RANGE_KERNELS];
 
 let kernel: Kernel | null | undefined;
 let unavailableReason = '';
@@ -51,7 +66,18 @@ function load(): Kernel | null {
     const bytes = buildGemmModule({
       maxPages: MAX_PAGES,
       shared: true,
-      extra: [im2colFunction(), col2imFunction(), maxPoolFunction(), transposeFunction(), convForwardFunction(), convWeightGradientFunction()],
+      extra: [
+        im2colFunction(),
+        col2imFunction(),
+        maxPoolFunction(),
+        maxPoolBackwardFunction(),
+        transposeFunction(),
+        convForwardFunction(),
+        convWeightGradientFunction(),
+        reluForwardFunction(),
+        reluBackwardFunction(),
+        finiteScanFunction(),
+      ],
     });
     const module = new wasmApi.Module(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory } });
@@ -213,16 +239,13 @@ export function tryGemmWasm(m: number, n: number, k: number, a: Float64Array, b:
  * Runs one of the module's loops over independent items: im2col, col2im or
  * transpose (./wasm/im2col-kernel.ts, items = images), Conv2d's forward
  * pass and weight gradient (./wasm/conv-kernel.ts, items = images, tiles
- * of dW) or max pooling
- * (./wasm/pool-kernel.ts, items = planes). args[0] and args[1] are the range
+ * of dW), max pooling forward and backward (./wasm/pool-kernel.ts, items =
+ * planes) or ReLU and the finite scan (./wasm/elementwise-kernel.ts, items
+ * = elements). args[0] and args[1] are the range
  * of items [lo, hi), split into ranges over `threads` threads. Returns false
  * when the kernel is unavailable (the caller loops in TypeScript).
  */
-export function runRangeKernel(
-  name: typeof IM2COL | typeof COL2IM | typeof MAX_POOL | typeof TRANSPOSE | typeof CONV_FORWARD | typeof CONV_WEIGHT_GRADIENT,
-  args: number[],
-  threads: number,
-): boolean {
+export function runRangeKernel(name: RangeKernel, args: number[], threads: number): boolean {
   const K = load();
   if (K === null) return false;
   const index = KERNELS.indexOf(name);

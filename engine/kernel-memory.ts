@@ -144,7 +144,7 @@ export function freeKernelArray(array: Float64Array): void {
 }
 
 /** Byte address of `array[0]` in kernel memory, or -1 when the array lives elsewhere. */
-export function kernelAddress(array: Float64Array): number {
+export function kernelAddress(array: Float64Array | Int32Array): number {
   return state && state.buffers.has(array.buffer) ? array.byteOffset : -1;
 }
 
@@ -162,16 +162,23 @@ const orphans = new FinalizationRegistry<Map<string, Float64Array>>((arrays) => 
 });
 
 /**
- * Named scratch arrays that a layer reuses from one batch to the next, in
- * kernel memory where possible (otherwise ordinary Float64Arrays).
+ * The workspace of each array a workspace handed out: while a caller still
+ * holds such an array (a layer's output), its workspace is not collected,
+ * so its block is not freed and given to someone else under the caller.
+ */
+const holders = new WeakMap<Float64Array, Workspace>();
+
+/**
+ * Named arrays that a layer reuses from one batch to the next, in kernel
+ * memory where possible (otherwise ordinary Float64Arrays).
  *
  *   const col = workspace.array('col', R * K);
  *
  * gives the same array as the last call with that name while the length
  * stays the same, and a new one (the old one freed) when it changes. The
  * contents are whatever was last written: callers overwrite every element.
- * Do not return such an array to a caller that may keep it (it is
- * overwritten by the next batch); return fresh tensors instead.
+ * The engine's layers return some of them as their outputs, which the next
+ * call of the same method overwrites (lib/layer.ts: what a caller may keep).
  */
 export class Workspace {
   private readonly arrays = new Map<string, Float64Array>();
@@ -186,6 +193,7 @@ export class Workspace {
     if (old !== undefined && kernelAddress(old) >= 0) freeKernelArray(old);
     const array = allocKernelArray(length) ?? new Float64Array(length);
     this.arrays.set(name, array);
+    holders.set(array, this);
     return array;
   }
 }

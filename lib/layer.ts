@@ -11,6 +11,13 @@
  * network, and the classifier checks the loss and every updated weight).
  * An empty batch (N = 0) is fine for every layer: empty outputs, zero grads.
  *
+ * What a caller may keep: forward's output until the same layer's next
+ * forward, backward's dx until its next backward. A layer may reuse that
+ * memory for its next result (the engine's layers do: their outputs stay in
+ * the kernels' memory, where the next layer reads them without a copy), so a
+ * caller that needs a result for longer copies it. The readable layers
+ * return new tensors every call, which is also fine.
+ *
  * A layer kit (LayerKit) names the classes a network is built from, so the
  * same classifier can run the learner's layers, the reference's or the
  * engine's fast ones.

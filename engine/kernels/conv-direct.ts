@@ -100,11 +100,12 @@ export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, 
   const M = dW.length / K;
   const kBlocks = Math.ceil(K / DW_TILE_TAPS);
   const tiles = Math.ceil(M / DW_TILE_CHANNELS) * kBlocks;
-  const doutCopy = workspace.array('dout', dout.length);
+  // dout is read where it is when it lies in kernel memory (the output of an engine layer's backward)
+  const doutHere = kernelAddress(dout) >= 0 ? dout : workspace.array('dout', dout.length);
   const result = workspace.array('convDw', M * K);
   const tableArray = workspace.array('dwTable', (kBlocks * DW_TILE_TAPS) / 2);
-  if ([doutCopy, result, tableArray].some((a) => kernelAddress(a) < 0)) return false;
-  doutCopy.set(dout);
+  if ([doutHere, result, tableArray].some((a) => kernelAddress(a) < 0)) return false;
+  if (doutHere !== dout) doutHere.set(dout);
   const table = new Int32Array(tableArray.buffer, tableArray.byteOffset, kBlocks * DW_TILE_TAPS).fill(0);
   for (let c = 0, k = 0; c < g.C; c++) {
     for (let s = 0; s < g.FH; s++) for (let t = 0; t < g.FW; t++, k++) table[k] = 8 * ((c * g.H + s) * g.W + t);
@@ -122,7 +123,7 @@ export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, 
     M,
     K,
     kernelAddress(padded.xpad),
-    kernelAddress(doutCopy),
+    kernelAddress(doutHere),
     kernelAddress(result),
     kernelAddress(tableArray),
   ];

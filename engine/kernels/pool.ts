@@ -18,6 +18,7 @@ import type { WindowGeometry } from './im2col';
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';
 import { runRangeKernel } from '../gemm-wasm';
+import { MAX_POOL, MAX_POOL_BACKWARD } from '../wasm/pool-kernel';
 
 /** Module-level aliases: under jest's sandbox a global lookup in a loop is ~100x slower. */
 const max = Math.max;
@@ -39,7 +40,11 @@ function checkLengths(g: WindowGeometry, x: Float64Array, out: Float64Array, arg
   }
 }
 
-/** x [N, C, H, W] -> out [N, C, OH, OW] and argmax (same length), written over every element. */
+/**
+ * x [N, C, H, W] -> out [N, C, OH, OW] and argmax (same length), written over
+ * every element; x, out and argmax are used where they are when all three
+ * lie in kernel memory.
+ */
 export function maxPoolInto(x: Float64Array, g: WindowGeometry, out: Float64Array, argmax: Int32Array): void {
   checkLengths(g, x, out, argmax);
   if (getEngineConfig().kernel === 'wasm' && maxPoolFast(x, g, out, argmax)) return;
@@ -74,8 +79,15 @@ export function maxPoolInto(x: Float64Array, g: WindowGeometry, out: Float64Arra
   }
 }
 
-/** The WebAssembly path: x, out and argmax through the staging area. False if kernel memory is unavailable. */
+/**
+ * The WebAssembly path: x, out and argmax where they are when all three lie in
+ * kernel memory, else through the staging area. False if kernel memory is unavailable.
+ */
 function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argmax: Int32Array): boolean {
+  const threads = x.length >= THREAD_MIN_VALUES ? getEngineConfig().threads : 1;
+  const geometry = [g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW];
+  const addresses = [kernelAddress(x), kernelAddress(out), kernelAddress(argmax)];
+  if (addresses.every((a) => a >= 0)) return runRangeKernel(MAX_POOL, [0, g.N * g.C, ...geometry, ...addresses], threads);
   const outLength = out.length;
   // staging: [ x | out | argmax as i32 (half a double each) ]
   const area = staging.atLeast(x.length + outLength + Math.ceil(outLength / 2));
@@ -84,9 +96,25 @@ function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argm
   area.set(x);
   const outAt = base + 8 * x.length;
   const argmaxAt = outAt + 8 * outLength;
-  const args = [0, g.N * g.C, g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW, base, outAt, argmaxAt];
-  if (!runRangeKernel('maxpool', args, x.length >= THREAD_MIN_VALUES ? getEngineConfig().threads : 1)) return false;
+  if (!runRangeKernel(MAX_POOL, [0, g.N * g.C, ...geometry, base, outAt, argmaxAt], threads)) return false;
   out.set(area.subarray(x.length, x.length + outLength));
   argmax.set(new Int32Array(area.buffer, argmaxAt, outLength));
   return true;
+}
+
+/**
+ * dx [N, C, H, W] = 0, then dx[argmax[o]] += dout[o] for every output o in
+ * increasing order (exercise 03's backward), written over every element of
+ * dx. As WebAssembly, planes shared between threads, when the kernels run
+ * WebAssembly and all three arrays lie in kernel memory.
+ */
+export function maxPoolBackwardInto(dout: Float64Array, argmax: Int32Array, g: WindowGeometry, dx: Float64Array): void {
+  checkLengths(g, dx, dout, argmax);
+  const addresses = [kernelAddress(dout), kernelAddress(argmax), kernelAddress(dx)];
+  if (getEngineConfig().kernel === 'wasm' && addresses.every((a) => a >= 0)) {
+    const threads = dx.length >= THREAD_MIN_VALUES ? getEngineConfig().threads : 1;
+    if (runRangeKernel(MAX_POOL_BACKWARD, [0, g.N * g.C, g.H * g.W, g.OH * g.OW, ...addresses], threads)) return;
+  }
+  dx.fill(0);
+  for (let o = 0; o < dout.length; o++) dx[argmax[o]] += dout[o];
 }

@@ -16,8 +16,9 @@
  *
  * xpad, col, out2d, dA2d and dcol live in a Workspace (kernel memory, reused
  * from batch to batch, read by gemm in place); im2col, col2im and the
- * rearrangements run as WebAssembly on the engine's threads. out and dx are
- * new tensors every call: a caller may keep them.
+ * rearrangements run as WebAssembly on the engine's threads. The output
+ * lives there too, and the next forward overwrites it (lib/layer.ts: what a
+ * caller may keep); dx is a new tensor every call.
  */
 import { checkPositiveInt, checkShape, KataInputError, toPair } from '../../lib/checks';
 import type { ConvLayerOptions, ParametricLayer } from '../../lib/layer';
@@ -83,13 +84,12 @@ export class Conv2d implements ParametricLayer {
     const P = OH * OW; // output pixels per image
     const R = N * P;
     const K = this.inChannels * this.kernelSize[0] * this.kernelSize[1];
-    const out = new Tensor([N, M, OH, OW]);
     const fast = convForwardFast(x.data, g, this.params.W.data, this.params.b.data, this.workspace);
     if (fast !== null) {
-      out.data.set(fast.out);
       this.saved = { inputShape: [...x.shape], col: null, padded: fast.padded, OH, OW };
-      return out;
+      return new Tensor([N, M, OH, OW], fast.out);
     }
+    const out = new Tensor([N, M, OH, OW], this.workspace.array('convOut', N * M * P));
     const col = this.workspace.array('col', R * K);
     im2colInto(x.data, g, col);
 

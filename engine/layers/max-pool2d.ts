@@ -6,11 +6,17 @@
  *
  *   a[n, c, i, j] = max { x[n, c, i*S_h - P_h + s, j*S_w - P_w + t] : s < FH, t < FW, inside the image }
  *   dx[argmax[o]] += dout[o]
+ *
+ * out and dx live in the layer's workspace (kernel memory, read and written
+ * there by the kernels): the next forward overwrites out and the next
+ * backward dx (lib/layer.ts: what a caller may keep).
  */
 import { checkNonNegativeInt, checkPositiveInt, checkShape, KataInputError, toPair } from '../../lib/checks';
 import type { Layer, PoolLayerOptions } from '../../lib/layer';
 import { Tensor } from '../../lib/tensor';
-import { maxPoolInto } from '../kernels/pool';
+import type { WindowGeometry } from '../kernels/im2col';
+import { maxPoolBackwardInto, maxPoolInto } from '../kernels/pool';
+import { Workspace } from '../kernel-memory';
 import { checkImages, type Window } from './checks';
 
 /** The pool's options as checked pairs, with the messages of exercise 03's poolWindow. */
@@ -43,12 +49,13 @@ export class MaxPool2D implements Layer {
   /** [P_h, P_w] */
   readonly padding: [number, number];
 
-  /** Shape of the last forward input, [N, C, H, W]. */
-  private inputShape: number[] | null = null;
-  /** Shape of the last forward output, [N, C, OH, OW]: what backward expects for dout. */
-  private outputShape: number[] | null = null;
-  /** For each output element (row-major over [N, C, OH, OW]): the flat index in x of its maximum. */
-  private argmax: Int32Array | null = null;
+  /**
+   * From the last forward: its sizes, and for each output element (row-major
+   * over [N, C, OH, OW]) the flat index in x of its maximum.
+   */
+  private saved: { geometry: WindowGeometry; argmax: Int32Array } | null = null;
+  /** out, argmax and dx, reused from one call to the next. */
+  private readonly workspace = new Workspace();
 
   /** @throws KataInputError for bad options (see poolWindow). */
   constructor(options: PoolLayerOptions) {
@@ -65,13 +72,13 @@ export class MaxPool2D implements Layer {
    */
   forward(x: Tensor): Tensor {
     const g = checkImages('MaxPool2D.forward', x, this);
-    const out = new Tensor([g.N, g.C, g.OH, g.OW]);
-    // argmax is this layer's own (backward reads the last forward's): reused while the size holds
-    const argmax = this.argmax !== null && this.argmax.length === out.size ? this.argmax : new Int32Array(out.size);
+    const size = g.N * g.C * g.OH * g.OW;
+    const out = new Tensor([g.N, g.C, g.OH, g.OW], this.workspace.array('out', size));
+    // argmax: i32 indices, two to a double of the workspace
+    const argmaxStore = this.workspace.array('argmax', Math.ceil(size / 2));
+    const argmax = new Int32Array(argmaxStore.buffer, argmaxStore.byteOffset, size);
     maxPoolInto(x.data, g, out.data, argmax);
-    this.inputShape = [...x.shape];
-    this.outputShape = [...out.shape];
-    this.argmax = argmax;
+    this.saved = { geometry: g, argmax };
     return out;
   }
 
@@ -87,18 +94,13 @@ export class MaxPool2D implements Layer {
    * @returns dx [N, C, H, W]
    */
   backward(dout: Tensor): Tensor {
-    if (this.inputShape === null || this.outputShape === null || this.argmax === null) {
+    if (this.saved === null) {
       throw new KataInputError('MaxPool2D.backward: call forward first (backward needs the positions of the maxima)');
     }
-    checkShape('MaxPool2D.backward', dout, this.outputShape);
-    const dx = new Tensor(this.inputShape);
-    const argmax = this.argmax;
-    const g = dout.data;
-    const d = dx.data;
-    const size = g.length;
-    for (let o = 0; o < size; o++) {
-      d[argmax[o]] += g[o];
-    }
+    const { geometry: g, argmax } = this.saved;
+    checkShape('MaxPool2D.backward', dout, [g.N, g.C, g.OH, g.OW]);
+    const dx = new Tensor([g.N, g.C, g.H, g.W], this.workspace.array('dx', g.N * g.C * g.H * g.W));
+    maxPoolBackwardInto(dout.data, argmax, g, dx.data);
     return dx;
   }
 }

@@ -11,21 +11,28 @@
  *
  * Backward needs to know where x > 0. That is exactly where y > 0, so the
  * layer keeps its output y (no copy) instead of building a separate mask.
+ *
+ * y and dx live in the layer's workspace (kernel memory, where the loops run
+ * as WebAssembly when x and dout are there too): the next forward overwrites
+ * y and the next backward dx (lib/layer.ts: what a caller may keep).
  */
 import { checkFinite, checkShape, KataInputError } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
 import { reluBackwardInto, reluForwardInto } from '../kernels/relu';
 import { Tensor } from '../../lib/tensor';
+import { Workspace } from '../kernel-memory';
 
 export class ReLU implements Layer {
   /** The output of the last forward: y > 0 exactly where its input was > 0. */
   private y: Tensor | null = null;
+  /** y and dx, reused from one call to the next. */
+  private readonly workspace = new Workspace();
 
   /**
    * x (any shape, finite values) -> max(x, 0), same shape.
    */
   forward(x: Tensor): Tensor {
-    const y = new Tensor(x.shape);
+    const y = new Tensor(x.shape, this.workspace.array('y', x.size));
     // reluForwardInto returns where the first NaN or infinity is; checkFinite throws the standard message for it.
     if (reluForwardInto(x.data, y.data) >= 0) checkFinite('ReLU.forward', x);
     this.y = y;
@@ -37,7 +44,7 @@ export class ReLU implements Layer {
     const y = this.y;
     if (y === null) throw new KataInputError('ReLU.backward: call forward before backward (no input stored)');
     checkShape('ReLU.backward', dout, y.shape);
-    const dx = new Tensor(y.shape);
+    const dx = new Tensor(y.shape, this.workspace.array('dx', y.size));
     reluBackwardInto(y.data, dout.data, dx.data);
     return dx;
   }

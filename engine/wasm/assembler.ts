@@ -120,6 +120,9 @@ export class FunctionBuilder {
   and(): this {
     return this.op(0x71);
   }
+  or(): this {
+    return this.op(0x72);
+  }
   eqz(): this {
     return this.op(0x45);
   }
@@ -184,6 +187,9 @@ export class FunctionBuilder {
   f64Store(offset = 0): this {
     return this.op(0x39, 3, ...u32(offset));
   }
+  f64Const(value: number): this {
+    return this.op(0x44, ...new Uint8Array(new Float64Array([value]).buffer));
+  }
   f64Add(): this {
     return this.op(0xa0);
   }
@@ -231,6 +237,26 @@ export class FunctionBuilder {
   }
   f64x2Mul(): this {
     return this.simd(0xf2);
+  }
+  /** Lane-wise a > b: all ones where true, all zeros where false (also for NaN). */
+  f64x2Gt(): this {
+    return this.simd(0x4a);
+  }
+  /** Lane-wise a != b: all ones where true (a lane holding NaN is != itself). */
+  f64x2Ne(): this {
+    return this.simd(0x48);
+  }
+  /** Pops b, a; pushes b where a < b, else a, lane by lane (pmax(0, v) is v > 0 ? v : +0, bits as they are). */
+  f64x2Pmax(): this {
+    return this.simd(0xf7);
+  }
+  /** Bitwise and of two vectors. */
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  /** 1 if any bit of the vector is set, else 0 (an i32). */
+  v128AnyTrue(): this {
+    return this.simd(0x53);
   }
 
   /** The function body as the code section wants it: locals, then instructions. */

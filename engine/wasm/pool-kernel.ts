@@ -134,3 +134,51 @@ export function maxPoolFunction(): FunctionBuilder {
   );
   return fn;
 }
+
+export const MAX_POOL_BACKWARD = 'maxpool_backward';
+export const POOL_BACKWARD_PARAMS = ['pLo', 'pHi', 'inPlane', 'outPlane', 'dout', 'argmax', 'dx'] as const;
+
+/**
+ * Max pooling's backward over planes [pLo, pHi): each plane of dx (inPlane
+ * doubles) set to zero, then dx[argmax[o]] += dout[o] for the plane's outputs
+ * (outPlane of them) in increasing o: the readable layer's operations in its
+ * order (a window's maximum lies in its own plane, so planes are independent).
+ * Parameters POOL_BACKWARD_PARAMS, all i32; dout, argmax (i32) and dx are byte addresses.
+ */
+export function maxPoolBackwardFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(
+    MAX_POOL_BACKWARD,
+    POOL_BACKWARD_PARAMS.map(() => i32),
+  );
+  const P = Object.fromEntries(POOL_BACKWARD_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof POOL_BACKWARD_PARAMS)[number], Local>;
+  const [plane, at, end, o, oEnd, target] = Array.from({ length: 6 }, () => fn.local(i32));
+  forRange(
+    fn,
+    plane,
+    () => fn.get(P.pLo),
+    () => fn.get(P.pHi),
+    () => {
+      fn.get(P.dx).get(plane).get(P.inPlane).mul().i32(8).mul().add().tee(at).get(P.inPlane).i32(8).mul().add().set(end);
+      forRange(
+        fn,
+        at,
+        () => fn.get(at),
+        () => fn.get(end),
+        () => void fn.get(at).f64Const(0).f64Store(),
+        8,
+      );
+      fn.get(plane).get(P.outPlane).mul().tee(o).get(P.outPlane).add().set(oEnd);
+      forRange(
+        fn,
+        o,
+        () => fn.get(o),
+        () => fn.get(oEnd),
+        () => {
+          fn.get(P.dx).get(P.argmax).get(o).i32(4).mul().add().i32Load().i32(8).mul().add().tee(target);
+          fn.get(target).f64Load().get(P.dout).get(o).i32(8).mul().add().f64Load().f64Add().f64Store();
+        },
+      );
+    },
+  );
+  return fn;
+}

@@ -1,0 +1,139 @@
+/**
+ * Element-by-element passes as WebAssembly functions, over a range of
+ * elements [lo, hi) so that threads can share an array (../threads.ts):
+ *
+ *   relu_forward:   y[i]  = x[i] > 0 ? x[i] : +0,  and *flag = 1 if some x[i] is NaN or infinite
+ *   relu_backward:  dx[i] = y[i] > 0 ? dout[i] : +0
+ *   finite_scan:    *flag = 1 if some x[i] is NaN or infinite
+ *
+ * Two doubles per f64x2 instruction, without a branch per element:
+ * `f64x2.pmax(0, v)` is `0 < v ? v : 0` with v's bits as they are, and
+ * `v128.and(dout, y > 0)` keeps dout's bits where the mask is all ones and
+ * gives +0 (all bits zero) elsewhere: the readable ReLU's values exactly,
+ * signed zeros and NaN included. The finite check adds v * 0 to a sum that
+ * stays zero while every v is finite and is NaN from the first NaN or
+ * infinity on; only `flag` (an i32, never cleared here) is written then.
+ *
+ * Parameters, all i32: lo and hi element indices, the arrays and flag byte
+ * addresses.
+ */
+import { FunctionBuilder, type Local, ValType } from './assembler';
+
+const { i32, v128 } = ValType;
+
+export const RELU_FORWARD = 'relu_forward';
+export const RELU_BACKWARD = 'relu_backward';
+export const FINITE_SCAN = 'finite_scan';
+
+/**
+ * Runs `pair(at)` for each two elements from byte offset 8*lo on, then
+ * `single(at)` for the last one when the range has an odd length. `at` is a
+ * byte offset from the start of each array.
+ */
+export function eachPair(fn: FunctionBuilder, lo: Local, hi: Local, pair: (at: Local) => void, single: (at: Local) => void): void {
+  const at = fn.local(i32);
+  const end = fn.local(i32);
+  fn.get(lo).i32(8).mul().set(at);
+  fn.get(hi).i32(8).mul().set(end);
+  fn.block().loop();
+  fn.get(at).i32(16).add().get(end).gtS().brIf(1);
+  pair(at);
+  fn.get(at).i32(16).add().set(at);
+  fn.br(0).end().end();
+  fn.get(at).get(end).ltS().if();
+  single(at);
+  fn.end();
+}
+
+/** flag = 1 when a lane of `sum` is NaN (NaN != NaN). */
+function raiseFlagOnNaN(fn: FunctionBuilder, sum: Local, flag: Local): void {
+  fn.get(sum).get(sum).f64x2Ne().v128AnyTrue().if();
+  fn.get(flag).i32(1).i32Store();
+  fn.end();
+}
+
+export function reluForwardFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(RELU_FORWARD, [i32, i32, i32, i32, i32]);
+  const [lo, hi, x, y, flag] = fn.params;
+  const [v, sum, zero] = [fn.local(v128), fn.local(v128), fn.local(v128)]; // locals start at zero
+  const step = (at: Local, load: () => void, store: () => void): void => {
+    fn.get(x).get(at).add();
+    load();
+    fn.set(v);
+    fn.get(sum).get(v).get(zero).f64x2Mul().f64x2Add().set(sum);
+    fn.get(y).get(at).add().get(zero).get(v).f64x2Pmax();
+    store();
+  };
+  eachPair(
+    fn,
+    lo,
+    hi,
+    (at) =>
+      step(
+        at,
+        () => fn.v128Load(),
+        () => fn.v128Store(),
+      ),
+    (at) =>
+      step(
+        at,
+        () => fn.v128Load64Zero(),
+        () => fn.v128Store64Lane(0, 0),
+      ),
+  );
+  raiseFlagOnNaN(fn, sum, flag);
+  return fn;
+}
+
+export function reluBackwardFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(RELU_BACKWARD, [i32, i32, i32, i32, i32]);
+  const [lo, hi, y, dout, dx] = fn.params;
+  const zero = fn.local(v128);
+  const step = (at: Local, load: () => void, store: () => void): void => {
+    fn.get(dx).get(at).add();
+    fn.get(dout).get(at).add();
+    load();
+    fn.get(y).get(at).add();
+    load();
+    fn.get(zero).f64x2Gt().v128And();
+    store();
+  };
+  eachPair(
+    fn,
+    lo,
+    hi,
+    (at) =>
+      step(
+        at,
+        () => fn.v128Load(),
+        () => fn.v128Store(),
+      ),
+    (at) =>
+      step(
+        at,
+        () => fn.v128Load64Zero(),
+        () => fn.v128Store64Lane(0, 0),
+      ),
+  );
+  return fn;
+}
+
+export function finiteScanFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(FINITE_SCAN, [i32, i32, i32, i32]);
+  const [lo, hi, x, flag] = fn.params;
+  const [sum, zero] = [fn.local(v128), fn.local(v128)];
+  const step = (at: Local, load: () => void): void => {
+    fn.get(sum).get(x).get(at).add();
+    load();
+    fn.get(zero).f64x2Mul().f64x2Add().set(sum);
+  };
+  eachPair(
+    fn,
+    lo,
+    hi,
+    (at) => step(at, () => fn.v128Load()),
+    (at) => step(at, () => fn.v128Load64Zero()),
+  );
+  raiseFlagOnNaN(fn, sum, flag);
+  return fn;
+}
