@@ -4,11 +4,17 @@
  * the output, dx and each gradient), on the TypeScript kernel and on
  * WebAssembly with 1 and 2 threads. Small random problems from fast-check,
  * plus the real shapes of the networks (large enough for threads and the
- * WebAssembly loops to take over).
+ * WebAssembly loops to take over). Each runs twice: with x and dout in
+ * ordinary arrays (what a caller gives), and in kernel memory (what one
+ * engine layer hands the next, read there without a copy).
  */
 import fc from 'fast-check';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { closeEngineThreads, engineKit, setEngineConfig, type EngineConfig } from '../../engine';
 import type { Layer, LayerKit } from '../../lib/layer';
+import { ELEMENT_THREAD_MIN } from '../../engine/kernels/finite';
+import { allocKernelArray, freeKernelArray } from '../../engine/kernel-memory';
 import { Tensor } from '../../lib/tensor';
 import { treeKit as reference } from '../../solutions/06-classifier/classifier';
 import { convConfigArb, poolConfigArb, seededTensor, type ConvConfig } from '../helpers/arbitraries';
@@ -32,13 +38,30 @@ function expectSameBits(actual: Tensor, expected: Tensor, what: string): void {
   }
 }
 
+/** Where the engine layer's inputs live. */
+type Place = (t: Tensor) => Tensor;
+const ordinary: Place = (t) => t;
+/** A copy in kernel memory (freed by the next test's copies: each is read only within its test). */
+const kernelCopies: Float64Array[] = [];
+const inKernelMemory: Place = (t) => {
+  const data = allocKernelArray(t.size);
+  if (data === null) throw new Error('kernel memory is unavailable');
+  kernelCopies.push(data);
+  data.set(t.data);
+  return new Tensor(t.shape, data);
+};
+afterEach(() => kernelCopies.splice(0).forEach(freeKernelArray));
+const PLACES: [string, Place][] = [
+  ['inputs in ordinary arrays', ordinary],
+  ['inputs in kernel memory', inKernelMemory],
+];
+
 /** Forward and backward through both layers on the same x and dout; every result compared. */
-function compare(fast: Layer, slow: Layer, x: Tensor, seed: number): void {
-  const yFast = fast.forward(x);
+function compare(fast: Layer, slow: Layer, x: Tensor, seed: number, place: Place): void {
   const ySlow = slow.forward(x);
-  expectSameBits(yFast, ySlow, 'forward');
-  const dout = seededTensor(ySlow.shape, seed + 1);
-  expectSameBits(fast.backward(dout), slow.backward(dout), 'dx');
+  expectSameBits(fast.forward(place(x)), ySlow, 'forward');
+  const dout = seededTensor(ySlow.shape, seed + 1).map((v, i) => (i % 13 === 0 ? -0 : v));
+  expectSameBits(fast.backward(place(dout)), slow.backward(dout), 'dx');
   for (const name of Object.keys(slow.grads ?? {})) expectSameBits(fast.grads![name], slow.grads![name], `grads.${name}`);
 }
 
@@ -61,7 +84,9 @@ const REAL_CONVS: ConvConfig[] = [
   { batch: 16, inChannels: 6, outChannels: 16, height: 14, width: 14, kernel: [5, 5], stride: [2, 1], padding: [0, 1], seed: 4 },
 ];
 
-describe.each(SETTINGS)('engine layers against the readable reference, %s', (_name, config) => {
+const CASES = SETTINGS.flatMap(([name, config]) => PLACES.map(([where, place]) => [`${name}, ${where}`, config, place] as const));
+
+describe.each(CASES)('engine layers against the readable reference, %s', (_name, config, place) => {
   let previous: EngineConfig;
   beforeAll(() => (previous = setEngineConfig(config)));
   afterAll(() => setEngineConfig(previous));
@@ -70,9 +95,9 @@ describe.each(SETTINGS)('engine layers against the readable reference, %s', (_na
     fc.assert(
       fc.property(convConfigArb(), (c) => {
         const [fast, slow] = convPair(c);
-        compare(fast, slow, seededTensor([c.batch, c.inChannels, c.height, c.width], c.seed), c.seed);
+        compare(fast, slow, seededTensor([c.batch, c.inChannels, c.height, c.width], c.seed), c.seed, place);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
@@ -80,7 +105,7 @@ describe.each(SETTINGS)('engine layers against the readable reference, %s', (_na
     "Conv2d: the same bits on the networks' shape %s",
     (_label, c) => {
       const [fast, slow] = convPair(c);
-      compare(fast, slow, seededTensor([c.batch, c.inChannels, c.height, c.width], c.seed), c.seed);
+      compare(fast, slow, seededTensor([c.batch, c.inChannels, c.height, c.width], c.seed), c.seed, place);
     },
   );
 
@@ -90,25 +115,81 @@ describe.each(SETTINGS)('engine layers against the readable reference, %s', (_na
         const options = { kernelSize: c.kernel, stride: c.stride, padding: c.padding };
         // values from {-1, 0, 1}: many ties, which must go to the same cell
         const x = seededTensor([c.batch, c.channels, c.height, c.width], c.seed).map((v) => Math.round(v));
-        compare(new engine.MaxPool2D(options), new reference.MaxPool2D(options), x, c.seed);
+        compare(new engine.MaxPool2D(options), new reference.MaxPool2D(options), x, c.seed, place);
       }),
-      { numRuns: 80 },
+      { numRuns: 60 },
     );
     const x = seededTensor([16, 8, 28, 28], 5);
-    compare(new engine.MaxPool2D({ kernelSize: 2 }), new reference.MaxPool2D({ kernelSize: 2 }), x, 5);
+    compare(new engine.MaxPool2D({ kernelSize: 2 }), new reference.MaxPool2D({ kernelSize: 2 }), x, 5, place);
+    // overlapping windows on a batch large enough for threads: one input can win several windows
+    const ties = seededTensor([16, 8, 28, 28], 6).map((v) => Math.round(v));
+    compare(
+      new engine.MaxPool2D({ kernelSize: 3, stride: 2, padding: 1 }),
+      new reference.MaxPool2D({ kernelSize: 3, stride: 2, padding: 1 }),
+      ties,
+      6,
+      place,
+    );
   });
 
   it('ReLU: the same output and dx, zeros of both signs included', () => {
+    // sizes up to 300, and around the size from which both threads share the loop (odd ones included)
+    const sizes = fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: ELEMENT_THREAD_MIN - 3, max: ELEMENT_THREAD_MIN + 40 }));
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 300 }), (seed, size) => {
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), sizes, (seed, size) => {
         const x = seededTensor([size], seed).map((v, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : v));
         const fast = new engine.ReLU();
         const slow = new reference.ReLU();
-        expectSameBits(fast.forward(x), slow.forward(x), 'forward');
+        expectSameBits(fast.forward(place(x)), slow.forward(x), 'forward');
         const dout = seededTensor([size], seed + 1).map((v, i) => (i % 5 === 0 ? -0 : v));
-        expectSameBits(fast.backward(dout), slow.backward(dout), 'dx');
+        expectSameBits(fast.backward(place(dout)), slow.backward(dout), 'dx');
       }),
+      { numRuns: 40 },
     );
+  });
+});
+
+describe.each(CASES)('a NaN or an infinity in the input, %s', (_name, config, place) => {
+  let previous: EngineConfig;
+  beforeAll(() => (previous = setEngineConfig(config)));
+  afterAll(() => setEngineConfig(previous));
+
+  it.each([NaN, Infinity, -Infinity])("%s: each engine layer refuses it with the reference's message", (bad) => {
+    // large enough for the finite scan to run on both threads; the bad value near the end
+    const x = seededTensor([8, 8, 28, 28], 7);
+    x.data[x.size - 3] = bad;
+    const layers: [Layer, Layer][] = [
+      [new engine.ReLU(), new reference.ReLU()],
+      [new engine.MaxPool2D({ kernelSize: 2 }), new reference.MaxPool2D({ kernelSize: 2 })],
+      [new engine.Conv2d({ inChannels: 8, outChannels: 2, kernelSize: 3 }), new reference.Conv2d({ inChannels: 8, outChannels: 2, kernelSize: 3 })],
+    ];
+    for (const [fast, slow] of layers) {
+      const message = (() => {
+        try {
+          slow.forward(x);
+        } catch (error) {
+          return (error as Error).message;
+        }
+        throw new Error('the reference accepted a non-finite input');
+      })();
+      expect(() => fast.forward(place(x))).toThrowKataError(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    }
+  });
+});
+
+describe('what a caller may keep (lib/layer.ts)', () => {
+  it("an engine layer's output stays intact while it is held, even after the layer itself was garbage-collected", async () => {
+    // A collected workspace gives its blocks back; the output it handed out must keep it alive.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const out = new engine.ReLU().forward(inKernelMemory(seededTensor([4096], 8)));
+    const expected = Array.from(out.data);
+    for (let round = 0; round < 3; round++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve)); // finalizers run after the collection
+      for (let i = 0; i < 20; i++) new engine.ReLU().forward(inKernelMemory(seededTensor([4096], 10 * round + i)));
+    }
+    expect(Array.from(out.data)).toEqual(expected);
   });
 });
 
