@@ -24,7 +24,8 @@ import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-
 import { COL2IM, col2imFunction, IM2COL, im2colFunction, TRANSPOSE, transposeFunction } from './wasm/im2col-kernel';
 import { CONV_FORWARD, CONV_WEIGHT_GRADIENT, convForwardFunction, convWeightGradientFunction } from './wasm/conv-kernel';
 import { FINITE_SCAN, finiteScanFunction, RELU_BACKWARD, RELU_FORWARD, reluBackwardFunction, reluForwardFunction } from './wasm/elementwise-kernel';
-import { MAX_POOL, MAX_POOL_BACKWARD, maxPoolBackwardFunction, maxPoolFunction } from './wasm/pool-kernel';
+import { MAX_POOL, MAX_POOL_2X2, MAX_POOL_BACKWARD, maxPool2x2Function, maxPoolBackwardFunction, maxPoolFunction } from './wasm/pool-kernel';
+import { BIAS_GRADIENT, biasGradientFunction } from './wasm/bias-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
 /** Block sizes of the kernel's loops (see gemm-kernel.ts). */
@@ -44,10 +45,12 @@ const RANGE_KERNELS = [
   IM2COL,
   COL2IM,
   MAX_POOL,
+  MAX_POOL_2X2,
   MAX_POOL_BACKWARD,
   TRANSPOSE,
   CONV_FORWARD,
   CONV_WEIGHT_GRADIENT,
+  BIAS_GRADIENT,
   RELU_FORWARD,
   RELU_BACKWARD,
   FINITE_SCAN,
@@ -70,10 +73,12 @@ function load(): Kernel | null {
         im2colFunction(),
         col2imFunction(),
         maxPoolFunction(),
+        maxPool2x2Function(),
         maxPoolBackwardFunction(),
         transposeFunction(),
         convForwardFunction(),
         convWeightGradientFunction(),
+        biasGradientFunction(),
         reluForwardFunction(),
         reluBackwardFunction(),
         finiteScanFunction(),
@@ -239,7 +244,8 @@ export function tryGemmWasm(m: number, n: number, k: number, a: Float64Array, b:
  * Runs one of the module's loops over independent items: im2col, col2im or
  * transpose (./wasm/im2col-kernel.ts, items = images), Conv2d's forward
  * pass and weight gradient (./wasm/conv-kernel.ts, items = images, tiles
- * of dW), max pooling forward and backward (./wasm/pool-kernel.ts, items =
+ * of dW), its bias gradient (./wasm/bias-kernel.ts, items = groups of
+ * channels), max pooling forward and backward (./wasm/pool-kernel.ts, items =
  * planes) or ReLU and the finite scan (./wasm/elementwise-kernel.ts, items
  * = elements). args[0] and args[1] are the range
  * of items [lo, hi), split into ranges over `threads` threads. Returns false

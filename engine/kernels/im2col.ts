@@ -23,7 +23,6 @@
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';
 import { runRangeKernel } from '../gemm-wasm';
-import { Tensor } from '../../lib/tensor';
 
 /** Below this many entries of col, one thread does the whole batch (waking a worker costs more). */
 const THREAD_MIN_ENTRIES = 1 << 15;
@@ -142,16 +141,15 @@ export function im2colInto(x: Float64Array, g: WindowGeometry, col: Float64Array
 }
 
 /**
- * col [N*OH*OW, C*FH*FW] -> a new tensor [N, C, H, W], the adjoint of
- * im2colInto: each entry goes back to the pixel it was copied from and the
- * entries landing on one pixel are added (in the order of the rows of col);
- * entries from the padding are dropped.
+ * col [N*OH*OW, C*FH*FW] -> dx [N, C, H, W], written over every element, the
+ * adjoint of im2colInto: each entry goes back to the pixel it was copied
+ * from and the entries landing on one pixel are added to a zero (in the
+ * order of the rows of col); entries from the padding are dropped.
  */
-export function col2imTensor(col: Float64Array, g: WindowGeometry): Tensor {
-  const out = new Tensor([g.N, g.C, g.H, g.W]);
-  const dx = out.data;
-  checkLengths('col2imTensor', g, dx, col);
-  if (runFast('col2im', g, dx, col)) return out;
+export function col2imInto(col: Float64Array, g: WindowGeometry, dx: Float64Array): void {
+  checkLengths('col2imInto', g, dx, col);
+  if (runFast('col2im', g, dx, col)) return;
+  dx.fill(0);
   const { N, C, H, W, FH, FW, SH, PH, OH, OW } = g;
   const { lo, hi } = insideRuns(OW, FW, g.SW, g.PW, W);
   let c = 0;
@@ -172,7 +170,6 @@ export function col2imTensor(col: Float64Array, g: WindowGeometry): Tensor {
       }
     }
   }
-  return out;
 }
 
 /**

@@ -18,7 +18,7 @@ import type { WindowGeometry } from './im2col';
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';
 import { runRangeKernel } from '../gemm-wasm';
-import { MAX_POOL, MAX_POOL_BACKWARD } from '../wasm/pool-kernel';
+import { MAX_POOL, MAX_POOL_2X2, MAX_POOL_BACKWARD } from '../wasm/pool-kernel';
 
 /** Module-level aliases: under jest's sandbox a global lookup in a loop is ~100x slower. */
 const max = Math.max;
@@ -85,9 +85,12 @@ export function maxPoolInto(x: Float64Array, g: WindowGeometry, out: Float64Arra
  */
 function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argmax: Int32Array): boolean {
   const threads = x.length >= THREAD_MIN_VALUES ? getEngineConfig().threads : 1;
-  const geometry = [g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW];
+  // the common 2x2 window of stride 2 without padding has a function of its own, without the general one's clipping
+  const twoByTwo = g.FH === 2 && g.FW === 2 && g.SH === 2 && g.SW === 2 && g.PH === 0 && g.PW === 0;
+  const kernel = twoByTwo ? MAX_POOL_2X2 : MAX_POOL;
+  const geometry = twoByTwo ? [g.H, g.W, g.OH, g.OW] : [g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW];
   const addresses = [kernelAddress(x), kernelAddress(out), kernelAddress(argmax)];
-  if (addresses.every((a) => a >= 0)) return runRangeKernel(MAX_POOL, [0, g.N * g.C, ...geometry, ...addresses], threads);
+  if (addresses.every((a) => a >= 0)) return runRangeKernel(kernel, [0, g.N * g.C, ...geometry, ...addresses], threads);
   const outLength = out.length;
   // staging: [ x | out | argmax as i32 (half a double each) ]
   const area = staging.atLeast(x.length + outLength + Math.ceil(outLength / 2));
@@ -96,7 +99,7 @@ function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argm
   area.set(x);
   const outAt = base + 8 * x.length;
   const argmaxAt = outAt + 8 * outLength;
-  if (!runRangeKernel(MAX_POOL, [0, g.N * g.C, ...geometry, base, outAt, argmaxAt], threads)) return false;
+  if (!runRangeKernel(kernel, [0, g.N * g.C, ...geometry, base, outAt, argmaxAt], threads)) return false;
   out.set(area.subarray(x.length, x.length + outLength));
   argmax.set(new Int32Array(area.buffer, argmaxAt, outLength));
   return true;

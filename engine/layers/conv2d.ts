@@ -17,16 +17,17 @@
  * xpad, col, out2d, dA2d and dcol live in a Workspace (kernel memory, reused
  * from batch to batch, read by gemm in place); im2col, col2im and the
  * rearrangements run as WebAssembly on the engine's threads. The output
- * lives there too, and the next forward overwrites it (lib/layer.ts: what a
- * caller may keep); dx is a new tensor every call.
+ * and dx live there too: the next forward overwrites the output and the
+ * next backward dx (lib/layer.ts: what a caller may keep).
  */
 import { checkPositiveInt, checkShape, KataInputError, toPair } from '../../lib/checks';
 import type { ConvLayerOptions, ParametricLayer } from '../../lib/layer';
 import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
 import { sizeOf, Tensor } from '../../lib/tensor';
+import { biasGradientInto } from '../kernels/bias';
 import { convForwardFast, convWeightGradientFast, type PaddedInput } from '../kernels/conv-direct';
-import { col2imTensor, im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../kernels/im2col';
+import { col2imInto, im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../kernels/im2col';
 import { Workspace } from '../kernel-memory';
 import { checkImages, checkWindow } from './checks';
 
@@ -118,7 +119,9 @@ export class Conv2d implements ParametricLayer {
     const dA2d = made ?? this.dA2d(dout, P);
     const dcol = this.workspace.array('dcol', R * K);
     gemm(R, K, M, dA2d, this.params.W.data, dcol);
-    return col2imTensor(dcol, windowGeometry(inputShape, this.kernelSize, this.stride, this.padding));
+    const dx = new Tensor(inputShape, this.workspace.array('dx', sizeOf(inputShape)));
+    col2imInto(dcol, windowGeometry(inputShape, this.kernelSize, this.stride, this.padding), dx.data);
+    return dx;
   }
 
   /** dA2d [R, M], the transpose of the rearrangement in forward: dA2d[(n, i, j), m] = dout[n, m, i, j]. */
@@ -142,17 +145,7 @@ export class Conv2d implements ParametricLayer {
     const K = this.inChannels * this.kernelSize[0] * this.kernelSize[1];
 
     // db[m] = sum of dout over n, i, j (each plane of dout is contiguous)
-    const dA = dout.data;
-    const db = this.grads.b.data;
-    db.fill(0);
-    for (let n = 0; n < N; n++) {
-      for (let m = 0; m < M; m++) {
-        const from = (n * M + m) * P;
-        let sum = db[m];
-        for (let p = 0; p < P; p++) sum += dA[from + p];
-        db[m] = sum;
-      }
-    }
+    biasGradientInto(dout.data, N, M, P, this.grads.b.data, this.workspace);
 
     // dW [M, K] = dA2d^T [M, R] col [R, K]: straight from dout and xpad when forward kept xpad
     // (and the kernels have not been switched to TypeScript since), else a product on col

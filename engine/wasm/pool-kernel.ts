@@ -182,3 +182,73 @@ export function maxPoolBackwardFunction(): FunctionBuilder {
   );
   return fn;
 }
+
+export const MAX_POOL_2X2 = 'maxpool_2x2';
+export const POOL_2X2_PARAMS = ['pLo', 'pHi', 'H', 'W', 'OH', 'OW', 'x', 'out', 'argmax'] as const;
+
+/**
+ * maxpool for the most common window, 2x2 with stride 2 and no padding,
+ * over planes [pLo, pHi): the same cells in the same order (top left, top
+ * right, bottom left, bottom right; a later one wins only if strictly
+ * greater) as maxPoolFunction, without its clipping and window loops (every
+ * such window lies inside the image). Parameters POOL_2X2_PARAMS, as POOL_PARAMS.
+ */
+export function maxPool2x2Function(): FunctionBuilder {
+  const fn = new FunctionBuilder(
+    MAX_POOL_2X2,
+    POOL_2X2_PARAMS.map(() => i32),
+  );
+  const P = Object.fromEntries(POOL_2X2_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof POOL_2X2_PARAMS)[number], Local>;
+  const [plane, i, j, top, cell, best, o] = Array.from({ length: 7 }, () => fn.local(i32));
+  const [bestValue, v] = [fn.local(f64), fn.local(f64)];
+  /** Pushes x[index] for a flat index. */
+  const load = (index: () => void): void => {
+    fn.get(P.x);
+    index();
+    fn.i32(8).mul().add().f64Load();
+  };
+  forRange(
+    fn,
+    plane,
+    () => fn.get(P.pLo),
+    () => fn.get(P.pHi),
+    () => {
+      fn.get(plane).get(P.OH).mul().get(P.OW).mul().set(o);
+      forRange(
+        fn,
+        i,
+        () => fn.i32(0),
+        () => fn.get(P.OH),
+        () => {
+          // top = flat index of the window's top row, column 0
+          fn.get(plane).get(P.H).mul().get(i).i32(2).mul().add().get(P.W).mul().set(top);
+          forRange(
+            fn,
+            j,
+            () => fn.i32(0),
+            () => fn.get(P.OW),
+            () => {
+              fn.get(top).get(j).i32(2).mul().add().tee(best);
+              fn.set(cell);
+              load(() => fn.get(best));
+              fn.set(bestValue);
+              // the other three cells: +1, +W, +W+1 from the top left one
+              for (const step of ['right', 'down-left', 'right'] as const) {
+                if (step === 'right') fn.get(cell).i32(1).add().set(cell);
+                else fn.get(cell).get(P.W).add().i32(1).sub().set(cell);
+                load(() => fn.get(cell));
+                fn.set(v);
+                fn.get(cell).get(best).get(v).get(bestValue).f64Gt().select().set(best);
+                fn.get(v).get(bestValue).get(v).get(bestValue).f64Gt().select().set(bestValue);
+              }
+              fn.get(P.out).get(o).i32(8).mul().add().get(bestValue).f64Store();
+              fn.get(P.argmax).get(o).i32(4).mul().add().get(best).i32Store();
+              fn.get(o).i32(1).add().set(o);
+            },
+          );
+        },
+      );
+    },
+  );
+  return fn;
+}
