@@ -50,6 +50,8 @@ export const CONTROL = {
   ALIVE: 32,
 } as const;
 export const MAX_WORKERS = 32;
+/** Arguments a kernel call can pass to a worker (CONTROL.PARAMS up to CONTROL.WORKER_CHUNKS; the worker passes all 16). */
+const PARAM_SLOTS = CONTROL.WORKER_CHUNKS - CONTROL.PARAMS;
 
 export interface KernelPoolOptions {
   /** The compiled kernel module and the shared memory it runs on. */
@@ -90,6 +92,7 @@ export class KernelPool {
     const chunks = Math.ceil((hi - lo) / unit);
     this.ensureWorkers(Math.min(threads - 1, MAX_WORKERS));
 
+    if (args.length > PARAM_SLOTS) throw new RangeError(`KernelPool.run: at most ${PARAM_SLOTS} arguments reach a worker, got ${args.length}`);
     for (let i = 0; i < args.length; i++) ctl[CONTROL.PARAMS + i] = args[i];
     ctl[CONTROL.DRIVER] = driver;
     ctl[CONTROL.AXIS] = axis;

@@ -311,9 +311,12 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const inputShape: [number, number, number] = [1, 28, 28];
   const summary = summarize(specs, inputShape);
 
-  // Data: the training images (all or the first --limit), split into train and validation.
-  const all = loadMnist({ split: 'train', ...(options.limit === undefined ? {} : { limit: options.limit }) });
-  const { train, validation } = trainValidationSplit(all.images, all.labels, { validationFraction: VALIDATION_FRACTION, seed: options.seed });
+  // Data: the training images (all or the first --limit), split into train and validation
+  // (copies: the loaded set is garbage once split, 376 MB less held during training).
+  const { train, validation } = (() => {
+    const all = loadMnist({ split: 'train', ...(options.limit === undefined ? {} : { limit: options.limit }) });
+    return trainValidationSplit(all.images, all.labels, { validationFraction: VALIDATION_FRACTION, seed: options.seed });
+  })();
   const test = loadMnist({ split: 'test' });
   const loadSeconds = seconds(performance.now() - t0);
   // Training accuracy after each epoch, on a fixed sample: the whole set would cost a pass per epoch.

@@ -15,7 +15,7 @@
 import { getEngineConfig } from '../config';
 import { runRangeKernel, THREAD_MIN_WORK } from '../gemm-wasm';
 import { kernelAddress, type Workspace } from '../kernel-memory';
-import { CONV_CHANNEL_BLOCK, CONV_FORWARD, CONV_WEIGHT_GRADIENT, DW_TILE_CHANNELS, DW_TILE_TAPS } from '../wasm/conv-kernel';
+import { CONV_CHANNEL_BLOCK, CONV_FORWARD, CONV_WEIGHT_GRADIENT, DW_TILE_CHANNELS, DW_TILE_PAIRS } from '../wasm/conv-kernel';
 import type { WindowGeometry } from './im2col';
 
 /** The padded input and its geometry (the same window and stride, padding 0). */
@@ -98,17 +98,28 @@ export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, 
   const g = padded.geometry;
   const K = g.C * g.FH * g.FW;
   const M = dW.length / K;
-  const kBlocks = Math.ceil(K / DW_TILE_TAPS);
-  const tiles = Math.ceil(M / DW_TILE_CHANNELS) * kBlocks;
+  // V pairs of taps (t, t + 1) per filter row, padded to whole tiles
+  const pairsPerRow = Math.ceil(g.FW / 2);
+  const V = Math.ceil((g.C * g.FH * pairsPerRow) / DW_TILE_PAIRS) * DW_TILE_PAIRS;
+  const tiles = Math.ceil(M / DW_TILE_CHANNELS) * (V / DW_TILE_PAIRS);
   // dout is read where it is when it lies in kernel memory (the output of an engine layer's backward)
   const doutHere = kernelAddress(dout) >= 0 ? dout : workspace.array('dout', dout.length);
   const result = workspace.array('convDw', M * K);
-  const tableArray = workspace.array('dwTable', (kBlocks * DW_TILE_TAPS) / 2);
+  const tableArray = workspace.array('dwTable', (3 * V) / 2); // V offsets and 2V taps, i32
   if ([doutHere, result, tableArray].some((a) => kernelAddress(a) < 0)) return false;
   if (doutHere !== dout) doutHere.set(dout);
-  const table = new Int32Array(tableArray.buffer, tableArray.byteOffset, kBlocks * DW_TILE_TAPS).fill(0);
-  for (let c = 0, k = 0; c < g.C; c++) {
-    for (let s = 0; s < g.FH; s++) for (let t = 0; t < g.FW; t++, k++) table[k] = 8 * ((c * g.H + s) * g.W + t);
+  const table = new Int32Array(tableArray.buffer, tableArray.byteOffset, 3 * V);
+  table.fill(0, 0, V);
+  table.fill(-1, V);
+  let pair = 0;
+  for (let c = 0; c < g.C; c++) {
+    for (let s = 0; s < g.FH; s++) {
+      for (let t = 0; t < g.FW; t += 2, pair++) {
+        table[pair] = 8 * ((c * g.H + s) * g.W + t);
+        table[V + 2 * pair] = (c * g.FH + s) * g.FW + t;
+        if (t + 1 < g.FW) table[V + 2 * pair + 1] = (c * g.FH + s) * g.FW + t + 1;
+      }
+    }
   }
   const args = [
     0,
@@ -126,6 +137,7 @@ export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, 
     kernelAddress(doutHere),
     kernelAddress(result),
     kernelAddress(tableArray),
+    V,
   ];
   const work = M * K * g.N * g.OH * g.OW;
   if (!runRangeKernel(CONV_WEIGHT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1)) return false;

@@ -182,10 +182,10 @@ export function convForwardFunction(): FunctionBuilder {
 }
 
 export const CONV_WEIGHT_GRADIENT = 'conv_weight_gradient';
-export const CONV_WEIGHT_GRADIENT_PARAMS = ['tLo', 'tHi', 'XS', 'WP', 'SH', 'SW', 'N', 'OH', 'OW', 'M', 'K', 'x', 'dout', 'dw', 'table'] as const;
-/** A tile of dW: 2 output channels x 8 taps, 2 x 4 f64x2 accumulators. */
+export const CONV_WEIGHT_GRADIENT_PARAMS = ['tLo', 'tHi', 'XS', 'WP', 'SH', 'SW', 'N', 'OH', 'OW', 'M', 'K', 'x', 'dout', 'dw', 'table', 'V'] as const;
+/** A tile of dW: 2 output channels x 4 tap pairs, 2 x 4 f64x2 accumulators. */
 export const DW_TILE_CHANNELS = 2;
-export const DW_TILE_TAPS = 8;
+export const DW_TILE_PAIRS = 4;
 
 /**
  * Conv2d's weight gradient without the im2col matrix and without
@@ -197,12 +197,17 @@ export const DW_TILE_TAPS = 8;
  * rounded addition per r: the operations of the gemm kernel on
  * dA2d^T [M, R] col [R, K] in the same order, so the same bits.
  *
- * Tiles of DW_TILE_CHANNELS x DW_TILE_TAPS entries of dW, numbered
- * t = mBlock * ceil(K / 8) + kBlock; the function computes tiles [tLo, tHi)
- * (threads share the tiles). `table` holds one i32 per k (K of them, padded
- * to a multiple of 8 with zeros): the byte offset of tap k in an image of
- * xpad, as for the forward kernel. Entries outside dW (m >= M, k >= K) are
- * computed from valid addresses and never stored.
+ * The taps are taken two at a time, (t, t + 1) of one filter row (c, s):
+ * side by side in xpad, so one 16-byte load brings both (a row of odd
+ * width ends with a pair whose second lane is computed and never stored).
+ * `table` holds, for each of the V pairs (padded to a multiple of 4), the
+ * byte offset of its first tap in an image of xpad, then for each of the
+ * 2 * V lanes the tap k it computes, or -1 for none.
+ *
+ * Tiles of DW_TILE_CHANNELS channels x DW_TILE_PAIRS pairs, numbered
+ * t = mBlock * ceil(V / 4) + pBlock; the function computes tiles [tLo, tHi)
+ * (threads share the tiles). Entries outside dW are computed from valid
+ * addresses and never stored.
  */
 export function convWeightGradientFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(
@@ -213,19 +218,18 @@ export function convWeightGradientFunction(): FunctionBuilder {
     (typeof CONV_WEIGHT_GRADIENT_PARAMS)[number],
     Local
   >;
-  const [tile, kBlocks, m, k0, n, i, j, xImage, xRow, at, da, db, planeBytes, sw8, store] = Array.from({ length: 15 }, () => fn.local(i32));
-  const off = Array.from({ length: DW_TILE_TAPS }, () => fn.local(i32));
-  const VECS = DW_TILE_TAPS / 2;
-  const acc = [0, 1].map(() => Array.from({ length: VECS }, () => fn.local(v128)));
+  const [tile, pBlocks, m, p0, n, i, j, xImage, xRow, at, da, db, planeBytes, sw8, store, k] = Array.from({ length: 16 }, () => fn.local(i32));
+  const off = Array.from({ length: DW_TILE_PAIRS }, () => fn.local(i32));
+  const acc = [0, 1].map(() => Array.from({ length: DW_TILE_PAIRS }, () => fn.local(v128)));
   const [xv, sa, sb] = [fn.local(v128), fn.local(v128), fn.local(v128)];
   const zero = fn.local(v128);
 
-  fn.get(P.K)
-    .i32(DW_TILE_TAPS - 1)
+  fn.get(P.V)
+    .i32(DW_TILE_PAIRS - 1)
     .add()
-    .i32(DW_TILE_TAPS)
+    .i32(DW_TILE_PAIRS)
     .divS()
-    .set(kBlocks);
+    .set(pBlocks);
   fn.get(P.OH).get(P.OW).mul().i32(8).mul().set(planeBytes);
   fn.get(P.SW).i32(8).mul().set(sw8);
   forRange(
@@ -234,10 +238,10 @@ export function convWeightGradientFunction(): FunctionBuilder {
     () => fn.get(P.tLo),
     () => fn.get(P.tHi),
     () => {
-      // m = first channel of the tile, k0 = first tap; off[q] = offset of tap k0 + q
-      fn.get(tile).get(kBlocks).divS().i32(DW_TILE_CHANNELS).mul().set(m);
-      fn.get(tile).get(tile).get(kBlocks).divS().get(kBlocks).mul().sub().i32(DW_TILE_TAPS).mul().set(k0);
-      for (let q = 0; q < DW_TILE_TAPS; q++) fn.get(P.table).get(k0).i32(q).add().i32(4).mul().add().i32Load().set(off[q]);
+      // m = first channel of the tile, p0 = first pair; off[q] = offset of pair p0 + q
+      fn.get(tile).get(pBlocks).divS().i32(DW_TILE_CHANNELS).mul().set(m);
+      fn.get(tile).get(tile).get(pBlocks).divS().get(pBlocks).mul().sub().i32(DW_TILE_PAIRS).mul().set(p0);
+      for (let q = 0; q < DW_TILE_PAIRS; q++) fn.get(P.table).get(p0).i32(q).add().i32(4).mul().add().i32Load().set(off[q]);
       for (const row of acc) for (const a of row) fn.get(zero).set(a);
       forRange(
         fn,
@@ -267,18 +271,8 @@ export function convWeightGradientFunction(): FunctionBuilder {
                   fn.get(xRow).get(j).get(sw8).mul().add().set(at);
                   fn.get(da).v128Load64Splat().set(sa);
                   fn.get(db).v128Load64Splat().set(sb);
-                  for (let v = 0; v < VECS; v++) {
-                    fn.get(at)
-                      .get(off[2 * v])
-                      .add()
-                      .v128Load64Zero();
-                    fn.set(xv);
-                    fn.get(at)
-                      .get(off[2 * v + 1])
-                      .add()
-                      .get(xv)
-                      .v128Load64Lane(0, 1)
-                      .set(xv);
+                  for (let v = 0; v < DW_TILE_PAIRS; v++) {
+                    fn.get(at).get(off[v]).add().v128Load().set(xv);
                     fn.get(acc[0][v]).get(sa).get(xv).f64x2Mul().f64x2Add().set(acc[0][v]);
                     fn.get(acc[1][v]).get(sb).get(xv).f64x2Mul().f64x2Add().set(acc[1][v]);
                   }
@@ -290,14 +284,15 @@ export function convWeightGradientFunction(): FunctionBuilder {
           );
         },
       );
-      // dW[m + r, k0 + q] for m + r < M and k0 + q < K
+      // dW[m + r, k] for m + r < M, where k (the tap of each lane, from the table) is not -1
       for (let r = 0; r < DW_TILE_CHANNELS; r++) {
         fn.get(m).i32(r).add().get(P.M).ltS().if();
-        for (let v = 0; v < VECS; v++) {
+        for (let v = 0; v < DW_TILE_PAIRS; v++) {
           for (const lane of [0, 1] as const) {
-            const q = 2 * v + lane;
-            fn.get(k0).i32(q).add().get(P.K).ltS().if();
-            fn.get(P.dw).get(m).i32(r).add().get(P.K).mul().get(k0).add().i32(q).add().i32(8).mul().add().set(store);
+            // k = table[V + 2 * (p0 + v) + lane]
+            fn.get(P.table).get(P.V).get(p0).i32(v).add().i32(2).mul().add().i32(lane).add().i32(4).mul().add().i32Load().tee(k);
+            fn.i32(0).geS().if();
+            fn.get(P.dw).get(m).i32(r).add().get(P.K).mul().get(k).add().i32(8).mul().add().set(store);
             fn.get(store).get(acc[r][v]).v128Store64Lane(0, lane);
             fn.end();
           }

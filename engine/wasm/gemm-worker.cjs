@@ -50,6 +50,7 @@ function runChunk(chunk) {
     ctl[p + 12],
     ctl[p + 13],
     ctl[p + 14],
+    ctl[p + 15],
   );
 }
 
