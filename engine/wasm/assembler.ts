@@ -187,6 +187,10 @@ export class FunctionBuilder {
   f64Store(offset = 0): this {
     return this.op(0x39, 3, ...u32(offset));
   }
+  /** Signed i32 to f64 (exact). */
+  f64ConvertI32S(): this {
+    return this.op(0xb7);
+  }
   f64Const(value: number): this {
     return this.op(0x44, ...new Uint8Array(new Float64Array([value]).buffer));
   }
@@ -249,6 +253,18 @@ export class FunctionBuilder {
   /** Pops b, a; pushes b where a < b, else a, lane by lane (pmax(0, v) is v > 0 ? v : +0, bits as they are). */
   f64x2Pmax(): this {
     return this.simd(0xf7);
+  }
+  /** An f64 in both lanes. */
+  f64x2Splat(): this {
+    return this.simd(0x14);
+  }
+  /** Pops c, b, a; pushes the bits of a where c has ones, of b where c has zeros. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  /** f64x2 to i32x4: lanes 0 and 1 truncated (saturating), lanes 2 and 3 zero. */
+  i32x4TruncSatF64x2SZero(): this {
+    return this.simd(0xfc);
   }
   /** Bitwise and of two vectors. */
   v128And(): this {

@@ -16,7 +16,7 @@
  */
 import { forRange, FunctionBuilder, type Local, ValType } from './assembler';
 
-const { i32, f64 } = ValType;
+const { i32, f64, v128 } = ValType;
 
 export const POOL_PARAMS = ['pLo', 'pHi', 'H', 'W', 'FH', 'FW', 'SH', 'SW', 'PH', 'PW', 'OH', 'OW', 'x', 'out', 'argmax'] as const;
 export const MAX_POOL = 'maxpool';
@@ -186,12 +186,20 @@ export function maxPoolBackwardFunction(): FunctionBuilder {
 export const MAX_POOL_2X2 = 'maxpool_2x2';
 export const POOL_2X2_PARAMS = ['pLo', 'pHi', 'H', 'W', 'OH', 'OW', 'x', 'out', 'argmax'] as const;
 
+/** Shuffles that gather lane 0 (1) of two f64x2 vectors: [a0, b0] and [a1, b1]. */
+const EVEN_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const ODD_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+
 /**
  * maxpool for the most common window, 2x2 with stride 2 and no padding,
  * over planes [pLo, pHi): the same cells in the same order (top left, top
  * right, bottom left, bottom right; a later one wins only if strictly
  * greater) as maxPoolFunction, without its clipping and window loops (every
- * such window lies inside the image). Parameters POOL_2X2_PARAMS, as POOL_PARAMS.
+ * such window lies inside the image). Two neighbouring windows at a time,
+ * one per f64x2 lane: `f64x2.gt` and `v128.bitselect` pick values and
+ * indices as the scalar loop's `select` does, lane by lane (the indices
+ * ride along as exact f64 integers); an odd last window runs alone.
+ * Parameters POOL_2X2_PARAMS, as POOL_PARAMS.
  */
 export function maxPool2x2Function(): FunctionBuilder {
   const fn = new FunctionBuilder(
@@ -199,14 +207,42 @@ export function maxPool2x2Function(): FunctionBuilder {
     POOL_2X2_PARAMS.map(() => i32),
   );
   const P = Object.fromEntries(POOL_2X2_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof POOL_2X2_PARAMS)[number], Local>;
-  const [plane, i, j, top, cell, best, o] = Array.from({ length: 7 }, () => fn.local(i32));
+  const [plane, i, j, top, cell, best, o, pairsEnd, rowBytes] = Array.from({ length: 9 }, () => fn.local(i32));
   const [bestValue, v] = [fn.local(f64), fn.local(f64)];
+  const [a, b, bestV, bestI, cand, mask, tlIndex, step4, stepRight, stepDown, stepDiagonal, pairOffsets, zero] = Array.from({ length: 13 }, () =>
+    fn.local(v128),
+  );
   /** Pushes x[index] for a flat index. */
   const load = (index: () => void): void => {
     fn.get(P.x);
     index();
     fn.i32(8).mul().add().f64Load();
   };
+  const splat = (value: () => void): void => {
+    value();
+    fn.f64ConvertI32S().f64x2Splat();
+  };
+  /** cand (its indices tlIndex + offset) replaces the best where it is strictly greater. */
+  const challenge = (offset: Local | null): void => {
+    fn.get(cand).get(bestV).f64x2Gt().set(mask);
+    fn.get(cand).get(bestV).get(mask).v128Bitselect().set(bestV);
+    fn.get(tlIndex);
+    if (offset !== null) fn.get(offset).f64x2Add();
+    fn.get(bestI).get(mask).v128Bitselect().set(bestI);
+  };
+  splat(() => fn.i32(4));
+  fn.set(step4);
+  splat(() => fn.i32(1));
+  fn.set(stepRight);
+  splat(() => fn.get(P.W));
+  fn.set(stepDown);
+  fn.get(stepDown).get(stepRight).f64x2Add().set(stepDiagonal);
+  // pairOffsets = [0, 2]: lane 0 of zero (never written), lane 1 of [2, 2]
+  fn.get(zero);
+  splat(() => fn.i32(2));
+  fn.i8x16Shuffle([0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31]).set(pairOffsets);
+  fn.get(P.W).i32(8).mul().set(rowBytes);
+  fn.get(P.OW).i32(-2).and().set(pairsEnd);
   forRange(
     fn,
     plane,
@@ -222,30 +258,55 @@ export function maxPool2x2Function(): FunctionBuilder {
         () => {
           // top = flat index of the window's top row, column 0
           fn.get(plane).get(P.H).mul().get(i).i32(2).mul().add().get(P.W).mul().set(top);
+          // tlIndex = [top, top + 2]: the top left cells of windows j and j + 1
+          splat(() => fn.get(top));
+          fn.get(pairOffsets).f64x2Add().set(tlIndex);
           forRange(
             fn,
             j,
             () => fn.i32(0),
-            () => fn.get(P.OW),
+            () => fn.get(pairsEnd),
             () => {
-              fn.get(top).get(j).i32(2).mul().add().tee(best);
-              fn.set(cell);
-              load(() => fn.get(best));
-              fn.set(bestValue);
-              // the other three cells: +1, +W, +W+1 from the top left one
-              for (const step of ['right', 'down-left', 'right'] as const) {
-                if (step === 'right') fn.get(cell).i32(1).add().set(cell);
-                else fn.get(cell).get(P.W).add().i32(1).sub().set(cell);
-                load(() => fn.get(cell));
-                fn.set(v);
-                fn.get(cell).get(best).get(v).get(bestValue).f64Gt().select().set(best);
-                fn.get(v).get(bestValue).get(v).get(bestValue).f64Gt().select().set(bestValue);
-              }
-              fn.get(P.out).get(o).i32(8).mul().add().get(bestValue).f64Store();
-              fn.get(P.argmax).get(o).i32(4).mul().add().get(best).i32Store();
-              fn.get(o).i32(1).add().set(o);
+              // a, b: cells 2j..2j+3 of the top row; best = top left, then the other three challenge it
+              fn.get(P.x).get(top).get(j).i32(2).mul().add().i32(8).mul().add().set(cell);
+              fn.get(cell).v128Load().set(a);
+              fn.get(cell).v128Load(16).set(b);
+              fn.get(a).get(b).i8x16Shuffle(EVEN_LANES).set(bestV);
+              fn.get(tlIndex).set(bestI);
+              fn.get(a).get(b).i8x16Shuffle(ODD_LANES).set(cand);
+              challenge(stepRight);
+              fn.get(cell).get(rowBytes).add().set(cell);
+              fn.get(cell).v128Load().set(a);
+              fn.get(cell).v128Load(16).set(b);
+              fn.get(a).get(b).i8x16Shuffle(EVEN_LANES).set(cand);
+              challenge(stepDown);
+              fn.get(a).get(b).i8x16Shuffle(ODD_LANES).set(cand);
+              challenge(stepDiagonal);
+              fn.get(P.out).get(o).i32(8).mul().add().get(bestV).v128Store();
+              fn.get(P.argmax).get(o).i32(4).mul().add().get(bestI).i32x4TruncSatF64x2SZero().v128Store64Lane(0, 0);
+              fn.get(o).i32(2).add().set(o);
+              fn.get(tlIndex).get(step4).f64x2Add().set(tlIndex);
             },
+            2,
           );
+          // an odd last window: the scalar loop
+          fn.get(pairsEnd).get(P.OW).ltS().if();
+          fn.get(top).get(pairsEnd).i32(2).mul().add().tee(best);
+          fn.set(cell);
+          load(() => fn.get(best));
+          fn.set(bestValue);
+          for (const move of ['right', 'down-left', 'right'] as const) {
+            if (move === 'right') fn.get(cell).i32(1).add().set(cell);
+            else fn.get(cell).get(P.W).add().i32(1).sub().set(cell);
+            load(() => fn.get(cell));
+            fn.set(v);
+            fn.get(cell).get(best).get(v).get(bestValue).f64Gt().select().set(best);
+            fn.get(v).get(bestValue).get(v).get(bestValue).f64Gt().select().set(bestValue);
+          }
+          fn.get(P.out).get(o).i32(8).mul().add().get(bestValue).f64Store();
+          fn.get(P.argmax).get(o).i32(4).mul().add().get(best).i32Store();
+          fn.get(o).i32(1).add().set(o);
+          fn.end();
         },
       );
     },
