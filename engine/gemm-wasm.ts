@@ -22,7 +22,7 @@ import type { GemmOptions } from '../lib/matmul';
 import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
 import { COL2IM, col2imFunction, IM2COL, im2colFunction, TRANSPOSE, transposeFunction } from './wasm/im2col-kernel';
-import { CONV_FORWARD, CONV_WEIGHT_GRADIENT, convForwardFunction, convWeightGradientFunction } from './wasm/conv-kernel';
+import { CONV_CHANNEL_BLOCKS, CONV_WEIGHT_GRADIENT, convForwardFunction, convForwardName, convWeightGradientFunction } from './wasm/conv-kernel';
 import { FINITE_SCAN, finiteScanFunction, RELU_BACKWARD, RELU_FORWARD, reluBackwardFunction, reluForwardFunction } from './wasm/elementwise-kernel';
 import { MAX_POOL, MAX_POOL_2X2, MAX_POOL_BACKWARD, maxPool2x2Function, maxPoolBackwardFunction, maxPoolFunction } from './wasm/pool-kernel';
 import { BIAS_GRADIENT, biasGradientFunction } from './wasm/bias-kernel';
@@ -48,7 +48,7 @@ const RANGE_KERNELS = [
   MAX_POOL_2X2,
   MAX_POOL_BACKWARD,
   TRANSPOSE,
-  CONV_FORWARD,
+  ...CONV_CHANNEL_BLOCKS.map(convForwardName),
   CONV_WEIGHT_GRADIENT,
   BIAS_GRADIENT,
   RELU_FORWARD,
@@ -76,7 +76,7 @@ function load(): Kernel | null {
         maxPool2x2Function(),
         maxPoolBackwardFunction(),
         transposeFunction(),
-        convForwardFunction(),
+        ...CONV_CHANNEL_BLOCKS.map(convForwardFunction),
         convWeightGradientFunction(),
         biasGradientFunction(),
         reluForwardFunction(),

@@ -3,19 +3,20 @@
  * behind them. Importing it makes lib's `gemm` run the WebAssembly kernel.
  *
  * engineKit holds the layers the engine makes faster; a classifier built
- * with `{ kit: engineKit }` takes the others (FC, Flatten, AveragePool2D)
- * from its own tree. Every engine layer gives the readable reference's
+ * with `{ kit: engineKit }` takes the others (Flatten, AveragePool2D) from
+ * its own tree. Every engine layer gives the readable reference's
  * numbers bit for bit, on any thread count (tests/engine/contract.test.ts).
  */
 import type { LayerKit } from '../lib/layer';
 import { installGemmBackend } from './config';
 import { Conv2d } from './layers/conv2d';
+import { FC } from './layers/fc';
 import { MaxPool2D } from './layers/max-pool2d';
 import { ReLU } from './layers/relu';
 
 installGemmBackend();
 
-export const engineKit: Partial<LayerKit> = { Conv2d, MaxPool2D, ReLU };
+export const engineKit: Partial<LayerKit> = { Conv2d, MaxPool2D, ReLU, FC };
 
 export { configFromEnvironment, getEngineConfig, setEngineConfig, type EngineConfig, type EngineKernel } from './config';
 export { closeGemmThreads as closeEngineThreads, gemmThreadStats, wasmGemmStatus } from './gemm-wasm';

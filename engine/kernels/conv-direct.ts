@@ -15,7 +15,7 @@
 import { getEngineConfig } from '../config';
 import { runRangeKernel, THREAD_MIN_WORK } from '../gemm-wasm';
 import { kernelAddress, type Workspace } from '../kernel-memory';
-import { CONV_CHANNEL_BLOCK, CONV_FORWARD, CONV_WEIGHT_GRADIENT, DW_TILE_CHANNELS, DW_TILE_PAIRS } from '../wasm/conv-kernel';
+import { CONV_CHANNEL_BLOCKS, CONV_WEIGHT_GRADIENT, convForwardName, DW_TILE_CHANNELS, DW_TILE_PAIRS } from '../wasm/conv-kernel';
 import type { WindowGeometry } from './im2col';
 
 /** The padded input and its geometry (the same window and stride, padding 0). */
@@ -60,7 +60,9 @@ export function convForwardFast(
   const HP = g.H + 2 * g.PH;
   const WP = g.W + 2 * g.PW;
   const XS = g.C * HP * WP;
-  const Mpad = Math.ceil(M / CONV_CHANNEL_BLOCK) * CONV_CHANNEL_BLOCK;
+  // the block that pads the channels least (the larger on a tie): 8 for 16 filters, 6 for LeNet-5's 6
+  const block = CONV_CHANNEL_BLOCKS.reduce((best, b) => (Math.ceil(M / b) * b < Math.ceil(M / best) * best ? b : best));
+  const Mpad = Math.ceil(M / block) * block;
   // the kernel reads up to S_w doubles past xpad; the table of k offsets (i32) follows wt
   const xpad = workspace.array('xpad', g.N * XS + g.SW);
   const wt = workspace.array('convWt', K * Mpad + Math.ceil(K / 2));
@@ -81,7 +83,7 @@ export function convForwardFast(
 
   const args = [0, g.N, XS, WP, g.SH, g.SW, g.OH, g.OW, M, K, kernelAddress(xpad), kernelAddress(wt), kernelAddress(paddedBias), kernelAddress(out)];
   const work = g.N * M * g.OH * g.OW * K;
-  if (!runRangeKernel(CONV_FORWARD, args, work >= THREAD_MIN_WORK ? threads : 1)) return null;
+  if (!runRangeKernel(convForwardName(block), args, work >= THREAD_MIN_WORK ? threads : 1)) return null;
   const geometry = { ...g, H: HP, W: WP, PH: 0, PW: 0 };
   return { out, padded: { xpad: xpad.subarray(0, g.N * XS), geometry } };
 }

@@ -13,15 +13,17 @@
  * matrix (K times the output's size, written and read again) and the pass
  * that rearranges the product into NCHW planes.
  *
- * The weights come transposed and padded to a multiple of 8 output channels,
+ * The weights come transposed and padded to a multiple of B output channels,
  *   wt[k, m] at wt + 8*(k*Mpad + m), zero for m >= M,
  * followed by one i32 per k, the byte offset of tap k in an image of xpad,
  * 8*((c*HP + s)*WP + t). The bias comes padded the same way (Mpad doubles).
  *
- * Loops: images [nLo, nHi) (threads share a batch), blocks of 8 output
- * channels, output rows i, pairs of output columns j. A pair keeps 2 x 4
- * f64x2 accumulators (8 channels for 2 pixels) in registers; each k loads
- * the two input values (splat) and the 4 weight vectors once.
+ * Loops: images [nLo, nHi) (threads share a batch), blocks of B output
+ * channels, output rows i, pairs of output columns j. A pair keeps 2 x B/2
+ * f64x2 accumulators (B channels for 2 pixels) in registers; each k loads
+ * the two input values (splat) and the B/2 weight vectors once. One
+ * function per block size in CONV_CHANNEL_BLOCKS (B = 8, or 6 and 4 for
+ * channel counts that 8 would pad: LeNet-5's 6 filters).
  *
  * Parameters CONV_FORWARD_PARAMS, all i32: XS the doubles per image of xpad,
  * WP its row length, OH and OW the output size, M the output channels, K the
@@ -33,34 +35,38 @@ import { forRange, FunctionBuilder, type Local, ValType } from './assembler';
 
 const { i32, v128 } = ValType;
 
-export const CONV_FORWARD = 'conv_forward';
 export const CONV_FORWARD_PARAMS = ['nLo', 'nHi', 'XS', 'WP', 'SH', 'SW', 'OH', 'OW', 'M', 'K', 'x', 'wt', 'bias', 'out'] as const;
-/** Output channels computed together; wt and bias are padded to a multiple of it. */
-export const CONV_CHANNEL_BLOCK = 8;
+/** Output channels computed together, one function each; wt and bias are padded to a multiple of the block. */
+export const CONV_CHANNEL_BLOCKS = [8, 6, 4] as const;
+export type ConvBlock = (typeof CONV_CHANNEL_BLOCKS)[number];
+/** The name of the forward function for blocks of `block` channels. */
+export const convForwardName = <B extends ConvBlock>(block: B): `conv_forward_${B}` => `conv_forward_${block}`;
 
 /** Shuffles that pair lane 0 (1) of two vectors: [a0, b0] and [a1, b1]. */
 const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
 
-export function convForwardFunction(): FunctionBuilder {
+export function convForwardFunction(block: ConvBlock): FunctionBuilder {
   const fn = new FunctionBuilder(
-    CONV_FORWARD,
+    convForwardName(block),
     CONV_FORWARD_PARAMS.map(() => i32),
   );
   const P = Object.fromEntries(CONV_FORWARD_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof CONV_FORWARD_PARAMS)[number], Local>;
   const [n, m0, i, j, xImage, xRow, at, kp, kEnd, wp, wStep, plane, outRow, planeBytes, table, mpad, sw8] = Array.from({ length: 17 }, () =>
     fn.local(i32),
   );
-  const VECS = CONV_CHANNEL_BLOCK / 2;
+  const VECS = block / 2;
   const acc = [0, 1].map(() => Array.from({ length: VECS }, () => fn.local(v128)));
   const [wv, sa, sb] = [fn.local(v128), fn.local(v128), fn.local(v128)];
   const zero = fn.local(v128); // never written: locals start at zero
 
   fn.get(P.M)
-    .i32(CONV_CHANNEL_BLOCK - 1)
+    .i32(block - 1)
     .add()
-    .i32(-CONV_CHANNEL_BLOCK)
-    .and()
+    .i32(block)
+    .divS()
+    .i32(block)
+    .mul()
     .set(mpad);
   fn.get(mpad).i32(8).mul().set(wStep);
   fn.get(P.wt).get(P.K).get(wStep).mul().add().set(table);
@@ -160,7 +166,7 @@ export function convForwardFunction(): FunctionBuilder {
                       .v128Store();
                   fn.get(j).i32(1).add().get(P.OW).ltS().if();
                   // a whole block of channels needs no test per channel
-                  fn.get(m0).i32(CONV_CHANNEL_BLOCK).add().get(P.M).leS().if();
+                  fn.get(m0).i32(block).add().get(P.M).leS().if();
                   eachChannel(false, pair);
                   fn.else();
                   eachChannel(true, pair);
@@ -174,7 +180,7 @@ export function convForwardFunction(): FunctionBuilder {
             },
           );
         },
-        CONV_CHANNEL_BLOCK,
+        block,
       );
     },
   );

@@ -21,7 +21,7 @@ import { convConfigArb, poolConfigArb, seededTensor, type ConvConfig } from '../
 
 afterAll(() => closeEngineThreads());
 
-const engine = engineKit as Pick<LayerKit, 'Conv2d' | 'MaxPool2D' | 'ReLU'>;
+const engine = engineKit as Pick<LayerKit, 'Conv2d' | 'MaxPool2D' | 'ReLU' | 'FC'>;
 
 const SETTINGS: [string, EngineConfig][] = [
   ['TypeScript', { kernel: 'js', threads: 1 }],
@@ -132,6 +132,38 @@ describe.each(CASES)('engine layers against the readable reference, %s', (_name,
     );
   });
 
+  it("FC: the same output, dx, dW and db on random problems and on the networks' shapes", () => {
+    const fcPair = (inFeatures: number, outFeatures: number, seed: number): [Layer, Layer] => {
+      const fast = new engine.FC({ inFeatures, outFeatures, seed });
+      const slow = new reference.FC({ inFeatures, outFeatures, seed });
+      const b = seededTensor([outFeatures], seed + 2);
+      fast.params.b.data.set(b.data);
+      slow.params.b.data.set(b.data);
+      return [fast, slow];
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(1000),
+        (batch, inF, outF, seed) => {
+          const [fast, slow] = fcPair(inF, outF, seed);
+          compare(fast, slow, seededTensor([batch, inF], seed), seed, place);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    for (const [inF, outF] of [
+      [400, 120],
+      [120, 84],
+      [784, 100],
+    ]) {
+      const [fast, slow] = fcPair(inF, outF, inF);
+      compare(fast, slow, seededTensor([64, inF], inF), inF, place);
+    }
+  });
+
   it('ReLU: the same output and dx, zeros of both signs included', () => {
     // sizes up to 300, and around the size from which both threads share the loop (odd ones included)
     const sizes = fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: ELEMENT_THREAD_MIN - 3, max: ELEMENT_THREAD_MIN + 40 }));
@@ -158,21 +190,23 @@ describe.each(CASES)('a NaN or an infinity in the input, %s', (_name, config, pl
     // large enough for the finite scan to run on both threads; the bad value near the end
     const x = seededTensor([8, 8, 28, 28], 7);
     x.data[x.size - 3] = bad;
-    const layers: [Layer, Layer][] = [
-      [new engine.ReLU(), new reference.ReLU()],
-      [new engine.MaxPool2D({ kernelSize: 2 }), new reference.MaxPool2D({ kernelSize: 2 })],
-      [new engine.Conv2d({ inChannels: 8, outChannels: 2, kernelSize: 3 }), new reference.Conv2d({ inChannels: 8, outChannels: 2, kernelSize: 3 })],
+    const flat = new Tensor([8, 8 * 28 * 28], x.data);
+    const cases: [Layer, Layer, Tensor][] = [
+      [new engine.ReLU(), new reference.ReLU(), x],
+      [new engine.MaxPool2D({ kernelSize: 2 }), new reference.MaxPool2D({ kernelSize: 2 }), x],
+      [new engine.Conv2d({ inChannels: 8, outChannels: 2, kernelSize: 3 }), new reference.Conv2d({ inChannels: 8, outChannels: 2, kernelSize: 3 }), x],
+      [new engine.FC({ inFeatures: flat.shape[1], outFeatures: 3 }), new reference.FC({ inFeatures: flat.shape[1], outFeatures: 3 }), flat],
     ];
-    for (const [fast, slow] of layers) {
+    for (const [fast, slow, input] of cases) {
       const message = (() => {
         try {
-          slow.forward(x);
+          slow.forward(input);
         } catch (error) {
           return (error as Error).message;
         }
         throw new Error('the reference accepted a non-finite input');
       })();
-      expect(() => fast.forward(place(x))).toThrowKataError(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+      expect(() => fast.forward(place(input))).toThrowKataError(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     }
   });
 });
