@@ -26,6 +26,7 @@ import { CONV_CHANNEL_BLOCKS, CONV_WEIGHT_GRADIENT, convForwardFunction, convFor
 import { FINITE_SCAN, finiteScanFunction, RELU_BACKWARD, RELU_FORWARD, reluBackwardFunction, reluForwardFunction } from './wasm/elementwise-kernel';
 import { MAX_POOL, MAX_POOL_2X2, MAX_POOL_BACKWARD, maxPool2x2Function, maxPoolBackwardFunction, maxPoolFunction } from './wasm/pool-kernel';
 import { BIAS_GRADIENT, biasGradientFunction } from './wasm/bias-kernel';
+import { CONV_INPUT_GRADIENT, convInputGradientFunction } from './wasm/conv-dx-kernel';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm/webassembly';
 
 /** Block sizes of the kernel's loops (see gemm-kernel.ts). */
@@ -50,6 +51,7 @@ const RANGE_KERNELS = [
   TRANSPOSE,
   ...CONV_CHANNEL_BLOCKS.map(convForwardName),
   CONV_WEIGHT_GRADIENT,
+  CONV_INPUT_GRADIENT,
   BIAS_GRADIENT,
   RELU_FORWARD,
   RELU_BACKWARD,
@@ -78,6 +80,7 @@ function load(): Kernel | null {
         transposeFunction(),
         ...CONV_CHANNEL_BLOCKS.map(convForwardFunction),
         convWeightGradientFunction(),
+        convInputGradientFunction(),
         biasGradientFunction(),
         reluForwardFunction(),
         reluBackwardFunction(),

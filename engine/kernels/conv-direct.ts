@@ -15,6 +15,9 @@
 import { getEngineConfig } from '../config';
 import { runRangeKernel, THREAD_MIN_WORK } from '../gemm-wasm';
 import { kernelAddress, type Workspace } from '../kernel-memory';
+import { CONV_INPUT_GRADIENT, DX_TAP_BLOCK } from '../wasm/conv-dx-kernel';
+import { FINITE_SCAN } from '../wasm/elementwise-kernel';
+import { runFlaggedKernel } from './finite';
 import { CONV_CHANNEL_BLOCKS, CONV_WEIGHT_GRADIENT, convForwardName, DW_TILE_CHANNELS, DW_TILE_PAIRS } from '../wasm/conv-kernel';
 import type { WindowGeometry } from './im2col';
 
@@ -145,4 +148,55 @@ export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, 
   if (!runRangeKernel(CONV_WEIGHT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1)) return false;
   dW.set(result);
   return true;
+}
+
+/**
+ * dx [N, C, H, W] of a convolution of stride 1 along the width, straight
+ * from dout and W (../wasm/conv-dx-kernel.ts), the bits of gemm (dcol = dA2d W)
+ * then col2im, into `dx`. False when the kernel cannot take it: not
+ * WebAssembly, a horizontal stride other than 1, a dout that is not finite
+ * (the kernel's zero taps would turn an infinity into NaN), or no kernel memory.
+ */
+export function convInputGradientFast(dout: Float64Array, weights: Float64Array, g: WindowGeometry, dx: Float64Array, workspace: Workspace): boolean {
+  const { kernel, threads } = getEngineConfig();
+  if (kernel !== 'wasm' || g.SW !== 1) return false;
+  const M = dout.length / (g.N * g.OH * g.OW);
+  const K = g.C * g.FH * g.FW;
+  const HP = g.H + 2 * g.PH;
+  const WP = g.W + 2 * g.PW;
+  const slots = Math.ceil(K / DX_TAP_BLOCK) * DX_TAP_BLOCK;
+  const doutHere = kernelAddress(dout) >= 0 ? dout : workspace.array('dout', dout.length);
+  const wq = workspace.array('dxWeights', slots * M + slots / 2); // then one i32 per slot
+  const padded = g.PH > 0 || g.PW > 0 ? workspace.array('dxpad', g.N * g.C * HP * WP) : dx;
+  if ([doutHere, wq, padded, dx].some((a) => kernelAddress(a) < 0)) return false;
+  if (doutHere !== dout) doutHere.set(dout);
+  if (runFlaggedKernel(FINITE_SCAN, dout.length, [kernelAddress(doutHere)]) !== false) return false;
+  // slot u holds tap k = K - 1 - u: the taps of each filter row in decreasing t (see the kernel)
+  const table = new Int32Array(wq.buffer, wq.byteOffset + 8 * slots * M, slots);
+  for (let u = 0; u < slots; u++) {
+    const k = K - 1 - u;
+    const [c, s, t] = [Math.floor(k / (g.FH * g.FW)), Math.floor(k / g.FW) % g.FH, k % g.FW];
+    table[u] = k < 0 ? 0 : 8 * ((c * HP + s) * WP + t);
+    for (let m = 0; m < M; m++) wq[(Math.floor(u / DX_TAP_BLOCK) * M + m) * DX_TAP_BLOCK + (u % DX_TAP_BLOCK)] = k < 0 ? 0 : weights[m * K + k];
+  }
+  const args = [
+    0,
+    g.N,
+    g.C,
+    g.H,
+    g.W,
+    g.PH,
+    g.PW,
+    g.SH,
+    g.OH,
+    g.OW,
+    M,
+    slots,
+    kernelAddress(doutHere),
+    kernelAddress(wq),
+    kernelAddress(padded),
+    kernelAddress(dx),
+  ];
+  const work = g.N * g.OH * g.OW * K * M;
+  return runRangeKernel(CONV_INPUT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1);
 }

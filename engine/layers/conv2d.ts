@@ -26,7 +26,7 @@ import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
 import { sizeOf, Tensor } from '../../lib/tensor';
 import { biasGradientInto } from '../kernels/bias';
-import { convForwardFast, convWeightGradientFast, type PaddedInput } from '../kernels/conv-direct';
+import { convForwardFast, convInputGradientFast, convWeightGradientFast, type PaddedInput } from '../kernels/conv-direct';
 import { col2imInto, im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../kernels/im2col';
 import { Workspace } from '../kernel-memory';
 import { checkImages, checkWindow } from './checks';
@@ -114,13 +114,16 @@ export class Conv2d implements ParametricLayer {
     const { R, P, K, inputShape, dA2d: made } = this.parameterGradients(dout);
     if (!this.inputGradient) return new Tensor(inputShape);
     const M = this.outChannels;
+    const g = windowGeometry(inputShape, this.kernelSize, this.stride, this.padding);
+    const dx = new Tensor(inputShape, this.workspace.array('dx', sizeOf(inputShape)));
+    // straight from dout and W when the kernel can (stride 1 along the width), else through dcol
+    if (convInputGradientFast(dout.data, this.params.W.data, g, dx.data, this.workspace)) return dx;
 
     // dcol [R, K] = dA2d [R, M] W [M, K], then back to the pixels.
     const dA2d = made ?? this.dA2d(dout, P);
     const dcol = this.workspace.array('dcol', R * K);
     gemm(R, K, M, dA2d, this.params.W.data, dcol);
-    const dx = new Tensor(inputShape, this.workspace.array('dx', sizeOf(inputShape)));
-    col2imInto(dcol, windowGeometry(inputShape, this.kernelSize, this.stride, this.padding), dx.data);
+    col2imInto(dcol, g, dx.data);
     return dx;
   }
 

@@ -126,6 +126,9 @@ export class FunctionBuilder {
   eqz(): this {
     return this.op(0x45);
   }
+  eq(): this {
+    return this.op(0x46);
+  }
   ne(): this {
     return this.op(0x47);
   }
