@@ -10,8 +10,13 @@
  * which is Conv2D(x', f') with the batch and channel axes of x swapped,
  * x' = x^T [Ci, H, W, N], and dy as the filter, f' [OH, OW, N, Co], with the
  * forward pass's padding; its output [Ci, KH, KW, Co] is transposed back to
- * [KH, KW, Ci, Co]. A stride s > 1 would need the filter dilated by s; LeNet-5
- * does not use one, so the kernel refuses it rather than compute it wrongly.
+ * [KH, KW, Ci, Co]. That padding is TensorFlow.js's own for the forward
+ * pass's shapes (top and left, bottom and right, from computeConv2DInfo), so
+ * 'valid', 'same' and explicit padding all hold, whatever the filter's size:
+ * LeNet-5's 5x5 convolutions ('same' then 'valid') and the sheet network's
+ * 3x3 ones ('same', one pixel each side). A stride s > 1 would need the
+ * filter dilated by s; neither network uses one, so the kernel refuses it
+ * rather than compute it wrongly.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -55,13 +60,18 @@ export function registerConv2DBackpropFilter() {
 }
 
 /**
- * Checks the kernel against TensorFlow.js's CPU backend on the shapes of
- * LeNet-5's two convolutions; returns the largest relative difference.
+ * Checks the kernel against TensorFlow.js's CPU backend on the shapes of the
+ * convolutions of LeNet-5 and of the sheet network (two each); returns the
+ * largest relative difference.
  */
 export async function checkConv2DBackpropFilter() {
   const cases = [
+    // LeNet-5: conv 6@5x5 pad 2 on [28, 28, 1], conv 16@5x5 on [14, 14, 6]
     { x: [4, 28, 28, 1], dy: [4, 28, 28, 6], filter: [5, 5, 1, 6], pad: 'same' },
     { x: [4, 14, 14, 6], dy: [4, 10, 10, 16], filter: [5, 5, 6, 16], pad: 'valid' },
+    // the sheet network: conv 8@3x3 pad 1 on [28, 28, 1], conv 16@3x3 pad 1 on [14, 14, 8]
+    { x: [4, 28, 28, 1], dy: [4, 28, 28, 8], filter: [3, 3, 1, 8], pad: 'same' },
+    { x: [4, 14, 14, 8], dy: [4, 14, 14, 16], filter: [3, 3, 8, 16], pad: 'same' },
   ];
   let worst = 0;
   for (const c of cases) {

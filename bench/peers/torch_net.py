@@ -1,9 +1,10 @@
-"""python3 torch_lenet.py '{"data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T}'
+"""python3 torch_net.py '{"model": M, "data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T}'
 
-LeNet-5 in PyTorch on the CPU, float32, NCHW, on T threads. Trains W untimed
-then N timed steps of batch 64 with Adam (lr 1e-3) on the first MNIST training
-images in order, then classifies the 10,000 test images in batches of B.
-Prints the figures as one JSON line (see peers.mjs).
+LeNet-5 (M "lenet") or the sheet network (M "sheet") in PyTorch on the CPU,
+float32, NCHW, on T threads. Trains W untimed then N timed steps of batch 64
+with Adam (lr 1e-3) on the first MNIST training images in order, then
+classifies the 10,000 test images in batches of B. Prints the figures as one
+JSON line (see peers.mjs).
 """
 import json
 import os
@@ -33,6 +34,32 @@ def load_mnist(folder, split, limit):
     return x, torch.from_numpy(labels[:n].astype(np.int64))
 
 
+def lenet():
+    """LeNet-5 of exercise 07: conv 6@5x5 pad 2, conv 16@5x5, fc 120, fc 84, fc 10."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+
+
+def sheet():
+    """The sheet network of exercise 06: conv 8@3x3 pad 1, conv 16@3x3 pad 1, fc 100, fc 10."""
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(784, 100), nn.ReLU(),
+        nn.Linear(100, 10),
+    )
+
+
+MODELS = {"lenet": lenet, "sheet": sheet}
+
+
 def timed(run):
     """Wall and CPU (all threads of the process) milliseconds of run()."""
     cpu, wall = time.process_time(), time.perf_counter()
@@ -43,15 +70,10 @@ def timed(run):
 def main():
     args = json.loads(sys.argv[1])
     torch.set_num_threads(args["threads"])
+    if args.get("model") not in MODELS:
+        raise ValueError(f"torch_net.py: model must be one of {', '.join(MODELS)}, got {json.dumps(args.get('model'))}")
     torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, 10),
-    )
+    model = MODELS[args["model"]]()
     adam = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     train_x, train_y = load_mnist(args["data"], "train", BATCH * (args["warmup"] + args["steps"]))
@@ -84,6 +106,8 @@ def main():
     infer_time = timed(infer)
     print(json.dumps({
         "system": "PyTorch CPU",
+        "model": args["model"],
+        "parameters": sum(p.numel() for p in model.parameters()),
         "detail": f"torch {torch.__version__}, float32",
         "threads": args["threads"],
         "train": {"images": BATCH * args["steps"], **train_time},
