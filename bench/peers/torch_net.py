@@ -1,7 +1,8 @@
-"""python3 torch_net.py '{"model": M, "data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T}'
+"""python3 torch_net.py '{"model": M, "data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T, "dtype": D}'
 
 LeNet-5 (M "lenet") or the sheet network (M "sheet") in PyTorch on the CPU,
-float32, NCHW, on T threads. Trains W untimed then N timed steps of batch 64
+NCHW, on T threads, in D "float32" (the default) or "float64" (the kata's
+arithmetic: the same work for the same numbers of images, twice the bytes). Trains W untimed then N timed steps of batch 64
 with Adam (lr 1e-3) on the first MNIST training images in order, then
 classifies the 10,000 test images in batches of B. Prints the figures as one
 JSON line (see peers.mjs).
@@ -30,7 +31,7 @@ def load_mnist(folder, split, limit):
     with open(os.path.join(folder, labels_name), "rb") as f:
         labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
     n = min(limit, labels.size)
-    x = torch.from_numpy(images[: n * 784].astype(np.float32) / 255).reshape(n, 1, 28, 28)
+    x = torch.from_numpy(images[: n * 784].astype(np.float64) / 255).reshape(n, 1, 28, 28).to(torch.get_default_dtype())
     return x, torch.from_numpy(labels[:n].astype(np.int64))
 
 
@@ -72,6 +73,10 @@ def main():
     torch.set_num_threads(args["threads"])
     if args.get("model") not in MODELS:
         raise ValueError(f"torch_net.py: model must be one of {', '.join(MODELS)}, got {json.dumps(args.get('model'))}")
+    dtype = args.get("dtype", "float32")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"torch_net.py: dtype must be float32 or float64, got {json.dumps(dtype)}")
+    torch.set_default_dtype(getattr(torch, dtype))
     torch.manual_seed(0)
     model = MODELS[args["model"]]()
     adam = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -105,10 +110,10 @@ def main():
     model.eval()
     infer_time = timed(infer)
     print(json.dumps({
-        "system": "PyTorch CPU",
+        "system": "PyTorch CPU" if dtype == "float32" else "PyTorch CPU f64",
         "model": args["model"],
         "parameters": sum(p.numel() for p in model.parameters()),
-        "detail": f"torch {torch.__version__}, float32",
+        "detail": f"torch {torch.__version__}, {dtype}",
         "threads": args["threads"],
         "train": {"images": BATCH * args["steps"], **train_time},
         "infer": {"images": len(test_y), **infer_time, "accuracy": correct / len(test_y)},
