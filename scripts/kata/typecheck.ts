@@ -24,9 +24,9 @@ export function exerciseTypeErrors(exerciseId: string, tree: string): string {
   const inTree = (d: ts.Diagnostic): boolean => d.file !== undefined && !path.relative(tree, d.file.fileName).startsWith('..');
   const check = (types: string[]): readonly ts.Diagnostic[] =>
     ts.getPreEmitDiagnostics(ts.createProgram({ rootNames: files, options: { ...parsed.options, types } })).filter(inTree);
-  // Code that uses node itself (node:fs, process) needs node's declarations: check again with them.
+  // Code that uses node itself (node:fs, process, console) needs node's declarations: check again with them.
   const needsNode = (d: ts.Diagnostic): boolean =>
-    [2307, 2580, 2591].includes(d.code) && /node|process|require|Buffer/.test(ts.flattenDiagnosticMessageText(d.messageText, ' '));
+    [2307, 2580, 2584, 2591].includes(d.code) && /node|process|require|Buffer|console/.test(ts.flattenDiagnosticMessageText(d.messageText, ' '));
   const first = check([]);
   const diagnostics = first.some(needsNode) ? check(['node']) : first;
   return ts
