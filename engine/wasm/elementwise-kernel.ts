@@ -26,24 +26,30 @@ export const RELU_BACKWARD = 'relu_backward';
 export const FINITE_SCAN = 'finite_scan';
 
 /**
- * Runs `pair(at)` for each two elements from byte offset 8*lo on, then
- * `single(at)` for the last one when the range has an odd length. `at` is a
- * byte offset from the start of each array.
+ * Runs `step(at, true)` for each two elements from byte offset 8*lo on, then
+ * `step(at, false)` for the last one when the range has an odd length. `at`
+ * is a byte offset from the start of each array; `load` and `store` below
+ * move two doubles, or the one of an odd end.
  */
-export function eachPair(fn: FunctionBuilder, lo: Local, hi: Local, pair: (at: Local) => void, single: (at: Local) => void): void {
+function eachPair(fn: FunctionBuilder, lo: Local, hi: Local, step: (at: Local, whole: boolean) => void): void {
   const at = fn.local(i32);
   const end = fn.local(i32);
   fn.get(lo).i32(8).mul().set(at);
   fn.get(hi).i32(8).mul().set(end);
   fn.block().loop();
   fn.get(at).i32(16).add().get(end).gtS().brIf(1);
-  pair(at);
+  step(at, true);
   fn.get(at).i32(16).add().set(at);
   fn.br(0).end().end();
   fn.get(at).get(end).ltS().if();
-  single(at);
+  step(at, false);
   fn.end();
 }
+
+/** Pops an address; pushes the two doubles there, or the one there in lane 0 (lane 1 zero). */
+const load = (fn: FunctionBuilder, whole: boolean): FunctionBuilder => (whole ? fn.v128Load() : fn.v128Load64Zero());
+/** Pops a vector and an address; stores both lanes there, or lane 0 only. */
+const store = (fn: FunctionBuilder, whole: boolean): FunctionBuilder => (whole ? fn.v128Store() : fn.v128Store64Lane(0, 0));
 
 /** flag = 1 when a lane of `sum` is NaN (NaN != NaN). */
 function raiseFlagOnNaN(fn: FunctionBuilder, sum: Local, flag: Local): void {
@@ -56,31 +62,11 @@ export function reluForwardFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(RELU_FORWARD, [i32, i32, i32, i32, i32]);
   const [lo, hi, x, y, flag] = fn.params;
   const [v, sum, zero] = [fn.local(v128), fn.local(v128), fn.local(v128)]; // locals start at zero
-  const step = (at: Local, load: () => void, store: () => void): void => {
-    fn.get(x).get(at).add();
-    load();
-    fn.set(v);
+  eachPair(fn, lo, hi, (at, whole) => {
+    load(fn.get(x).get(at).add(), whole).set(v);
     fn.get(sum).get(v).get(zero).f64x2Mul().f64x2Add().set(sum);
-    fn.get(y).get(at).add().get(zero).get(v).f64x2Pmax();
-    store();
-  };
-  eachPair(
-    fn,
-    lo,
-    hi,
-    (at) =>
-      step(
-        at,
-        () => fn.v128Load(),
-        () => fn.v128Store(),
-      ),
-    (at) =>
-      step(
-        at,
-        () => fn.v128Load64Zero(),
-        () => fn.v128Store64Lane(0, 0),
-      ),
-  );
+    store(fn.get(y).get(at).add().get(zero).get(v).f64x2Pmax(), whole);
+  });
   raiseFlagOnNaN(fn, sum, flag);
   return fn;
 }
@@ -89,32 +75,12 @@ export function reluBackwardFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(RELU_BACKWARD, [i32, i32, i32, i32, i32]);
   const [lo, hi, y, dout, dx] = fn.params;
   const zero = fn.local(v128);
-  const step = (at: Local, load: () => void, store: () => void): void => {
+  eachPair(fn, lo, hi, (at, whole) => {
     fn.get(dx).get(at).add();
-    fn.get(dout).get(at).add();
-    load();
-    fn.get(y).get(at).add();
-    load();
-    fn.get(zero).f64x2Gt().v128And();
-    store();
-  };
-  eachPair(
-    fn,
-    lo,
-    hi,
-    (at) =>
-      step(
-        at,
-        () => fn.v128Load(),
-        () => fn.v128Store(),
-      ),
-    (at) =>
-      step(
-        at,
-        () => fn.v128Load64Zero(),
-        () => fn.v128Store64Lane(0, 0),
-      ),
-  );
+    load(fn.get(dout).get(at).add(), whole);
+    load(fn.get(y).get(at).add(), whole);
+    store(fn.get(zero).f64x2Gt().v128And(), whole);
+  });
   return fn;
 }
 
@@ -122,18 +88,11 @@ export function finiteScanFunction(): FunctionBuilder {
   const fn = new FunctionBuilder(FINITE_SCAN, [i32, i32, i32, i32]);
   const [lo, hi, x, flag] = fn.params;
   const [sum, zero] = [fn.local(v128), fn.local(v128)];
-  const step = (at: Local, load: () => void): void => {
-    fn.get(sum).get(x).get(at).add();
-    load();
+  eachPair(fn, lo, hi, (at, whole) => {
+    fn.get(sum);
+    load(fn.get(x).get(at).add(), whole);
     fn.get(zero).f64x2Mul().f64x2Add().set(sum);
-  };
-  eachPair(
-    fn,
-    lo,
-    hi,
-    (at) => step(at, () => fn.v128Load()),
-    (at) => step(at, () => fn.v128Load64Zero()),
-  );
+  });
   raiseFlagOnNaN(fn, sum, flag);
   return fn;
 }
