@@ -18,6 +18,7 @@
  * Layers use it through `Workspace`: named arrays reused from one batch to
  * the next and freed when the workspace is garbage-collected.
  */
+import { Tensor } from '../lib/tensor';
 import { wasmApi, type WasmMemory } from './wasm/webassembly';
 
 const PAGE = 65536;
@@ -190,12 +191,34 @@ export class Workspace {
   array(name: string, length: number): Float64Array {
     const old = this.arrays.get(name);
     if (old !== undefined && old.length === length) return old;
-    if (old !== undefined && kernelAddress(old) >= 0) freeKernelArray(old);
+    // the new block before the old one is freed: never at the old one's place, which a caller
+    // may be handing back as this call's input
     const array = allocKernelArray(length) ?? new Float64Array(length);
+    if (old !== undefined && kernelAddress(old) >= 0) freeKernelArray(old);
     this.arrays.set(name, array);
     holders.set(array, this);
     return array;
   }
+
+  /** Whether `data` shares memory with one of this workspace's arrays (a layer given its own output back). */
+  owns(data: Float64Array): boolean {
+    const inKernel = kernelAddress(data) >= 0;
+    for (const array of this.arrays.values()) {
+      // kernel memory shows a new buffer object each time it grows: there byte offsets are addresses
+      const sameMemory = kernelAddress(array) >= 0 ? inKernel : array.buffer === data.buffer;
+      if (sameMemory && data.byteOffset < array.byteOffset + array.byteLength && array.byteOffset < data.byteOffset + data.byteLength) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * `t`, or a copy of it when it lies in `workspace`'s arrays: a layer given
+ * its own output back as an input reads the copy while it writes its new
+ * result (rare; the layers of a network never do it).
+ */
+export function apart(t: Tensor, workspace: Workspace): Tensor {
+  return workspace.owns(t.data) ? new Tensor(t.shape, Float64Array.from(t.data)) : t;
 }
 
 /**

@@ -28,7 +28,7 @@ import { sizeOf, Tensor } from '../../lib/tensor';
 import { biasGradientInto } from '../kernels/bias';
 import { convForwardFast, convInputGradientFast, convWeightGradientFast, type PaddedInput } from '../kernels/conv-direct';
 import { col2imInto, im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../kernels/im2col';
-import { Workspace } from '../kernel-memory';
+import { apart, Workspace } from '../kernel-memory';
 import { checkImages, checkWindow } from './checks';
 
 export class Conv2d implements ParametricLayer {
@@ -77,7 +77,8 @@ export class Conv2d implements ParametricLayer {
   }
 
   /** x [N, C, H, W] -> [N, M, OH, OW]; keeps what backward needs (the input shape and xpad or col). */
-  forward(x: Tensor): Tensor {
+  forward(input: Tensor): Tensor {
+    const x = apart(input, this.workspace);
     const g = checkImages('Conv2d.forward', x, this, this.inChannels);
     const { OH, OW } = g;
     const N = x.shape[0];
@@ -110,7 +111,8 @@ export class Conv2d implements ParametricLayer {
    * params alone. Built with `inputGradient: false`, returns zeros for dx
    * (the larger half of backward is not computed: nothing reads it).
    */
-  backward(dout: Tensor): Tensor {
+  backward(doutGiven: Tensor): Tensor {
+    const dout = apart(doutGiven, this.workspace);
     const { R, P, K, inputShape, dA2d: made } = this.parameterGradients(dout);
     if (!this.inputGradient) return new Tensor(inputShape);
     const M = this.outChannels;

@@ -18,7 +18,7 @@ import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
 import { Tensor } from '../../lib/tensor';
 import { checkFiniteFast } from '../kernels/finite';
-import { Workspace } from '../kernel-memory';
+import { apart, Workspace } from '../kernel-memory';
 
 export class FC implements ParametricLayer {
   readonly inFeatures: number;
@@ -54,7 +54,8 @@ export class FC implements ParametricLayer {
   }
 
   /** x [N, in] -> A [N, out] = x W + b. */
-  forward(x: Tensor): Tensor {
+  forward(input: Tensor): Tensor {
+    const x = apart(input, this.workspace);
     checkRank('FC.forward', x, 2, '[N, in_features]');
     checkAxis('FC.forward', x, 1, this.inFeatures, 'in_features');
     checkFiniteFast('FC.forward', x);
@@ -71,7 +72,8 @@ export class FC implements ParametricLayer {
   }
 
   /** dout [N, out] -> dx [N, in]; fills grads.W and grads.b (overwriting them). */
-  backward(dout: Tensor): Tensor {
+  backward(doutGiven: Tensor): Tensor {
+    const dout = apart(doutGiven, this.workspace);
     const x = this.x;
     if (x === null) throw new KataInputError('FC.backward: call forward before backward (no input stored)');
     const N = x.shape[0];

@@ -16,7 +16,7 @@ import type { Layer, PoolLayerOptions } from '../../lib/layer';
 import { Tensor } from '../../lib/tensor';
 import type { WindowGeometry } from '../kernels/im2col';
 import { maxPoolBackwardInto, maxPoolInto } from '../kernels/pool';
-import { Workspace } from '../kernel-memory';
+import { apart, Workspace } from '../kernel-memory';
 import { checkImages, type Window } from './checks';
 
 /** The pool's options as checked pairs, with the messages of exercise 03's poolWindow. */
@@ -70,7 +70,8 @@ export class MaxPool2D implements Layer {
    * @param x [N, C, H, W], finite values
    * @returns [N, C, OH, OW]
    */
-  forward(x: Tensor): Tensor {
+  forward(input: Tensor): Tensor {
+    const x = apart(input, this.workspace);
     const g = checkImages('MaxPool2D.forward', x, this);
     const size = g.N * g.C * g.OH * g.OW;
     const out = new Tensor([g.N, g.C, g.OH, g.OW], this.workspace.array('out', size));
@@ -93,7 +94,8 @@ export class MaxPool2D implements Layer {
    * @param dout [N, C, OH, OW], the shape forward returned
    * @returns dx [N, C, H, W]
    */
-  backward(dout: Tensor): Tensor {
+  backward(doutGiven: Tensor): Tensor {
+    const dout = apart(doutGiven, this.workspace);
     if (this.saved === null) {
       throw new KataInputError('MaxPool2D.backward: call forward first (backward needs the positions of the maxima)');
     }

@@ -20,7 +20,7 @@ import { checkFinite, checkShape, KataInputError } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
 import { reluBackwardInto, reluForwardInto } from '../kernels/relu';
 import { Tensor } from '../../lib/tensor';
-import { Workspace } from '../kernel-memory';
+import { apart, Workspace } from '../kernel-memory';
 
 export class ReLU implements Layer {
   /** The output of the last forward: y > 0 exactly where its input was > 0. */
@@ -31,7 +31,8 @@ export class ReLU implements Layer {
   /**
    * x (any shape, finite values) -> max(x, 0), same shape.
    */
-  forward(x: Tensor): Tensor {
+  forward(input: Tensor): Tensor {
+    const x = apart(input, this.workspace);
     const y = new Tensor(x.shape, this.workspace.array('y', x.size));
     // reluForwardInto returns where the first NaN or infinity is; checkFinite throws the standard message for it.
     if (reluForwardInto(x.data, y.data) >= 0) checkFinite('ReLU.forward', x);
@@ -40,7 +41,8 @@ export class ReLU implements Layer {
   }
 
   /** dout (the shape of x) -> dx: dout where x > 0 (that is, where y > 0), zero elsewhere. */
-  backward(dout: Tensor): Tensor {
+  backward(doutGiven: Tensor): Tensor {
+    const dout = apart(doutGiven, this.workspace);
     const y = this.y;
     if (y === null) throw new KataInputError('ReLU.backward: call forward before backward (no input stored)');
     checkShape('ReLU.backward', dout, y.shape);

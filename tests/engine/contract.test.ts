@@ -227,6 +227,52 @@ describe('what a caller may keep (lib/layer.ts)', () => {
   });
 });
 
+describe.each(SETTINGS)('a layer given its own result back as its next input, %s', (_name, config) => {
+  let previous: EngineConfig;
+  beforeAll(() => (previous = setEngineConfig(config)));
+  afterAll(() => setEngineConfig(previous));
+
+  const copy = (t: Tensor): Tensor => new Tensor(t.shape, Float64Array.from(t.data));
+  const sameShape = (a: Tensor, b: Tensor): boolean => a.shape.join() === b.shape.join();
+  const conv = { inChannels: 3, outChannels: 3, kernelSize: 3, padding: 1, seed: 4 };
+  it.each([
+    ['ReLU', () => [new engine.ReLU(), new reference.ReLU()], [4, 3, 9, 9]],
+    ['MaxPool2D 1x1', () => [new engine.MaxPool2D({ kernelSize: 1 }), new reference.MaxPool2D({ kernelSize: 1 })], [4, 3, 9, 9]],
+    [
+      'MaxPool2D 2x2 (a smaller output each time)',
+      () => [new engine.MaxPool2D({ kernelSize: 2 }), new reference.MaxPool2D({ kernelSize: 2 })],
+      [4, 3, 16, 16],
+    ],
+    ['Conv2d 3 -> 3 channels, 3x3, padding 1', () => [new engine.Conv2d(conv), new reference.Conv2d(conv)], [4, 3, 9, 9]],
+    [
+      'Conv2d 3 -> 3 channels, 1x1',
+      () => [new engine.Conv2d({ ...conv, kernelSize: 1, padding: 0 }), new reference.Conv2d({ ...conv, kernelSize: 1, padding: 0 })],
+      [4, 3, 9, 9],
+    ],
+    [
+      'FC 20 -> 20',
+      () => [new engine.FC({ inFeatures: 20, outFeatures: 20, seed: 5 }), new reference.FC({ inFeatures: 20, outFeatures: 20, seed: 5 })],
+      [6, 20],
+    ],
+  ] as [string, () => [Layer, Layer], number[]][])('%s: the bits of the reference given a copy', (_layer, make, shape) => {
+    const [fast, slow] = make();
+    const x = seededTensor(shape, 6).map((v, i) => (i % 9 === 0 ? -0 : v));
+    const first = fast.forward(x);
+    const firstSlow = slow.forward(x);
+    expectSameBits(first, firstSlow, 'forward');
+    // forward of its own output, then backward, then backward of its own dx where the shapes allow
+    expectSameBits(fast.forward(first), slow.forward(copy(firstSlow)), 'forward of its own output');
+    const dout = seededTensor(slow.forward(copy(firstSlow)).shape, 7);
+    const dx = fast.backward(dout);
+    const dxSlow = slow.backward(dout);
+    expectSameBits(dx, dxSlow, 'dx');
+    if (sameShape(dx, dout)) {
+      expectSameBits(fast.backward(dx), slow.backward(copy(dxSlow)), 'backward of its own dx');
+      for (const name of Object.keys(slow.grads ?? {})) expectSameBits(fast.grads![name], slow.grads![name], `grads.${name}`);
+    }
+  });
+});
+
 describe('a first layer (inputGradient: false)', () => {
   it("the engine's Conv2d gives the reference's output and gradients, and zeros for the dx nobody reads", () => {
     const c = REAL_CONVS[0];
