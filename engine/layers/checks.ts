@@ -26,9 +26,10 @@ export function checkWindow(where: string, { kernelSize, stride, padding }: Wind
 
 /**
  * Images x [N, C, H, W]: the rank, the channel count (when given), a window
- * that fits the padded input, finite values. Returns the sizes of the pass.
+ * that fits the padded input, and finite values unless `values` is false
+ * (the caller then checks them itself). Returns the sizes of the pass.
  */
-export function checkImages(where: string, x: Tensor, window: Window, channels?: number): WindowGeometry {
+export function checkImages(where: string, x: Tensor, window: Window, channels?: number, values = true): WindowGeometry {
   checkRank(where, x, 4, '[N, C, H, W]');
   if (channels !== undefined) checkAxis(where, x, 1, channels, 'channels C');
   const [, , height, width] = x.shape;
@@ -36,6 +37,6 @@ export function checkImages(where: string, x: Tensor, window: Window, channels?:
   checkPositiveInt(where, 'input width W', width);
   checkKernelFits(where, 'height', height, window.kernelSize[0], window.padding[0]);
   checkKernelFits(where, 'width', width, window.kernelSize[1], window.padding[1]);
-  checkFiniteFast(where, x);
+  if (values) checkFiniteFast(where, x);
   return windowGeometry(x.shape, window.kernelSize, window.stride, window.padding);
 }

@@ -20,7 +20,7 @@
  * and dx live there too: the next forward overwrites the output and the
  * next backward dx (lib/layer.ts: what a caller may keep).
  */
-import { checkPositiveInt, checkShape, KataInputError, toPair } from '../../lib/checks';
+import { checkFinite, checkPositiveInt, checkShape, KataInputError, toPair } from '../../lib/checks';
 import type { ConvLayerOptions, ParametricLayer } from '../../lib/layer';
 import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
@@ -79,7 +79,9 @@ export class Conv2d implements ParametricLayer {
   /** x [N, C, H, W] -> [N, M, OH, OW]; keeps what backward needs (the input shape and xpad or col). */
   forward(input: Tensor): Tensor {
     const x = apart(input, this.workspace);
-    const g = checkImages('Conv2d.forward', x, this, this.inChannels);
+    const where = 'Conv2d.forward';
+    // the values are checked once x is padded (in WebAssembly), or before the im2col path
+    const g = checkImages(where, x, this, this.inChannels, false);
     const { OH, OW } = g;
     const N = x.shape[0];
     const M = this.outChannels;
@@ -87,10 +89,11 @@ export class Conv2d implements ParametricLayer {
     const R = N * P;
     const K = this.inChannels * this.kernelSize[0] * this.kernelSize[1];
     const fast = convForwardFast(x.data, g, this.params.W.data, this.params.b.data, this.workspace);
-    if (fast !== null) {
+    if (fast !== 'not finite' && fast !== null) {
       this.saved = { inputShape: [...x.shape], col: null, padded: fast.padded, OH, OW };
       return new Tensor([N, M, OH, OW], fast.out);
     }
+    checkFinite(where, x);
     const out = new Tensor([N, M, OH, OW], this.workspace.array('convOut', N * M * P));
     const col = this.workspace.array('col', R * K);
     im2colInto(x.data, g, col);
