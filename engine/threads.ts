@@ -28,11 +28,11 @@ import type { WasmMemory, WasmModule } from './wasm/webassembly';
 export const CONTROL = {
   /** Incremented for each published product; workers sleep on it. */
   GENERATION: 0,
-  /** Next chunk to take (Atomics.add). */
+  /** Next chunk to take: (tag << CLAIM_INDEX_BITS) | index, claimed by compare-and-swap (see claimChunk). */
   NEXT: 1,
   /** Chunks finished. */
   DONE: 2,
-  /** Chunks in the current product. */
+  /** Chunks in the current product: (tag << CLAIM_INDEX_BITS) | count, so a worker knows whose count it read. */
   CHUNKS: 3,
   /** Index of the kernel driver to call. */
   DRIVER: 4,
@@ -50,6 +50,30 @@ export const CONTROL = {
   ALIVE: 32,
 } as const;
 export const MAX_WORKERS = 32;
+/** Bits of NEXT that count chunks; the bits above hold the product's tag. */
+export const CLAIM_INDEX_BITS = 20;
+/** A product's tag: its generation modulo 2^11 (so that tag << 20 stays a positive int32). */
+export const CLAIM_TAG_MASK = 0x7ff;
+
+/**
+ * Takes the next chunk of the product tagged `tag`, of `chunks`; -1 when none
+ * is left or another product has been published since. The tag makes a
+ * claim on a counter that was reset for a newer product fail: with a plain
+ * counter, a thread paused between taking an index and reading the chunk
+ * count could take an index of the old count against the new one, and run
+ * a chunk of the new product twice (seen once in a whole training run). A
+ * worker reads `chunks` from CHUNKS, whose tag must be its product's too.
+ * This thread and the workers (wasm/gemm-worker.cjs has a copy) take chunks alike.
+ */
+export function claimChunk(ctl: Int32Array, tag: number, chunks: number): number {
+  for (;;) {
+    const next = Atomics.load(ctl, CONTROL.NEXT);
+    if (next >>> CLAIM_INDEX_BITS !== tag) return -1;
+    const index = next & ((1 << CLAIM_INDEX_BITS) - 1);
+    if (index >= chunks) return -1;
+    if (Atomics.compareExchange(ctl, CONTROL.NEXT, next, next + 1) === next) return index;
+  }
+}
 /** Arguments a kernel call can pass to a worker (CONTROL.PARAMS up to CONTROL.WORKER_CHUNKS; the worker passes all 16). */
 const PARAM_SLOTS = CONTROL.WORKER_CHUNKS - CONTROL.PARAMS;
 
@@ -90,6 +114,7 @@ export class KernelPool {
     const lo = args[axis === 0 ? 0 : 2];
     const hi = args[axis === 0 ? 1 : 3];
     const chunks = Math.ceil((hi - lo) / unit);
+    if (chunks >= 1 << CLAIM_INDEX_BITS) throw new RangeError(`KernelPool.run: at most ${(1 << CLAIM_INDEX_BITS) - 1} chunks, got ${chunks}`);
     this.ensureWorkers(Math.min(threads - 1, MAX_WORKERS));
 
     if (args.length > PARAM_SLOTS) throw new RangeError(`KernelPool.run: at most ${PARAM_SLOTS} arguments reach a worker, got ${args.length}`);
@@ -98,16 +123,18 @@ export class KernelPool {
     ctl[CONTROL.AXIS] = axis;
     ctl[CONTROL.UNIT] = unit;
     ctl[CONTROL.ERROR] = 0;
-    Atomics.store(ctl, CONTROL.CHUNKS, chunks);
+    // CHUNKS and DONE first, then NEXT, both with the new generation's tag, then the generation itself
+    const tag = (Atomics.load(ctl, CONTROL.GENERATION) + 1) & CLAIM_TAG_MASK;
+    Atomics.store(ctl, CONTROL.CHUNKS, (tag << CLAIM_INDEX_BITS) | chunks);
     Atomics.store(ctl, CONTROL.DONE, 0);
-    Atomics.store(ctl, CONTROL.NEXT, 0);
+    Atomics.store(ctl, CONTROL.NEXT, tag << CLAIM_INDEX_BITS);
     Atomics.add(ctl, CONTROL.GENERATION, 1);
     Atomics.notify(ctl, CONTROL.GENERATION);
 
     const mine = args.slice();
     for (;;) {
-      const chunk = Atomics.add(ctl, CONTROL.NEXT, 1);
-      if (chunk >= chunks) break;
+      const chunk = claimChunk(ctl, tag, chunks);
+      if (chunk < 0) break;
       if (axis === 0) {
         mine[0] = lo + chunk * unit;
         mine[1] = Math.min(hi, mine[0] + unit);
@@ -152,7 +179,7 @@ export class KernelPool {
           slot,
           idleMs: this.idleMs,
           drivers: this.options.drivers,
-          layout: CONTROL,
+          layout: { ...CONTROL, CLAIM_INDEX_BITS, CLAIM_TAG_MASK },
         },
       });
       worker.unref();

@@ -54,12 +54,27 @@ function runChunk(chunk) {
   );
 }
 
-/** Takes and runs chunks until every chunk of the current product is taken. */
-function work() {
+/** The next chunk of the product tagged `tag`, or -1 (claimChunk of ../threads.ts, the same steps). */
+function claimChunk(tag, chunks) {
   for (;;) {
-    const chunk = Atomics.add(ctl, L.NEXT, 1);
-    const chunks = Atomics.load(ctl, L.CHUNKS);
-    if (chunk >= chunks) return;
+    const next = Atomics.load(ctl, L.NEXT);
+    if (next >>> L.CLAIM_INDEX_BITS !== tag) return -1;
+    const index = next & ((1 << L.CLAIM_INDEX_BITS) - 1);
+    if (index >= chunks) return -1;
+    if (Atomics.compareExchange(ctl, L.NEXT, next, next + 1) === next) return index;
+  }
+}
+
+/** Takes and runs chunks of the product of generation `generation` until none is left. */
+function work(generation) {
+  const tag = generation & L.CLAIM_TAG_MASK;
+  for (;;) {
+    // the count of this product only: once another product is published, its tag differs
+    const counted = Atomics.load(ctl, L.CHUNKS);
+    if (counted >>> L.CLAIM_INDEX_BITS !== tag) return;
+    const chunks = counted & ((1 << L.CLAIM_INDEX_BITS) - 1);
+    const chunk = claimChunk(tag, chunks);
+    if (chunk < 0) return;
     try {
       runChunk(chunk);
     } catch {
@@ -72,7 +87,7 @@ function work() {
 
 for (;;) {
   const generation = Atomics.load(ctl, L.GENERATION);
-  work();
+  work(generation);
   if (Atomics.wait(ctl, L.GENERATION, generation, idleMs) === 'timed-out') break;
 }
 Atomics.store(ctl, L.ALIVE + slot, 0);
