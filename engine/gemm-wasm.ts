@@ -23,7 +23,16 @@ import { availableThreads, KernelPool } from './threads';
 import { buildGemmModule, driverName, FAMILIES, type Family } from './wasm/gemm-kernel';
 import { COL2IM, col2imFunction, IM2COL, im2colFunction, TRANSPOSE, transposeFunction } from './wasm/im2col-kernel';
 import { CONV_CHANNEL_BLOCKS, CONV_WEIGHT_GRADIENT, convForwardFunction, convForwardName, convWeightGradientFunction } from './wasm/conv-kernel';
-import { FINITE_SCAN, finiteScanFunction, RELU_BACKWARD, RELU_FORWARD, reluBackwardFunction, reluForwardFunction } from './wasm/elementwise-kernel';
+import {
+  ADAM_STEP,
+  adamStepFunction,
+  FINITE_SCAN,
+  finiteScanFunction,
+  RELU_BACKWARD,
+  RELU_FORWARD,
+  reluBackwardFunction,
+  reluForwardFunction,
+} from './wasm/elementwise-kernel';
 import { MAX_POOL, MAX_POOL_2X2, MAX_POOL_BACKWARD, maxPool2x2Function, maxPoolBackwardFunction, maxPoolFunction } from './wasm/pool-kernel';
 import { BIAS_GRADIENT, biasGradientFunction } from './wasm/bias-kernel';
 import { CONV_INPUT_GRADIENT, convInputGradientFunction } from './wasm/conv-dx-kernel';
@@ -56,6 +65,7 @@ const RANGE_KERNELS = [
   RELU_FORWARD,
   RELU_BACKWARD,
   FINITE_SCAN,
+  ADAM_STEP,
 ] as const;
 export type RangeKernel = (typeof RANGE_KERNELS)[number];
 const KERNELS = [...FAMILIES.map(driverName), ...RANGE_KERNELS];
@@ -85,6 +95,7 @@ function load(): Kernel | null {
         reluForwardFunction(),
         reluBackwardFunction(),
         finiteScanFunction(),
+        adamStepFunction(),
       ],
     });
     const module = new wasmApi.Module(bytes);

@@ -1,6 +1,7 @@
 /**
  * The engine: fast layers with the kata's Layer contract, and the kernels
- * behind them. Importing it makes lib's `gemm` run the WebAssembly kernel.
+ * behind them. Importing it makes lib's `gemm` and Adam's element loop run
+ * in WebAssembly (the same numbers).
  *
  * engineKit holds the layers the engine makes faster; a classifier built
  * with `{ kit: engineKit }` takes the others (Flatten, AveragePool2D) from
@@ -8,13 +9,16 @@
  * numbers bit for bit, on any thread count (tests/engine/contract.test.ts).
  */
 import type { LayerKit } from '../lib/layer';
+import { useAdamLoop } from '../lib/optimizers';
 import { installGemmBackend } from './config';
+import { wasmAdamLoop } from './kernels/adam';
 import { Conv2d } from './layers/conv2d';
 import { FC } from './layers/fc';
 import { MaxPool2D } from './layers/max-pool2d';
 import { ReLU } from './layers/relu';
 
 installGemmBackend();
+useAdamLoop(wasmAdamLoop);
 
 export const engineKit: Partial<LayerKit> = { Conv2d, MaxPool2D, ReLU, FC };
 

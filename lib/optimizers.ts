@@ -106,6 +106,37 @@ interface AdamState {
  * about lr in size for every element, whatever the scale of g. The same holds
  * at every step while g stays constant.
  */
+/** The numbers of one Adam update of one tensor (t-th update: correction = 1 - beta^t). */
+export interface AdamStep {
+  beta1: number;
+  beta2: number;
+  lr: number;
+  eps: number;
+  correction1: number;
+  correction2: number;
+}
+
+/**
+ * Adam's element loop, run by a faster implementation that gives the loop's
+ * bits (the engine plugs in a WebAssembly one), as gemm has backends: Adam
+ * never knows which one runs.
+ */
+export interface AdamLoop {
+  /** A zeroed array for m or v, where `run` can reach it. */
+  moments(length: number): Float64Array;
+  /** One update of theta, m and v in place; false leaves it to the TypeScript loop. */
+  run(theta: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, step: AdamStep): boolean;
+}
+
+let adamLoop: AdamLoop | null = null;
+
+/** Plugs in an AdamLoop (null: the TypeScript loop only); returns the previous one. */
+export function useAdamLoop(next: AdamLoop | null): AdamLoop | null {
+  const previous = adamLoop;
+  adamLoop = next;
+  return previous;
+}
+
 export class Adam implements Optimizer {
   lr: number;
   readonly beta1: number;
@@ -128,13 +159,15 @@ export class Adam implements Optimizer {
     for (const [param, grad] of pairs('Adam.update', layer)) {
       let s = this.state.get(param);
       if (s === undefined) {
-        s = { m: new Float64Array(param.data.length), v: new Float64Array(param.data.length), t: 0 };
+        const length = param.data.length;
+        s = { m: adamLoop?.moments(length) ?? new Float64Array(length), v: adamLoop?.moments(length) ?? new Float64Array(length), t: 0 };
         this.state.set(param, s);
       }
       s.t += 1;
       const { beta1, beta2, lr, eps } = this;
       const correction1 = 1 - beta1 ** s.t;
       const correction2 = 1 - beta2 ** s.t;
+      if (adamLoop?.run(param.data, grad.data, s.m, s.v, { beta1, beta2, lr, eps, correction1, correction2 })) continue;
       // Locals: reading s.m or theta.length inside the loop would cost a property load per element.
       const { m, v } = s;
       const theta = param.data;

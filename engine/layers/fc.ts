@@ -5,8 +5,8 @@
  *   forward:   A = X W + b         X [N, in], W [in, out], b [out]  ->  A [N, out]
  *   backward:  dW = X^T dA,  db = sum over n of dA,  dX = dA W^T
  *
- * What makes it faster than the readable layer: W, dW, the output and dX
- * live in kernel memory, where gemm reads and writes them without copying
+ * What makes it faster than the readable layer: W, b, their gradients, the
+ * output and dX live in kernel memory, where gemm reads and writes them without copying
  * them in and out (W alone is 384 KB for LeNet-5's first FC layer), and the
  * input checks scan kernel memory in WebAssembly. The next forward
  * overwrites the output and the next backward dX (lib/layer.ts: what a
@@ -29,7 +29,7 @@ export class FC implements ParametricLayer {
   readonly grads: { W: Tensor; b: Tensor };
   /** The input of the last forward: backward needs it for dW. */
   private x: Tensor | null = null;
-  /** W, dW, the output and dX (W and dW for the layer's lifetime). */
+  /** params, grads, the output and dX (params and grads for the layer's lifetime). */
   private readonly workspace = new Workspace();
 
   /** Checks the sizes, then draws W with the initializer, or He with `new Rng(seed ?? 0)`; b and both grads start at zero. */
@@ -46,11 +46,11 @@ export class FC implements ParametricLayer {
       ? initializer.weights(shape, inFeatures, rng)
       : new Tensor(shape, rng.normals(inFeatures * outFeatures, 0, Math.sqrt(2 / inFeatures)));
     checkShape('FC: initializer.weights', drawn, shape);
-    const W = new Tensor(shape, this.workspace.array('W', drawn.size));
+    const W = new Tensor(shape, this.workspace.array('params.W', drawn.size));
     W.data.set(drawn.data);
-    const dW = new Tensor(shape, this.workspace.array('dW', drawn.size).fill(0));
-    this.params = { W, b: Tensor.zeros([outFeatures]) };
-    this.grads = { W: dW, b: Tensor.zeros([outFeatures]) };
+    const zeros = (name: string, size: number, tensorShape: number[]): Tensor => new Tensor(tensorShape, this.workspace.array(name, size).fill(0));
+    this.params = { W, b: zeros('params.b', outFeatures, [outFeatures]) };
+    this.grads = { W: zeros('grads.W', drawn.size, shape), b: zeros('grads.b', outFeatures, [outFeatures]) };
   }
 
   /** x [N, in] -> A [N, out] = x W + b. */

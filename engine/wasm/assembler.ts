@@ -245,6 +245,15 @@ export class FunctionBuilder {
   f64x2Mul(): this {
     return this.simd(0xf2);
   }
+  f64x2Sub(): this {
+    return this.simd(0xf1);
+  }
+  f64x2Div(): this {
+    return this.simd(0xf3);
+  }
+  f64x2Sqrt(): this {
+    return this.simd(0xef);
+  }
   /** Lane-wise a > b: all ones where true, all zeros where false (also for NaN). */
   f64x2Gt(): this {
     return this.simd(0x4a);

@@ -5,6 +5,7 @@
  *   relu_forward:   y[i]  = x[i] > 0 ? x[i] : +0,  and *flag = 1 if some x[i] is NaN or infinite
  *   relu_backward:  dx[i] = y[i] > 0 ? dout[i] : +0
  *   finite_scan:    *flag = 1 if some x[i] is NaN or infinite
+ *   adam_step:      lib/optimizers.ts's Adam update of theta[i], m[i], v[i]
  *
  * Two doubles per f64x2 instruction, without a branch per element:
  * `f64x2.pmax(0, v)` is `0 < v ? v : 0` with v's bits as they are, and
@@ -24,6 +25,7 @@ const { i32, v128 } = ValType;
 export const RELU_FORWARD = 'relu_forward';
 export const RELU_BACKWARD = 'relu_backward';
 export const FINITE_SCAN = 'finite_scan';
+export const ADAM_STEP = 'adam_step';
 
 /**
  * Runs `step(at, true)` for each two elements from byte offset 8*lo on, then
@@ -94,5 +96,48 @@ export function finiteScanFunction(): FunctionBuilder {
     fn.get(zero).f64x2Mul().f64x2Add().set(sum);
   });
   raiseFlagOnNaN(fn, sum, flag);
+  return fn;
+}
+
+/**
+ * Adam's update, lane by lane the operations of lib/optimizers.ts's loop in
+ * its order (IEEE division and square root are exact in f64x2 as in f64):
+ *
+ *   m = beta1 * m + (1 - beta1) * g
+ *   v = beta2 * v + ((1 - beta2) * g) * g
+ *   theta = theta - (lr * (m / correction1)) / (sqrt(v / correction2) + eps)
+ *
+ * `step` is the address of 8 doubles: beta1, 1 - beta1, beta2, 1 - beta2,
+ * correction1, correction2, lr, eps.
+ */
+export function adamStepFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder(ADAM_STEP, [i32, i32, i32, i32, i32, i32, i32]);
+  const [lo, hi, theta, g, m, v, step] = fn.params;
+  const [beta1, keep1, beta2, keep2, correction1, correction2, lr, eps, gv, mv, vv] = Array.from({ length: 11 }, () => fn.local(v128));
+  [beta1, keep1, beta2, keep2, correction1, correction2, lr, eps].forEach((c, i) =>
+    fn
+      .get(step)
+      .v128Load64Splat(8 * i)
+      .set(c),
+  );
+  eachPair(fn, lo, hi, (at, whole) => {
+    load(fn.get(g).get(at).add(), whole).set(gv);
+    fn.get(m).get(at).add();
+    fn.get(beta1);
+    load(fn.get(m).get(at).add(), whole);
+    fn.f64x2Mul().get(keep1).get(gv).f64x2Mul().f64x2Add().tee(mv);
+    store(fn, whole);
+    fn.get(v).get(at).add();
+    fn.get(beta2);
+    load(fn.get(v).get(at).add(), whole);
+    fn.f64x2Mul().get(keep2).get(gv).f64x2Mul().get(gv).f64x2Mul().f64x2Add().tee(vv);
+    store(fn, whole);
+    fn.get(theta).get(at).add();
+    load(fn.get(theta).get(at).add(), whole);
+    fn.get(lr).get(mv).get(correction1).f64x2Div().f64x2Mul();
+    fn.get(vv).get(correction2).f64x2Div().f64x2Sqrt().get(eps).f64x2Add();
+    fn.f64x2Div().f64x2Sub();
+    store(fn, whole);
+  });
   return fn;
 }
