@@ -18,7 +18,7 @@
  * Layers use it through `Workspace`: named arrays reused from one batch to
  * the next and freed when the workspace is garbage-collected.
  */
-import { Tensor } from '../lib/tensor';
+import { sizeOf, Tensor } from '../lib/tensor';
 import { wasmApi, type WasmMemory } from './wasm/webassembly';
 
 const PAGE = 65536;
@@ -198,6 +198,18 @@ export class Workspace {
     this.arrays.set(name, array);
     holders.set(array, this);
     return array;
+  }
+
+  /**
+   * A tensor of `shape` on the array `name`, holding `values` (zeros when
+   * none): a layer's params and grads, kept where the kernels reach them
+   * (the optimizer's WebAssembly loop among them, engine/kernels/adam.ts).
+   */
+  tensor(name: string, shape: number[], values?: Float64Array): Tensor {
+    const data = this.array(name, sizeOf(shape));
+    if (values === undefined) data.fill(0);
+    else data.set(values);
+    return new Tensor(shape, data);
   }
 
   /** Whether `data` shares memory with one of this workspace's arrays (a layer given its own output back). */

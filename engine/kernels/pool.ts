@@ -30,12 +30,13 @@ const THREAD_MIN_VALUES = 1 << 15;
 /** x copied in, and out and argmax computed, in kernel memory. */
 const staging = new StagingArea();
 
-function checkLengths(g: WindowGeometry, x: Float64Array, out: Float64Array, argmax: Int32Array): void {
+/** x (dx for the backward) [N, C, H, W], out (dout) and argmax [N, C, OH, OW]: the lengths `where` needs. */
+function checkLengths(where: string, g: WindowGeometry, x: Float64Array, out: Float64Array, argmax: Int32Array): void {
   const xLength = g.N * g.C * g.H * g.W;
   const outLength = g.N * g.C * g.OH * g.OW;
   if (x.length !== xLength || out.length !== outLength || argmax.length !== outLength) {
     throw new RangeError(
-      `maxPoolInto: expected x of ${xLength} values and out and argmax of ${outLength}, got ${x.length}, ${out.length} and ${argmax.length}`,
+      `${where}: expected x of ${xLength} values and out and argmax of ${outLength}, got ${x.length}, ${out.length} and ${argmax.length}`,
     );
   }
 }
@@ -46,7 +47,7 @@ function checkLengths(g: WindowGeometry, x: Float64Array, out: Float64Array, arg
  * lie in kernel memory.
  */
 export function maxPoolInto(x: Float64Array, g: WindowGeometry, out: Float64Array, argmax: Int32Array): void {
-  checkLengths(g, x, out, argmax);
+  checkLengths('maxPoolInto', g, x, out, argmax);
   if (getEngineConfig().kernel === 'wasm' && maxPoolFast(x, g, out, argmax)) return;
   const { N, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW } = g;
   let o = 0; // out and argmax in row-major order
@@ -112,7 +113,7 @@ function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argm
  * WebAssembly and all three arrays lie in kernel memory.
  */
 export function maxPoolBackwardInto(dout: Float64Array, argmax: Int32Array, g: WindowGeometry, dx: Float64Array): void {
-  checkLengths(g, dx, dout, argmax);
+  checkLengths('maxPoolBackwardInto', g, dx, dout, argmax);
   const addresses = [kernelAddress(dout), kernelAddress(argmax), kernelAddress(dx)];
   if (getEngineConfig().kernel === 'wasm' && addresses.every((a) => a >= 0)) {
     const threads = dx.length >= THREAD_MIN_VALUES ? getEngineConfig().threads : 1;

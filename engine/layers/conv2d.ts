@@ -72,15 +72,9 @@ export class Conv2d implements ParametricLayer {
       ? options.initializer.weights(shape, fanIn, rng)
       : new Tensor(shape, rng.normals(sizeOf(shape), 0, Math.sqrt(2 / fanIn)));
     checkShape(`${where} initializer`, W, shape);
-    // in kernel memory, where the optimizer's WebAssembly loop reaches them (engine/kernels/adam.ts)
-    const kept = (name: string, values: Float64Array | null, tensorShape: number[]): Tensor => {
-      const data = this.workspace.array(name, sizeOf(tensorShape));
-      if (values === null) data.fill(0);
-      else data.set(values);
-      return new Tensor(tensorShape, data);
-    };
-    this.params = { W: kept('params.W', W.data, shape), b: kept('params.b', null, [this.outChannels]) };
-    this.grads = { W: kept('grads.W', null, shape), b: kept('grads.b', null, [this.outChannels]) };
+    const ws = this.workspace;
+    this.params = { W: ws.tensor('params.W', shape, W.data), b: ws.tensor('params.b', [this.outChannels]) };
+    this.grads = { W: ws.tensor('grads.W', shape), b: ws.tensor('grads.b', [this.outChannels]) };
   }
 
   /** x [N, C, H, W] -> [N, M, OH, OW]; keeps what backward needs (the input shape and xpad or col). */

@@ -46,11 +46,9 @@ export class FC implements ParametricLayer {
       ? initializer.weights(shape, inFeatures, rng)
       : new Tensor(shape, rng.normals(inFeatures * outFeatures, 0, Math.sqrt(2 / inFeatures)));
     checkShape('FC: initializer.weights', drawn, shape);
-    const W = new Tensor(shape, this.workspace.array('params.W', drawn.size));
-    W.data.set(drawn.data);
-    const zeros = (name: string, size: number, tensorShape: number[]): Tensor => new Tensor(tensorShape, this.workspace.array(name, size).fill(0));
-    this.params = { W, b: zeros('params.b', outFeatures, [outFeatures]) };
-    this.grads = { W: zeros('grads.W', drawn.size, shape), b: zeros('grads.b', outFeatures, [outFeatures]) };
+    const ws = this.workspace;
+    this.params = { W: ws.tensor('params.W', shape, drawn.data), b: ws.tensor('params.b', [outFeatures]) };
+    this.grads = { W: ws.tensor('grads.W', shape), b: ws.tensor('grads.b', [outFeatures]) };
   }
 
   /** x [N, in] -> A [N, out] = x W + b. */

@@ -184,6 +184,10 @@ export class FunctionBuilder {
 
   // Memory: `offset` is a constant byte offset added to the address on the stack.
   // Alignment hints are log2 of the natural alignment; misaligned access is still correct.
+  /** Pops size, value, address; sets `size` bytes from the address to the value's low byte (bulk memory). */
+  memoryFill(): this {
+    return this.op(0xfc, ...u32(0x0b), 0x00);
+  }
   f64Load(offset = 0): this {
     return this.op(0x2b, 3, ...u32(offset));
   }

@@ -50,8 +50,10 @@ export function convInputGradientFunction(): FunctionBuilder {
     (typeof CONV_INPUT_GRADIENT_PARAMS)[number],
     Local
   >;
-  const [n, i, j, m, block, image, at, end, HP, WP, planeBytes, imageBytes, doutImage, doutAt, wAt, table, windows, corner, cell, c, h, from, to] =
-    Array.from({ length: 23 }, () => fn.local(i32));
+  const [n, i, j, m, block, image, end, HP, WP, planeBytes, imageBytes, doutImage, doutAt, wAt, table, windows, corner, cell, c, h, from, to] = Array.from(
+    { length: 22 },
+    () => fn.local(i32),
+  );
   const off = Array.from({ length: DX_TAP_BLOCK }, () => fn.local(i32));
   const acc = Array.from({ length: VECS }, () => Array.from({ length: DX_TAP_BLOCK }, () => fn.local(v128)));
   const da = Array.from({ length: VECS }, () => fn.local(v128));
@@ -72,15 +74,7 @@ export function convInputGradientFunction(): FunctionBuilder {
       fn.get(P.dxpad).get(n).get(imageBytes).mul().add().set(image);
       fn.get(P.dout).get(n).get(P.M).mul().get(planeBytes).mul().add().set(doutImage);
       // dxpad[n] = 0
-      fn.get(image).get(imageBytes).add().set(end);
-      forRange(
-        fn,
-        at,
-        () => fn.get(image),
-        () => fn.get(end),
-        () => void fn.get(at).f64Const(0).f64Store(),
-        8,
-      );
+      fn.get(image).i32(0).get(imageBytes).memoryFill();
       forRange(
         fn,
         i,

@@ -241,9 +241,7 @@ export function col2imFunction(): FunctionBuilder {
   const P = params(fn);
   const image = fn.local(i32);
   const p = fn.local(i32);
-  const end = fn.local(i32);
   const delta = fn.local(i32);
-  const zero = fn.local(f64);
   walk(
     fn,
     P,
@@ -251,15 +249,7 @@ export function col2imFunction(): FunctionBuilder {
     () => {
       fn.get(image).get(P.to).add().set(image);
       // dx[n] = 0: C*H*W doubles from `image`
-      fn.get(image).get(P.C).get(P.H).mul().get(P.W).mul().i32(8).mul().add().set(end);
-      forRange(
-        fn,
-        p,
-        () => fn.get(image),
-        () => fn.get(end),
-        () => fn.get(p).get(zero).f64Store(),
-        8,
-      );
+      fn.get(image).i32(0).get(P.C).get(P.H).mul().get(P.W).mul().i32(8).mul().memoryFill();
     },
     ({ h, xRow, row, tLo, tHi }) => {
       /** Pushes xRow + 8 * t. */

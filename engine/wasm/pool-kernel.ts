@@ -151,22 +151,14 @@ export function maxPoolBackwardFunction(): FunctionBuilder {
     POOL_BACKWARD_PARAMS.map(() => i32),
   );
   const P = Object.fromEntries(POOL_BACKWARD_PARAMS.map((name, i) => [name, fn.params[i]])) as Record<(typeof POOL_BACKWARD_PARAMS)[number], Local>;
-  const [plane, at, end, o, oEnd, target] = Array.from({ length: 6 }, () => fn.local(i32));
+  const [plane, o, oEnd, target] = Array.from({ length: 4 }, () => fn.local(i32));
   forRange(
     fn,
     plane,
     () => fn.get(P.pLo),
     () => fn.get(P.pHi),
     () => {
-      fn.get(P.dx).get(plane).get(P.inPlane).mul().i32(8).mul().add().tee(at).get(P.inPlane).i32(8).mul().add().set(end);
-      forRange(
-        fn,
-        at,
-        () => fn.get(at),
-        () => fn.get(end),
-        () => void fn.get(at).f64Const(0).f64Store(),
-        8,
-      );
+      fn.get(P.dx).get(plane).get(P.inPlane).mul().i32(8).mul().add().i32(0).get(P.inPlane).i32(8).mul().memoryFill();
       fn.get(plane).get(P.outPlane).mul().tee(o).get(P.outPlane).add().set(oEnd);
       forRange(
         fn,
