@@ -1,17 +1,25 @@
 import path from 'node:path';
 import type { Config } from 'jest';
-import { resolveTree } from './scripts/kata/tree';
 
 /**
- * Tests import the code under test as `@kata/NN-name/file`; the alias points
- * at the tree KATA_TREE names (scripts/kata/tree.ts: exercises/ by default,
- * solutions/, or any copy laid out like exercises/), so swapping the tree
- * swaps every exercise at once.
+ * The folder that `@kata/NN-name/file` names, from KATA_TREE: the one place
+ * its meaning is written (the tools read it through scripts/kata/tree.ts).
+ *   unset or "exercises"  -> <root>/exercises (what the learner edits)
+ *   "solutions"           -> <root>/solutions (the reference)
+ *   any other value       -> that folder, laid out like exercises/ (a student's copy)
  */
-const tree = resolveTree();
+export function kataTreeFolder(value: string | undefined, root: string): string {
+  if (!value || value === 'exercises') return path.join(root, 'exercises');
+  if (value === 'solutions') return path.join(root, 'solutions');
+  return path.resolve(value);
+}
+
+// Node 22.18 and later load this file as it is (type stripping, as an ES
+// module), so it imports no project file and uses no __dirname: `<rootDir>`
+// is this file's folder, jest's default.
+const tree = kataTreeFolder(process.env.KATA_TREE, '<rootDir>').split(path.sep).join('/');
 
 const config: Config = {
-  rootDir: __dirname,
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
@@ -24,7 +32,7 @@ const config: Config = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } }],
   },
-  moduleNameMapper: { '^@kata/(.*)$': `${tree.split(path.sep).join('/')}/$1` },
+  moduleNameMapper: { '^@kata/(.*)$': `${tree}/$1` },
   setupFilesAfterEnv: ['<rootDir>/tests/helpers/setup.ts'],
   testTimeout: 120_000,
 };

@@ -2,7 +2,7 @@
  * Measures the playground in Chromium (a benchmark script, not a test) and
  * takes its screenshots:
  *
- *   npx ts-node playground/measure.ts [--run DIR]
+ *   npx tsx playground/measure.ts [--run DIR]
  *
  * prints the page's load time (median of 5 fresh loads, from the request to
  * the model ready to draw on) and the inference time per drawn digit (median

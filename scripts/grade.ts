@@ -328,7 +328,7 @@ export function makeRoot(): string {
   fs.mkdirSync(path.join(root, 'run'));
   if (detectSandbox().bubblewrap) fs.mkdirSync(path.join(root, 'node_modules'));
   else fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  // The type checker runs as plain JavaScript in the sandbox (no ts-node there).
+  // The type checker runs as plain JavaScript in the sandbox (no tsx there).
   const source = fs.readFileSync(path.join(__dirname, 'typecheck.ts'), 'utf8');
   const js = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },

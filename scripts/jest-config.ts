@@ -19,7 +19,7 @@ export interface JestConfigOptions {
 }
 
 function repoJestConfig(): Record<string, unknown> {
-  // jest.config.ts is TypeScript; the scripts run under ts-node, so require works.
+  // jest.config.ts is TypeScript; the scripts run under tsx, so require works.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(path.join(repoRoot, 'jest.config.ts')) as { default: Record<string, unknown> }).default;
 }

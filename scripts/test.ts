@@ -37,10 +37,7 @@ const spec: CommandSpec = { name: 'npm test', usage: USAGE, options: {}, maxPosi
 /** Runs jest on one exercise with the terminal attached; resolves with its exit code. */
 function runOne(e: Exercise, jestArgs: string[]): Promise<number> {
   const jestBin = require.resolve('jest/bin/jest', { paths: [repoRoot] });
-  // The configuration goes as JSON: jest would otherwise start ts-node to read jest.config.ts.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const config = (require(path.join(repoRoot, 'jest.config.ts')) as { default: object }).default;
-  const args = [jestBin, '--config', JSON.stringify(config), '--runTestsByPath', path.join(repoRoot, e.test), ...jestArgs];
+  const args = [jestBin, '--runTestsByPath', path.join(repoRoot, e.test), ...jestArgs];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: 'inherit',

@@ -5,7 +5,7 @@
  * submission: after the first project, each one costs about a second
  * instead of a whole `tsc` run.
  *
- *   ts-node scripts/typecheck.ts <tsconfig.json>...
+ *   node --import tsx scripts/typecheck.ts <tsconfig.json>...
  *
  * prints one JSON line per project: {"config": ..., "output": ...} where
  * output is what `tsc --noEmit --pretty false -p <config>` would print

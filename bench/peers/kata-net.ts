@@ -1,5 +1,5 @@
 /**
- * ts-node kata-net.ts '{"model": M, "data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T}'
+ * tsx kata-net.ts '{"model": M, "data": DIR, "steps": N, "warmup": W, "inferBatch": B, "threads": T}'
  *
  * Network M, "lenet" (LeNet-5 of exercise 07) or "sheet" (the sheet network:
  * the default layers of exercise 06's classifier), in the kata's reference

@@ -147,15 +147,15 @@ function findTorchPython() {
  * runs every network unless it lists the ones it can (`models`).
  */
 function systems(compare, models) {
-  const tsNode = path.join(ROOT, 'node_modules', '.bin', 'ts-node');
+  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   const list = [];
   const missing = [];
-  if (!fs.existsSync(tsNode)) fail('the kata has no node_modules: run `npm ci` at its root first');
+  if (!fs.existsSync(tsx)) fail('the kata has no node_modules: run `npm ci` at its root first');
   const katas = [['kata reference', ROOT]];
   if (compare !== undefined) katas.push(['kata (compared)', compare]);
   for (const [name, root] of katas) {
     const runner = kataRunner(root);
-    const command = [tsNode, path.join(root, 'bench', 'peers', runner.file)];
+    const command = [tsx, path.join(root, 'bench', 'peers', runner.file)];
     for (const threads of [1, 2]) list.push({ name, threads, root, command, env: { KATA_THREADS: String(threads) }, models: runner.models });
     const cannot = models.filter((model) => !(runner.models ?? models).includes(model));
     if (cannot.length > 0) {

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * A worker thread of the gemm pool (../threads.ts). Plain JavaScript so that
- * Node loads it as it is, under ts-node, under jest or from compiled code.
+ * Node loads it as it is, under tsx, under jest or from compiled code.
  *
  * It instantiates the compiled kernel module on the shared memory it is
  * given, then repeatedly: takes chunks of the current product (a range of

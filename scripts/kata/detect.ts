@@ -17,8 +17,8 @@ interface Job {
 /** Starts the detectors; resolves with the ids that fire ([] on a timeout or crash). */
 export function detectInWorker(job: Job, timeoutMs = 20_000): Promise<string[]> {
   if (job.ids.length === 0) return Promise.resolve([]);
-  // Workers do not inherit ts-node's require hook: register it again inside.
-  const code = `require('ts-node').register({ transpileOnly: true, project: ${JSON.stringify(path.join(repoRoot, 'tsconfig.json'))} });
+  // An eval'd worker does not inherit tsx's require hook: register it again inside.
+  const code = `require(${JSON.stringify(require.resolve('tsx/cjs/api', { paths: [repoRoot] }))}).register();
 require(${JSON.stringify(__filename)});`;
   return new Promise((resolve) => {
     const worker = new Worker(code, { eval: true, workerData: job, stdout: true, stderr: true });

@@ -1,17 +1,15 @@
 /**
- * Which tree of exercises the tests and the runner use.
- *   KATA_TREE unset        -> exercises/ (what the learner edits)
- *   KATA_TREE=solutions    -> solutions/ (the reference)
- *   KATA_TREE=/some/path   -> any copy laid out like exercises/ (a student's, for grading)
+ * Which tree of exercises the tests and the runner use: KATA_TREE, read as
+ * jest.config.ts reads it (exercises/ by default, solutions/, or any copy
+ * laid out like exercises/), with absolute paths.
  */
 import path from 'node:path';
+import { kataTreeFolder } from '../../jest.config';
 
 const root = path.resolve(__dirname, '..', '..');
 
 export function resolveTree(value = process.env.KATA_TREE): string {
-  if (!value || value === 'exercises') return path.join(root, 'exercises');
-  if (value === 'solutions') return path.join(root, 'solutions');
-  return path.resolve(value);
+  return kataTreeFolder(value, root);
 }
 
 /** How to name the tree to a person: `exercises/`, `solutions/` or the path. */

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../../playground/chromium';
 import { readRunFolder } from '../../playground/server/runs';
 import { artifactDir } from './artifacts';
+import { tsxArgs } from '../../scripts/cli/tsx';
 
 let browser: Browser;
 let runDir: string;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const root = path.join(__dirname, '..', '..');
   const train = spawnSync(
     process.execPath,
-    [require.resolve('ts-node/dist/bin.js'), 'scripts/train.ts', '--epochs', '2', '--limit', '600', '--out', runDir],
+    tsxArgs('scripts/train.ts', ['--epochs', '2', '--limit', '600', '--out', runDir]),
     {
       cwd: root,
       encoding: 'utf8',

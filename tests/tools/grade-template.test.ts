@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadManifest } from '../../scripts/manifest';
+import { tsxArgs } from '../../scripts/cli/tsx';
 import { removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
@@ -74,16 +75,15 @@ describe('npm run template', () => {
   });
 
   it('is red for a student who has not started, and grades without a reference tree', () => {
-    const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
     // npm test -- 02, as the student runs it.
-    const test = spawnSync(process.execPath, [tsNode, path.join(out, 'scripts', 'test.ts'), '02'], {
+    const test = spawnSync(process.execPath, tsxArgs(path.join(out, 'scripts', 'test.ts'), ['02']), {
       cwd: out,
       encoding: 'utf8',
       env: { ...process.env, KATA_TREE: '' },
     });
     expect(test.status).not.toBe(0);
     expect(test.stdout + test.stderr).toMatch(/NotImplementedError/);
-    const graded = spawnSync(process.execPath, [tsNode, path.join(out, 'scripts', 'grade.ts'), '.', '--only', '02', '--format', 'classroom'], {
+    const graded = spawnSync(process.execPath, tsxArgs(path.join(out, 'scripts', 'grade.ts'), ['.', '--only', '02', '--format', 'classroom']), {
       cwd: out,
       encoding: 'utf8',
     });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { firstLines, parseJestJson, progressOf, SuiteRun, TestCase } from '../../scripts/jest-run';
 import { loadManifest, repoRoot } from '../../scripts/manifest';
+import { tsxArgs } from '../../scripts/cli/tsx';
 import { runScript, tempDir, removeTempDirs } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
@@ -135,8 +136,7 @@ describe('npm run kata -- reset', () => {
     fs.writeFileSync(file, '// my attempt\n');
     fs.writeFileSync(path.join(clone, 'exercises', '05-flatten', 'notes.txt'), 'mine');
 
-    const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
-    const run = spawnSync(process.execPath, [tsNode, path.join(clone, 'scripts', 'kata.ts'), 'reset', '05'], {
+    const run = spawnSync(process.execPath, tsxArgs(path.join(clone, 'scripts', 'kata.ts'), ['reset', '05']), {
       cwd: clone,
       encoding: 'utf8',
       env: { ...process.env, KATA_STATE_FILE: path.join(clone, 'state.json') },
