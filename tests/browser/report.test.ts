@@ -22,14 +22,10 @@ beforeAll(async () => {
   // npm run train itself, small: 550 training images in mini-batches of 32 leave a partial last batch of 6.
   runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-report-run-'));
   const root = path.join(__dirname, '..', '..');
-  const train = spawnSync(
-    process.execPath,
-    tsxArgs('scripts/train.ts', ['--epochs', '2', '--limit', '600', '--out', runDir]),
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
+  const train = spawnSync(process.execPath, tsxArgs('scripts/train.ts', ['--epochs', '2', '--limit', '600', '--out', runDir]), {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (train.status !== 0) throw new Error(`npm run train failed (exit ${train.status}):\n${train.stderr.slice(-2000)}`);
   file = path.join(runDir, 'report.html');
   fs.copyFileSync(file, path.join(artifactDir(), 'report-test.html'));
