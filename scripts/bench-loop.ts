@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CommandError, CommandSpec, startCommand } from './cli/command';
+import { killTree, ownProcessGroup } from './cli/platform';
 import { intOption } from './cli/values';
 import { repoRoot } from './manifest';
 import { calibration } from './calibration';
@@ -57,7 +58,7 @@ function timed(cwd: string, m: Measure, stateFile: string): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(m.args[0], m.args.slice(1), {
       cwd,
-      detached: true,
+      detached: ownProcessGroup(),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KATA_STATE_FILE: stateFile, NO_COLOR: '1', CI: '' },
     });
@@ -67,11 +68,7 @@ function timed(cwd: string, m: Measure, stateFile: string): Promise<number> {
       if (done) return;
       done = true;
       const s = (performance.now() - started) / 1000;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      if (child.pid !== undefined) killTree(child.pid);
       resolve(s);
     };
     child.stdout.on('data', (chunk: Buffer) => {

@@ -18,11 +18,12 @@ import { performance } from 'node:perf_hooks';
 import { compareCases } from './compare-cases';
 import { CompareCase, Module, Step } from './compare/kit';
 import { CommandError, CommandSpec, ParsedCommand, startCommand } from './cli/command';
+import { linkFolder } from './cli/platform';
 import { exerciseArgument } from './cli/values';
 import { loadManifest, repoRoot } from './manifest';
 import { colour } from './ui/colour';
-import { terminalWidth, wrap } from './ui/width';
-import { Align, displayWidth, formatTable } from './ui/table';
+import { Align, formatTable } from './ui/table';
+import { displayWidth, terminalWidth, wrap } from './ui/width';
 
 const TOLERANCE = 1e-9;
 
@@ -299,8 +300,8 @@ export function prepareTree(submission: string): { tree: string; cleanup: () => 
   }
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-compare-'));
   fs.cpSync(dir, path.join(ws, 'exercises'), { recursive: true, filter: (src) => !['node_modules', '.git'].includes(path.basename(src)) });
-  fs.symlinkSync(path.join(repoRoot, 'lib'), path.join(ws, 'lib'), 'dir');
-  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(ws, 'node_modules'), 'dir');
+  linkFolder(path.join(repoRoot, 'lib'), path.join(ws, 'lib'));
+  linkFolder(path.join(repoRoot, 'node_modules'), path.join(ws, 'node_modules'));
   return { tree: path.join(ws, 'exercises'), cleanup: () => fs.rmSync(ws, { recursive: true, force: true }) };
 }
 

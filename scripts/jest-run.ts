@@ -1,12 +1,13 @@
 /**
  * Runs jest in a child process and reads its `--json` report into per-test
- * results. Every run gets its own process group, so a time limit (or Ctrl-C)
- * ends the whole run, workers included.
+ * results. Every run is killed as a process tree (scripts/cli/platform.ts), so a
+ * time limit (or Ctrl-C) ends the whole run, workers included.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { killTree, ownProcessGroup } from './cli/platform';
 import { repoRoot } from './manifest';
 
 export type TestStatus = 'passed' | 'failed' | 'pending' | 'todo' | 'skipped' | 'disabled';
@@ -61,13 +62,7 @@ let signalsHooked = false;
 
 /** Ends every jest process group still running (used on Ctrl-C and exit). */
 export function killAllRuns(): void {
-  for (const pid of live) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const pid of live) killTree(pid);
   live.clear();
 }
 
@@ -138,7 +133,7 @@ export function runJest(options: RunJestOptions): Promise<JestRun> {
     const child = spawn(process.execPath, args, {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, FORCE_COLOR: '0', ...options.env },
-      detached: true,
+      detached: ownProcessGroup(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (child.pid !== undefined) live.add(child.pid);
@@ -156,23 +151,13 @@ export function runJest(options: RunJestOptions): Promise<JestRun> {
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            if (child.pid !== undefined) {
-              try {
-                process.kill(-child.pid, 'SIGKILL');
-              } catch {
-                // already gone
-              }
-            }
+            if (child.pid !== undefined) killTree(child.pid);
           }, options.timeoutMs);
     child.on('close', (exitCode, signal) => {
       if (timer) clearTimeout(timer);
       if (child.pid !== undefined) {
-        // Workers may outlive a crashed parent: end the group.
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+        // Workers may outlive a crashed parent: end the tree.
+        killTree(child.pid);
         live.delete(child.pid);
       }
       let suites: SuiteRun[] = [];

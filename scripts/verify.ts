@@ -7,7 +7,7 @@
  *   3. every exercise suite against solutions/: every test passes
  *   4. every exercise suite against exercises/ (the stubs): every test fails
  *   5. the tests of lib and of the tools, once
- *   6. the browser tests (tests/browser, Chromium from /usr/bin/chromium),
+ *   6. the browser tests (tests/browser, the system Chromium: playground/chromium.ts),
  *      after the others; without Chromium, one line says they did not run
  * Steps 2-5 run at the same time (jest with --maxWorkers=2 each). Since step 2
  * checks every type, the jest runs only transpile (see scripts/jest-config.ts).

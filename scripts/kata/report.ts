@@ -4,8 +4,7 @@
  * failure, and any recognised mistake in one sentence.
  */
 import { Exercise } from '../manifest';
-import { displayWidth } from '../ui/table';
-import { fit, terminalWidth, wrap } from '../ui/width';
+import { displayWidth, fit, terminalWidth, wrap } from '../ui/width';
 import { KataContext, short } from './context';
 import { findPart } from './results';
 import { CachedResult, PartResult } from './state';

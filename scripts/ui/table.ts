@@ -10,6 +10,8 @@
  *   01-conv2d          20
  *   02-output-size      5
  */
+import { displayWidth } from './width';
+
 export type Align = 'left' | 'right';
 
 export interface TableOptions {
@@ -17,28 +19,6 @@ export interface TableOptions {
   align?: Align[];
   /** Spaces between columns (default 2). */
   gap?: number;
-}
-
-/** Display width of a string: East Asian wide characters take two columns. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    width += isWide(code) ? 2 : 1;
-  }
-  return width;
-}
-
-function isWide(code: number): boolean {
-  return (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6)
-  );
 }
 
 function pad(text: string, width: number, align: Align): string {

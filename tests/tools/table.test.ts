@@ -1,6 +1,6 @@
 import { colourEnabled, makeColour } from '../../scripts/ui/colour';
-import { wrap } from '../../scripts/ui/width';
-import { displayWidth, formatTable } from '../../scripts/ui/table';
+import { formatTable } from '../../scripts/ui/table';
+import { displayWidth, wrap } from '../../scripts/ui/width';
 
 describe('formatTable', () => {
   it('pads columns to the widest cell and puts a rule under the header', () => {
@@ -46,12 +46,5 @@ describe('colour', () => {
   it('wraps text in codes only when enabled', () => {
     expect(makeColour(true).green('ok')).toBe('\u001b[32mok\u001b[39m');
     expect(makeColour(false).green('ok')).toBe('ok');
-  });
-});
-
-describe('wrap', () => {
-  it('breaks English at spaces and Japanese anywhere, within the width', () => {
-    expect(wrap('one two three four', 9)).toEqual(['one two', 'three', 'four']);
-    expect(wrap('勾配を足し合わせます', 8)).toEqual(['勾配を足', 'し合わせ', 'ます']);
   });
 });
