@@ -35,7 +35,11 @@ export function chromiumCandidates(platform: NodeJS.Platform, env: NodeJS.Proces
 }
 
 /** The first browser found, or null. */
-export function findChromium(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, exists = fs.existsSync): string | null {
+export function findChromium(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (file: string) => boolean = fs.existsSync,
+): string | null {
   return chromiumCandidates(platform, env).find((file) => exists(file)) ?? null;
 }
 

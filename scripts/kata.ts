@@ -7,7 +7,7 @@
  * exercises/.
  */
 import { CommandSpec, startCommand, UsageError } from './cli/command';
-import { exerciseArgument } from './cli/values';
+import { applyTreeOption, exerciseArgument } from './cli/values';
 import { check } from './kata/check';
 import { makeContext } from './kata/context';
 import { hint } from './kata/hint';
@@ -31,18 +31,21 @@ options:
   --reset          hint: start the hints again from the first one
   --poll           watch: check the files every second (no file events)
   --from <commit>  reset: the git commit that holds the stubs
+  --tree <tree>    exercises (yours, the default), solutions (the reference)
+                   or a folder laid out like exercises/ (as KATA_TREE)
 
 <ex> is a number (01 or 1), a name (conv2d) or an id (01-conv2d).`;
 
 export const spec: CommandSpec = {
   name: 'kata',
   usage: USAGE,
-  options: { fresh: { type: 'boolean' }, reset: { type: 'boolean' }, poll: { type: 'boolean' }, from: { type: 'string' } },
+  options: { fresh: { type: 'boolean' }, reset: { type: 'boolean' }, poll: { type: 'boolean' }, from: { type: 'string' }, tree: { type: 'string' } },
   maxPositionals: 2,
 };
 
 if (require.main === module) {
   startCommand(spec, async ({ values, positionals }) => {
+    applyTreeOption(values.tree as string | undefined);
     const ctx = makeContext();
     const [command, target] = positionals;
     const exercise = (required: boolean) => {

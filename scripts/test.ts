@@ -14,7 +14,7 @@ import path from 'node:path';
 import { CommandSpec, runCommand } from './cli/command';
 import { seconds } from './jest-run';
 import { Exercise, loadManifest, repoRoot } from './manifest';
-import { exerciseArgument } from './cli/values';
+import { applyTreeOption, exerciseArgument } from './cli/values';
 import { makeContext } from './kata/context';
 import { isAvailable, runExercises } from './kata/results';
 import { resolveTree } from './kata/tree';
@@ -30,9 +30,13 @@ const USAGE = `usage: npm test [-- <exercise> [jest options]]
   npm test -- 01 -t im2col  options after the exercise go to jest
   npm run test:tools        the tests of lib/ and of the tools
 
-KATA_TREE=solutions npm test -- 01 runs the same tests on the reference.`;
+options (before or after the exercise):
+  --tree TREE               exercises (yours, the default), solutions (the
+                            reference) or a folder laid out like exercises/
 
-const spec: CommandSpec = { name: 'npm test', usage: USAGE, options: {}, maxPositionals: 1 };
+npm test -- --tree solutions 01 runs the same tests on the reference.`;
+
+const spec: CommandSpec = { name: 'npm test', usage: USAGE, options: { tree: { type: 'string' } }, maxPositionals: 1 };
 
 /** Runs jest on one exercise with the terminal attached; resolves with its exit code. */
 function runOne(e: Exercise, jestArgs: string[]): Promise<number> {
@@ -76,13 +80,35 @@ async function runAll(): Promise<number> {
   return failing === 0 ? 0 : 1;
 }
 
+/**
+ * Our arguments (options before the exercise, the exercise, and --tree
+ * wherever it stands) and jest's (everything else after the exercise).
+ */
+export function splitArguments(argv: string[]): { own: string[]; rest: string[] } {
+  const own: string[] = [];
+  const rest: string[] = [];
+  let exerciseSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--tree') {
+      own.push(arg, ...argv.slice(i + 1, i + 2));
+      i++;
+    } else if (arg.startsWith('--tree=')) {
+      own.push(arg);
+    } else if (exerciseSeen) {
+      rest.push(arg);
+    } else {
+      own.push(arg);
+      exerciseSeen = !arg.startsWith('-');
+    }
+  }
+  return { own, rest };
+}
+
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  // Options before the exercise are ours; the exercise and everything after it go on.
-  const at = argv.findIndex((a) => !a.startsWith('-'));
-  const own = at < 0 ? argv : argv.slice(0, at + 1);
-  const rest = at < 0 ? [] : argv.slice(at + 1);
-  void runCommand(spec, own, async ({ positionals }) => {
+  const { own, rest } = splitArguments(process.argv.slice(2));
+  void runCommand(spec, own, async ({ values, positionals }) => {
+    applyTreeOption(values.tree as string | undefined);
     if (positionals.length === 0) return runAll();
     return runOne(exerciseArgument(loadManifest(), positionals[0]), rest);
   }).then((code) => {

@@ -2,7 +2,10 @@
  * Option values checked as they are read, each failing with one line that
  * names the option, what it expects and what was given.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Exercise, findExercise, Manifest } from '../manifest';
+import { resolveTree } from '../kata/tree';
 import { UsageError } from './command';
 
 /** A whole number within [min, max]. */
@@ -47,4 +50,18 @@ export function exerciseArgument(manifest: Manifest, text: string): Exercise {
   } catch (err) {
     throw new UsageError((err as Error).message, false);
   }
+}
+
+/**
+ * `--tree exercises|solutions|DIR`: the tree of exercises a command and the
+ * jest runs it starts use, as KATA_TREE (set here for them, so that no shell
+ * syntax is needed on any system). Nothing given: KATA_TREE as it is.
+ */
+export function applyTreeOption(text: string | undefined): void {
+  if (text === undefined) return;
+  const folder = resolveTree(text);
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new UsageError(`--tree expects exercises, solutions or a folder laid out like exercises/, got "${text}" (no such folder)`);
+  }
+  process.env.KATA_TREE = text === 'exercises' || text === 'solutions' ? text : path.resolve(text);
 }
