@@ -1,6 +1,6 @@
 import { colourEnabled, makeColour } from '../../scripts/ui/colour';
 import { formatTable } from '../../scripts/ui/table';
-import { displayWidth, wrap } from '../../scripts/ui/width';
+import { displayWidth } from '../../scripts/ui/width';
 
 describe('formatTable', () => {
   it('pads columns to the widest cell and puts a rule under the header', () => {
