@@ -243,7 +243,9 @@ export function outsidePath(workspace: string, inside: string): string {
 
 function bubblewrapArgs(opts: SandboxOptions): string[] {
   const system = ['/usr', '/bin', '/lib', '/lib64', '/etc'].filter((d) => fs.existsSync(d)).flatMap((d) => ['--ro-bind', d, d]);
-  const node = path.dirname(process.execPath);
+  // The running Node, wherever it is installed (nvm, Volta, an unpacked
+  // tarball, even under /tmp): bound after the tmpfs so that none hides it.
+  const node = path.dirname(fs.realpathSync(process.execPath));
   const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', node, node];
   return [
     '--unshare-all',
@@ -256,13 +258,13 @@ function bubblewrapArgs(opts: SandboxOptions): string[] {
     '--gid',
     '65534',
     ...system,
-    ...nodeBind,
     '--dev',
     '/dev',
     '--size',
     String(256 * 1024 * 1024),
     '--tmpfs',
     '/tmp',
+    ...nodeBind,
     '--ro-bind',
     opts.workspace,
     SANDBOX_ROOT,
