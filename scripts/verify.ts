@@ -12,6 +12,10 @@
  * Steps 2-5 run at the same time (jest with --maxWorkers=2 each). Since step 2
  * checks every type, the jest runs only transpile (see scripts/jest-config.ts).
  *
+ * The stubs' run also checks scripts/kata/stub-results.json (what `npm run
+ * kata` shows for an untouched exercise without running it); with
+ * --write-stub-results verify writes it from that run first.
+ *
  * Prints one row per exercise, then `verify: N passed, M failed` (N checks
  * that held, M that did not) and exits non-zero when anything does not hold.
  */
@@ -23,6 +27,8 @@ import { Exercise, lint, loadManifest, repoRoot } from './manifest';
 import { checkBoundaries, formatViolation } from './boundaries';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
 import { writeJestConfig } from './jest-config';
+import { stubResultsOf } from './kata/results';
+import { readStubResults, staleStubResults, STUB_RESULTS_FILE, writeStubResults } from './kata/stub-results';
 import { formatTable } from './ui/table';
 import { chromiumMissing } from '../playground/chromium';
 
@@ -191,6 +197,22 @@ async function main(): Promise<void> {
       stub ? seconds(stub.durationMs) : '-',
       problems.length === 0 ? 'ok' : problems.join('; '),
     ]);
+  }
+
+  // The stubs' known results, shown by `npm run kata` without running them.
+  if (stubs?.reported) {
+    const actual = stubResultsOf(manifest, path.join(repoRoot, 'exercises'), stubs.suites);
+    if (process.argv.includes('--write-stub-results')) {
+      writeStubResults(actual);
+      say(`wrote ${path.relative(repoRoot, STUB_RESULTS_FILE)}`);
+    }
+    const stale = staleStubResults(readStubResults(), actual);
+    checks.push({ name: 'stub results', ok: stale.length === 0 });
+    if (stale.length > 0) {
+      details.push(
+        `${path.relative(repoRoot, STUB_RESULTS_FILE)} does not say what the stubs give for ${stale.join(', ')}: npm run verify -- --write-stub-results`,
+      );
+    }
   }
 
   console.log('');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { counts, firstLines, isNotImplemented, progressOf, runJest, SuiteRun, TestCase } from '../jest-run';
 import { Exercise, exerciseNumber, listFiles, Manifest, Part, repoRoot } from '../manifest';
 import { CachedResult, KataState, PartResult, writeState } from './state';
+import { readStubResults, StubResults } from './stub-results';
 
 /** The part a test belongs to: the first whose prefix starts its name, else "other". */
 export function partOf(e: Exercise, testName: string): string {
@@ -51,26 +52,34 @@ export function summarize(e: Exercise, key: string, suite: SuiteRun | undefined,
   return { key, progress, passed, total, parts, ...(firstFailure ? { firstFailure } : {}) };
 }
 
-/** A digest of everything one exercise's result depends on. */
-export function dependencyKey(manifest: Manifest, exercise: Exercise, tree: string): string {
+/**
+ * A digest of the contents one exercise's result depends on, wherever the
+ * tree lies: its test file, the test setup, lib/, the manifest, and the
+ * exercise's folder with every earlier one (exercises import earlier ones,
+ * never later ones). Equal for any two trees holding the same files.
+ */
+export function contentKey(manifest: Manifest, exercise: Exercise, tree: string): string {
   const hash = crypto.createHash('sha1');
-  hash.update(tree);
-  const add = (file: string): void => {
-    hash.update(path.relative(repoRoot, file));
+  const add = (base: string, file: string): void => {
+    hash.update(path.relative(base, file).split(path.sep).join('/'));
     hash.update(fs.existsSync(file) ? fs.readFileSync(file) : 'missing');
   };
-  const addDir = (dir: string): void => listFiles(dir).forEach((f) => add(path.join(dir, f)));
-  add(path.join(repoRoot, exercise.test));
-  add(path.join(repoRoot, 'jest.config.ts'));
-  add(path.join(repoRoot, 'tsconfig.json'));
-  add(path.join(repoRoot, 'scripts', 'manifest.json'));
-  addDir(path.join(repoRoot, 'tests', 'helpers'));
-  addDir(path.join(repoRoot, 'lib'));
-  // Exercises import earlier ones (never later ones), so those count too.
+  const addDir = (base: string, dir: string): void => listFiles(dir).forEach((f) => add(base, path.join(dir, f)));
+  add(repoRoot, path.join(repoRoot, exercise.test));
+  add(repoRoot, path.join(repoRoot, 'jest.config.ts'));
+  add(repoRoot, path.join(repoRoot, 'tsconfig.json'));
+  add(repoRoot, path.join(repoRoot, 'scripts', 'manifest.json'));
+  addDir(repoRoot, path.join(repoRoot, 'tests', 'helpers'));
+  addDir(repoRoot, path.join(repoRoot, 'lib'));
   for (const e of manifest.exercises) {
-    if (exerciseNumber(e.id) <= exerciseNumber(exercise.id)) addDir(path.join(tree, e.id));
+    if (exerciseNumber(e.id) <= exerciseNumber(exercise.id)) addDir(tree, path.join(tree, e.id));
   }
   return hash.digest('hex');
+}
+
+/** A digest of everything one exercise's result depends on, this tree's place included. */
+export function dependencyKey(manifest: Manifest, exercise: Exercise, tree: string): string {
+  return crypto.createHash('sha1').update(tree).update(contentKey(manifest, exercise, tree)).digest('hex');
 }
 
 /** Runs the given exercises (one jest process, two workers) and stores the results in `state`. */
@@ -93,11 +102,37 @@ export function isAvailable(e: Exercise, tree: string): boolean {
   return fs.existsSync(path.join(tree, e.id)) && fs.existsSync(path.join(repoRoot, e.test));
 }
 
-/** Brings every exercise's result up to date, running only those whose inputs changed (all with `fresh`). */
+/**
+ * Brings every exercise's result up to date, running only those whose inputs
+ * changed (all with `fresh`). An exercise still exactly as shipped takes the
+ * stubs' known result (scripts/kata/stub-results.json, checked by verify)
+ * without running, so a fresh clone's first status takes no test run.
+ */
 export async function refreshResults(manifest: Manifest, state: KataState, tree: string, fresh: boolean, say: (line: string) => void): Promise<void> {
-  const stale = manifest.exercises.filter((e) => isAvailable(e, tree) && (fresh || state.results[e.id]?.key !== dependencyKey(manifest, e, tree)));
+  let stale = manifest.exercises.filter((e) => isAvailable(e, tree) && (fresh || state.results[e.id]?.key !== dependencyKey(manifest, e, tree)));
+  if (!fresh && stale.length > 0) {
+    const shipped = readStubResults();
+    for (const e of stale) {
+      const known = shipped[e.id];
+      if (known?.key === contentKey(manifest, e, tree)) state.results[e.id] = { key: dependencyKey(manifest, e, tree), ...known.result };
+    }
+    stale = stale.filter((e) => state.results[e.id]?.key !== dependencyKey(manifest, e, tree));
+    writeState(state);
+  }
   if (stale.length === 0) return;
   const which = stale.length === manifest.exercises.length ? 'every exercise' : stale.map((e) => e.id.slice(0, 2)).join(', ');
   say(`Running the tests of ${which} ...`);
   await runExercises(manifest, stale, state, tree);
+}
+
+/** The results of a run of every stub suite of `tree`, as scripts/kata/stub-results.json holds them. */
+export function stubResultsOf(manifest: Manifest, tree: string, suites: SuiteRun[]): StubResults {
+  const out: StubResults = {};
+  for (const e of manifest.exercises) {
+    const suite = suites.find((s) => s.file === path.join(repoRoot, e.test));
+    if (!suite) continue;
+    const { key: _key, ...result } = summarize(e, '', suite, 'no result');
+    out[e.id] = { key: contentKey(manifest, e, tree), result };
+  }
+  return out;
 }
