@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
   const testPaths = withTests.map((e) => path.join(repoRoot, e.test));
   const workers = '--maxWorkers=2';
-  // ts-jest only transpiles in these runs: step 2 (tsc) checks the types of everything once.
+  // jest only strips types in these runs: step 2 (tsc) checks the types of everything once.
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-verify-'));
   const configFor = (tree: string): string => writeJestConfig({ dir: path.join(configDir, tree), tree: path.join(repoRoot, tree) });
   const exerciseRun = (tree: 'solutions' | 'exercises'): Promise<JestRun | null> =>

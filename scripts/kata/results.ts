@@ -79,7 +79,11 @@ export function contentKey(manifest: Manifest, exercise: Exercise, tree: string)
 
 /** A digest of everything one exercise's result depends on, this tree's place included. */
 export function dependencyKey(manifest: Manifest, exercise: Exercise, tree: string): string {
-  return crypto.createHash('sha1').update(tree).update(contentKey(manifest, exercise, tree)).digest('hex');
+  return crypto
+    .createHash('sha1')
+    .update(tree)
+    .update(contentKey(manifest, exercise, tree))
+    .digest('hex');
 }
 
 /** Runs the given exercises (one jest process, two workers) and stores the results in `state`. */
