@@ -2,13 +2,16 @@
  * npm run bench:loop -- --before <git revision> [--runs N]
  *
  * Wall-clock time of the learner's loop, the old revision and this one side
- * by side in one run: `npm test -- 05`, `npm test -- 01`, `kata check 05`,
+ * by side in one run: the first `npm run kata` of a fresh clone (no remembered
+ * results, nothing edited), `npm test -- 05`, `npm test -- 01`, `kata check 05`,
  * and `kata watch` until it first waits for a change (with no remembered
  * results, as on a first start). The old revision is checked out in a
- * temporary git worktree sharing node_modules. Before every run the
- * exercise's file gets a new comment line, as a learner's save would, so no
- * cache hides the work of an edit. The median of --runs runs is shown, next
- * to a calibration line and the load average (this machine may be shared).
+ * temporary git worktree (sharing node_modules when its package-lock.json is
+ * the same, else with its own `npm ci`). Before every run but the fresh
+ * clone's, the exercise's file gets a new comment line, as a learner's save
+ * would, so no cache hides the work of an edit; it is put back afterwards.
+ * The median of --runs runs is shown, next to a calibration line and the
+ * load average (this machine may be shared).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CommandError, CommandSpec, startCommand } from './cli/command';
-import { killTree, ownProcessGroup } from './cli/platform';
+import { killTree, linkFolder, ownProcessGroup } from './cli/platform';
 import { intOption } from './cli/values';
 import { repoRoot } from './manifest';
 import { calibration } from './calibration';
@@ -31,14 +34,15 @@ const spec: CommandSpec = { name: 'bench:loop', usage: USAGE, options: { before:
 
 interface Measure {
   name: string;
-  /** The file a learner would have just saved. */
-  edit: string;
+  /** The file a learner would have just saved (none: a fresh clone, as shipped). */
+  edit?: string;
   args: string[];
   /** For watch: stop at the first line matching this. */
   until?: RegExp;
 }
 
 const MEASURES: Measure[] = [
+  { name: 'first npm run kata (fresh clone)', args: ['npm', 'run', 'kata'] },
   { name: 'npm test -- 05', edit: 'exercises/05-flatten/flatten.ts', args: ['npm', 'test', '--', '05'] },
   { name: 'npm test -- 01', edit: 'exercises/01-conv2d/conv2d-naive.ts', args: ['npm', 'test', '--', '01'] },
   { name: 'kata check 05', edit: 'exercises/05-flatten/flatten.ts', args: ['npm', 'run', 'kata', '--', 'check', '05'] },
@@ -51,8 +55,18 @@ const MEASURES: Measure[] = [
 ];
 
 /** Runs one command in `cwd` (its own process group); resolves with the seconds it took. */
-function timed(cwd: string, m: Measure, stateFile: string): Promise<number> {
-  fs.appendFileSync(path.join(cwd, m.edit), `// edited ${Date.now()}\n`);
+async function timed(cwd: string, m: Measure, stateFile: string): Promise<number> {
+  const edited = m.edit === undefined ? undefined : path.join(cwd, m.edit);
+  const original = edited === undefined ? '' : fs.readFileSync(edited, 'utf8');
+  if (edited !== undefined) fs.appendFileSync(edited, `// edited ${Date.now()}\n`);
+  try {
+    return await run(cwd, m, stateFile);
+  } finally {
+    if (edited !== undefined) fs.writeFileSync(edited, original);
+  }
+}
+
+function run(cwd: string, m: Measure, stateFile: string): Promise<number> {
   fs.rmSync(stateFile, { force: true });
   const started = performance.now();
   return new Promise((resolve) => {
@@ -97,7 +111,17 @@ startCommand(spec, async ({ values }) => {
   git(['worktree', 'add', '--detach', trees.before, before]);
   // "after" is this working tree as it is (uncommitted changes included): a copy.
   fs.cpSync(repoRoot, trees.after, { recursive: true, filter: (src) => !/[\\/](node_modules|\.git|runs|grades)$/.test(src) });
-  for (const t of Object.values(trees)) fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(t, 'node_modules'));
+  // The old revision shares node_modules only when it pins the same packages.
+  const sameLock =
+    fs.readFileSync(path.join(trees.before, 'package-lock.json'), 'utf8') === fs.readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8');
+  if (sameLock) linkFolder(path.join(repoRoot, 'node_modules'), path.join(trees.before, 'node_modules'));
+  else
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--engine-strict=false'], {
+      cwd: trees.before,
+      stdio: 'ignore',
+      shell: process.platform === 'win32',
+    });
+  linkFolder(path.join(repoRoot, 'node_modules'), path.join(trees.after, 'node_modules'));
   const state = path.join(tmp, 'state.json');
   try {
     console.log(`before: ${before.slice(0, 10)} (${values.before})    after: this working tree`);
