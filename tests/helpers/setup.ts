@@ -5,10 +5,12 @@
  * fast-check. Every failing property prints its seed and path; to replay one:
  *
  *   FC_SEED=<seed> FC_PATH=<path> npm test -- 01
+ *   $env:FC_SEED=<seed>; $env:FC_PATH="<path>"; npm test -- 01    (PowerShell)
  */
 import fc from 'fast-check';
 import { installGemmBackend } from '../../engine/config';
 import { tensorMatchers } from './matchers';
+import { replayLine } from './replay';
 
 expect.extend(tensorMatchers);
 installGemmBackend();
@@ -23,6 +25,6 @@ fc.configureGlobal({
   reporter: (details) => {
     if (!details.failed) return;
     const base = fc.defaultReportMessage(details) ?? 'property failed';
-    throw new Error(`${base}\n\nReplay this exact case with: FC_SEED=${details.seed} FC_PATH="${details.counterexamplePath}" npm test -- <exercise>`);
+    throw new Error(`${base}\n\n${replayLine(details.seed, details.counterexamplePath ?? '')}`);
   },
 });

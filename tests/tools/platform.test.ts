@@ -4,6 +4,7 @@ import path from 'node:path';
 import { folderLinkType, killTree, linkFolder, ownProcessGroup } from '../../scripts/cli/platform';
 import { kataTreeFolder } from '../../jest.config';
 import { chromiumCandidates, chromiumMissing, findChromium } from '../../playground/chromium';
+import { replayLine } from '../helpers/replay';
 
 describe('links without privileges', () => {
   it('makes a junction on Windows and a symbolic link elsewhere', () => {
@@ -94,5 +95,19 @@ describe("KATA_TREE's folders", () => {
     expect(kataTreeFolder('', '/repo')).toBe(path.join('/repo', 'exercises'));
     expect(kataTreeFolder('solutions', '/repo')).toBe(path.join('/repo', 'solutions'));
     expect(kataTreeFolder('/class/ada', '/repo')).toBe(path.resolve('/class/ada'));
+  });
+});
+
+describe("a failing property's replay line", () => {
+  it('names the exercise and the POSIX form on Linux and macOS', () => {
+    expect(replayLine(7, '3:1', '/home/ada/kata/tests/05-flatten.test.ts', 'darwin')).toBe(
+      'Replay this exact case with: FC_SEED=7 FC_PATH="3:1" npm test -- 05',
+    );
+  });
+
+  it('gives the PowerShell form on Windows, with a Windows test path', () => {
+    expect(replayLine(7, '3:1', 'C:\\Users\\ada\\kata\\tests\\01-conv2d.test.ts', 'win32')).toBe(
+      'Replay this exact case with (PowerShell): $env:FC_SEED=7; $env:FC_PATH="3:1"; npm test -- 01',
+    );
   });
 });
