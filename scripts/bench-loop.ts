@@ -72,6 +72,8 @@ function run(cwd: string, m: Measure, stateFile: string): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(m.args[0], m.args.slice(1), {
       cwd,
+      // npm is npm.cmd on Windows, which Node starts only through a shell.
+      shell: process.platform === 'win32',
       detached: ownProcessGroup(),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KATA_STATE_FILE: stateFile, NO_COLOR: '1', CI: '' },
