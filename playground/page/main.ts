@@ -14,9 +14,7 @@ import { paintBars, paintFilters, paintMaps, paintPlane } from './render';
 interface ModelInfo {
   /** "reference" or the run folder's name. */
   label: string;
-  /** The run folder, as the command line gave it. */
-  folder: string;
-  /** Which code trained it: "engine+solutions", "solutions", "exercises" or a path. */
+  /** Which code trained it: "engine+solutions", "solutions", "exercises" or a folder's name. */
   tree: string;
   /** Whether it trained with the engine's fast layers (and so runs with them). */
   engine: boolean;
@@ -56,8 +54,8 @@ const IMAGE_LAYERS = new Set(['conv2d', 'relu', 'maxpool2d', 'avgpool2d']);
 async function loadModel(info: ModelInfo): Promise<Loaded> {
   const { loadNetwork } = (await import(info.net)) as typeof import('./network');
   const response = await fetch(info.model);
-  if (!response.ok) throw new Error(`${info.folder}/model.bin: the server answered ${response.status}`);
-  const network = loadNetwork(new Uint8Array(await response.arrayBuffer()), `${info.folder}/model.bin`, info.engine);
+  if (!response.ok) throw new Error(`${info.label}/model.bin: the server answered ${response.status}`);
+  const network = loadNetwork(new Uint8Array(await response.arrayBuffer()), `${info.label}/model.bin`, info.engine);
   const history = info.history === null ? null : await (await fetch(info.history)).json();
   const mistakes = (history?.test?.mistakes ?? []).map((m: { index: number }) => m.index);
   return { info, network, mistakes, bars: element('ol', 'bars'), verdict: element('p', 'verdict'), timing: element('p', 'timing'), maps: [], strips: [] };

@@ -1,7 +1,8 @@
 /**
  * The playground's web server: Node's own `http`, on 127.0.0.1 only. It
  * serves the page, its bundles (built in memory when it starts), the models
- * of the run folders and the MNIST test digits; nothing comes from elsewhere.
+ * of the run folders and the MNIST test digits; nothing comes from elsewhere,
+ * and it answers only requests for 127.0.0.1 or localhost (the Host header).
  *
  * The page runs the WebAssembly kernels on shared memory, which browsers
  * allow only in a cross-origin isolated page: hence the COOP and COEP headers.
@@ -40,8 +41,8 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
   const mnist = defaultMnistDir();
   const models = runs.map((r, i) => ({
     label: runs.length > 1 && runs.filter((o) => o.name === r.name).length > 1 ? `${r.name} (${i + 1})` : r.name,
-    folder: r.dir,
-    tree: r.tree,
+    // Names only: the page has no use for this machine's folders.
+    tree: path.isAbsolute(r.tree) ? path.basename(r.tree) : r.tree,
     engine: r.engine,
     net: `/net/${trees.indexOf(r.treeDir)}.js`,
     model: `/models/${i}/model.bin`,
@@ -62,9 +63,14 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
     if (r.historyFile !== null) routes.set(`/models/${i}/history.json`, ['application/json', () => fs.readFileSync(r.historyFile!)]);
   });
 
+  let hosts = new Set<string>();
   const server = http.createServer((request, response) => {
     const route = routes.get(new URL(request.url ?? '/', 'http://localhost').pathname);
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
+    // Only this page's own requests: a page elsewhere that points a name of its
+    // own at 127.0.0.1 (DNS rebinding) sends that name as Host, and is refused.
+    if (!hosts.has(request.headers.host ?? '')) {
+      response.writeHead(403, { ...HEADERS, 'Content-Type': 'text/plain' }).end('forbidden: this server answers only 127.0.0.1 and localhost\n');
+    } else if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...HEADERS, Allow: 'GET, HEAD' }).end();
     } else if (route === undefined) {
       response.writeHead(404, { ...HEADERS, 'Content-Type': 'text/plain' }).end('not found\n');
@@ -86,6 +92,7 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
     server.listen(port, '127.0.0.1', resolve);
   });
   const { port: actual } = server.address() as AddressInfo;
+  hosts = new Set([`127.0.0.1:${actual}`, `localhost:${actual}`]);
   return {
     url: `http://127.0.0.1:${actual}/`,
     close: () =>

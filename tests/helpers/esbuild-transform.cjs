@@ -9,7 +9,9 @@
 const { createHash } = require('node:crypto');
 const { transformSync, version } = require('esbuild');
 
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node22', sourcemap: 'external', keepNames: true };
+// import() becomes require(), as TypeScript's CommonJS output has it: jest's module
+// registry (and its moduleNameMapper) sees every module.
+const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node22', sourcemap: 'external', keepNames: true, supported: { 'dynamic-import': false } };
 
 module.exports = {
   process(source, filename) {

@@ -4,6 +4,7 @@
  * MNIST-like preprocessing of a drawing (the browser tests cover the page).
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -96,6 +97,32 @@ describe('the server', () => {
       expect((await fetch(`${server.url}net/0.js`)).headers.get('content-type')).toContain('javascript');
       expect((await fetch(`${server.url}nothing`)).status).toBe(404);
       expect((await fetch(server.url, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("the server's guard", () => {
+  /** GET with a chosen Host header (fetch may not set one). */
+  const getWithHost = (url: string, host: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      http.get(url, { headers: { host } }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', reject);
+    });
+
+  it('answers only requests for 127.0.0.1 or localhost at its port (no DNS rebinding), and sends no folder of this machine', async () => {
+    const mine = runFolder('guarded', { options: { tree: 'exercises' } });
+    const server = await startPlayground([readRunFolder(mine)]);
+    try {
+      const port = new URL(server.url).port;
+      expect(await getWithHost(server.url, `127.0.0.1:${port}`)).toBe(200);
+      expect(await getWithHost(server.url, `localhost:${port}`)).toBe(200);
+      expect(await getWithHost(server.url, `attacker.example:${port}`)).toBe(403);
+      expect(await getWithHost(`${server.url}api/models`, 'attacker.example')).toBe(403);
+      expect(await getWithHost(server.url, `127.0.0.1:${Number(port) + 1}`)).toBe(403);
+      const text = await (await fetch(`${server.url}api/models`)).text();
+      expect(text).not.toContain(path.dirname(mine));
+      expect(JSON.parse(text)).toEqual([expect.objectContaining({ label: 'guarded', tree: 'exercises' })]);
     } finally {
       await server.close();
     }
