@@ -21,7 +21,8 @@ export const USAGE = `usage: npm run kata -- [command] [exercise] [options]
   check <ex>       run one exercise: its parts, the first failure of the
                    first unfinished part, a recognised mistake
   hint <ex>        the next hint for where you are (English and Japanese)
-  watch [<ex>]     check on every save, move on when green
+  watch [<ex>]     check on every save (the exercise whose file you saved),
+                   move on when green
                    (keys: h hint, c check, n next exercise, q quit)
   reset <ex>       put the stub back; your files go to .kata-backups/
   help             this text
@@ -30,6 +31,7 @@ options:
   --fresh          status: run every exercise again (ignore saved results)
   --reset          hint: start the hints again from the first one
   --poll           watch: check the files every second (no file events)
+  --no-clear       watch: keep earlier results on screen (no clearing)
   --from <commit>  reset: the git commit that holds the stubs
   --tree <tree>    exercises (yours, the default), solutions (the reference)
                    or a folder laid out like exercises/ (as KATA_TREE)
@@ -39,7 +41,7 @@ options:
 export const spec: CommandSpec = {
   name: 'kata',
   usage: USAGE,
-  options: { fresh: { type: 'boolean' }, reset: { type: 'boolean' }, poll: { type: 'boolean' }, from: { type: 'string' }, tree: { type: 'string' } },
+  options: { fresh: { type: 'boolean' }, reset: { type: 'boolean' }, poll: { type: 'boolean' }, 'no-clear': { type: 'boolean' }, from: { type: 'string' }, tree: { type: 'string' } },
   maxPositionals: 2,
 };
 
@@ -63,10 +65,10 @@ if (require.main === module) {
       case 'check':
         return (await check(ctx, exercise(true)!)) ? 0 : 1;
       case 'hint':
-        hint(ctx, exercise(true)!, values.reset === true);
+        await hint(ctx, exercise(true)!, values.reset === true);
         return 0;
       case 'watch':
-        await watch(ctx, exercise(false), values.poll === true);
+        await watch(ctx, exercise(false), { poll: values.poll === true, clear: values['no-clear'] !== true });
         return 0;
       case 'reset':
         reset(ctx, exercise(true)!, values.from as string | undefined);

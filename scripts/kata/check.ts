@@ -3,10 +3,11 @@ import path from 'node:path';
 import { seconds } from '../jest-run';
 import { Exercise } from '../manifest';
 import { KataContext, short } from './context';
-import { detectInWorker } from './detect';
+import { recogniseMistakes } from './detect';
 import { focusLines, openPart, partLines } from './report';
 import { isAvailable, runExercises } from './results';
 import { readState, writeState } from './state';
+import { nextAfter } from './status';
 import { exerciseTypeErrors } from './typecheck';
 import { fit, terminalWidth } from '../ui/width';
 
@@ -24,12 +25,7 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   const typeErrors = exerciseTypeErrors(e.id, ctx.tree);
   await running;
   const r = state.results[e.id];
-  // The detectors (in a worker, with a time limit) only run for the parts
-  // that are started and still failing: nothing to recognise elsewhere.
-  const inProgress = new Set((r.parts ?? []).filter((p) => p.passed < p.total && !p.notStarted).map((p) => p.name));
-  const candidates = e.mistakes.filter((m) => inProgress.has(m.part)).map((m) => m.id);
-  const found = await detectInWorker({ exercise: e.id, tree: ctx.tree, ids: candidates });
-  r.mistakes = found;
+  const found = await recogniseMistakes(e, ctx.tree, r);
   writeState(state);
   const took = colour.dim(`(${seconds(Date.now() - started)})`);
   const typeLines = typeErrors ? typeErrors.split('\n').filter((l) => /error TS\d+/.test(l)) : [];
@@ -42,6 +38,9 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   };
   if (r.progress === 'done' && typeLines.length === 0) {
     say(`${e.id}: ${colour.green(`all ${r.total} tests pass.`)} Well done! ${took}`);
+    const next = nextAfter(ctx, state, e);
+    if (next) say(`Next: ${next.id} (${next.title.en}): read ${path.join(ctx.treeName, next.id, 'README.md')}, then npm run kata -- check ${short(next)}`);
+    else say('Every exercise passes. Train your own network: npm run train -- --tree exercises');
     return true;
   }
   if (r.progress === 'done') {

@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { repoRoot } from '../manifest';
+import { Exercise } from '../manifest';
 import { detectMistakes } from './mistakes';
+import { CachedResult } from './state';
 
 interface Job {
   exercise: string;
@@ -40,6 +42,18 @@ require(${JSON.stringify(__filename)});`;
       resolve([]);
     });
   });
+}
+
+/**
+ * The recognised mistakes in a result: the detectors (in a worker, with a
+ * time limit) run only for the parts that are started and still failing,
+ * since there is nothing to recognise elsewhere. Stored in the result.
+ */
+export async function recogniseMistakes(e: Exercise, tree: string, r: CachedResult): Promise<string[]> {
+  const inProgress = new Set((r.parts ?? []).filter((p) => p.passed < p.total && !p.notStarted).map((p) => p.name));
+  const candidates = e.mistakes.filter((m) => inProgress.has(m.part)).map((m) => m.id);
+  r.mistakes = await detectInWorker({ exercise: e.id, tree, ids: candidates });
+  return r.mistakes;
 }
 
 if (!isMainThread && parentPort && (workerData as Job | undefined)?.ids) {

@@ -6,7 +6,7 @@ import { formatTable } from '../ui/table';
 import { fit, terminalWidth } from '../ui/width';
 import { KataContext, short } from './context';
 import { focusLines, partLines } from './report';
-import { isAvailable, refreshResults } from './results';
+import { dependencyKey, isAvailable, refreshResults } from './results';
 import { CachedResult, KataState, readState } from './state';
 
 const LABEL: Record<CachedResult['progress'], string> = { done: 'done', failing: 'failing', 'not-started': 'not started', 'cannot-run': 'cannot run' };
@@ -20,10 +20,14 @@ function lastEdited(dir: string): number {
  * The exercise the learner is working on: the unfinished one edited last
  * (when it was edited after the others, i.e. not just the clone's checkout
  * time), else the one last checked, else the first unfinished in the
- * manifest's order. Exercises without a remembered result count as unfinished.
+ * manifest's order. Exercises without a remembered result, or edited since
+ * it, count as unfinished.
  */
 export function currentExercise(ctx: KataContext, state: KataState): Exercise | undefined {
-  const open = ctx.manifest.exercises.filter((e) => isAvailable(e, ctx.tree) && state.results[e.id]?.progress !== 'done');
+  // Done means done as the files are now: an exercise edited since its green result is open again.
+  const open = ctx.manifest.exercises.filter(
+    (e) => isAvailable(e, ctx.tree) && (state.results[e.id]?.progress !== 'done' || state.results[e.id]?.key !== dependencyKey(ctx.manifest, e, ctx.tree)),
+  );
   if (open.length === 0) return undefined;
   const times = ctx.manifest.exercises.filter((e) => isAvailable(e, ctx.tree)).map((e) => ({ e, t: lastEdited(path.join(ctx.tree, e.id)) }));
   const oldest = Math.min(...times.map((x) => x.t));

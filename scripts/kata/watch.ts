@@ -1,8 +1,10 @@
 /**
  * kata watch [ex]: checks the exercise on every save and moves on when it
  * is green. It starts at once on the exercise being worked on (from the
- * remembered results, without running the others first). Keys on a
- * terminal: h hint, c check now, n next exercise, q quit.
+ * remembered results, without running the others first) and follows the
+ * learner: a save in another exercise's folder checks that exercise. On a
+ * terminal the screen is cleared before each check (not with --no-clear).
+ * Keys on a terminal: h hint, c check now, n next exercise, q quit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,18 +27,38 @@ export function folderSnapshot(dir: string): string {
 
 export const WATCH_KEYS = 'keys: h hint, c check, n next exercise, q quit';
 
-export async function watch(ctx: KataContext, start: Exercise | undefined, forcePoll: boolean): Promise<void> {
+/** The exercise a changed path (relative to the tree, as file events give it) belongs to. */
+export function exerciseOfPath(exercises: Exercise[], relative: string): Exercise | undefined {
+  const top = relative.split(/[\\/]/)[0];
+  return exercises.find((e) => e.id === top);
+}
+
+export interface WatchOptions {
+  /** Check the files every second instead of waiting for file events. */
+  poll: boolean;
+  /** Clear the screen before each check (on a terminal). */
+  clear: boolean;
+}
+
+export async function watch(ctx: KataContext, start: Exercise | undefined, options: WatchOptions): Promise<void> {
   const { say } = ctx;
   let current = start ?? currentExercise(ctx, readState());
   if (!current) {
     say('Every exercise passes already. Nothing to watch.');
     return;
   }
+  const forcePoll = options.poll;
+  const exercises = ctx.manifest.exercises.filter((e) => fs.existsSync(path.join(ctx.tree, e.id)));
+  const clearScreen = (): void => {
+    if (options.clear && process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
+  };
   let polling = forcePoll;
   let watcher: fs.FSWatcher | null = null;
   let lastEvent = 0;
   let running = false;
   let again = false;
+  // Each exercise folder's fingerprint as last seen, to tell which one a save touched.
+  const snapshots = new Map(exercises.map((e) => [e.id, folderSnapshot(path.join(ctx.tree, e.id))]));
   let snapshot = '';
   let debounce: NodeJS.Timeout | undefined;
   let finished: () => void = () => undefined;
@@ -59,15 +81,26 @@ export async function watch(ctx: KataContext, start: Exercise | undefined, force
     watcher = null;
     if (polling) return;
     try {
-      watcher = fs.watch(folder(), () => {
+      // The whole tree: a save in any exercise's folder is seen.
+      watcher = fs.watch(ctx.tree, { recursive: true }, (_event, file) => {
         lastEvent = Date.now();
+        const changed = file === null ? undefined : exerciseOfPath(exercises, String(file));
         clearTimeout(debounce);
-        debounce = setTimeout(() => void trigger(false), 300);
+        debounce = setTimeout(() => void saved(changed), 300);
       });
       watcher.on('error', () => announcePolling('file events stopped'));
     } catch (err) {
       announcePolling(`file events are not available (${(err as Error).message})`);
     }
+  };
+  /** A save in `changed`'s folder (or somewhere unknown): follow the learner there, then check. */
+  const saved = (changed: Exercise | undefined): void => {
+    const moved = changed !== undefined && changed !== current && folderSnapshot(path.join(ctx.tree, changed.id)) !== snapshots.get(changed.id);
+    if (moved && !running) {
+      current = changed;
+      snapshot = '';
+    }
+    void trigger(false);
   };
   const stop = (): void => {
     watcher?.close();
@@ -88,10 +121,9 @@ export async function watch(ctx: KataContext, start: Exercise | undefined, force
     current = next;
     say(`\n[watch] On to ${current.id}: ${current.title.en}`);
     snapshot = '';
-    startWatcher();
-    void trigger(true);
+    void trigger(true, false);
   };
-  const trigger = async (force: boolean): Promise<void> => {
+  const trigger = async (force: boolean, clear = true): Promise<void> => {
     const now = folderSnapshot(folder());
     if (now === snapshot && !force) return;
     if (running) {
@@ -100,7 +132,9 @@ export async function watch(ctx: KataContext, start: Exercise | undefined, force
     }
     running = true;
     snapshot = now;
-    say(`\n[watch] ${new Date().toLocaleTimeString()} checking ${current!.id} ...`);
+    snapshots.set(current!.id, now);
+    if (clear) clearScreen();
+    say(`${clear && options.clear && process.stdout.isTTY ? '' : '\n'}[watch] ${new Date().toLocaleTimeString()} checking ${current!.id} ...`);
     const green = await check(ctx, current!);
     running = false;
     if (green) {
@@ -116,10 +150,11 @@ export async function watch(ctx: KataContext, start: Exercise | undefined, force
   // Polling runs either way: it is the fallback when no file events arrive.
   const poller = setInterval(() => {
     if (running) return;
-    const now = folderSnapshot(folder());
-    if (now === snapshot) return;
+    const changed = exercises.find((e) => folderSnapshot(path.join(ctx.tree, e.id)) !== (e === current ? snapshot : snapshots.get(e.id)));
+    if (changed === undefined) return;
     if (!polling && Date.now() - lastEvent > 1500) announcePolling('a file changed but no file event arrived (some file systems do not send them)');
-    if (polling) void trigger(false);
+    // A save elsewhere than the current exercise is followed here too, if its event was missed.
+    if (polling || changed !== current) saved(changed);
   }, 1000);
   if (interactive) {
     process.stdin.setRawMode(true);
@@ -127,7 +162,7 @@ export async function watch(ctx: KataContext, start: Exercise | undefined, force
     process.stdin.on('data', (data: Buffer) => {
       const key = data.toString();
       if (key === 'q' || key === '\u0003') stop();
-      else if (key === 'h') hint(ctx, current!, false, 'press h again');
+      else if (key === 'h' && !running) void hint(ctx, current!, false, 'press h again');
       else if (key === 'c' && !running) void trigger(true);
       else if (key === 'n' && !running) moveTo(nextAfter(ctx, readState(), current!));
     });
