@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only matmul,train,infer] [--threads N]
+ * npm run bench [-- --quick] [--only matmul,train,infer] [--threads N] [--write-figures FILE]
  *
  * Speed figures for the kata's hot path, printed as tables:
  *   1. matmul: GFLOP/s of each gemm kernel (reference, plain TypeScript,
@@ -11,12 +11,16 @@
  *      phase (forward, loss, backward, update) and the share spent in matmul;
  *   3. inference: time to classify 10,000 MNIST test images.
  * --quick runs shorter measurements and fewer configurations.
+ * --write-figures FILE also writes the tables, with the date, the machine and
+ * the calibration lines, into a Markdown file (docs/speed-figures.md is the
+ * one the documentation links to), so figures are never copied by hand.
  *
  * Timings are the best of repeated runs (the least disturbed by other work
  * on the machine); every figure is for float64.
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Layer, ParametricLayer } from '../lib/layer';
 import { gemmJs, gemmReference, startGemmProfile, stopGemmProfile, type GemmOptions } from '../lib/matmul';
@@ -35,7 +39,7 @@ import type { LayerSpec } from '../lib/model-spec';
 import { layerName } from '../lib/summary';
 import { formatTable } from './ui/table';
 import { loadTree, TreeNotReadyError } from './tree';
-import { type CommandSpec, type ParsedCommand, startCommand } from './cli/command';
+import { CommandError, type CommandSpec, type ParsedCommand, startCommand } from './cli/command';
 import { checkSpeedEnv } from './cli/env';
 import { calibration } from './calibration';
 import { intOption, listOption } from './cli/values';
@@ -46,20 +50,24 @@ interface Args {
   quick: boolean;
   only: Set<string>;
   threads: number;
+  /** The Markdown file that receives the figures, if any. */
+  figuresFile: string | undefined;
 }
 
 const SECTIONS = ['matmul', 'train', 'infer'] as const;
 
-const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--threads N]
+const USAGE = `usage: npm run bench -- [--quick] [--only SECTIONS] [--threads N] [--write-figures FILE]
 
-  --quick          shorter measurements, fewer configurations
-  --only SECTIONS  a comma-separated list of ${SECTIONS.join(', ')} (default: all)
-  --threads N      threads of the WebAssembly kernel (default: every core)`;
+  --quick               shorter measurements, fewer configurations
+  --only SECTIONS       a comma-separated list of ${SECTIONS.join(', ')} (default: all)
+  --threads N           threads of the WebAssembly kernel (default: every core)
+  --write-figures FILE  also write the figures, date, machine and calibration
+                        into FILE as Markdown (e.g. docs/speed-figures.md)`;
 
 const spec: CommandSpec = {
   name: 'bench',
   usage: USAGE,
-  options: { quick: { type: 'boolean' }, only: { type: 'string' }, threads: { type: 'string' } },
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, threads: { type: 'string' }, 'write-figures': { type: 'string' } },
   maxPositionals: 0,
 };
 
@@ -68,6 +76,7 @@ function benchArgs({ values }: ParsedCommand): Args {
     quick: values.quick === true,
     only: new Set(values.only === undefined ? SECTIONS : listOption('only', values.only as string, SECTIONS)),
     threads: values.threads === undefined ? availableThreads() : intOption('threads', values.threads as string, 1, 256),
+    figuresFile: values['write-figures'] as string | undefined,
   };
 }
 
@@ -199,8 +208,10 @@ function benchMatmul(args: Args, peak: number): void {
       `${fmt((100 * best) / peak, 1)}%`,
     ]);
   }
-  console.log('\nmatmul: GFLOP/s (best of repeated runs, operands copied in and out included)\n');
+  const title = 'matmul: GFLOP/s (best of repeated runs, operands copied in and out included)';
+  console.log(`\n${title}\n`);
   console.log(formatTable(headers, rows, { align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
+  keepFigures(title, headers, rows);
 }
 
 /**
@@ -221,10 +232,11 @@ function benchThreadOverhead(args: Args): void {
     const many = us(args.threads);
     rows.push([`${m} x 64 x 64`, m * 64 * 64, fmt(one, 1), fmt(many, 1), fmt(one / many, 2)]);
   }
-  console.log(`\nthreads: microseconds per product on 1 and ${args.threads} threads (gemm uses threads from ${THREAD_MIN_WORK} multiply-adds on)\n`);
-  console.log(
-    formatTable(['product', 'multiply-adds', 'x1 us', `x${args.threads} us`, 'speed-up'], rows, { align: ['left', 'right', 'right', 'right', 'right'] }),
-  );
+  const title = `threads: microseconds per product on 1 and ${args.threads} threads (gemm uses threads from ${THREAD_MIN_WORK} multiply-adds on)`;
+  const headers = ['product', 'multiply-adds', 'x1 us', `x${args.threads} us`, 'speed-up'];
+  console.log(`\n${title}\n`);
+  console.log(formatTable(headers, rows, { align: ['left', 'right', 'right', 'right', 'right'] }));
+  keepFigures(title, headers, rows);
 }
 
 // ---------------------------------------------------------------- 2. training
@@ -429,12 +441,11 @@ function benchTraining(args: Args): void {
       details.push({ net, label, layers: clf.layers, p });
     }
   }
-  console.log(
-    formatTable(['network', 'layers, kernel', 'images/s (layers)', 'images/s (fit)', 'ms/step', 'CPU ms/step', 'in matmul'], summary, {
-      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
-    }),
-  );
-  console.log("(layers: the loop below, timed per layer; fit: the classifier's own fit on the same images; CPU: all threads of the process)");
+  const summaryHeaders = ['network', 'layers, kernel', 'images/s (layers)', 'images/s (fit)', 'ms/step', 'CPU ms/step', 'in matmul'];
+  const summaryNote = "layers: the loop below, timed per layer; fit: the classifier's own fit on the same images; CPU: all threads of the process";
+  console.log(formatTable(summaryHeaders, summary, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'] }));
+  console.log(`(${summaryNote})`);
+  keepFigures(`training: batch ${batch}, Adam, ${data.source}; ${steps} timed steps after 2 warm-up steps`, summaryHeaders, summary, summaryNote);
 
   // per layer, for the engine's fastest configuration of each network
   for (const net of NETWORKS) {
@@ -462,22 +473,20 @@ function benchTraining(args: Args): void {
       ms(sum(p.cpuBackward)),
       ms(sum(p.gemmBackward)),
     ]);
-    console.log(`\n${net.name}, ${label}: ms per step of ${batch} images, forward and backward:`);
+    const layerTitle = `${net.name}, ${label}: ms per step of ${batch} images, forward and backward`;
+    const layerHeaders = ['layer', 'fwd ms', 'CPU ms', 'gemm', 'bwd ms', 'CPU ms', 'gemm'];
+    console.log(`\n${layerTitle}:`);
     console.log('wall clock, CPU time of all threads (steadier on a busy host), and in gemm\n');
-    console.log(
-      formatTable(['layer', 'fwd ms', 'CPU ms', 'gemm', 'bwd ms', 'CPU ms', 'gemm'], rows, {
-        align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
-      }),
-    );
+    console.log(formatTable(layerHeaders, rows, { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
     const phases = [
       ['forward', sum(p.forward)],
       ['loss', p.loss],
       ['backward', sum(p.backward)],
       ['update', p.update],
     ] as const;
-    console.log(
-      `phases: ${phases.map(([n, t]) => `${n} ${ms(t)} ms (${fmt((100 * t) / p.total, 0)}%)`).join(', ')}; matmul ${fmt((100 * p.gemm) / p.total, 0)}% of the step`,
-    );
+    const phaseLine = `phases: ${phases.map(([n, t]) => `${n} ${ms(t)} ms (${fmt((100 * t) / p.total, 0)}%)`).join(', ')}; matmul ${fmt((100 * p.gemm) / p.total, 0)}% of the step`;
+    console.log(phaseLine);
+    keepFigures(layerTitle, layerHeaders, rows, phaseLine);
   }
 }
 
@@ -510,12 +519,68 @@ function benchInference(args: Args): void {
       rows.push([net.name, label, count, fmt(s, 2), fmt(count / s, 0), per10k(s), per10k(cpuS)]);
     }
   }
-  console.log(`\ninference: predict() on ${source}\n`);
-  console.log(
-    formatTable(['network', 'layers, kernel', 'images', 'seconds', 'images/s', 's per 10,000', 'CPU s per 10,000'], rows, {
-      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
-    }),
-  );
+  const title = `inference: predict() on ${source}`;
+  const headers = ['network', 'layers, kernel', 'images', 'seconds', 'images/s', 's per 10,000', 'CPU s per 10,000'];
+  console.log(`\n${title}\n`);
+  console.log(formatTable(headers, rows, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'] }));
+  keepFigures(title, headers, rows);
+}
+
+// ---------------------------------------------------------------- figures file
+
+/** The tables of this run, in order, for --write-figures. */
+const figures: { title: string; headers: string[]; rows: (string | number)[][]; note?: string }[] = [];
+
+function keepFigures(title: string, headers: string[], rows: (string | number)[][], note?: string): void {
+  figures.push({ title, headers, rows, note });
+}
+
+/** A Markdown table; `|` inside a cell is escaped. */
+function markdownTable(headers: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]): string => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Fails before any measurement when FILE's folder cannot take the file. */
+function checkFiguresFile(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    throw new CommandError(`--write-figures: cannot write into ${dir} (${(err as Error).message})`);
+  }
+}
+
+/** Writes the kept tables with the date, the machine, the calibration lines and how busy the machine was. */
+function writeFigures(file: string, machineLines: string[], endLine: string): void {
+  const cores = availableThreads();
+  const load = os.loadavg()[0];
+  const busy =
+    load >= cores / 2
+      ? `The machine was busy while it ran (load average ${load.toFixed(2)} on ${cores} cores at the end): other work slows every figure, so a quiet machine gives higher ones.`
+      : `The machine was fairly quiet at the end (load average ${load.toFixed(2)} on ${cores} cores).`;
+  const text = [
+    '# Speed figures',
+    '',
+    `Written by \`npm run bench -- ${process.argv.slice(2).join(' ')}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    'Do not edit this file by hand: run the bench again to renew it ([speed.md](speed.md) explains what each figure measures).',
+    busy,
+    "Compare runs by their calibration lines: the same loop, independent of the kata's code, slower when the machine is.",
+    '',
+    ...machineLines.map((l) => `- ${l}`),
+    `- ${endLine}`,
+    ...figures.flatMap(({ title, headers, rows, note }) => [
+      '',
+      `## ${title}`,
+      '',
+      markdownTable(headers, rows),
+      ...(note === undefined ? [] : ['', note]),
+    ]),
+    '',
+  ].join('\n');
+  fs.writeFileSync(file, text);
+  console.log(`figures written to ${file}`);
 }
 
 // ---------------------------------------------------------------- main
@@ -523,6 +588,7 @@ function benchInference(args: Args): void {
 function main(cmd: ParsedCommand): number {
   checkSpeedEnv();
   const args = benchArgs(cmd);
+  if (args.figuresFile !== undefined) checkFiguresFile(args.figuresFile);
   const { peak, lines } = machine(args.threads);
   console.log(lines.join('\n'));
   setEngineConfig({ threads: args.threads });
@@ -532,7 +598,9 @@ function main(cmd: ParsedCommand): number {
   }
   if (args.only.has('train')) benchTraining(args);
   if (args.only.has('infer')) benchInference(args);
-  console.log(`\nload average at the end: ${loadText()}; calibration loop at the end: ${calibration().toFixed(2)} ns per element`);
+  const endLine = `load average at the end: ${loadText()}; calibration loop at the end: ${calibration().toFixed(2)} ns per element`;
+  console.log(`\n${endLine}`);
+  if (args.figuresFile !== undefined) writeFigures(args.figuresFile, lines, endLine);
   void closeEngineThreads();
   return 0;
 }
