@@ -9,9 +9,18 @@
 const { createHash } = require('node:crypto');
 const { transformSync, version } = require('esbuild');
 
-// import() becomes require(), as TypeScript's CommonJS output has it: jest's module
-// registry (and its moduleNameMapper) sees every module.
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node22', sourcemap: 'external', keepNames: true, supported: { 'dynamic-import': false } };
+// Strict mode and import() as require(), as TypeScript's CommonJS output has
+// them: a write to a frozen object throws, and jest's module registry (and its
+// moduleNameMapper) sees every module.
+const OPTIONS = {
+  loader: 'ts',
+  format: 'cjs',
+  target: 'node22',
+  sourcemap: 'external',
+  keepNames: true,
+  supported: { 'dynamic-import': false },
+  banner: "'use strict';",
+};
 
 module.exports = {
   process(source, filename) {
