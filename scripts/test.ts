@@ -3,8 +3,9 @@
  *
  *   npm test               every exercise's suite against exercises/: one line each
  *   npm test -- 01         exactly tests/01-conv2d.test.ts (01, 1, conv2d and
- *                          01-conv2d all mean 01), jest's full output, then the
- *                          type errors of the exercise, if any
+ *                          01-conv2d all mean 01): the failing tests by part
+ *                          (jest's own report with --verbose), then the type
+ *                          errors of the exercise, if any
  *   npm test -- 01 -t im2col   anything after the exercise goes to jest
  *
  * The tests of lib/ and the tools run with `npm run test:tools`.
@@ -12,21 +13,24 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { CommandSpec, runCommand } from './cli/command';
-import { seconds } from './jest-run';
+import { runJest, seconds } from './jest-run';
 import { Exercise, loadManifest, repoRoot } from './manifest';
 import { applyTreeOption, exerciseArgument } from './cli/values';
 import { makeContext } from './kata/context';
 import { isAvailable, runExercises } from './kata/results';
-import { resolveTree } from './kata/tree';
 import { exerciseTypeErrors } from './kata/typecheck';
+import { testReport } from './kata/test-report';
+import { terminalWidth, wrap } from './ui/width';
 import { readState } from './kata/state';
 
 const USAGE = `usage: npm test [-- <exercise> [jest options]]
 
   npm test                  every exercise's tests against exercises/,
                             one line per exercise
-  npm test -- <exercise>    that exercise's tests only, jest's full output,
-                            then its type errors (01, 1, conv2d, 01-conv2d)
+  npm test -- <exercise>    that exercise's tests only: each failing test in
+                            the order of the exercise's parts, then its type
+                            errors (01, 1, conv2d, 01-conv2d)
+  npm test -- 01 --verbose  jest's own full report instead
   npm test -- 01 -t im2col  options after the exercise go to jest
   npm run test:tools        the tests of lib/ and of the tools
 
@@ -38,25 +42,40 @@ npm test -- --tree solutions 01 runs the same tests on the reference.`;
 
 const spec: CommandSpec = { name: 'npm test', usage: USAGE, options: { tree: { type: 'string' } }, maxPositionals: 1 };
 
-/** Runs jest on one exercise with the terminal attached; resolves with its exit code. */
-function runOne(e: Exercise, jestArgs: string[]): Promise<number> {
-  const jestBin = require.resolve('jest/bin/jest', { paths: [repoRoot] });
-  const args = [jestBin, '--runTestsByPath', path.join(repoRoot, e.test), ...jestArgs];
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
+/** jest options whose output is the point: jest then talks to the terminal itself. */
+const JEST_OWN_OUTPUT = ['--verbose', '--listTests', '--showConfig', '--watch', '--watchAll', '--help'];
+
+/** Runs jest on one exercise; resolves with its exit code. */
+async function runOne(e: Exercise, jestArgs: string[]): Promise<number> {
+  const ctx = makeContext();
+  const testFile = path.join(repoRoot, e.test);
   // jest runs in its own process; the type check runs here meanwhile.
-  const typeErrors = exerciseTypeErrors(e.id, resolveTree());
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      if (typeErrors) {
-        const count = typeErrors.split('\n').filter((l) => /error TS\d+/.test(l)).length;
-        console.error(`\nType errors (${count}; jest only transpiles, so the tests above ran anyway):\n${typeErrors}`);
-      }
-      resolve(typeErrors ? Math.max(code ?? 1, 1) : (code ?? 1));
-    });
-  });
+  const own = jestArgs.some((a) => JEST_OWN_OUTPUT.includes(a.split('=')[0]));
+  const running = own ? jestWithTerminal(testFile, jestArgs) : runJest({ args: ['--runTestsByPath', testFile, ...jestArgs] });
+  const typeErrors = exerciseTypeErrors(e.id, ctx.tree);
+  const result = await running;
+  let code: number;
+  if (typeof result === 'number') {
+    code = result;
+  } else {
+    const suite = result.suites.find((s) => s.file === testFile);
+    for (const line of testReport(ctx, e, suite, result.output, terminalWidth())) console.log(line);
+    code = suite && !suite.failedToRun && suite.tests.every((t) => t.status === 'passed') ? 0 : 1;
+  }
+  if (typeErrors) {
+    const count = typeErrors.split('\n').filter((l) => /error TS\d+/.test(l)).length;
+    console.error(`\nType errors (${count}; jest only strips types, so the tests above ran anyway):`);
+    for (const line of typeErrors.split('\n')) console.error(wrap(line, terminalWidth() - 2).join('\n  '));
+    code = Math.max(code, 1);
+  }
+  return code;
+}
+
+/** jest's own output, straight to the terminal (--verbose and the like). */
+function jestWithTerminal(testFile: string, jestArgs: string[]): Promise<number> {
+  const jestBin = require.resolve('jest/bin/jest', { paths: [repoRoot] });
+  const child = spawn(process.execPath, [jestBin, '--runTestsByPath', testFile, ...jestArgs], { cwd: repoRoot, stdio: 'inherit' });
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
 }
 
 async function runAll(): Promise<number> {
