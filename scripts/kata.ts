@@ -41,7 +41,14 @@ options:
 export const spec: CommandSpec = {
   name: 'kata',
   usage: USAGE,
-  options: { fresh: { type: 'boolean' }, reset: { type: 'boolean' }, poll: { type: 'boolean' }, 'no-clear': { type: 'boolean' }, from: { type: 'string' }, tree: { type: 'string' } },
+  options: {
+    fresh: { type: 'boolean' },
+    reset: { type: 'boolean' },
+    poll: { type: 'boolean' },
+    'no-clear': { type: 'boolean' },
+    from: { type: 'string' },
+    tree: { type: 'string' },
+  },
   maxPositionals: 2,
 };
 

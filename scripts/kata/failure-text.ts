@@ -34,7 +34,9 @@ const FRAME = /^\s*at (?:.*\()?(.+?):(\d+):\d+\)?\s*$/;
  */
 export function failureLines(message: string, max = 12): string[] {
   // jest's report puts "Error: " before an assertion's own message.
-  const lines = stripAnsi(message).replace(/^Error: /, '').split('\n');
+  const lines = stripAnsi(message)
+    .replace(/^Error: /, '')
+    .split('\n');
   const kept: string[] = [];
   let place: string | undefined;
   let inDiff = false;
@@ -42,7 +44,8 @@ export function failureLines(message: string, max = 12): string[] {
     const line = raw.trimEnd();
     const frame = FRAME.exec(line);
     if (frame || /^\s+at /.test(line)) {
-      if (place === undefined && frame && !frame[1].includes('node_modules') && !frame[1].startsWith('node:')) place = `at ${shortPath(frame[1])}:${frame[2]}`;
+      if (place === undefined && frame && !frame[1].includes('node_modules') && !frame[1].startsWith('node:'))
+        place = `at ${shortPath(frame[1])}:${frame[2]}`;
       continue;
     }
     if (NOISE.some((re) => re.test(line))) continue;
