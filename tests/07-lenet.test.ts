@@ -5,6 +5,7 @@
  * lib/summary.ts only walks the learner's layer list with the formulas
  *   conv/pool: out = floor((N + 2P - F) / S) + 1,  conv params FH*FW*C_in*C_out + C_out,  fc params in*out + out.
  */
+import fc from 'fast-check';
 import { lenet5, lenetClassifier } from '@kata/07-lenet/lenet';
 import { loadMnist } from '../lib/mnist';
 import { allocatedParams, summarize } from '../lib/summary';
@@ -53,6 +54,39 @@ describe('07 lenet: the layer list', () => {
     // fc 120*84 + 84 = 10,164; fc 84*10 + 10 = 850. Sum: 61,706.
     expect(summary.rows.filter((row) => row.params > 0).map((row) => row.params)).toEqual([156, 2_416, 48_120, 10_164, 850]);
     expect(summary.totalParams).toBe(61_706);
+  });
+
+  it('property: on random inputs [C, H, W] the shapes and parameter count follow the closed formula', () => {
+    // conv 5x5 pad 2 keeps H; pool 2 floors it to half; conv 5x5 takes 4 off; pool 2 halves again:
+    //   h1 = floor(H / 2), h2 = floor((h1 - 4) / 2) (likewise w), flatten 16 * h2 * w2;
+    //   params 25 * C * 6 + 6, 2,416, 16 * h2 * w2 * 120 + 120, 10,164, 850. H, W >= 12 keeps h2 >= 1.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 12, max: 80 }), fc.integer({ min: 12, max: 80 }), (C, H, W) => {
+        const [h1, w1] = [Math.floor(H / 2), Math.floor(W / 2)];
+        const [h2, w2] = [Math.floor((h1 - 4) / 2), Math.floor((w1 - 4) / 2)];
+        const flat = 16 * h2 * w2;
+        const summary = summarize(lenet5(), [C, H, W]);
+        const shapes = [
+          [6, H, W],
+          [6, H, W],
+          [6, h1, w1],
+          [16, h1 - 4, w1 - 4],
+          [16, h1 - 4, w1 - 4],
+          [16, h2, w2],
+          [flat],
+          [120],
+          [120],
+          [84],
+          [84],
+          [10],
+        ];
+        expect({ input: [C, H, W], shapes: summary.rows.map((row) => row.outputShape) }).toEqual({ input: [C, H, W], shapes });
+        const params = [25 * C * 6 + 6, 2_416, flat * 120 + 120, 10_164, 850];
+        expect(summary.rows.filter((row) => row.params > 0).map((row) => row.params)).toEqual(params);
+        expect(summary.totalParams).toBe(params.reduce((sum, p) => sum + p, 0));
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
