@@ -135,12 +135,39 @@ describe('constructor: layers built from the specs', () => {
   });
 });
 
+/**
+ * The sheet's network trained on real MNIST as the sheet asks, once for the whole file (the
+ * prediction tests and the end-to-end test share it): Adam, lr 0.002, batches of 16, one epoch
+ * over each next 1,000 of 5,000 training images, continuing from the weights so far, until it
+ * classifies at least 91% of 500 other training images (the validation set), then stops. The
+ * reference stops after 2,000 images (validation 83%, then 91%; the first 1,000 test images 79%, then 90%).
+ */
+let sheetModel: { model: Scratch2dCNNClassifier; images: number } | undefined;
+function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } {
+  if (sheetModel !== undefined) return sheetModel;
+  const pool = loadMnist({ split: 'train', subset: { size: 5_500, seed: 0 } });
+  const slice = (from: number, n: number) => ({
+    X: new Tensor([n, 1, 28, 28], pool.images.data.slice(from * 784, (from + n) * 784)),
+    y: pool.labels.slice(from, from + n),
+  });
+  const validation = slice(5_000, 500);
+  const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 1, batchSize: 16, optimizer: 'adam', lr: 0.002 });
+  let images = 0;
+  while (images < 5_000) {
+    const chunk = slice(images, 1_000);
+    model.fit(chunk.X, chunk.y);
+    images += 1_000;
+    if (model.score(validation.X, validation.y) >= 0.91) break;
+  }
+  sheetModel = { model, images };
+  return sheetModel;
+}
+
 describe('predictProba, predict and score', () => {
   let trained: Scratch2dCNNClassifier;
   const test = first(300, 100);
   beforeAll(() => {
-    const train = first(100);
-    trained = new Scratch2dCNNClassifier({ seed: 3, epochs: 2, batchSize: 10 }).fit(train.X, train.y);
+    trained = trainedSheetModel().model;
   });
 
   it('predictProba: every row lies in [0, 1] and sums to 1 (random tiny networks and images)', () => {
@@ -178,7 +205,7 @@ describe('predictProba, predict and score', () => {
     let correct = 0;
     for (let i = 0; i < test.y.length; i++) if (predicted[i] === test.y[i]) correct++;
     expect(trained.score(test.X, test.y)).toBeCloseTo(correct / test.y.length, 15);
-    // Two epochs on 100 images already beat chance (10%) by far.
+    // A trained model beats chance (10%) by far.
     expect(correct / test.y.length).toBeGreaterThan(0.5);
   });
 });
@@ -589,13 +616,12 @@ describe('bad input', () => {
 });
 
 describe('MNIST end to end', () => {
-  // The sheet's network, 2 epochs over 10,000 training images (20,000 image-steps): the reference
-  // reaches about 96.5% on the first 2,000 test images. The slowest test of the suite.
-  it('trains the sheet network on 10,000 training images and reaches >= 95% on the first 2,000 test images', () => {
-    const train = loadMnist({ split: 'train', subset: { size: 10_000, seed: 0 } });
-    const test = loadMnist({ split: 'test', limit: 2000 });
-    const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.002 });
-    model.fit(train.images, train.labels);
-    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.95);
+  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 5,000 images,
+  // stopping early once it is good enough), classifies images it never saw: the reference gets
+  // 90.2% of the first 1,000 test images; 88% leaves room for a validation set of 500 images.
+  it('trains the sheet network on MNIST and classifies >= 88% of the first 1,000 test images', () => {
+    const { model } = trainedSheetModel();
+    const test = loadMnist({ split: 'test', limit: 1000 });
+    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.88);
   });
 });
