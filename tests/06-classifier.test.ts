@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { type ClassifierOptions, Scratch2dCNNClassifier, sheetNetwork } from '@kata/06-classifier/classifier';
+import { type ClassifierOptions, Scratch2dCNNClassifier, sheetNetwork, treeKit } from '@kata/06-classifier/classifier';
 import { seededTensor } from './helpers/arbitraries';
 import { numericGradient, relativeError } from '../lib/gradcheck';
 import type { Layer, Optimizer, ParametricLayer } from '../lib/layer';
 import { loadMnist } from '../lib/mnist';
 import type { LayerSpec } from '../lib/model-spec';
+import { buildNetwork } from '../lib/network';
 import { Adam, Momentum } from '../lib/optimizers';
 import { Rng } from '../lib/random';
 import { Tensor } from '../lib/tensor';
@@ -115,6 +116,16 @@ describe('sheetNetwork: the network of the sheet', () => {
 });
 
 describe('constructor: layers built from the specs', () => {
+  it('seeds the layers from one Rng(seed): buildNetwork with nextSeed = () => rng.int(2 ** 31)', () => {
+    for (const seed of [0, 7]) {
+      const rng = new Rng(seed);
+      const expected = buildNetwork(tinyNetwork(), [1, 8, 8], treeKit, () => rng.int(2 ** 31), 'Scratch2dCNNClassifier').layers;
+      expect(allWeights(tiny({ seed }).layers)).toEqual(allWeights(expected));
+    }
+    // Without a seed option the seed is 0.
+    expect(allWeights(tiny().layers)).toEqual(allWeights(tiny({ seed: 0 }).layers));
+  });
+
   it('follows the shape of one image through the network (worked by hand)', () => {
     // [2, 9, 9] conv 4@3x3 stride 2 pad 1: floor((9 + 2 - 3) / 2) + 1 = 5 -> [4, 5, 5]
     // avg pool 2: floor((5 - 2) / 2) + 1 = 2 -> [4, 2, 2]; flatten -> 16; fc 6; relu; fc 3
