@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { Flatten } from '@kata/05-flatten/flatten';
 import { seededTensor } from './helpers/arbitraries';
+import { numericGradient, relativeError } from '../lib/gradcheck';
 import { Tensor } from '../lib/tensor';
 
 /** Shapes of rank 2..5 with small sizes. */
@@ -140,6 +141,26 @@ describe('05 Flatten backward', () => {
         const back = layer.backward(layer.forward(x));
         expect(back).toBeCloseTensor(x, { atol: 0, rtol: 0, what: `Flatten round trip of [${shape.join(', ')}], seed ${seed}` });
       }),
+    );
+  });
+
+  it('backward: dx equals the numeric gradient of L = sum(r * forward(x)) (central differences, float64, relative error < 1e-8)', () => {
+    // L is linear in x, so central differences are exact up to rounding (about 1e-11 with h = 1e-5):
+    // any misplaced or scaled value of dx = backward(r) shows as a relative error far above 1e-8.
+    fc.assert(
+      fc.property(shapeArb, fc.integer({ min: 0, max: 1000 }), (shape, seed) => {
+        const x = seededTensor(shape, seed);
+        const rest = shape.slice(1).reduce((p, d) => p * d, 1);
+        const r = seededTensor([shape[0], rest], seed + 1);
+        const layer = new Flatten();
+        const loss = (): number => new Flatten().forward(x).data.reduce((sum, v, i) => sum + r.data[i] * v, 0);
+        layer.forward(x);
+        const dx = layer.backward(r);
+        expect(dx.shape).toEqual(shape);
+        const error = relativeError(dx.data, numericGradient(loss, x.data));
+        if (!(error < 1e-8)) throw new Error(`Flatten dx of [${shape.join(', ')}], seed ${seed}: relative error ${error} vs the numeric gradient`);
+      }),
+      { numRuns: 50 },
     );
   });
 

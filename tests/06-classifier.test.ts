@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { type ClassifierOptions, Scratch2dCNNClassifier, sheetNetwork } from '@kata/06-classifier/classifier';
+import { type ClassifierOptions, DEFAULT_LR, Scratch2dCNNClassifier, sheetNetwork, treeKit } from '@kata/06-classifier/classifier';
 import { seededTensor } from './helpers/arbitraries';
-import type { Layer } from '../lib/layer';
+import { numericGradient, relativeError } from '../lib/gradcheck';
+import type { Layer, Optimizer, ParametricLayer } from '../lib/layer';
 import { loadMnist } from '../lib/mnist';
 import type { LayerSpec } from '../lib/model-spec';
+import { buildNetwork } from '../lib/network';
+import { Adam, Momentum } from '../lib/optimizers';
 import { Rng } from '../lib/random';
 import { Tensor } from '../lib/tensor';
 
@@ -40,6 +43,44 @@ const row = (t: Tensor, i: number): number[] => Array.from(t.data.subarray(i * t
 
 /** The first index of the largest value. */
 const argmax = (values: number[]): number => values.indexOf(Math.max(...values));
+
+/**
+ * The mean softmax cross-entropy of logits z [B, K] against labels y, written out here
+ * (log-sum-exp with the row maximum subtracted): L = (1/B) sum_n (logsumexp(z[n]) - z[n, y[n]]).
+ * With `dz` given, also writes dL/dz = (softmax(z) - onehot(y)) / B into it.
+ */
+function crossEntropy(z: Tensor, y: ArrayLike<number>, dz?: Tensor): number {
+  const [B, K] = z.shape;
+  let loss = 0;
+  for (let n = 0; n < B; n++) {
+    const r = row(z, n);
+    const max = Math.max(...r);
+    const sum = r.reduce((s, v) => s + Math.exp(v - max), 0);
+    loss += (max + Math.log(sum) - r[y[n]]) / B;
+    if (dz) r.forEach((v, k) => (dz.data[n * K + k] = (Math.exp(v - max) / sum - (k === y[n] ? 1 : 0)) / B));
+  }
+  return loss;
+}
+
+/** The loss of the network's current weights on (X, y): forward through its layers, then crossEntropy. */
+const networkLoss = (model: Scratch2dCNNClassifier, X: Tensor, y: ArrayLike<number>): number =>
+  crossEntropy(
+    model.layers.reduce((out, layer) => layer.forward(out), X),
+    y,
+  );
+
+/** Forward, cross-entropy and backward through the layers by hand: fills every layer's grads, returns the loss. */
+function backpropByHand(model: Scratch2dCNNClassifier, X: Tensor, y: ArrayLike<number>): number {
+  const logits = model.layers.reduce((out, layer) => layer.forward(out), X);
+  const dz = new Tensor(logits.shape);
+  const loss = crossEntropy(logits, y, dz);
+  model.layers.reduceRight((d, layer) => layer.backward(d), dz);
+  return loss;
+}
+
+/** Every parameter tensor of a network, named like "layers[4].W". */
+const namedParams = (layers: Layer[]): [string, Tensor][] =>
+  layers.flatMap((layer, i) => Object.entries(layer.params ?? {}).map(([name, t]): [string, Tensor] => [`layers[${i}].${name}`, t]));
 
 const tempDirs: string[] = [];
 function tempFile(name: string): string {
@@ -75,6 +116,40 @@ describe('sheetNetwork: the network of the sheet', () => {
 });
 
 describe('constructor: layers built from the specs', () => {
+  it('settings: the options with every default filled in (adam, its DEFAULT_LR, batches of 32, 3 epochs, lrDecay 1, seed 0)', () => {
+    expect(tiny().settings).toEqual({
+      inputShape: [1, 8, 8],
+      classes: 3,
+      optimizer: 'adam',
+      lr: DEFAULT_LR.adam,
+      batchSize: 32,
+      epochs: 3,
+      lrDecay: 1,
+      seed: 0,
+    });
+    expect(new Scratch2dCNNClassifier().settings).toEqual({
+      inputShape: [1, 28, 28],
+      classes: 10,
+      optimizer: 'adam',
+      lr: DEFAULT_LR.adam,
+      batchSize: 32,
+      epochs: 3,
+      lrDecay: 1,
+      seed: 0,
+    });
+    expect(tiny({ optimizer: 'sgd', batchSize: 4 }).settings).toMatchObject({ optimizer: 'sgd', lr: DEFAULT_LR.sgd, batchSize: 4 });
+  });
+
+  it('seeds the layers from one Rng(seed): buildNetwork with nextSeed = () => rng.int(2 ** 31)', () => {
+    for (const seed of [0, 7]) {
+      const rng = new Rng(seed);
+      const expected = buildNetwork(tinyNetwork(), [1, 8, 8], treeKit, () => rng.int(2 ** 31), 'Scratch2dCNNClassifier').layers;
+      expect(allWeights(tiny({ seed }).layers)).toEqual(allWeights(expected));
+    }
+    // Without a seed option the seed is 0.
+    expect(allWeights(tiny().layers)).toEqual(allWeights(tiny({ seed: 0 }).layers));
+  });
+
   it('follows the shape of one image through the network (worked by hand)', () => {
     // [2, 9, 9] conv 4@3x3 stride 2 pad 1: floor((9 + 2 - 3) / 2) + 1 = 5 -> [4, 5, 5]
     // avg pool 2: floor((5 - 2) / 2) + 1 = 2 -> [4, 2, 2]; flatten -> 16; fc 6; relu; fc 3
@@ -95,12 +170,39 @@ describe('constructor: layers built from the specs', () => {
   });
 });
 
+/**
+ * The sheet's network trained on real MNIST as the sheet asks, once for the whole file (the
+ * prediction tests and the end-to-end test share it): Adam, lr 0.002, batches of 16, one epoch
+ * over each next 1,000 of 5,000 training images, continuing from the weights so far, until it
+ * classifies at least 91% of 500 other training images (the validation set), then stops. The
+ * reference stops after 2,000 images (validation 83%, then 91%; the first 1,000 test images 79%, then 90%).
+ */
+let sheetModel: { model: Scratch2dCNNClassifier; images: number } | undefined;
+function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } {
+  if (sheetModel !== undefined) return sheetModel;
+  const pool = loadMnist({ split: 'train', subset: { size: 5_500, seed: 0 } });
+  const slice = (from: number, n: number) => ({
+    X: new Tensor([n, 1, 28, 28], pool.images.data.slice(from * 784, (from + n) * 784)),
+    y: pool.labels.slice(from, from + n),
+  });
+  const validation = slice(5_000, 500);
+  const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 1, batchSize: 16, optimizer: 'adam', lr: 0.002 });
+  let images = 0;
+  while (images < 5_000) {
+    const chunk = slice(images, 1_000);
+    model.fit(chunk.X, chunk.y);
+    images += 1_000;
+    if (model.score(validation.X, validation.y) >= 0.91) break;
+  }
+  sheetModel = { model, images };
+  return sheetModel;
+}
+
 describe('predictProba, predict and score', () => {
   let trained: Scratch2dCNNClassifier;
   const test = first(300, 100);
   beforeAll(() => {
-    const train = first(100);
-    trained = new Scratch2dCNNClassifier({ seed: 3, epochs: 2, batchSize: 10 }).fit(train.X, train.y);
+    trained = trainedSheetModel().model;
   });
 
   it('predictProba: every row lies in [0, 1] and sums to 1 (random tiny networks and images)', () => {
@@ -138,7 +240,7 @@ describe('predictProba, predict and score', () => {
     let correct = 0;
     for (let i = 0; i < test.y.length; i++) if (predicted[i] === test.y[i]) correct++;
     expect(trained.score(test.X, test.y)).toBeCloseTo(correct / test.y.length, 15);
-    // Two epochs on 100 images already beat chance (10%) by far.
+    // A trained model beats chance (10%) by far.
     expect(correct / test.y.length).toBeGreaterThan(0.5);
   });
 });
@@ -177,6 +279,148 @@ describe('fit: training', () => {
     });
   });
 
+  it('the gradient of one iteration is the numeric gradient of the loss, for every weight of every layer (float64, relative error < 1e-6)', () => {
+    // A network with every kind of layer: [2, 7, 7] conv 3@3x3 stride 2 pad 1 -> [3, 4, 4], relu,
+    // max pool 2 -> [3, 2, 2], conv 4@2x2 pad 1 -> [4, 3, 3], avg pool 2 stride 1 -> [4, 2, 2],
+    // flatten -> 16, fc 5, relu, fc 3: 57 + 52 + 85 + 18 = 212 weights, all checked.
+    // One SGD iteration with lr = 1 on the whole batch makes W1 = W0 - dL/dW, so W0 - W1 is the
+    // classifier's gradient; the numeric one perturbs each weight of an identical network by
+    // h = 1e-5 (lib/gradcheck.ts, central differences, error about 1e-10).
+    const specs: LayerSpec[] = [
+      { type: 'conv2d', outChannels: 3, kernelSize: 3, stride: 2, padding: 1 },
+      { type: 'relu' },
+      { type: 'maxpool2d', kernelSize: 2 },
+      { type: 'conv2d', outChannels: 4, kernelSize: 2, padding: 1 },
+      { type: 'avgpool2d', kernelSize: 2, stride: 1 },
+      { type: 'flatten' },
+      { type: 'fc', outFeatures: 5 },
+      { type: 'relu' },
+      { type: 'fc', outFeatures: 3 },
+    ];
+    const X = seededTensor([4, 2, 7, 7], 21, -1, 1);
+    const y = [0, 2, 1, 2];
+    const options: ClassifierOptions = { layers: specs, inputShape: [2, 7, 7], classes: 3, seed: 5, optimizer: 'sgd', lr: 1, batchSize: 4, epochs: 1 };
+    const trained = new Scratch2dCNNClassifier(options).fit(X, y);
+    const probe = new Scratch2dCNNClassifier(options);
+    const before = namedParams(probe.layers);
+    const after = namedParams(trained.layers);
+    expect(after.map(([name]) => name)).toEqual([
+      'layers[0].W',
+      'layers[0].b',
+      'layers[3].W',
+      'layers[3].b',
+      'layers[6].W',
+      'layers[6].b',
+      'layers[8].W',
+      'layers[8].b',
+    ]);
+    expect(trained.lossHistory[0]).toBeCloseTo(networkLoss(probe, X, y), 12);
+    for (const [i, [name, W0]] of before.entries()) {
+      const W1 = after[i][1];
+      const analytic = W0.data.map((w, k) => w - W1.data[k]);
+      const numeric = numericGradient(() => networkLoss(probe, X, y), W0.data);
+      const error = relativeError(analytic, numeric);
+      if (!(error < 1e-6)) throw new Error(`dL/d${name}: relative error ${error} between the classifier's step (W0 - W1) and the numeric gradient`);
+    }
+  });
+
+  it('fit continues from the current weights and clears the histories of the previous fit', () => {
+    const { X, y } = tinyData(8, 13);
+    const model = tiny({ seed: 4, optimizer: 'sgd', lr: 0.5, batchSize: 8, epochs: 2 }).fit(X, y, { X, y });
+    const lossNow = networkLoss(model, X, y);
+    model.fit(X, y);
+    // Two epochs of one full batch each: the second fit's first loss is the loss of the weights the first fit left.
+    expect(model.lossHistory).toHaveLength(2);
+    expect(model.lossHistory[0]).toBeCloseTo(lossNow, 12);
+    expect(model.epochLoss).toHaveLength(2);
+    expect([model.valLoss, model.valAccuracy]).toEqual([[], []]);
+  });
+
+  it('an epoch visits every image once, in a new order each epoch', () => {
+    // lr = 1e-300: the SGD steps do not change any weight (w - 1e-300 * g rounds to w), so with one image
+    // per batch the loss of iteration i is the loss of the image visited i-th, with the initial weights.
+    const { X, y } = tinyData(12, 14);
+    const model = tiny({ seed: 6, optimizer: 'sgd', lr: 1e-300, batchSize: 1, epochs: 3 });
+    const perImage = Array.from({ length: 12 }, (_, i) => networkLoss(model, new Tensor([1, 1, 8, 8], X.data.slice(i * 64, (i + 1) * 64)), [y[i]]));
+    model.fit(X, y);
+    const orders = [0, 1, 2].map((e) =>
+      model.lossHistory.slice(12 * e, 12 * e + 12).map((loss) => {
+        const i = perImage.findIndex((l) => Math.abs(l - loss) <= 1e-12 * Math.abs(l));
+        expect(i).toBeGreaterThanOrEqual(0);
+        return i;
+      }),
+    );
+    const identity = Array.from({ length: 12 }, (_, i) => i);
+    for (const order of orders) expect([...order].sort((a, b) => a - b)).toEqual(identity);
+    expect(new Set(perImage).size).toBe(12);
+    expect(orders[0]).not.toEqual(identity);
+    expect(orders[1]).not.toEqual(orders[0]);
+    expect(orders[2]).not.toEqual(orders[1]);
+  });
+
+  it('lrDecay: the optimizer really steps with lr * lrDecay^(e-1) in epoch e', () => {
+    // One full batch per epoch. Epoch 2 of a run with lr 0.2 and lrDecay 0.5 must equal one epoch with
+    // lr 0.1 started from the weights that epoch 1 left.
+    const { X, y } = tinyData(6, 15);
+    const decayed = tiny({ seed: 8, optimizer: 'sgd', lr: 0.2, lrDecay: 0.5, batchSize: 6, epochs: 2 }).fit(X, y);
+    const first = tiny({ seed: 8, optimizer: 'sgd', lr: 0.2, batchSize: 6, epochs: 1 }).fit(X, y);
+    const second = tiny({ seed: 8, optimizer: 'sgd', lr: 0.1, batchSize: 6, epochs: 1 });
+    namedParams(second.layers).forEach(([, t], i) => t.data.set(namedParams(first.layers)[i][1].data));
+    second.fit(X, y);
+    const got = allWeights(decayed.layers);
+    const expected = allWeights(second.layers);
+    expect(new Tensor([got.length], got)).toBeCloseTensor(new Tensor([expected.length], expected), {
+      atol: 1e-12,
+      rtol: 1e-10,
+      what: 'weights after epoch 2 with lr 0.2, lrDecay 0.5 vs one epoch at lr 0.1 from the same weights',
+    });
+  });
+
+  it.each<[string, (lr: number) => Optimizer | undefined]>([
+    ['sgd', () => undefined],
+    ['adagrad', () => undefined],
+    ['momentum', (lr) => new Momentum({ lr })],
+    ['adam', (lr) => new Adam({ lr })],
+  ])('optimizer %s: two iterations apply its own update rule', (optimizer, make) => {
+    // One full batch per epoch, 2 epochs. By hand: SGD W -= lr g; AdaGrad h += g^2, W -= lr g / (sqrt(h) + 1e-7)
+    // (exercise 00); Momentum and Adam from lib/optimizers.ts, with their defaults.
+    const { X, y } = tinyData(5, 16);
+    const lr = 0.05;
+    const model = tiny({ seed: 9, optimizer: optimizer as ClassifierOptions['optimizer'], lr, batchSize: 5, epochs: 2 }).fit(X, y);
+    const manual = tiny({ seed: 9 });
+    const libOptimizer = make(lr);
+    const h = new Map<Tensor, Float64Array>();
+    for (let step = 0; step < 2; step++) {
+      backpropByHand(manual, X, y);
+      for (const layer of manual.layers) {
+        if (layer.params === undefined) continue;
+        if (libOptimizer) {
+          libOptimizer.update(layer as ParametricLayer);
+          continue;
+        }
+        for (const [name, W] of Object.entries(layer.params)) {
+          const g = layer.grads![name].data;
+          const acc = h.get(W) ?? new Float64Array(W.data.length);
+          h.set(W, acc);
+          W.data.forEach((w, i) => {
+            if (optimizer === 'sgd') W.data[i] = w - lr * g[i];
+            else {
+              acc[i] += g[i] * g[i];
+              W.data[i] = w - (lr * g[i]) / (Math.sqrt(acc[i]) + 1e-7);
+            }
+          });
+        }
+      }
+    }
+    const got = allWeights(model.layers);
+    const expected = allWeights(manual.layers);
+    expect(new Tensor([got.length], got)).toBeCloseTensor(new Tensor([expected.length], expected), {
+      atol: 1e-12,
+      rtol: 1e-9,
+      what: `weights after two ${optimizer} iterations (tiny network, seed 9, lr 0.05)`,
+    });
+  });
+
   it('lrDecay: epoch e trains with lr * lrDecay^(e-1), and the default keeps the learning rate constant', () => {
     const { X, y } = tinyData(6, 9);
     const seen = (options: ClassifierOptions): number[] => {
@@ -198,10 +442,13 @@ describe('fit: training', () => {
     expect(model.score(X, y)).toBe(1);
   });
 
-  it.each(['sgd', 'adagrad', 'momentum', 'adam'] as const)('optimizer %s with its default learning rate lowers the loss', (optimizer) => {
-    const { X, y } = first(32);
-    const model = new Scratch2dCNNClassifier({ seed: 2, optimizer, batchSize: 8, epochs: 6 }).fit(X, y);
-    expect(model.epochLoss[5]).toBeLessThan(0.5 * model.epochLoss[0]);
+  it.each(['sgd', 'adagrad', 'momentum', 'adam'] as const)('optimizer %s without lr trains with DEFAULT_LR[optimizer]', (optimizer) => {
+    const { X, y } = tinyData(10, 18);
+    const implicit = tiny({ seed: 10, optimizer, batchSize: 5, epochs: 2 }).fit(X, y);
+    const explicit = tiny({ seed: 10, optimizer, lr: DEFAULT_LR[optimizer], batchSize: 5, epochs: 2 }).fit(X, y);
+    expect(implicit.settings.lr).toBe(DEFAULT_LR[optimizer]);
+    expect(allWeights(implicit.layers)).toEqual(allWeights(explicit.layers));
+    expect(allWeights(implicit.layers)).not.toEqual(allWeights(tiny({ seed: 10 }).layers));
   });
 
   it('history: one loss per iteration, one per epoch, validation figures per epoch; callbacks see the same numbers', () => {
@@ -327,6 +574,14 @@ describe('save and load', () => {
 });
 
 describe('a diverging loss stops training', () => {
+  it('a weight that becomes infinite stops training at that iteration, before the next forward pass', () => {
+    // Pixels of about +-1e300: the activations and the loss stay finite (below 1e303), but the weight
+    // gradients are about 1e299 and more, and the SGD step with lr = 1e10 sends weights to +-Infinity.
+    const X = seededTensor([4, 1, 8, 8], 17, -1e300, 1e300);
+    const model = tiny({ seed: 3, optimizer: 'sgd', lr: 1e10, batchSize: 2, epochs: 1 });
+    expect(() => model.fit(X, [0, 1, 2, 0])).toThrow(/training diverged at epoch 1, iteration 1 of 2: .*(NaN|Infinity).*try a lower learning rate/);
+  });
+
   it('SGD with lr = 1e300 stops at epoch 1, iteration 2 with advice to lower the learning rate', () => {
     const { X, y } = first(16);
     const model = new Scratch2dCNNClassifier({ optimizer: 'sgd', lr: 1e300, batchSize: 8, epochs: 2 });
@@ -392,19 +647,19 @@ describe('bad input', () => {
     ],
     ['a negative learning rate', { lr: -1 }, /Scratch2dCNNClassifier: lr must be a finite number > 0, got -1/],
     ['a learning-rate decay above 1', { lrDecay: 1.5 }, /Scratch2dCNNClassifier: lrDecay must be a number in \(0, 1\], got 1.5/],
+    ['a fractional seed', { seed: 0.5 }, /Scratch2dCNNClassifier: seed must be a whole number, got 0.5/],
   ])('constructor: %s', (_name, options, message) => {
     expect(() => tiny(options)).toThrow(message);
   });
 });
 
 describe('MNIST end to end', () => {
-  // The sheet's network, 2 epochs over 10,000 training images (20,000 image-steps): the reference
-  // reaches about 96.5% on the first 2,000 test images. The slowest test of the suite.
-  it('trains the sheet network on 10,000 training images and reaches >= 95% on the first 2,000 test images', () => {
-    const train = loadMnist({ split: 'train', subset: { size: 10_000, seed: 0 } });
-    const test = loadMnist({ split: 'test', limit: 2000 });
-    const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.002 });
-    model.fit(train.images, train.labels);
-    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.95);
+  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 5,000 images,
+  // stopping early once it is good enough), classifies images it never saw: the reference gets
+  // 90.2% of the first 1,000 test images; 88% leaves room for a validation set of 500 images.
+  it('trains the sheet network on MNIST and classifies >= 88% of the first 1,000 test images', () => {
+    const { model } = trainedSheetModel();
+    const test = loadMnist({ split: 'test', limit: 1000 });
+    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.88);
   });
 });

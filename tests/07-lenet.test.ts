@@ -5,9 +5,11 @@
  * lib/summary.ts only walks the learner's layer list with the formulas
  *   conv/pool: out = floor((N + 2P - F) / S) + 1,  conv params FH*FW*C_in*C_out + C_out,  fc params in*out + out.
  */
+import fc from 'fast-check';
 import { lenet5, lenetClassifier } from '@kata/07-lenet/lenet';
 import { loadMnist } from '../lib/mnist';
 import { allocatedParams, summarize } from '../lib/summary';
+import { Tensor } from '../lib/tensor';
 
 const INPUT: [number, number, number] = [1, 28, 28];
 
@@ -54,6 +56,39 @@ describe('07 lenet: the layer list', () => {
     expect(summary.rows.filter((row) => row.params > 0).map((row) => row.params)).toEqual([156, 2_416, 48_120, 10_164, 850]);
     expect(summary.totalParams).toBe(61_706);
   });
+
+  it('property: on random inputs [C, H, W] the shapes and parameter count follow the closed formula', () => {
+    // conv 5x5 pad 2 keeps H; pool 2 floors it to half; conv 5x5 takes 4 off; pool 2 halves again:
+    //   h1 = floor(H / 2), h2 = floor((h1 - 4) / 2) (likewise w), flatten 16 * h2 * w2;
+    //   params 25 * C * 6 + 6, 2,416, 16 * h2 * w2 * 120 + 120, 10,164, 850. H, W >= 12 keeps h2 >= 1.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 12, max: 80 }), fc.integer({ min: 12, max: 80 }), (C, H, W) => {
+        const [h1, w1] = [Math.floor(H / 2), Math.floor(W / 2)];
+        const [h2, w2] = [Math.floor((h1 - 4) / 2), Math.floor((w1 - 4) / 2)];
+        const flat = 16 * h2 * w2;
+        const summary = summarize(lenet5(), [C, H, W]);
+        const shapes = [
+          [6, H, W],
+          [6, H, W],
+          [6, h1, w1],
+          [16, h1 - 4, w1 - 4],
+          [16, h1 - 4, w1 - 4],
+          [16, h2, w2],
+          [flat],
+          [120],
+          [120],
+          [84],
+          [84],
+          [10],
+        ];
+        expect({ input: [C, H, W], shapes: summary.rows.map((row) => row.outputShape) }).toEqual({ input: [C, H, W], shapes });
+        const params = [25 * C * 6 + 6, 2_416, flat * 120 + 120, 10_164, 850];
+        expect(summary.rows.filter((row) => row.params > 0).map((row) => row.params)).toEqual(params);
+        expect(summary.totalParams).toBe(params.reduce((sum, p) => sum + p, 0));
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
 
 describe('07 lenet: the classifier built from it', () => {
@@ -75,13 +110,25 @@ describe('07 lenet: the classifier built from it', () => {
     }
   });
 
-  // End to end on real MNIST. Measured with the reference solution: 92.6 % on
-  // these 1,000 test images (seeds 1 and 2 of the classifier: 94.1 %, 93.2 %).
-  it('reaches >= 90 % accuracy on 1,000 held-out test images after 2 epochs on 3,000 training images', () => {
-    const train = loadMnist({ split: 'train', subset: { size: 3_000, seed: 1 } });
-    const test = loadMnist({ split: 'test', subset: { size: 1_000, seed: 2 } });
-    const clf = lenetClassifier({ epochs: 2, batchSize: 16, optimizer: 'adam', lr: 1e-3, seed: 0 });
-    clf.fit(train.images, train.labels);
-    expect(clf.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.9);
+  // End to end on real MNIST: LeNet-5 from the learner's list, trained by the learner's classifier
+  // (Adam, lr 0.002, batches of 16) one epoch over each next 500 of 3,000 training images, continuing
+  // from the weights so far, until it classifies at least 88% of 300 other training images; then it
+  // must classify at least 85% of 500 test images it never saw. The reference stops after 1,500
+  // images (validation 62%, 79%, 89.7%) with 89.4% of the test images.
+  it('learns MNIST: >= 85 % accuracy on 500 held-out test images, training on at most 3,000 images', () => {
+    const pool = loadMnist({ split: 'train', subset: { size: 3_300, seed: 1 } });
+    const slice = (from: number, n: number) => ({
+      X: new Tensor([n, 1, 28, 28], pool.images.data.slice(from * 784, (from + n) * 784)),
+      y: pool.labels.slice(from, from + n),
+    });
+    const validation = slice(3_000, 300);
+    const test = loadMnist({ split: 'test', subset: { size: 500, seed: 2 } });
+    const clf = lenetClassifier({ epochs: 1, batchSize: 16, optimizer: 'adam', lr: 2e-3, seed: 0 });
+    for (let images = 0; images < 3_000; images += 500) {
+      const chunk = slice(images, 500);
+      clf.fit(chunk.X, chunk.y);
+      if (clf.score(validation.X, validation.y) >= 0.88) break;
+    }
+    expect(clf.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.85);
   });
 });

@@ -7,7 +7,8 @@
  *   conv params: FH * FW * (C_in / groups) * C_out + C_out,  fc params: in * out + out.
  * The totals are the published ones (see the exercise README for sources).
  */
-import { alexnet, vgg16 } from '@kata/08-famous-models/models';
+import fc from 'fast-check';
+import { type AlexNetVariant, alexnet, vgg16 } from '@kata/08-famous-models/models';
 import { toPair } from '../lib/checks';
 import type { LayerSpec } from '../lib/model-spec';
 import { summarize, type ModelSummary } from '../lib/summary';
@@ -49,7 +50,93 @@ function expectReluAfterEachLayer(specs: LayerSpec[]): void {
 
 const count = (specs: LayerSpec[], type: string): number => specs.filter((s) => s.type === type).length;
 
+/** One shape-changing layer as the closed formulas below give it. */
+type Expected = { type: string; outputShape: number[]; params: number };
+const convOut = (n: number, f: number, s: number, p: number): number => Math.floor((n + 2 * p - f) / s) + 1;
+
+/**
+ * VGG16 on [C, H, W], from the paper's table, not from any list: 3x3 pad 1 keeps the size,
+ * each 2x2 pool floors it to half; conv params 9 * C_in * C_out + C_out; fc in * out + out.
+ */
+function vggFormula(C: number, H: number, W: number): Expected[] {
+  const rows: Expected[] = [];
+  let [c, h, w] = [C, H, W];
+  for (const [channels, convs] of [
+    [64, 2],
+    [128, 2],
+    [256, 3],
+    [512, 3],
+    [512, 3],
+  ]) {
+    for (let k = 0; k < convs; k++) {
+      rows.push({ type: 'conv2d', outputShape: [channels, h, w], params: 9 * c * channels + channels });
+      c = channels;
+    }
+    [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
+    rows.push({ type: 'maxpool2d', outputShape: [c, h, w], params: 0 });
+  }
+  rows.push({ type: 'flatten', outputShape: [c * h * w], params: 0 });
+  for (const [from, to] of [
+    [c * h * w, 4096],
+    [4096, 4096],
+    [4096, 1000],
+  ]) {
+    rows.push({ type: 'fc', outputShape: [to], params: from * to + to });
+  }
+  return rows;
+}
+
+/**
+ * AlexNet on [C, H, W]: conv1 11x11 stride 4 (torchvision: padding 2), max pools 3 stride 2, conv2 5x5
+ * pad 2, conv3-5 3x3 pad 1; filters 96, 256, 384, 384, 256 (torchvision 64, 192, 384, 256, 256);
+ * 'two-gpu' splits conv2, conv4 and conv5 in 2 groups (each filter reads half the channels).
+ */
+function alexnetFormula(variant: AlexNetVariant, C: number, H: number, W: number): Expected[] {
+  const tv = variant === 'torchvision';
+  const g = variant === 'two-gpu' ? 2 : 1;
+  const filters = tv ? [64, 192, 384, 256, 256] : [96, 256, 384, 384, 256];
+  const groups = tv ? [1, 1, 1, 1, 1] : [1, g, 1, g, g];
+  const kernels = [11, 5, 3, 3, 3];
+  const strides = [4, 1, 1, 1, 1];
+  const pads = [tv ? 2 : 0, 2, 1, 1, 1];
+  const poolAfter = [true, true, false, false, true];
+  const rows: Expected[] = [];
+  let [c, h, w] = [C, H, W];
+  for (let i = 0; i < 5; i++) {
+    const [f, s, p] = [kernels[i], strides[i], pads[i]];
+    [h, w] = [convOut(h, f, s, p), convOut(w, f, s, p)];
+    rows.push({ type: 'conv2d', outputShape: [filters[i], h, w], params: f * f * (c / groups[i]) * filters[i] + filters[i] });
+    c = filters[i];
+    if (poolAfter[i]) {
+      [h, w] = [convOut(h, 3, 2, 0), convOut(w, 3, 2, 0)];
+      rows.push({ type: 'maxpool2d', outputShape: [c, h, w], params: 0 });
+    }
+  }
+  rows.push({ type: 'flatten', outputShape: [c * h * w], params: 0 });
+  for (const [from, to] of [
+    [c * h * w, 4096],
+    [4096, 4096],
+    [4096, 1000],
+  ]) {
+    rows.push({ type: 'fc', outputShape: [to], params: from * to + to });
+  }
+  return rows;
+}
+
 describe('08 famous models: VGG16 (input [3, 224, 224])', () => {
+  it('property: on random inputs [C, H, W] it has the shapes and parameter counts of the closed formula', () => {
+    // H, W >= 32 so that five halvings leave at least one pixel.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 32, max: 300 }), fc.integer({ min: 32, max: 300 }), (C, H, W) => {
+        const summary = summarize(vgg16(), [C, H, W]);
+        const expected = vggFormula(C, H, W);
+        expect({ input: [C, H, W], layers: skeleton(summary) }).toEqual({ input: [C, H, W], layers: expected });
+        expect(summary.totalParams).toBe(expected.reduce((sum, row) => sum + row.params, 0));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('uses thirteen 3x3 convolutions with padding 1 in five blocks, each closed by a 2x2 max pool', () => {
     const c = (n: number) => `conv ${n} k3x3 s1x1 p1x1 g1`;
     const pool = 'maxpool k2x2 s2x2 p0x0';
@@ -121,6 +208,34 @@ describe('08 famous models: VGG16 (input [3, 224, 224])', () => {
 });
 
 describe("08 famous models: AlexNet, the paper's network as one tower (input [3, 227, 227])", () => {
+  it('property: on random inputs [C, H, W] every variant has the shapes and parameter counts of the closed formulas', () => {
+    // H, W >= 67 so that the third pool still gets a 3x3 window: floor((67 - 11) / 4) + 1 = 15 -> 7 -> 3 -> 1.
+    fc.assert(
+      fc.property(
+        fc.constantFrom<AlexNetVariant>('single-tower', 'two-gpu', 'torchvision'),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 67, max: 300 }),
+        fc.integer({ min: 67, max: 300 }),
+        (variant, C, H, W) => {
+          const summary = summarize(alexnet(variant), [C, H, W]);
+          const expected = alexnetFormula(variant, C, H, W);
+          expect({ variant, input: [C, H, W], layers: skeleton(summary) }).toEqual({ variant, input: [C, H, W], layers: expected });
+          expect(summary.totalParams).toBe(expected.reduce((sum, row) => sum + row.params, 0));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the closed formulas give the published totals, and the single tower at [3, 227, 227] follows its formula', () => {
+    const total = (rows: Expected[]): number => rows.reduce((sum, row) => sum + row.params, 0);
+    expect(total(alexnetFormula('single-tower', 3, 227, 227))).toBe(62_378_344);
+    expect(total(alexnetFormula('two-gpu', 3, 227, 227))).toBe(60_965_224);
+    expect(total(alexnetFormula('torchvision', 3, 224, 224))).toBe(61_100_840);
+    expect(total(vggFormula(3, 224, 224))).toBe(138_357_544);
+    expect(skeleton(summarize(alexnet(), [3, 227, 227]))).toEqual(alexnetFormula('single-tower', 3, 227, 227));
+  });
+
   it("is the default variant, with the paper's kernels, strides and overlapping 3x3 stride-2 pools", () => {
     const pool = 'maxpool k3x3 s2x2 p0x0';
     expect(windows(alexnet())).toEqual([

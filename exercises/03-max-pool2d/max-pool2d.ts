@@ -48,7 +48,8 @@ export interface PoolWindow {
  * - padding: a whole number >= 0 (`checkNonNegativeInt`) and at most floor(kernel / 2)
  *   on its axis, otherwise a KataInputError such as
  *   "MaxPool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3"
- *   (with more padding a window could hold nothing but padding; frameworks forbid it too).
+ *   (P <= F/2 is the usual frameworks' rule: PyTorch refuses more with "pad should be
+ *   at most half of effective kernel size").
  */
 export function poolWindow(layer: string, options: PoolOptions): PoolWindow {
   throw new NotImplementedError('03-max-pool2d', 'poolWindow');
@@ -77,8 +78,10 @@ export class MaxPool2D implements Layer {
    * On a tie the first cell of the window in row-major order (top row first,
    * left to right) wins.
    *
-   * Checks: rank 4 ("MaxPool2D.forward", axes "[N, C, H, W]"), finite values;
-   * convOutputShape rejects a kernel larger than the padded input.
+   * Checks, all with where = "MaxPool2D.forward" (lib/checks.ts): rank 4 (axes
+   * "[N, C, H, W]"), finite values, and a kernel no larger than the padded input
+   * (`checkKernelFits` on 'height' and 'width', before convOutputShape, so that the
+   * message starts with "MaxPool2D.forward:").
    *
    * @param x [N, C, H, W], finite values
    * @returns [N, C, OH, OW]

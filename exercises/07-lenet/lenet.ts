@@ -19,7 +19,7 @@
  * fc 400*120 + 120 = 48,120, fc 120*84 + 84 = 10,164, fc 84*10 + 10 = 850;
  * 61,706 in all.
  */
-import type { ClassifierOptions, Scratch2dCNNClassifier } from '../06-classifier/classifier';
+import { type ClassifierOptions, Scratch2dCNNClassifier } from '../06-classifier/classifier';
 import type { LayerSpec } from '../../lib/model-spec';
 import { NotImplementedError } from '../../lib/not-implemented';
 

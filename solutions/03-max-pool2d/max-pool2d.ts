@@ -55,7 +55,8 @@ export interface PoolWindow {
  * - padding: a whole number >= 0 (`checkNonNegativeInt`) and at most floor(kernel / 2)
  *   on its axis, otherwise a KataInputError such as
  *   "MaxPool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3"
- *   (with more padding a window could hold nothing but padding; frameworks forbid it too).
+ *   (P <= F/2 is the usual frameworks' rule: PyTorch refuses more with "pad should be
+ *   at most half of effective kernel size").
  */
 export function poolWindow(layer: string, { kernelSize, stride = kernelSize, padding = 0 }: PoolOptions): PoolWindow {
   const window: PoolWindow = {

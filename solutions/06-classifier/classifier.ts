@@ -272,6 +272,10 @@ export class Scratch2dCNNClassifier {
    * histories first, then records them. With `validation`, measures its loss
    * and accuracy after every epoch.
    *
+   * @throws KataInputError before any training for bad data, checked in the
+   *   README's order (rank 4, channels C, height H, width W, finite values of
+   *   X as given, one label per image, labels in 0..classes-1), then the
+   *   same for the validation data.
    * @throws TrainingDivergedError when the loss, an activation or a weight
    *   becomes NaN or infinite.
    */

@@ -1,10 +1,10 @@
 /**
  * Exercise 10: why modern CNNs use small filters.
  *
- * Three questions, three tools:
- *   - how many input pixels does one output pixel of a stack of layers see?  receptiveField
- *   - what does a stack of 3x3 convolutions cost next to one big filter that
- *     sees as much?                                                           stackedCost, singleFilterCost
+ * Two questions (the README's), four functions:
+ *   - why stack 3x3 convolutions rather than use one big filter?
+ *       how many input pixels one output pixel of a stack of layers sees     receptiveField
+ *       what the stack costs next to one big filter that sees as much        stackedCost, singleFilterCost
  *   - what does a 1x1 convolution do?                                         pointwiseConv
  *
  * All counts are per layer input with C channels in and C channels out for
