@@ -9,7 +9,7 @@ import { isAvailable, runExercises } from './results';
 import { readState, writeState } from './state';
 import { nextAfter } from './status';
 import { exerciseTypeErrors } from './typecheck';
-import { fit, terminalWidth } from '../ui/width';
+import { terminalWidth, wrap } from '../ui/width';
 
 /** Runs one exercise and prints a short summary. Returns whether it is done. */
 export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
@@ -32,7 +32,12 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   const showTypes = (): void => {
     if (typeLines.length === 0) return;
     say(colour.red(`Type errors (${typeLines.length}):`));
-    for (const l of typeLines.slice(0, 3)) say(`  ${fit(l, terminalWidth() - 2)}`);
+    for (const l of typeLines.slice(0, 3))
+      say(
+        wrap(l, terminalWidth() - 4)
+          .join('\n    ')
+          .replace(/^/, '  '),
+      );
     if (typeLines.length > 3) say(`  ... all of them: npm test -- ${short(e)}`);
     say();
   };

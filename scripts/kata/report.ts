@@ -34,14 +34,14 @@ export function partLines(ctx: KataContext, e: Exercise, r: CachedResult): strin
   });
 }
 
-/** A failure message, indented, cut to the terminal's width. */
+/** A failure message, indented, wrapped to the terminal's width. */
 function messageLines(message: string, max: number): string[] {
   const width = terminalWidth() - 4;
   return message
     .split('\n')
     .filter((l) => l.trim() !== '')
     .slice(0, max)
-    .map((l) => `    ${fit(l.trim(), width)}`);
+    .flatMap((l) => wrap(l.trim(), width).map((part) => `    ${part}`));
 }
 
 /** What to do next in this exercise, in a few lines. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { counts, firstLines, isNotImplemented, progressOf, runJest, SuiteRun, TestCase } from '../jest-run';
 import { Exercise, exerciseNumber, listFiles, Manifest, Part, repoRoot } from '../manifest';
 import { CachedResult, KataState, PartResult, writeState } from './state';
+import { failureLines } from './failure-text';
 import { readStubResults, StubResults } from './stub-results';
 
 /** The part a test belongs to: the first whose prefix starts its name, else "other". */
@@ -38,16 +39,20 @@ export function summarize(e: Exercise, key: string, suite: SuiteRun | undefined,
   const progress = progressOf(suite);
   const { passed, total } = counts(suite.tests);
   const parts = partResults(e, suite.tests);
-  // The first failure of the first unfinished part, preferring real failures
-  // to the NotImplementedError of a part not started.
+  // The most telling failure of the first unfinished part: a real failure
+  // before the NotImplementedError of a part not started, and of those the
+  // quickest test, which checks the least and so says most precisely what is
+  // wrong (an end-to-end training run fails for any wrong piece).
   const firstOpen = parts.find((p) => p.passed < p.total);
   const failing = suite.tests.filter((t) => t.status !== 'passed');
   const inPart = failing.filter((t) => partOf(e, t.name) === firstOpen?.name);
-  const chosen = inPart.find((t) => !isNotImplemented(t.message)) ?? inPart[0] ?? failing[0];
+  const real = inPart.filter((t) => !isNotImplemented(t.message));
+  const quickest = real.reduce<TestCase | undefined>((best, t) => (best === undefined || t.durationMs < best.durationMs ? t : best), undefined);
+  const chosen = quickest ?? inPart[0] ?? failing[0];
   const firstFailure = suite.failedToRun
     ? { name: '(the test file could not run)', message: firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 8) }
     : chosen
-      ? { name: chosen.name, message: firstLines(chosen.message, 8), part: partOf(e, chosen.name) }
+      ? { name: chosen.name, message: failureLines(chosen.message, 8).join('\n'), part: partOf(e, chosen.name) }
       : undefined;
   return { key, progress, passed, total, parts, ...(firstFailure ? { firstFailure } : {}) };
 }
