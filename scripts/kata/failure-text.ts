@@ -17,6 +17,7 @@ const NOISE = [
   /^\s*Shrunk \d+ time/,
   /^\s*Hint: Enable verbose mode/,
   /^\s*Stack trace:/,
+  /^\s*expect\(received\)\.\w+\(.*\)( \/\/ .*)?$/, // the matcher's name: its Expected/Received lines follow
 ];
 
 /** A path inside the repository as the learner sees it there (`tests/05-flatten.test.ts`). */

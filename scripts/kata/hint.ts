@@ -64,7 +64,7 @@ export async function hint(ctx: KataContext, e: Exercise, reset: boolean, again 
   }
   state.current = e.id;
   if (state.results[e.id]?.key !== dependencyKey(ctx.manifest, e, ctx.tree)) {
-    ctx.say(ctx.colour.dim(`(running the tests of ${e.id} first: the code changed since its last result)`));
+    ctx.say(ctx.colour.dim(`(${e.id} changed since its last result: running its tests first)`));
     await runExercises(ctx.manifest, [e], state, ctx.tree);
     await recogniseMistakes(e, ctx.tree, state.results[e.id]);
   }
@@ -88,7 +88,7 @@ export async function hint(ctx: KataContext, e: Exercise, reset: boolean, again 
   state.hints[list.key] = level;
   writeState(state);
   ctx.say(hintText(list, level));
-  if (present.length > 0) ctx.say(ctx.colour.yellow(`\n(still in your code: the mistake of the first hint; ${again} after fixing it)`));
+  if (present.length > 0) ctx.say(ctx.colour.yellow('\n(still in your code: the mistake the hint before this one named)'));
   if (level < list.hints.length) ctx.say(`\n(${again} for hint ${level + 1})`);
   else ctx.say(`\n(that was the last hint; \`npm run kata -- hint ${short(e)} --reset\` starts over)`);
 }

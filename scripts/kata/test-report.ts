@@ -12,6 +12,9 @@ import { failureLines } from './failure-text';
 import { partOf, partResults } from './results';
 import { partLines, partTitle } from './report';
 
+/** Failing tests shown per part: the first few say what is wrong; --verbose shows all. */
+const SHOWN_PER_PART = 5;
+
 /** What a run of one suite has to say, line by line, at most `width` columns. */
 export function testReport(ctx: KataContext, e: Exercise, suite: SuiteRun | undefined, output: string, width: number): string[] {
   const { colour } = ctx;
@@ -38,11 +41,12 @@ export function testReport(ctx: KataContext, e: Exercise, suite: SuiteRun | unde
       lines.push(`  not started: ${stub} still throws NotImplementedError`);
       continue;
     }
-    for (const t of failing) {
+    for (const t of failing.slice(0, SHOWN_PER_PART)) {
       lines.push(fit(`  ${colour.red('✕')} ${t.name.split(' > ').slice(1).join(' > ') || t.name}`, width + colour.red('').length));
       const body = isNotImplemented(t.message) ? [t.message.split('\n')[0]] : failureLines(t.message, 10);
       for (const l of body) lines.push(...indented(l, '      '));
     }
+    if (failing.length > SHOWN_PER_PART) lines.push(`  ... and ${failing.length - SHOWN_PER_PART} more failing in this part`);
   }
   if (passed < total) {
     lines.push('');
