@@ -9,6 +9,7 @@ import path from 'node:path';
 import { counts, firstLines, isNotImplemented, progressOf, runJest, SuiteRun, TestCase } from '../jest-run';
 import { Exercise, exerciseNumber, listFiles, Manifest, Part, repoRoot } from '../manifest';
 import { CachedResult, KataState, PartResult, writeState } from './state';
+import { recogniseMistakes } from './detect';
 import { failureLines } from './failure-text';
 import { readStubResults, StubResults } from './stub-results';
 
@@ -132,6 +133,9 @@ export async function refreshResults(manifest: Manifest, state: KataState, tree:
   const which = stale.length === manifest.exercises.length ? 'every exercise' : stale.map((e) => e.id.slice(0, 2)).join(', ');
   say(`Running the tests of ${which} ...`);
   await runExercises(manifest, stale, state, tree);
+  // The mistakes of what is started and failing, for the overview to name.
+  for (const e of stale) if (state.results[e.id]?.progress === 'failing') await recogniseMistakes(e, tree, state.results[e.id]);
+  writeState(state);
 }
 
 /** The results of a run of every stub suite of `tree`, as scripts/kata/stub-results.json holds them. */

@@ -71,11 +71,21 @@ function statusTable(ctx: KataContext, state: KataState): string {
     .join('\n');
 }
 
+/** One line per exercise whose code has a recognised mistake now. */
+function mistakeLines(ctx: KataContext, state: KataState): string[] {
+  return ctx.manifest.exercises.flatMap((e) => {
+    const id = state.results[e.id]?.mistakes?.[0];
+    const m = e.mistakes.find((x) => x.id === id);
+    return m ? [fit(`${ctx.colour.yellow('!')} ${e.id}: ${m.en}`, terminalWidth() + ctx.colour.yellow('').length)] : [];
+  });
+}
+
 export async function showStatus(ctx: KataContext, fresh: boolean): Promise<void> {
   const { say } = ctx;
   const state = readState();
   await refreshResults(ctx.manifest, state, ctx.tree, fresh, (l) => say(ctx.colour.dim(l)));
   say(statusTable(ctx, state));
+  for (const line of mistakeLines(ctx, state)) say(line);
   const done = ctx.manifest.exercises.filter((e) => isAvailable(e, ctx.tree) && state.results[e.id]?.progress === 'done').length;
   say(`\n${done} of ${ctx.manifest.exercises.length} exercises done.`);
   const next = currentExercise(ctx, state);
