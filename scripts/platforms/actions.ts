@@ -140,7 +140,7 @@ export function studentWorkflow(pinned: string[], runner: string): string {
     '    shell: bash --noprofile --norc -euo pipefail {0}',
     'jobs:',
     '  grade:',
-    '    runs-on: ubuntu-24.04',
+    '    runs-on: ubuntu-latest',
     `    timeout-minutes: ${jobMinutes}`,
     '    steps:',
     ...indent(
@@ -213,7 +213,7 @@ export function rosterWorkflow(shards: number): string {
     '    shell: bash --noprofile --norc -euo pipefail {0}',
     'jobs:',
     '  grade:',
-    '    runs-on: ubuntu-24.04',
+    '    runs-on: ubuntu-latest',
     '    timeout-minutes: 180',
     '    strategy:',
     '      fail-fast: false',
@@ -256,7 +256,7 @@ export function rosterWorkflow(shards: number): string {
     '  merge:',
     '    needs: grade',
     '    if: always()',
-    '    runs-on: ubuntu-24.04',
+    '    runs-on: ubuntu-latest',
     '    timeout-minutes: 15',
     '    steps:',
     '      - uses: actions/checkout@v5',
@@ -338,8 +338,8 @@ function studentReadme(): string {
   ].join('\n');
 }
 
-export async function writeActions(out: string, shards = 20): Promise<string[]> {
-  const student = path.join(out, 'student-template');
+/** Writes the student repository (the grader's tree, the README and the workflow) into `student`; returns its files. */
+export async function writeStudentTemplate(student: string): Promise<string[]> {
   await writeGraderTree(student);
   copyPlatformFiles(student, ['actions-report.js', 'npmrc']);
   writeFile(student, 'README.md', studentReadme());
@@ -350,7 +350,12 @@ export async function writeActions(out: string, shards = 20): Promise<string[]> 
     .filter((f) => !UNPINNED(f))
     .map((f) => `${sha256(path.join(student, f))}  ${f}`);
   writeFile(student, WORKFLOW, studentWorkflow(pinned, runner));
+  return allFiles(student);
+}
+
+export async function writeActions(out: string, shards = 20): Promise<string[]> {
+  const files = await writeStudentTemplate(path.join(out, 'student-template'));
   writeFile(out, 'instructor/grade-roster.yml', rosterWorkflow(shards));
   writeFile(out, 'instructor/roster.txt', '# one student repository per line: owner/name\n');
-  return [...allFiles(student).map((f) => `student-template/${f}`), 'instructor/grade-roster.yml', 'instructor/roster.txt'];
+  return [...files.map((f) => `student-template/${f}`), 'instructor/grade-roster.yml', 'instructor/roster.txt'];
 }

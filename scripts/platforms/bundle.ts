@@ -159,6 +159,22 @@ export function graderFiles(exercises: Exercise[]): string[] {
   ].sort();
 }
 
+let expectedCache: Promise<string> | null = null;
+
+/** The grader's list of each exercise's tests, listed once per process from the reference tree. */
+function expectedTestsJson(exercises: Exercise[]): Promise<string> {
+  expectedCache ??= (async () => {
+    const root = makeRoot();
+    try {
+      const expected = await listExpectedTests(root, exercises);
+      return JSON.stringify(Object.fromEntries(exercises.map((e) => [e.id, expected.get(e.id)])), null, 2) + '\n';
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  })();
+  return expectedCache;
+}
+
 function write(out: string, rel: string, content: string | Buffer, mode = 0o644): void {
   const file = path.join(out, rel);
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -177,17 +193,7 @@ export async function writeGraderTree(out: string): Promise<string[]> {
   write(out, 'package.json', JSON.stringify(pkg, null, 2) + '\n');
   write(out, 'package-lock.json', JSON.stringify(prunedLock(pkg), null, 2) + '\n');
   // The grader's list of tests, since no reference tree ships to list them from.
-  const root = makeRoot();
-  try {
-    const expected = await listExpectedTests(root, manifest.exercises);
-    write(
-      out,
-      'scripts/grading/expected-tests.json',
-      JSON.stringify(Object.fromEntries(manifest.exercises.map((e) => [e.id, expected.get(e.id)])), null, 2) + '\n',
-    );
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  write(out, 'scripts/grading/expected-tests.json', await expectedTestsJson(manifest.exercises));
   return [...files, 'package.json', 'package-lock.json', 'scripts/grading/expected-tests.json'].sort();
 }
 

@@ -7,7 +7,7 @@
  * `visibility`. The scores are the grader's, unchanged: multiples of 2^-16 of
  * a point, so Gradescope's sum of the tests equals the grader's total exactly.
  */
-import type { SubmissionGrade } from '../grading/reports';
+import { SCORE_UNIT, type SubmissionGrade } from '../grading/reports';
 
 export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
 
@@ -48,7 +48,8 @@ export function checkReport(g: unknown): SubmissionGrade {
     if (typeof e.score !== 'number' || !(e.score >= 0 && e.score <= e.maxScore)) fail(`${String(e.id)}: score ${e.score} outside 0..${e.maxScore}`);
   }
   for (const t of r.tests) {
-    if (typeof t.score !== 'number' || !(t.score >= 0 && t.score <= t.max_score + 1e-9)) fail(`test "${String(t.name)}": score outside 0..max`);
+    // A passed test's share is rounded to a multiple of SCORE_UNIT, so it may exceed points / tests by one unit.
+    if (typeof t.score !== 'number' || !(t.score >= 0 && t.score <= t.max_score + SCORE_UNIT)) fail(`test "${String(t.name)}": score outside 0..max`);
     if (!r.exercises.some((e) => e.id === t.exercise)) fail(`test "${String(t.name)}" of an exercise not in the report`);
   }
   const max = r.exercises.reduce((s, e) => s + e.maxScore, 0);

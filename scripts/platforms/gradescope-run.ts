@@ -45,7 +45,9 @@ function submissionRoot(dir: string): string {
   return dir;
 }
 
+/** A user name from /etc/passwd, or a number (a uid with no account, used as its own gid). */
 function userIds(name: string): { uid: number; gid: number } | null {
+  if (/^\d+$/.test(name)) return { uid: Number(name), gid: Number(name) };
   const line = fs
     .readFileSync('/etc/passwd', 'utf8')
     .split('\n')
