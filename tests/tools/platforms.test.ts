@@ -18,7 +18,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SubmissionGrade } from '../../scripts/grade';
+import { gradeOf, SubmissionGrade } from '../../scripts/grade';
+import { checkReport, gradescopeResults } from '../../scripts/platforms/gradescope-results';
 import { loadManifest } from '../../scripts/manifest';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir, useFolder } from '../fixtures/submissions';
 
@@ -132,6 +133,57 @@ function schemaErrors(value: unknown, schema: Schema, at = '$'): string[] {
 }
 
 // ---------------------------------------------------------------------------
+
+describe('Gradescope results from a grader report', () => {
+  /** A report of exercise 05 (5 points, per test) with `passed` of 17 tests passing, built by the grader's own gradeOf. */
+  function report(passed: number): SubmissionGrade {
+    const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
+    const tests = Array.from({ length: 17 }, (_, i) => ({ name: `t${i}`, passed: i < passed, message: i < passed ? '' : `expected ${i}`, durationMs: 1 }));
+    const { grade, tests: lines } = gradeOf(e, { id: e.id, status: passed === 17 ? 'passed' : 'failed', tests, message: 'first: t16', durationMs: 1 });
+    let score = 0;
+    for (const t of lines) score += t.score;
+    return {
+      version: 2,
+      submission: 's',
+      file: 's',
+      status: 'fail',
+      score,
+      max_score: 5,
+      fcSeed: 42,
+      refused: null,
+      similar: [],
+      gate: [],
+      exercises: [grade],
+      tests: lines,
+    };
+  }
+
+  it("keeps the grader's scores (their sum is the total exactly) and gives each failed test its reason", () => {
+    for (const passed of [0, 1, 10, 16, 17]) {
+      const g = checkReport(report(passed));
+      const r = gradescopeResults(g, { executionTimeSeconds: 12.4, isolation: 'test' });
+      expect(schemaErrors(r, GRADESCOPE_SCHEMA)).toEqual([]);
+      let sum = 0;
+      for (const t of r.tests) sum += t.score;
+      // 5 * passed / 17 points, within one 2^-16 unit (the grader's rounding)
+      expect(Math.abs(r.score - (5 * passed) / 17)).toBeLessThanOrEqual(2 ** -17);
+      expect([sum, r.execution_time]).toEqual([r.score, 12]);
+      expect(r.tests.filter((t) => t.status === 'failed').map((t) => t.output)).toEqual(
+        Array.from({ length: 17 - passed }, (_, i) => `expected ${passed + i}`),
+      );
+    }
+  });
+
+  it('refuses a report whose scores do not fit their maxima', () => {
+    const forged = report(3);
+    forged.exercises[0].score = 999;
+    expect(() => checkReport(forged)).toThrow("the grader's report is not valid: 05-flatten: score 999 outside 0..5");
+    const total = report(3);
+    total.score = 7;
+    expect(() => checkReport(total)).toThrow("the grader's report is not valid: total 7 / 5 does not fit the exercises (max 5)");
+    expect(() => checkReport({ version: 1 })).toThrow("the grader's report is not valid: not a version 2 report");
+  });
+});
 
 describe('npm run package -- --for actions', () => {
   let out: string;
