@@ -76,7 +76,8 @@ function stoppedReason(grades, id2, limit) {
   const tail = log.trim().split('\n').slice(-8).join('\n');
   if (exitText === null) return 'not graded: the grading step did not run (cancelled, or an earlier step failed)';
   const code = Number(exitText.trim());
-  if (code === 124 || code === 137) return `not graded: the grader was stopped at the step's time limit of ${limit} s`;
+  if (code === 124 || code === 137)
+    return `not graded: the grader was stopped at the time limit of its step (exit code ${code}); the exercise's own limit is ${limit} s`;
   return `not graded: the grader stopped with exit code ${code} before writing a report${tail ? `:\n${tail}` : ''}`;
 }
 
