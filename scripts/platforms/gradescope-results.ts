@@ -58,7 +58,7 @@ export function checkReport(g: unknown): SubmissionGrade {
 }
 
 export function gradescopeResults(g: SubmissionGrade, opts: { executionTimeSeconds: number; isolation: string }): GradescopeResults {
-  const lines = [`Score: ${g.score} / ${g.max_score}`, `Isolation: ${opts.isolation}`, ''];
+  const lines = [`Score: ${Number(g.score.toFixed(2))} / ${g.max_score}`, `Isolation: ${opts.isolation}`, ''];
   for (const e of g.exercises) {
     const passed = e.total === null ? '-' : `${e.passed}/${e.total}`;
     lines.push(`${e.id}: ${e.status}, ${passed} tests, ${Number(e.score.toFixed(2))} / ${e.maxScore}`);
