@@ -54,7 +54,7 @@ function checkScript(pinned: string[]): string[] {
     ...pinned,
     'PINNED',
     'if [ -z "$reason" ]; then',
-    "  changed=$(sha256sum --check --strict --quiet \"$RUNNER_TEMP/pinned\" 2>&1 | sed -e '/^WARNING: /d' -e 's/: FAILED.*//' -e 's/^sha256sum: //' | head -n 20 | paste -sd, - || true)",
+    "  changed=$(sha256sum --check --strict --quiet \"$RUNNER_TEMP/pinned\" 2>&1 | sed -e '/^sha256sum: WARNING: /d' -e 's/: FAILED.*//' -e 's/^sha256sum: //' | head -n 20 | paste -sd, - || true)",
     '  if [ -n "$changed" ]; then reason="changed or missing (only exercises/ is yours): $changed"; fi',
     'fi',
     '# 3. No file beside them, dot-files included, outside exercises/, README.md and this workflow.',

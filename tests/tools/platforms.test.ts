@@ -349,7 +349,7 @@ describe('npm run package -- --for actions', () => {
       [
         'edited test',
         (repo) => appendTo(repo, 'tests/02-output-size.test.ts', '// mine'),
-        /changed or missing \(only exercises\/ is yours\): tests\/02-output-size\.test\.ts/,
+        /changed or missing \(only exercises\/ is yours\): tests\/02-output-size\.test\.ts\n/,
       ],
       [
         'symlinked .npmrc',
