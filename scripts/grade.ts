@@ -80,7 +80,8 @@ options:
   --seed N           fast-check seed of every run (default 42, or FC_SEED)
   --shard K/N        grade only share K of N of the submissions (then merge)
   --format F         files (default) or classroom: print each exercise in
-                     GitHub Classroom's reporter format (one line per exercise)
+                     GitHub Classroom's reporter format (one line per exercise;
+                     for GitHub Classroom, which is closing down)
   --excel            class.csv with a UTF-8 byte order mark, for Excel
   --keep             keep the temporary workspaces and print where they are`;
 

@@ -1,6 +1,7 @@
 /**
- * npm run template: the student repository for GitHub Classroom. Built once
- * into a temporary folder, then read the way a student and the workflow use it.
+ * npm run template: the student repository of `npm run package -- --for
+ * actions`. Built once into a temporary folder, then read the way a student
+ * and the workflow use it (tests/tools/platforms.test.ts runs the workflow).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +29,7 @@ describe('npm run template', () => {
     const run = runScript('template', ['--out', out]);
     if (run.status !== 0) throw new Error(`template exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
     files = allFiles(out);
-    workflow = fs.readFileSync(path.join(out, '.github', 'workflows', 'classroom.yml'), 'utf8');
+    workflow = fs.readFileSync(path.join(out, '.github', 'workflows', 'grade.yml'), 'utf8');
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(out, 'node_modules'), 'dir');
   }, 300_000);
 
@@ -45,13 +46,13 @@ describe('npm run template', () => {
     }
   });
 
-  it('writes a workflow with one grading step per exercise and its points', () => {
-    expect(workflow).toMatch(/^jobs:\n {2}run-autograding-tests:\n/m);
+  it('writes a workflow with one grading step per exercise, its points and its own time limit', () => {
+    expect(workflow).toMatch(/^jobs:\n {2}grade:\n/m);
     for (const e of loadManifest().exercises) {
-      expect(workflow).toContain(`      - name: ${e.id} (${e.points} points)\n        id: ex-${e.id.slice(0, 2)}\n`);
-      expect(workflow).toContain(`npm run --silent grade -- . --only ${e.id.slice(0, 2)} --format classroom`);
+      expect(workflow).toContain(`      - name: ${e.id} (${e.points} points)\n        if: steps.check.outputs.ok == 'true'\n        timeout-minutes: `);
+      expect(workflow).toContain(`scripts/grade.ts . --only ${e.id.slice(0, 2)} --out "$dir"`);
     }
-    expect(workflow).toContain('uses: classroom-resources/autograding-grading-reporter@v1');
+    expect(workflow).not.toContain('classroom-resources/');
   });
 
   it('pins every file but exercises/ so that an edited test fails the check', () => {
@@ -63,9 +64,10 @@ describe('npm run template', () => {
       .filter(Boolean);
     const list = path.join(tempDir('kata-template-'), 'pinned');
     fs.writeFileSync(list, pinned.join('\n') + '\n');
-    expect(pinned.map((l) => l.split('  ')[1])).toEqual(
+    expect(pinned.map((l) => l.split('  ')[1]).sort()).toEqual(
       files.filter((f) => !f.startsWith('exercises/') && !f.startsWith('.github/') && f !== 'README.md').sort(),
     );
+    expect(pinned.map((l) => l.split('  ')[1])).toEqual(expect.arrayContaining(['.gitignore', 'LICENSE', 'scripts/platforms/npmrc', 'package-lock.json']));
     expect(spawnSync('sha256sum', ['--check', '--strict', '--quiet', list], { cwd: out }).status).toBe(0);
     fs.appendFileSync(path.join(out, 'tests', '02-output-size.test.ts'), '\n// a student edit\n');
     const check = spawnSync('sha256sum', ['--check', '--strict', '--quiet', list], { cwd: out, encoding: 'utf8' });
@@ -83,16 +85,21 @@ describe('npm run template', () => {
     });
     expect(test.status).not.toBe(0);
     expect(test.stdout + test.stderr).toMatch(/NotImplementedError/);
-    const graded = spawnSync(process.execPath, tsxArgs(path.join(out, 'scripts', 'grade.ts'), ['.', '--only', '02', '--format', 'classroom']), {
+    const grades = path.join(tempDir('kata-template-'), 'grades');
+    const graded = spawnSync(process.execPath, tsxArgs(path.join(out, 'scripts', 'grade.ts'), ['.', '--only', '02', '--out', grades]), {
       cwd: out,
       encoding: 'utf8',
     });
     expect(graded.status).toBe(0);
-    const [id, json] = graded.stdout.trim().split('\t');
-    expect(id).toBe('02-output-size');
-    const result = JSON.parse(json) as { status: string; max_score: number; tests: { status: string; score: number }[] };
-    expect(result).toMatchObject({ status: 'fail', max_score: 5 });
-    expect(result.tests.length).toBeGreaterThan(0);
+    const report = fs.readdirSync(grades).find((f) => f.endsWith('.json'))!;
+    const result = JSON.parse(fs.readFileSync(path.join(grades, report), 'utf8')) as {
+      score: number;
+      exercises: { id: string; status: string; total: number }[];
+      tests: { status: string; score: number }[];
+    };
+    expect(result.score).toBe(0);
+    expect(result.exercises).toEqual([expect.objectContaining({ id: '02-output-size', status: 'not-started' })]);
+    expect(result.tests.length).toBe(result.exercises[0].total);
     expect(result.tests.every((t) => t.status === 'fail' && t.score === 0)).toBe(true);
   }, 180_000);
 });
