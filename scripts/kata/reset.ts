@@ -54,6 +54,11 @@ export function reset(ctx: KataContext, e: Exercise, from: string | undefined): 
   const folder = path.join(ctx.tree, e.id);
   const backup = path.join(repoRoot, '.kata-backups', `${e.id}-${stamp()}`);
   const mine = listFiles(folder);
+  const untouched = mine.length === stubs.size && mine.every((f) => stubs.get(f) === fs.readFileSync(path.join(folder, f), 'utf8'));
+  if (untouched) {
+    ctx.say(`${e.id}: ${ctx.treeName}${e.id}/ already holds the stub as shipped; nothing to reset.`);
+    return;
+  }
   for (const f of mine) {
     fs.mkdirSync(path.dirname(path.join(backup, f)), { recursive: true });
     fs.copyFileSync(path.join(folder, f), path.join(backup, f));
@@ -65,7 +70,7 @@ export function reset(ctx: KataContext, e: Exercise, from: string | undefined): 
   }
   const state = readState();
   delete state.results[e.id];
-  for (const k of Object.keys(state.hints)) if (k === e.id || k.startsWith(`${e.id}/`)) delete state.hints[k];
+  for (const k of Object.keys(state.hints)) if (k === e.id || k.startsWith(`${e.id}/`) || k.startsWith(`${e.id}!`)) delete state.hints[k];
   writeState(state);
   ctx.say(`${e.id}: the stub is back in ${ctx.treeName}${e.id}/.`);
   if (mine.length > 0) ctx.say(`Your ${mine.length} file(s) are in ${path.relative(repoRoot, backup)}/`);

@@ -150,6 +150,16 @@ describe('npm run kata -- reset', () => {
     expect(fs.readFileSync(path.join(clone, '.kata-backups', backup, 'flatten.ts'), 'utf8')).toBe('// my attempt\n');
     expect(fs.readFileSync(path.join(clone, '.kata-backups', backup, 'notes.txt'), 'utf8')).toBe('mine');
     expect(run.stdout).toContain(`Your 3 file(s) are in .kata-backups/${backup}/`);
+
+    // Again, now that the folder holds the stub as shipped: nothing to do, no backup.
+    const again = spawnSync(process.execPath, tsxArgs(path.join(clone, 'scripts', 'kata.ts'), ['reset', '05']), {
+      cwd: clone,
+      encoding: 'utf8',
+      env: { ...process.env, KATA_STATE_FILE: path.join(clone, 'state.json') },
+    });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('already holds the stub as shipped; nothing to reset');
+    expect(fs.readdirSync(path.join(clone, '.kata-backups'))).toEqual([backup]);
   }, 120_000);
 });
 
