@@ -141,6 +141,24 @@ export const detectors: Record<string, Detector> = {
     const dx = maxPoolBackward(you, new Tensor([1, 1, 2, 2], [5, 5, 5, 5]));
     return Array.from(dx.data).join(',') === '0,0,0,1';
   },
+  'avg-pool-backward-not-divided': (you, ref) => {
+    const x = ramp([1, 1, 4, 4], 7);
+    const dout = ramp([1, 1, 2, 2], 8);
+    const backward = (load: Loader): Tensor => {
+      const layer = new (load('average-pool2d.ts').AveragePool2D)({ kernelSize: 2 });
+      layer.forward(x);
+      return layer.backward(dout) as Tensor;
+    };
+    const r = backward(ref);
+    return close(
+      backward(you),
+      r.map((v: number) => v * 4),
+    );
+  },
+  'param-count-no-in-channels': (you) => {
+    const stats = you('param-count.ts').convLayerStats({ inputSize: 8, inChannels: 3, outChannels: 5, kernelSize: 3 });
+    return stats.weights === 3 * 3 * 5 && stats.biases === 5;
+  },
   'flatten-backward-not-reshaped': (you) => {
     const layer = new (you('flatten.ts').Flatten)();
     const y = layer.forward(ramp([2, 3, 2, 2], 6)) as Tensor;

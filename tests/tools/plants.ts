@@ -21,6 +21,10 @@ interface Edit {
 }
 
 export const PLANTS: Record<string, Edit[]> = {
+  'avg-pool-backward-not-divided': [{ file: '04-average-pool2d/average-pool2d.ts', from: 'const share = g[o++] / area;', to: 'const share = g[o++];' }],
+  'param-count-no-in-channels': [
+    { file: '09-param-count/param-count.ts', from: 'const weights = fh * fw * inChannels * outChannels;', to: 'const weights = fh * fw * outChannels;' },
+  ],
   'output-size-ceil': [
     {
       file: '02-output-size/output-size.ts',
