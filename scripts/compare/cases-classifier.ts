@@ -57,4 +57,43 @@ export const classifierCases: CompareCase[] = [
       ];
     },
   },
+  {
+    exercise: '06-classifier',
+    name: 'two epochs of fit (SGD, lr 0.1, lrDecay 0.5) on x [8, 1, 6, 6] in mini-batches of 4: what each epoch reports',
+    build: (load) => {
+      const { Scratch2dCNNClassifier } = load('classifier.ts');
+      const epochs: { lr: number; trainLoss: number }[] = [];
+      const options = { layers: SPECS, inputShape: [1, 6, 6], classes: 3, optimizer: 'sgd', lr: 0.1, lrDecay: 0.5, batchSize: 4, epochs: 2, seed: 0 };
+      const clf = new Scratch2dCNNClassifier({ ...options, onEpoch: (info: { lr: number; trainLoss: number }) => epochs.push(info) });
+      allParams(clf).tensors.forEach((t, i) => t.data.set(seeded(t.shape, 50 + i).data.map((v) => v * 0.5)));
+      const X = seeded([8, 1, 6, 6], 51);
+      const y = [0, 1, 2, 1, 0, 2, 2, 1];
+      return [
+        {
+          name: 'learning rate of each epoch',
+          element: 'lr',
+          axes: ['epoch'],
+          timed: true,
+          run: () => {
+            clf.fit(X, y);
+            return new Tensor(
+              [epochs.length],
+              epochs.map((e) => e.lr),
+            );
+          },
+        },
+        {
+          name: 'training loss of each epoch',
+          element: 'loss',
+          axes: ['epoch'],
+          timed: false,
+          run: () =>
+            new Tensor(
+              [epochs.length],
+              epochs.map((e) => e.trainLoss),
+            ),
+        },
+      ];
+    },
+  },
 ];

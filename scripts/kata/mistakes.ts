@@ -43,6 +43,30 @@ function flipKernel(W: Tensor): Tensor {
   return out;
 }
 
+/** Trains a tiny network of 06 on 12 seeded images; what the epochs reported. */
+function tinyFit(load: Loader, options: { epochs: number; lrDecay: number }): { lossHistory: number[]; epochLoss: number[]; lrs: number[] } {
+  const lrs: number[] = [];
+  const model = new (load('classifier.ts').Scratch2dCNNClassifier)({
+    layers: [{ type: 'conv2d', outChannels: 2, kernelSize: 3 }, { type: 'relu' }, { type: 'flatten' }, { type: 'fc', outFeatures: 3 }],
+    inputShape: [1, 6, 6],
+    classes: 3,
+    batchSize: 4,
+    optimizer: 'sgd',
+    lr: 0.1,
+    seed: 3,
+    onEpoch: (info: { lr: number }) => lrs.push(info.lr),
+    ...options,
+  });
+  const x = ramp([12, 1, 6, 6], 9);
+  const labels = Array.from({ length: 12 }, (_, i) => i % 3);
+  model.fit(x, labels);
+  return { lossHistory: Array.from(model.lossHistory as number[]), epochLoss: Array.from(model.epochLoss as number[]), lrs };
+}
+
+function sameNumbers(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= TOL * Math.max(1, Math.abs(b[i])));
+}
+
 interface ConvCase {
   x: Tensor;
   W: Tensor;
@@ -158,6 +182,17 @@ export const detectors: Record<string, Detector> = {
   'param-count-no-in-channels': (you) => {
     const stats = you('param-count.ts').convLayerStats({ inputSize: 8, inChannels: 3, outChannels: 5, kernelSize: 3 });
     return stats.weights === 3 * 3 * 5 && stats.biases === 5;
+  },
+  'epoch-loss-not-averaged': (you, ref) => {
+    const [mine, theirs] = [you, ref].map((load) => tinyFit(load, { epochs: 1, lrDecay: 1 }));
+    // Same steps (the batch losses agree), but an epoch's loss k > 1 times the mean.
+    const ratio = mine.epochLoss[0] / theirs.epochLoss[0];
+    return sameNumbers(mine.lossHistory, theirs.lossHistory) && ratio > 1.5 && Math.abs(ratio - Math.round(ratio)) < 1e-6;
+  },
+  'lr-decay-off-by-one': (you, ref) => {
+    const [mine, theirs] = [you, ref].map((load) => tinyFit(load, { epochs: 2, lrDecay: 0.5 }));
+    // Epoch e trained with lr * decay^e, one decay too many: epoch 1 already decayed.
+    return sameNumbers(mine.lrs, [0.5 * theirs.lrs[0], 0.5 * theirs.lrs[1]]) && !sameNumbers(mine.lrs, theirs.lrs);
   },
   'flatten-backward-not-reshaped': (you) => {
     const layer = new (you('flatten.ts').Flatten)();

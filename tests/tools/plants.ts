@@ -21,6 +21,12 @@ interface Edit {
 }
 
 export const PLANTS: Record<string, Edit[]> = {
+  'epoch-loss-not-averaged': [
+    { file: '06-classifier/classifier.ts', from: 'lossSum += loss * batch.y.length;', to: 'lossSum += loss * batch.y.length * batches.length;' },
+  ],
+  'lr-decay-off-by-one': [
+    { file: '06-classifier/classifier.ts', from: 'this.optimizer.lr = lr * lrDecay ** (epoch - 1);', to: 'this.optimizer.lr = lr * lrDecay ** epoch;' },
+  ],
   'avg-pool-backward-not-divided': [{ file: '04-average-pool2d/average-pool2d.ts', from: 'const share = g[o++] / area;', to: 'const share = g[o++];' }],
   'param-count-no-in-channels': [
     { file: '09-param-count/param-count.ts', from: 'const weights = fh * fw * inChannels * outChannels;', to: 'const weights = fh * fw * outChannels;' },
