@@ -49,11 +49,6 @@ export function useGemmBackend(next: GemmBackend | null): GemmBackend | null {
   return previous;
 }
 
-/** The name of the kernel `gemm` runs: the backend's, or 'js'. */
-export function gemmBackendName(): string {
-  return backend?.name ?? 'js';
-}
-
 function checkSizes(where: string, m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
   for (const [name, v] of [
     ['m', m],

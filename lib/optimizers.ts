@@ -91,21 +91,6 @@ interface AdamState {
   t: number;
 }
 
-/**
- * Adam (Kingma and Ba, 2015): running means of the gradient and of its
- * square, with a correction for starting them at zero. For the t-th update of
- * a tensor (t = 1, 2, ...):
- *
- *   m     <- beta1 * m + (1 - beta1) * g
- *   v     <- beta2 * v + (1 - beta2) * g^2
- *   mHat   = m / (1 - beta1^t)
- *   vHat   = v / (1 - beta2^t)
- *   theta <- theta - lr * mHat / (sqrt(vHat) + eps)
- *
- * At t = 1, mHat = g and vHat = g^2, so the first step is lr * g / (|g| + eps):
- * about lr in size for every element, whatever the scale of g. The same holds
- * at every step while g stays constant.
- */
 /** The numbers of one Adam update of one tensor (t-th update: correction = 1 - beta^t). */
 export interface AdamStep {
   beta1: number;
@@ -137,6 +122,21 @@ export function useAdamLoop(next: AdamLoop | null): AdamLoop | null {
   return previous;
 }
 
+/**
+ * Adam (Kingma and Ba, 2015): running means of the gradient and of its
+ * square, with a correction for starting them at zero. For the t-th update of
+ * a tensor (t = 1, 2, ...):
+ *
+ *   m     <- beta1 * m + (1 - beta1) * g
+ *   v     <- beta2 * v + (1 - beta2) * g^2
+ *   mHat   = m / (1 - beta1^t)
+ *   vHat   = v / (1 - beta2^t)
+ *   theta <- theta - lr * mHat / (sqrt(vHat) + eps)
+ *
+ * At t = 1, mHat = g and vHat = g^2, so the first step is lr * g / (|g| + eps):
+ * about lr in size for every element, whatever the scale of g. The same holds
+ * at every step while g stays constant.
+ */
 export class Adam implements Optimizer {
   lr: number;
   readonly beta1: number;

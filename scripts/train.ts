@@ -257,12 +257,12 @@ function featureMapsOf(clf: Classifier, specs: LayerSpec[], test: LabelledImages
   return { index, label: test.labels[index], predicted, pixels, layers };
 }
 
-/** Accuracy below this (10 classes: chance is 10%) means the network learned nothing. */
-const CHANCE_LEVEL = 0.2;
+/** Accuracy below this, twice chance (10 classes: chance is 10 %), means the network learned nothing. */
+const NOTHING_LEARNED = 0.2;
 
 /**
  * Why a finished run is not a result, or null: a loss that grew past
- * guessing (ln 10 per image for 10 classes) or an accuracy at chance level.
+ * guessing (ln 10 per image for 10 classes) or an accuracy near chance.
  */
 export function runWarning(epochs: readonly { trainLoss: number; valAccuracy: number }[], lr: number): string | null {
   const last = epochs[epochs.length - 1];
@@ -272,8 +272,8 @@ export function runWarning(epochs: readonly { trainLoss: number; valAccuracy: nu
     const loss = Math.abs(last.trainLoss) < 1e4 ? last.trainLoss.toFixed(4) : last.trainLoss.toExponential(2);
     return `warning: the training loss ended at ${loss}, worse than guessing (${Math.log(10).toFixed(4)}); ${hint}`;
   }
-  if (!(last.valAccuracy >= CHANCE_LEVEL)) {
-    return `warning: the validation accuracy ended at ${percent(last.valAccuracy)}, chance level for 10 classes (10%); the network learned nothing; ${hint}`;
+  if (!(last.valAccuracy >= NOTHING_LEARNED)) {
+    return `warning: the validation accuracy ended at ${percent(last.valAccuracy)}, below twice chance (chance is 10% for 10 classes); the network learned nothing; ${hint}`;
   }
   return null;
 }

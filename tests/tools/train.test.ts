@@ -129,7 +129,7 @@ describe('train: command line', () => {
   it('a run at chance level or with an exploding loss ends with a warning', () => {
     expect(runWarning([{ trainLoss: 0.05, valAccuracy: 0.99 }], 0.002)).toBeNull();
     expect(runWarning([{ trainLoss: 2.31, valAccuracy: 0.0974 }], 1e9)).toBe(
-      'warning: the validation accuracy ended at 9.74%, chance level for 10 classes (10%); the network learned nothing; the learning rate 1000000000 is probably too large for this optimizer: try a smaller --lr',
+      'warning: the validation accuracy ended at 9.74%, below twice chance (chance is 10% for 10 classes); the network learned nothing; the learning rate 1000000000 is probably too large for this optimizer: try a smaller --lr',
     );
     expect(
       runWarning(
