@@ -44,7 +44,6 @@ const WORDS = {
   language: ['日本語', 'English'],
   loading: ['Loading the model…', 'モデルを読み込んでいます…'],
   kernel: ['kernel', 'カーネル'],
-  trainedOn: ['trained from', '学習に使ったコード'],
   millis: ['ms per digit', 'ms／枚'],
 } satisfies Record<string, [string, string]>;
 
