@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<void> {
     await page.waitForSelector('body[data-ready="true"]');
     const calibration = (await page.evaluate(CALIBRATION)) as number;
     const times = await drawSeven(page, 100);
-    const kernel = await page.textContent('.prediction .meta');
+    const kernel = `${await page.textContent('#runs .whose')} · ${await page.textContent('.prediction .meta')}`;
     console.log(`run folder: ${path.relative(process.cwd(), run.dir)}`);
     console.log(`calibration: a fixed plain loop takes ${calibration.toFixed(2)} ns per element in the page`);
     console.log(`model: ${kernel?.replace(/\s+/g, ' ').trim()}`);

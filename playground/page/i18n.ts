@@ -1,5 +1,7 @@
 /** The page's words in English and Japanese; elements with data-i18n="key" take them. */
-export type Lang = 'en' | 'ja';
+import type { Lang } from '../../scripts/report/run-title';
+
+export type { Lang };
 
 const WORDS = {
   title: ['Draw a digit, watch the network', '数字を描いて、ネットワークの中を見る'],
@@ -31,12 +33,17 @@ const WORDS = {
   output: ['output', '出力'],
   parameters: ['parameters', 'パラメータ数'],
   drawHint: ['Draw a digit to see the prediction.', '数字を描くと予測が表示されます。'],
+  drawADigit: ['Draw a digit', '数字を描いてください'],
+  trueLabel: ['true label', '正解'],
+  correct: ['correct', '正解'],
+  wrongLabel: ['wrong: the true label is', '誤り：正解は'],
+  classes: ['class', 'クラス'],
+  runFolder: ['run folder', '実行フォルダ'],
   predicted: ['Predicted', '予測'],
   label: ['label', '正解'],
   language: ['日本語', 'English'],
   loading: ['Loading the model…', 'モデルを読み込んでいます…'],
   kernel: ['kernel', 'カーネル'],
-  trainedOn: ['trained from', '学習に使ったコード'],
   millis: ['ms per digit', 'ms／枚'],
 } satisfies Record<string, [string, string]>;
 

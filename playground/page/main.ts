@@ -9,6 +9,7 @@ import { currentLang, setLang, t } from './i18n';
 import type { Network } from './network';
 import { preprocess, SIDE } from './preprocess';
 import { paintBars, paintFilters, paintMaps, paintPlane } from './render';
+import { runTitle, whoseNetwork } from '../../scripts/report/run-title';
 
 /** One model as the server describes it (GET /api/models). */
 interface ModelInfo {
@@ -16,6 +17,10 @@ interface ModelInfo {
   label: string;
   /** Which code trained it: "engine+solutions", "solutions", "exercises" or a folder's name. */
   tree: string;
+  /** history.json's model name ("sheet", "lenet"), or null. */
+  network: string | null;
+  /** When the run started (ISO time). */
+  startedAt: string;
   /** Whether it trained with the engine's fast layers (and so runs with them). */
   engine: boolean;
   /** URLs of its network bundle, its model.bin and (if there is one) its history.json. */
@@ -61,14 +66,49 @@ async function loadModel(info: ModelInfo): Promise<Loaded> {
   return { info, network, mistakes, bars: element('ol', 'bars'), verdict: element('p', 'verdict'), timing: element('p', 'timing'), maps: [], strips: [] };
 }
 
-/** The prediction card of one model: its name, the code and kernel it runs on, and the bars. */
-function predictionCard(m: Loaded): HTMLElement {
+/** Whether the tree is the learner's own code (exercises/ or a folder), not the reference. */
+const isMine = (tree: string): boolean => tree !== 'engine+solutions' && tree !== 'solutions';
+
+/**
+ * A run's name for people, in the page's language: whose network it is, the
+ * network and the date, and the run folder's name below in small text. Each
+ * line fits its box (an ellipsis, and the full text in its title attribute).
+ */
+function runName(m: Loaded): HTMLElement {
+  const box = element('div', 'run-name');
+  const line = (cls: string, text: string): HTMLElement => {
+    const p = box.appendChild(element('p', cls));
+    p.textContent = text;
+    p.title = text;
+    return p;
+  };
+  const whose = whoseNetwork(m.info.tree, currentLang());
+  const badge = line('whose', '').appendChild(element('span', isMine(m.info.tree) ? 'badge yours' : 'badge reference'));
+  badge.textContent = whose;
+  badge.parentElement!.title = whose;
+  line('run-title', runTitle(m.info.network, m.network.summary.rows.length, m.info.startedAt, currentLang()));
+  line('run-folder', m.info.label);
+  return box;
+}
+
+/** Writes every run's name again (after the language changed). */
+function renderRunNames(models: Loaded[]): void {
+  const boxes = document.querySelectorAll<HTMLElement>('[data-run]');
+  for (const box of boxes) {
+    const m = models[Number(box.dataset.run)];
+    box.dataset.tree = m.info.tree;
+    box.replaceChildren(...runName(m).childNodes);
+  }
+}
+
+/** The prediction card of one model: its name (side by side), the kernel it runs on, and the bars. */
+function predictionCard(m: Loaded, i: number): HTMLElement {
   const card = element(
     'section',
     'card prediction',
-    `<h2><span data-i18n="prediction">${t('prediction')}</span>: ${escape(m.info.label)}</h2>` +
-      `<p class="meta"><span data-i18n="trainedOn">${t('trainedOn')}</span> <code>${escape(m.info.tree)}</code> · ` +
-      `<span data-i18n="kernel">${t('kernel')}</span> ${escape(m.network.kernel)}</p>`,
+    `<h2 data-i18n="prediction">${t('prediction')}</h2>` +
+      `<div class="run-name" data-run="${i}"></div>` +
+      `<p class="meta"><span data-i18n="kernel">${t('kernel')}</span> ${escape(m.network.kernel)}</p>`,
   );
   // Only the verdict is announced: the bars change with every stroke.
   m.verdict.setAttribute('aria-live', 'polite');
@@ -78,8 +118,9 @@ function predictionCard(m: Loaded): HTMLElement {
 }
 
 /** One card per layer of one model: its summary line, its feature maps and, for a convolution, its filters. */
-function layerCards(m: Loaded): HTMLElement {
-  const column = element('div', 'layer-column', `<h3 class="column-title">${escape(m.info.label)}</h3>`);
+function layerCards(m: Loaded, i: number): HTMLElement {
+  const column = element('div', 'layer-column', `<div class="column-title run-name" data-run="${i}"></div>`);
+  const last = m.network.summary.rows.length - 1;
   for (const row of m.network.summary.rows) {
     const card = element(
       'section',
@@ -99,6 +140,13 @@ function layerCards(m: Loaded): HTMLElement {
       strip.setAttribute('role', 'img');
       strip.setAttribute('aria-label', `${row.name}: ${row.outputShape[0]} values`);
       m.strips.push({ index: row.index, canvas: strip });
+      if (row.index === last && row.outputShape[0] === 10) {
+        // The classes' scores: each cell of the strip under its class.
+        const labels = body.appendChild(element('ol', 'strip-labels'));
+        labels.setAttribute('aria-label', t('classes'));
+        for (let k = 0; k < 10; k++) labels.appendChild(element('li', '', String(k)));
+        strip.classList.add('classes');
+      }
     }
     const W = m.network.params[row.index].W;
     if (row.spec.type === 'conv2d' && W !== undefined) {
@@ -128,8 +176,10 @@ async function main(): Promise<void> {
   const infos = (await (await fetch('/api/models')).json()) as ModelInfo[];
   const models = await Promise.all(infos.map(loadModel));
   document.body.classList.toggle('compare', models.length > 1);
+  for (const i of models.keys()) $('#runs').appendChild(element('div', 'run-name')).dataset.run = String(i);
   $('#predictions').append(...models.map(predictionCard));
   $('#layers').append(...models.map(layerCards));
+  renderRunNames(models);
 
   const processed = $<HTMLCanvasElement>('#processed');
   const status = $('#input-status');
@@ -137,13 +187,38 @@ async function main(): Promise<void> {
   const run = (input: Float64Array, label: number | null, what: string): void => {
     last = [input, label, what];
     paintPlane(processed, input, 0, SIDE, SIDE, 1);
+    // An empty pad: no prediction (a blank image is no digit), blank layers, no timing.
+    const empty = input.every((v) => v === 0);
     for (const m of models) {
+      if (empty) {
+        paintBars(m.bars, null);
+        m.verdict.innerHTML = `<span class="hint">${t('drawADigit')}</span>`;
+        m.verdict.dataset.state = 'empty';
+        m.timing.textContent = '';
+        delete m.timing.dataset.ms;
+        for (const { index, container } of m.maps) {
+          const shape = m.network.summary.rows[index].outputShape;
+          paintMaps(container, shape, new Float64Array(shape[0] * shape[1] * shape[2]), m.network.summary.rows[index].name);
+        }
+        for (const { index, canvas } of m.strips) {
+          const n = m.network.summary.rows[index].outputShape[0];
+          paintPlane(canvas, new Float64Array(n), 0, 1, n, 0);
+        }
+        continue;
+      }
       const started = performance.now();
       const { outputs, proba } = m.network.run(input);
       const ms = performance.now() - started;
-      paintBars(m.bars, proba);
+      paintBars(m.bars, proba, label);
       const best = Number(m.bars.dataset.predicted);
-      m.verdict.innerHTML = `<span class="big">${best}</span><span class="sure">${(100 * proba[best]).toFixed(1)}%</span>`;
+      const check =
+        label === null
+          ? ''
+          : label === best
+            ? `<span class="check good">✓ ${t('correct')}</span>`
+            : `<span class="check bad">✗ ${t('wrongLabel')} <b>${label}</b></span>`;
+      m.verdict.innerHTML = `<span class="big">${best}</span><span class="sure">${(100 * proba[best]).toFixed(1)}%</span>${check}`;
+      m.verdict.dataset.state = 'predicted';
       m.timing.dataset.ms = String(ms);
       m.timing.textContent = `${ms.toFixed(1)} ${t('millis')}`;
       for (const { index, container } of m.maps) {
@@ -168,6 +243,7 @@ async function main(): Promise<void> {
   $('#lang').addEventListener('click', () => {
     setLang(currentLang() === 'en' ? 'ja' : 'en');
     localStorage.setItem('playground-lang', currentLang());
+    renderRunNames(models);
     run(...last); // the texts written at each run, in the new language
   });
 

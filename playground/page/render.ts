@@ -70,14 +70,16 @@ export function paintFilters(container: HTMLElement, shape: number[], data: Arra
 
 /**
  * Ten bars, one per class, each carrying its exact probability in data-p (the
- * tests compare it with Node's predictProba). The most probable class is marked.
+ * tests compare it with Node's predictProba). The most probable class is
+ * marked; so is the true class (`truth`) of a test digit, with its label on
+ * its bar.
  */
-export function paintBars(list: HTMLElement, proba: ArrayLike<number> | null): void {
+export function paintBars(list: HTMLElement, proba: ArrayLike<number> | null, truth: number | null = null): void {
   if (list.children.length !== 10) {
     list.replaceChildren(
       ...Array.from({ length: 10 }, (_, k) => {
         const item = document.createElement('li');
-        item.innerHTML = `<span class="digit">${k}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
+        item.innerHTML = `<span class="digit">${k}</span><span class="track"><span class="fill"></span><span class="tag"></span></span><span class="value"></span>`;
         return item;
       }),
     );
@@ -87,13 +89,18 @@ export function paintBars(list: HTMLElement, proba: ArrayLike<number> | null): v
   [...list.children].forEach((item, k) => {
     const li = item as HTMLElement;
     const p = proba === null ? 0 : proba[k];
+    const isTruth = proba !== null && k === truth;
     li.dataset.p = proba === null ? '' : String(p);
     li.classList.toggle('best', k === best);
+    li.classList.toggle('truth', isTruth);
+    li.classList.toggle('missed', isTruth && k !== best);
     (li.querySelector('.fill') as HTMLElement).style.width = `${(100 * p).toFixed(2)}%`;
+    li.querySelector('.tag')!.textContent = isTruth ? t('trueLabel') : '';
     const text = proba === null ? '–' : `${(100 * p).toFixed(1)}%`;
     li.querySelector('.value')!.textContent = text;
-    li.setAttribute('aria-label', `${k}: ${text}`);
+    li.setAttribute('aria-label', `${k}: ${text}${isTruth ? ` (${t('trueLabel')})` : ''}`);
   });
   list.dataset.predicted = best < 0 ? '' : String(best);
+  list.dataset.truth = truth === null || proba === null ? '' : String(truth);
   list.setAttribute('aria-label', best < 0 ? t('drawHint') : `${t('predicted')}: ${best}`);
 }

@@ -20,6 +20,10 @@ export interface RunFolder {
   historyFile: string | null;
   /** What history.json's options.tree says trained it ("engine+solutions", "solutions", "exercises" or a path); "solutions" when it does not say. */
   tree: string;
+  /** history.json's model.name ("sheet" or "lenet"), or null when it does not say. */
+  network: string | null;
+  /** When the run started (ISO time): history.json's startedAt, else the time model.bin was written. */
+  startedAt: string;
   /** Trained with the engine's fast layers: the page runs it with them too. */
   engine: boolean;
   /** The folder laid out like exercises/ whose code runs the model. */
@@ -63,14 +67,18 @@ export function readRunFolder(dir: string): RunFolder {
   const historyPath = path.join(dir, 'history.json');
   let tree = 'solutions';
   let historyFile: string | null = null;
+  let network: string | null = null;
+  let startedAt = fs.statSync(modelFile).mtime.toISOString();
   if (fs.existsSync(historyPath)) {
-    let history: { options?: { tree?: unknown } };
+    let history: { options?: { tree?: unknown }; model?: { name?: unknown }; startedAt?: unknown };
     try {
       history = JSON.parse(fs.readFileSync(historyPath, 'utf8'));
     } catch (error) {
       throw new PlaygroundError(`${historyPath}: not valid JSON (${(error as Error).message})`);
     }
     if (typeof history.options?.tree === 'string') tree = history.options.tree;
+    if (typeof history.model?.name === 'string') network = history.model.name;
+    if (typeof history.startedAt === 'string' && !Number.isNaN(Date.parse(history.startedAt))) startedAt = new Date(history.startedAt).toISOString();
     historyFile = historyPath;
   }
   return {
@@ -79,6 +87,8 @@ export function readRunFolder(dir: string): RunFolder {
     modelFile,
     historyFile,
     tree,
+    network,
+    startedAt,
     engine: tree === 'engine+solutions',
     treeDir: treeFolder(tree, dir),
   };

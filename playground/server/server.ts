@@ -12,6 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { defaultMnistDir, MNIST_FILES } from '../../lib/mnist';
+import { folderName } from '../../scripts/report/run-title';
 import { bundleApp, bundleNetwork } from './bundle';
 import { PlaygroundError, type RunFolder } from './runs';
 
@@ -42,7 +43,9 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
   const models = runs.map((r, i) => ({
     label: runs.length > 1 && runs.filter((o) => o.name === r.name).length > 1 ? `${r.name} (${i + 1})` : r.name,
     // Names only: the page has no use for this machine's folders.
-    tree: path.isAbsolute(r.tree) ? path.basename(r.tree) : r.tree,
+    tree: folderName(r.tree),
+    network: r.network,
+    startedAt: r.startedAt,
     engine: r.engine,
     net: `/net/${trees.indexOf(r.treeDir)}.js`,
     model: `/models/${i}/model.bin`,

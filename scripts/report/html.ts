@@ -67,7 +67,13 @@ const STYLE = `
 body { margin: 0; background: var(--bg); color: var(--ink); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 header { background: linear-gradient(135deg, #18324f, #1f5fa8); color: #fff; padding: 28px 40px 24px; }
 header h1 { margin: 0 0 4px; font-size: 26px; font-weight: 650; letter-spacing: -0.01em; }
-header p { margin: 0; opacity: 0.85; }
+header p { margin: 0; opacity: 0.85; overflow-wrap: anywhere; }
+header p.kicker { font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; opacity: 0.75; margin: 0 0 4px; }
+header p.folder { font-size: 12px; opacity: 0.75; margin: 0 0 10px; }
+header p.folder code { font-size: 12px; }
+header p.whose { opacity: 1; margin: 0 0 10px; }
+header p.whose span { display: inline-block; font-weight: 600; background: rgba(255, 255, 255, 0.16); border: 1px solid rgba(255, 255, 255, 0.35); border-radius: 14px; padding: 2px 12px; }
+header p.whose span.yours { background: #2f8f46; border-color: #7fd19a; }
 header code { background: rgba(255, 255, 255, 0.14); padding: 1px 6px; border-radius: 4px; }
 main { max-width: 1120px; margin: 0 auto; padding: 24px 40px 48px; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px; margin: 0 0 22px; }
@@ -117,6 +123,8 @@ figure.digit .top3 { display: grid; gap: 1px; margin-top: 3px; padding: 0 4px; }
 .top3 .is-true .bar span { background: var(--good); } .top3 .is-true b { color: var(--good); }
 .top3 i { font-style: normal; text-align: right; }
 .scroll { overflow-x: auto; max-width: 100%; }
+/* A table wider than its box scrolls; a shadow on the side where more of it is shows that it does. */
+.scroll { background: linear-gradient(90deg, #fff 30%, rgba(255, 255, 255, 0)) left / 24px 100% no-repeat local, linear-gradient(270deg, #fff 30%, rgba(255, 255, 255, 0)) right / 24px 100% no-repeat local, radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, 0.18), transparent) left / 10px 100% no-repeat scroll, radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, 0.18), transparent) right / 10px 100% no-repeat scroll; }
 .feature-maps { display: grid; grid-template-columns: auto 1fr; gap: 20px; align-items: start; }
 .layer-maps h3 { font-size: 13px; margin: 10px 0 4px; }
 .map-grid { display: flex; flex-wrap: wrap; gap: 4px; }
@@ -129,22 +137,47 @@ figure.digit .top3 { display: grid; gap: 1px; margin-top: 3px; padding: 0 4px; }
   .confusion, .feature-maps { grid-template-columns: minmax(0, 1fr); }
   .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .map-grid img { width: 44px; height: 44px; }
+  table.data th { white-space: normal; vertical-align: bottom; }
+  table.data th, table.data td, .charts .epochs table.data th, .charts .epochs table.data td { padding: 4px 5px; }
+  table.data td { font-size: 13px; }
+  table.network td:nth-child(2) { white-space: normal; }
 }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 0 32px; }
 `;
 
-/** The whole document. `subtitle` and `body` are HTML built by the helpers above. */
-export function page(options: { title: string; subtitle: string; stats: string; body: string; footer: string }): string {
+/** What the page's header says: the title is text, `whose`, `folder` and `subtitle` are HTML built by the helpers above. */
+export interface PageOptions {
+  /** A small line above the title ("MNIST training report"). */
+  kicker: string;
+  title: string;
+  /** Whose network it is, as a badge under the title; empty for none. */
+  whose: string;
+  /** The run folder's name, in small text under the title. */
+  folder: string;
+  subtitle: string;
+  stats: string;
+  body: string;
+  footer: string;
+}
+
+/** The whole document. */
+export function page(options: PageOptions): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(options.title)}</title>
+<title>${escapeHtml(`${options.title} – ${options.kicker}`)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(options.title)}</h1><p>${options.subtitle}</p></header>
+<header>
+<p class="kicker">${escapeHtml(options.kicker)}</p>
+<h1>${escapeHtml(options.title)}</h1>
+<p class="folder">${options.folder}</p>
+${options.whose === '' ? '' : `<p class="whose">${options.whose}</p>`}
+<p class="subtitle">${options.subtitle}</p>
+</header>
 <main>
 <div class="stats">${options.stats}</div>
 ${options.body}

@@ -8,6 +8,7 @@ import { chartFigure, escapeHtml, Html, htmlTable, keyValueTable, page, section,
 import { confusionSpec, epochLossSpec, iterationLossSpec, learningRateSpec, renderSvg, validationAccuracySpec } from './charts';
 import { featureMapTiles, filtersGrid, inkPng, mistakesGrid, type MistakeTile } from './digits';
 import type { RunHistory } from './history';
+import { folderName, runTitle, whoseNetwork } from './run-title';
 
 export interface ReportInput {
   history: RunHistory;
@@ -78,7 +79,8 @@ function runSection(h: RunHistory): string {
     ['total', humanSeconds(h.timings.totalSeconds)],
     ['machine', `${h.environment.cpus} CPU, Node ${h.environment.node}`],
   ]);
-  return section('run', 'Run', `<div class="columns">${options}${data}${timings}</div>`);
+  const scroll = (table: string): string => `<div class="scroll">${table}</div>`;
+  return section('run', 'Run', `<div class="columns">${scroll(options)}${scroll(data)}${scroll(timings)}</div>`);
 }
 
 function networkSection(h: RunHistory): string {
@@ -86,7 +88,7 @@ function networkSection(h: RunHistory): string {
     ['', 'input', formatShape(h.model.inputShape), ''],
     ...h.model.layers.map((l) => [String(l.index), l.name, formatShape(l.outputShape), l.params === 0 ? '' : thousands(l.params)]),
   ];
-  const table = `<div class="scroll">${htmlTable(['#', 'layer', 'output shape (per image)', 'parameters'], rows, { align: ['right', 'left', 'left', 'right'] })}</div>`;
+  const table = `<div class="scroll">${htmlTable(['#', 'layer', 'output shape (per image)', 'parameters'], rows, { align: ['right', 'left', 'left', 'right'], className: 'data network' })}</div>`;
   return section(
     'network',
     'Network',
@@ -222,12 +224,17 @@ export async function buildReport(input: ReportInput): Promise<string> {
     featureMapsSection(input.featureMaps),
     filtersSection(input),
   ];
-  const when = h.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const tree = h.options.tree;
+  const mine = tree !== undefined && tree !== 'engine+solutions' && tree !== 'solutions';
+  const folder = h.options.out;
   return page({
-    title: `MNIST training report: ${h.model.name} network`,
+    kicker: 'MNIST training report',
+    title: runTitle(h.model.name, h.model.layers.length, h.startedAt),
+    whose: tree === undefined ? '' : `<span class="${mine ? 'yours' : 'reference'}">${escapeHtml(whoseNetwork(tree))}</span>`,
+    folder: `run folder <code title="${escapeHtml(folder)}">${escapeHtml(folderName(folder))}</code>`,
     subtitle:
       `${escapeHtml(h.options.optimizer)} · lr ${escapeHtml(learningRateText(h.options.lr, h.options.lrDecay))} · batch ${h.options.batchSize} · ` +
-      `${h.options.epochs} epoch${h.options.epochs === 1 ? '' : 's'} · started ${escapeHtml(when)} · run folder <code>${escapeHtml(h.options.out)}</code>`,
+      `${h.options.epochs} epoch${h.options.epochs === 1 ? '' : 's'}`,
     stats,
     body: sections.join('\n'),
     footer: 'Every number on this page is in <code>history.json</code> next to it; the trained weights are in <code>model.bin</code>.',

@@ -38,7 +38,12 @@ export function trainTinyRun(): TinyRun {
   const test = loadMnist({ split: 'test', limit: 500 });
   const predicted = model.predict(test.images);
   const mistakes = [...predicted.keys()].filter((i) => predicted[i] !== test.labels[i]);
-  const history = { test: { mistakes: mistakes.map((index) => ({ index, label: test.labels[index], predicted: predicted[index] })) } };
+  // As npm run train --tree solutions would say; no model name (this network is neither the sheet's nor LeNet-5) and no
+  // start time (the page then dates the run by its model.bin).
+  const history = {
+    options: { tree: 'solutions' },
+    test: { mistakes: mistakes.map((index) => ({ index, label: test.labels[index], predicted: predicted[index] })) },
+  };
   fs.writeFileSync(path.join(dir, 'history.json'), JSON.stringify(history));
   return { dir, model, mistakes };
 }

@@ -71,6 +71,15 @@ describe('run folders', () => {
     expect(() => readRunFolder(path.join(root, 'empty'))).toThrow('no model.bin in this folder');
   });
 
+  it("the network's name and the start time come from history.json; without them, null and the time model.bin was written", () => {
+    const named = readRunFolder(runFolder('named', { options: { tree: 'solutions' }, model: { name: 'lenet' }, startedAt: '2026-12-04T18:46:56.123Z' }));
+    expect([named.network, named.startedAt]).toEqual(['lenet', '2026-12-04T18:46:56.123Z']);
+    const bare = runFolder('bare');
+    const written = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
+    fs.utimesSync(path.join(bare, 'model.bin'), written, written);
+    expect([readRunFolder(bare).network, readRunFolder(bare).startedAt]).toEqual([null, written.toISOString()]);
+  });
+
   it('the tree comes from history.json; without one, the reference', () => {
     expect(readRunFolder(runFolder('plain')).tree).toBe('solutions');
     const mine = readRunFolder(runFolder('mine', { options: { tree: 'exercises' } }));
@@ -123,6 +132,22 @@ describe("the server's guard", () => {
       const text = await (await fetch(`${server.url}api/models`)).text();
       expect(text).not.toContain(path.dirname(mine));
       expect(JSON.parse(text)).toEqual([expect.objectContaining({ label: 'guarded', tree: 'exercises' })]);
+      expect(Object.keys(JSON.parse(text)[0]).sort()).toEqual(['engine', 'history', 'label', 'model', 'net', 'network', 'startedAt', 'tree']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a tree given as a path reaches the page as its folder name only', async () => {
+    const solutions = path.resolve(__dirname, '..', '..', 'solutions');
+    const relative = path.relative(process.cwd(), solutions) + path.sep;
+    const server = await startPlayground([
+      readRunFolder(runFolder('by-absolute-path', { options: { tree: solutions } })),
+      readRunFolder(runFolder('by-relative-path', { options: { tree: relative } })),
+    ]);
+    try {
+      const models = (await (await fetch(`${server.url}api/models`)).json()) as { tree: string }[];
+      expect(models.map((m) => m.tree)).toEqual(['solutions', 'solutions']);
     } finally {
       await server.close();
     }

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { iterationLossSpec, learningRateSpec, movingAverage, validationAccuracySpec } from '../../scripts/report/charts';
 import { featureMapTiles, mistakesGrid } from '../../scripts/report/digits';
 import type { EpochRecord, IterationRecord } from '../../scripts/report/history';
+import { folderName, networkName, runDate, runTitle, whoseNetwork } from '../../scripts/report/run-title';
 
 type Values = { data: { values: Record<string, unknown>[] } };
 
@@ -107,5 +108,31 @@ describe('report: pictures', () => {
     );
     expect(html.match(/<img /g)).toHaveLength(3);
     expect(html).toContain('alt="conv2d, channel 2"');
+  });
+});
+
+describe('report and playground: whose network, and a title for people', () => {
+  it("names whose layers trained the run, from history.json's tree", () => {
+    expect(whoseNetwork('exercises')).toBe('Trained with your layers (exercises/)');
+    expect(whoseNetwork('engine+solutions')).toBe('The reference (solutions/ with the engine)');
+    expect(whoseNetwork('solutions')).toBe('The reference (solutions/)');
+    expect(whoseNetwork('/home/someone/kata/my-layers/')).toBe('Trained with the layers in my-layers');
+    expect(whoseNetwork('..\\my-layers')).toBe('Trained with the layers in my-layers');
+    expect(whoseNetwork('exercises', 'ja')).toBe('あなたの層で学習（exercises/）');
+    expect(whoseNetwork('my-layers', 'ja')).toBe('my-layers の層で学習');
+  });
+
+  it('folder names: the last part of a path, either slash', () => {
+    expect(['runs/20261204-184656-sheet', 'C:\\runs\\a\\', './b', 'c'].map(folderName)).toEqual(['20261204-184656-sheet', 'a', 'b', 'c']);
+  });
+
+  it('titles a run by its network and date, not its folder', () => {
+    expect(networkName('sheet', 10)).toBe('Sheet network');
+    expect(networkName('lenet', 12)).toBe('LeNet-5');
+    expect(networkName(null, 8)).toBe('Network of 8 layers');
+    expect(runDate('2026-12-04T18:46:56.000Z', 'en', 'UTC')).toBe('4 December 2026, 18:46');
+    expect(runDate('2026-12-04T18:46:56.000Z', 'ja', 'Asia/Tokyo')).toBe('2026年12月5日 03:46');
+    expect(runTitle('sheet', 10, null)).toBe('Sheet network');
+    expect(runTitle('sheet', 10, 'not a date')).toBe('Sheet network');
   });
 });
