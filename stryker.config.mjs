@@ -1,4 +1,6 @@
-// Mutation testing of the readable reference of exercises 00-05: `npm run mutation`.
+// Mutation testing of the readable reference: `npm run mutation` (exercises
+// 00-05); KATA_MUTATE=08,09,10 npm run mutation (PowerShell: $env:KATA_MUTATE="08,09,10";
+// npm run mutation) mutates those exercises and runs their suites.
 // A maintainer's command, not part of CI (it takes a long while on two cores).
 // Narrow it while working: npm run mutation -- --mutate 'solutions/02-output-size/*.ts'
 //
@@ -8,14 +10,17 @@
 // The test runners are child processes and inherit this variable.
 process.env.KATA_TREE = 'solutions';
 
+const exercises = (process.env.KATA_MUTATE ?? '00,01,02,03,04,05').split(',').map((e) => e.trim().padStart(2, '0'));
+const glob = exercises.length === 1 ? exercises[0] : `{${exercises.join(',')}}`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: ['solutions/0[0-5]-*/**/*.ts'],
+  mutate: [`solutions/${glob}-*/**/*.ts`],
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.ts',
-    config: { testMatch: ['**/tests/0[0-5]-*.test.ts'] },
+    config: { testMatch: [`**/tests/${glob}-*.test.ts`] },
   },
   coverageAnalysis: 'perTest',
   incremental: true,
