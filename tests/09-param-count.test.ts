@@ -179,4 +179,16 @@ describe('09 param-count: bad input', () => {
     const bad = [3, 3, 3] as unknown as [number, number];
     expect(() => convLayerStats({ ...good, kernelSize: bad })).toThrow(/kernelSize must be a number or a pair \[h, w\], got \[3,3,3\]/);
   });
+
+  // Each message names the very value that is wrong, whichever it is.
+  it.each([
+    ['inputSize', { inputSize: [8, 8, 8] }, /convLayerStats: inputSize must be a number or a pair \[h, w\], got \[8,8,8\]/],
+    ['stride', { stride: [1, 1, 1] }, /convLayerStats: stride must be a number or a pair \[h, w\], got \[1,1,1\]/],
+    ['padding', { padding: [0, 0, 0] }, /convLayerStats: padding must be a number or a pair \[h, w\], got \[0,0,0\]/],
+    ['input width', { inputSize: [8, 0] }, /convLayerStats: input width must be a whole number >= 1, got 0/],
+    ['kernel height', { kernelSize: [0, 3] }, /convLayerStats: kernel height must be a whole number >= 1, got 0/],
+    ['stride width', { stride: [1, 0] }, /convLayerStats: stride width must be a whole number >= 1, got 0/],
+  ])('names %s when it is wrong', (_, change, message) => {
+    expect(() => convLayerStats({ ...good, ...(change as object) })).toThrow(message);
+  });
 });

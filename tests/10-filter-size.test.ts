@@ -159,5 +159,11 @@ describe('10 filter-size: bad input', () => {
     expect(() => pointwiseConv({ inChannels: 4, outChannels: 4, height: 8, width: Number.POSITIVE_INFINITY })).toThrow(
       /pointwiseConv: width must be a whole number >= 1, got Infinity/,
     );
+    expect(() => pointwiseConv({ inChannels: 4, outChannels: -2, height: 8, width: 8 })).toThrow(
+      /pointwiseConv: outChannels must be a whole number >= 1, got -2/,
+    );
+    expect(() => pointwiseConv({ inChannels: 4, outChannels: 4, height: 1.5, width: 8 })).toThrow(
+      /pointwiseConv: height must be a whole number >= 1, got 1.5/,
+    );
   });
 });
