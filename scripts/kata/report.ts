@@ -57,7 +57,7 @@ export function focusLines(ctx: KataContext, e: Exercise, r: CachedResult, mista
   }
   const f = r.firstFailure;
   if (f) {
-    const stub = /Not implemented yet: ([^\n(]+?)\s*\(exercise ([\w-]+)\)/.exec(f.message);
+    const stub = /Not implemented yet: ([^\n]+?) \(exercise ([\w-]+)\)/.exec(f.message);
     if (stub && open?.notStarted && stub[2] !== e.id) {
       // The part calls an earlier exercise that is still a stub.
       lines.push(`  waits for ${stub[1]} of exercise ${stub[2]} (still a stub): do ${stub[2].slice(0, 2)} first`);

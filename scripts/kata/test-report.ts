@@ -37,7 +37,7 @@ export function testReport(ctx: KataContext, e: Exercise, suite: SuiteRun | unde
     lines.push('');
     lines.push(colour.bold(`${partTitle(e, part.name)}: ${failing.length} failing`));
     if (part.notStarted) {
-      const stub = /Not implemented yet: ([^\n(]+?)\s*\(exercise/.exec(failing[0].message)?.[1] ?? 'a function';
+      const stub = /Not implemented yet: ([^\n]+?) \(exercise/.exec(failing[0].message)?.[1] ?? 'a function';
       lines.push(`  not started: ${stub} still throws NotImplementedError`);
       continue;
     }
