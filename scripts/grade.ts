@@ -39,7 +39,7 @@ import {
   TestGrade,
   testScores,
 } from './grading/reports';
-import { detectSandbox, runSandboxed } from './grading/sandbox';
+import { detectSandbox, onInterrupt, runSandboxed } from './grading/sandbox';
 import { ExerciseRun, ExerciseStatus, insideRoot, judge, RunLimits, runInSandbox } from './grading/verdict';
 import { prepareWorkspace, Workspace } from './grading/workspace';
 
@@ -85,6 +85,9 @@ options:
   --keep             keep the temporary workspaces and print where they are`;
 
 class UsageError extends Error {}
+
+/** The run was stopped by SIGINT or SIGTERM after writing what finished (exit code 130). */
+class Interrupted extends Error {}
 
 function positiveInt(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -257,6 +260,7 @@ async function typeCheckAll(
   reachOf: (ws: Workspace) => GateResult['reach'],
   root: string,
   limits: RunLimits,
+  stopped: () => boolean,
   done: (ws: Workspace, errors: Map<string, string[]>) => void,
 ): Promise<number> {
   const inside = insideRoot(root);
@@ -306,6 +310,7 @@ async function typeCheckAll(
       name: `kata-grade-${process.pid}-types-${attempt}`,
     });
     cpuMs += run.cpuMs;
+    if (stopped()) break;
     const rest = queue.filter((w) => !finished.has(w));
     if (rest.length > 0) {
       // The checker stopped on the first workspace without a result.
@@ -480,9 +485,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const allNames = opts.submissions.map((s) => path.basename(s));
   const duplicate = allNames.find((n, i) => allNames.indexOf(n) !== i);
   if (duplicate) throw new UsageError(`two submissions are named "${duplicate}"; folder names must differ`);
-  for (const s of opts.submissions) {
-    if (!fs.lstatSync(s, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`not a folder: ${s}`);
-  }
+  // A submission path that is a link, a file or missing is refused on its own (prepareWorkspace), the rest graded.
   if (opts.format === 'files') checkOut(opts.out);
   const fileNames = reportFileNames(allNames);
   const submissions = opts.shard ? opts.submissions.filter((s) => shardOf(path.basename(s), opts.shard!.n) === opts.shard!.k) : opts.submissions;
@@ -501,6 +504,12 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
   };
   process.on('exit', removeRoot);
+  // SIGINT/SIGTERM: every run is killed, nothing new starts, and the reports of the submissions that finished are written.
+  let interrupted: NodeJS.Signals | null = null;
+  onInterrupt((signal) => {
+    interrupted = signal;
+    console.error(`\ngrade: ${signal}: stopping; writing the reports of the submissions that finished`);
+  });
   try {
     const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
     const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises));
@@ -527,6 +536,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       if (opts.format === 'files') console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text.replace(CONTROL_CHARACTERS, '?')}`);
     };
     const exerciseJob = (ws: Workspace, e: Exercise) => async (): Promise<void> => {
+      if (interrupted) return;
       const list = expected.get(e.id)!;
       let run: ExerciseRun;
       const g = gates.get(ws.name);
@@ -545,6 +555,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
           limits,
           name: `kata-grade-${process.pid}-${ws.slot}-${e.id}`,
         });
+        // A run killed by the interrupt has no result (its submission is left out of the reports).
+        if (interrupted) return;
         run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits);
         cpuMs += outcome.run.cpuMs;
         if (!opts.keep) fs.rmSync(path.join(root, 'runs', `${ws.slot}-${e.id}`), { recursive: true, force: true });
@@ -553,6 +565,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       report(`${ws.name} ${e.id}: ${run.status} (${seconds(run.durationMs)})`);
     };
     const typeJob = async (): Promise<void> => {
+      if (interrupted) return;
       const started = Date.now();
       for (const ws of workspaces.filter((w) => w.refused)) {
         typeErrors.set(ws.slot, new Map());
@@ -566,6 +579,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
         (ws) => gates.get(ws.name)!.reach,
         root,
         typeLimits,
+        () => interrupted !== null,
         (ws, errors) => {
           typeErrors.set(ws.slot, errors);
           const bad = [...errors.keys()];
@@ -580,7 +594,9 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     await runPool([...jobsOf(order.filter(isLong)), typeJob, ...jobsOf(order.filter((e) => !isLong(e)))], opts.jobs);
 
     const max = exercises.reduce((s, e) => s + e.points, 0);
-    const grades: SubmissionGrade[] = workspaces.map((ws) => {
+    const finishedAll = (ws: Workspace): boolean => typeErrors.has(ws.slot) && exercises.every((e) => runs.has(key(ws, e)));
+    const gradedWorkspaces = interrupted ? workspaces.filter(finishedAll) : workspaces;
+    const grades: SubmissionGrade[] = gradedWorkspaces.map((ws) => {
       const graded = exercises.map((e) => {
         const run = applyTypeErrors(runs.get(key(ws, e))!, typeErrors.get(ws.slot)?.get(e.id));
         const { grade: g, tests } = gradeOf(e, run);
@@ -620,6 +636,12 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       return grades;
     }
     writeReports(opts.out, grades, exercises, opts.excel);
+    if (interrupted) {
+      const left = workspaces.filter((ws) => !finishedAll(ws)).map((ws) => ws.name.replace(CONTROL_CHARACTERS, '?'));
+      console.error(`grade: interrupted (${interrupted}); ${grades.length} of ${workspaces.length} submission(s) graded and written to ${opts.out}`);
+      if (left.length > 0) console.error(`not graded: ${left.join(', ')}`);
+      throw new Interrupted(interrupted);
+    }
     if (opts.keep) console.log(`workspaces kept in ${root}`);
     console.log('');
     console.log(
@@ -636,6 +658,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     );
     return grades;
   } finally {
+    onInterrupt(null);
     removeRoot();
     process.off('exit', removeRoot);
   }
@@ -665,6 +688,7 @@ async function main(): Promise<void> {
     const grades = await grade(opts);
     if (opts.format === 'files') console.log(`graded ${grades.length} submission(s) in ${seconds(Date.now() - started)}`);
   } catch (err) {
+    if (err instanceof Interrupted) process.exit(130);
     console.error(`grade: ${(err as Error).message}`);
     process.exit(2);
   }

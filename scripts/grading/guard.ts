@@ -11,6 +11,7 @@
  *     KATA_PROGRESS_FILE, so a run stopped at its time limit can say where.
  */
 import fs from 'node:fs';
+import { frozenBuiltins, TEST_GLOBALS } from './frozen';
 
 const progressFile = process.env.KATA_PROGRESS_FILE;
 const writeFile = fs.writeFileSync;
@@ -36,7 +37,7 @@ const extendDone = (): never => {
   throw new TypeError('Cannot assign to read only property: expect.extend is closed during grading');
 };
 
-for (const name of ['expect', 'test', 'it', 'describe', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'fail']) {
+for (const name of TEST_GLOBALS) {
   if (name in globalThis) {
     Object.defineProperty(globalThis, name, { value: (globalThis as Record<string, unknown>)[name], writable: false, configurable: false });
   }
@@ -47,34 +48,7 @@ if (registry) {
   Object.freeze(registry.matchers);
   Object.freeze(registry.customEqualityTesters);
 }
-const frozen: object[] = [
-  Math,
-  JSON,
-  Reflect,
-  Object,
-  Number,
-  String,
-  Array,
-  Boolean,
-  Symbol,
-  Promise,
-  Float64Array,
-  Float32Array,
-  Int32Array,
-  Uint8Array,
-  Object.prototype,
-  Array.prototype,
-  Number.prototype,
-  String.prototype,
-  Boolean.prototype,
-  Function.prototype,
-  Promise.prototype,
-  Map.prototype,
-  Set.prototype,
-  RegExp.prototype,
-  Object.getPrototypeOf(Float64Array.prototype) as object,
-  Float64Array.prototype,
-];
+const frozen = frozenBuiltins();
 // Error and Error.prototype stay open: jest and source maps set Error.stackTraceLimit
 // and prepareStackTrace, and a frozen Error.prototype would forbid `this.name = ...`
 // in every error subclass.

@@ -282,15 +282,37 @@ function bubblewrapArgs(opts: SandboxOptions): string[] {
 
 const live = new Set<() => void>();
 let hooked = false;
+let interruptHandler: ((signal: NodeJS.Signals) => void) | null = null;
+let interrupted = false;
+
+/** Kills every run in progress (their promises resolve as killed). */
+export function killAllRuns(): void {
+  live.forEach((kill) => kill());
+}
+
+/**
+ * What SIGINT and SIGTERM do: by default kill every run and exit (130);
+ * with a handler, kill every run and call it once (the grader then writes
+ * the reports of what finished). A second signal exits at once.
+ */
+export function onInterrupt(handler: ((signal: NodeJS.Signals) => void) | null): void {
+  hookExit();
+  interruptHandler = handler;
+}
 
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => live.forEach((kill) => kill()));
+  process.on('exit', killAllRuns);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      live.forEach((kill) => kill());
-      process.exit(130);
+      killAllRuns();
+      if (interruptHandler && !interrupted) {
+        interrupted = true;
+        interruptHandler(sig);
+      } else {
+        process.exit(130);
+      }
     });
   }
 }
@@ -298,6 +320,18 @@ function hookExit(): void {
 /** Runs the command under the sandbox; resolves (never rejects) with what happened. */
 export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
   hookExit();
+  if (interrupted) {
+    return Promise.resolve({
+      exitCode: null,
+      signal: 'SIGKILL',
+      timedOut: false,
+      memoryLimitHit: false,
+      durationMs: 0,
+      cpuMs: 0,
+      output: '',
+      outputBytes: 0,
+    });
+  }
   const kind = detectSandbox();
   const cgroup = kind.cgroup ? new RunCgroup(opts.name, opts.memoryBytes, 256) : null;
   const inner = kind.bubblewrap ? ['bwrap', ...bubblewrapArgs(opts), ...opts.command] : opts.command.map((a) => outsidePath(opts.workspace, a));

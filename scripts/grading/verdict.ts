@@ -12,7 +12,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, repoRoot } from '../manifest';
 import { firstLines, isNotImplemented, parseJestJson, progressOf, SuiteRun } from '../jest-run';
+import { readBounded } from './files';
+import { isTamperingMessage } from './frozen';
 import { detectSandbox, runSandboxed, SANDBOX_ROOT, SandboxRun } from './sandbox';
+
+/** The largest verdict the grader reads (every test's failure messages included). */
+const MAX_VERDICT_BYTES = 16 * 1024 * 1024;
 
 export type ExerciseStatus =
   'passed' | 'failed' | 'not-started' | 'timeout' | 'crash' | 'memory' | 'compile-error' | 'missing' | 'refused' | 'rejected' | 'tampering';
@@ -40,9 +45,8 @@ export interface RunLimits {
   seed: number;
 }
 
-/** Marks a tampering attempt in a failure message: a frozen built-in refused a write. */
-export const TAMPERING =
-  /Cannot assign to read only property|Cannot redefine property|Cannot add property [^\n]*not extensible|Cannot delete property|expect\.extend is closed/;
+/** Marks a tampering attempt in a failure message: a frozen built-in (never a learner's own object) refused a write. */
+export const isTampering = isTamperingMessage;
 
 /** Where a workspace path appears inside the sandbox. */
 export function insideRoot(wsDir: string): string {
@@ -61,7 +65,7 @@ export interface JestCommand {
 /** Runs the exercise's graded test file in the sandbox; returns the run and the verdict's suites (null: no valid verdict). */
 export async function runInSandbox(
   cmd: JestCommand,
-): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: boolean; progress: { test: string; consoleBytes: number } }> {
+): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: string | false; progress: { test: string; consoleBytes: number } }> {
   const root = insideRoot(cmd.wsDir);
   const runInside = detectSandbox().bubblewrap ? `${root}/run` : cmd.runDir;
   fs.mkdirSync(cmd.runDir, { recursive: true, mode: 0o777 });
@@ -101,23 +105,29 @@ export async function runInSandbox(
     name: cmd.name,
   });
   let progress = { test: '', consoleBytes: 0 };
-  try {
-    const p = JSON.parse(fs.readFileSync(path.join(cmd.runDir, 'progress.json'), 'utf8')) as { test?: unknown; consoleBytes?: unknown };
-    progress = { test: typeof p.test === 'string' ? p.test : '', consoleBytes: typeof p.consoleBytes === 'number' ? p.consoleBytes : 0 };
-  } catch {
-    // no progress written
+  const progressRead = readBounded(path.join(cmd.runDir, 'progress.json'), 64 * 1024);
+  if (progressRead.ok) {
+    try {
+      const p = JSON.parse(progressRead.bytes.toString('utf8')) as { test?: unknown; consoleBytes?: unknown };
+      progress = { test: typeof p.test === 'string' ? p.test : '', consoleBytes: typeof p.consoleBytes === 'number' ? p.consoleBytes : 0 };
+    } catch {
+      // not the guard's JSON: no progress
+    }
   }
   let suites: SuiteRun[] | null = null;
-  let forged = false;
-  const verdictFile = path.join(cmd.runDir, 'verdict.json');
-  if (fs.existsSync(verdictFile)) {
+  let forged: string | false = false;
+  // Never blocks: a FIFO, a link or a huge file at the verdict's path is refused, not read.
+  const verdictRead = readBounded(path.join(cmd.runDir, 'verdict.json'), MAX_VERDICT_BYTES);
+  if (verdictRead.ok) {
     try {
-      const verdict = JSON.parse(fs.readFileSync(verdictFile, 'utf8')) as { nonce?: unknown; testResults?: unknown };
+      const verdict = JSON.parse(verdictRead.bytes.toString('utf8')) as { nonce?: unknown; testResults?: unknown };
       if (verdict.nonce === nonce) suites = parseJestJson(verdict as Parameters<typeof parseJestJson>[0]);
-      else forged = true;
+      else forged = 'a test report not written by the grader was found';
     } catch {
-      forged = true;
+      forged = 'a test report not written by the grader was found';
     }
+  } else if (!verdictRead.missing) {
+    forged = `the place of the test report held ${verdictRead.why}, not the grader's report`;
   }
   return { run, suites, forged, progress };
 }
@@ -149,7 +159,7 @@ export function judge(
     return none('timeout', `stopped at the time limit of ${limits.timeLimitSeconds} s${during}`);
   }
   if (run.memoryLimitHit) return none('memory', `stopped at the memory limit of ${megabytes(limits.memoryBytes)}`);
-  if (forged) return none('tampering', 'a test report not written by the grader was found; it was ignored and the exercise gets no points');
+  if (forged) return none('tampering', `${forged}; it was ignored and the exercise gets no points`);
   const tail = firstLines(run.output.split('\n').slice(-20).join('\n'), 8);
   const exit = /process\.exit called with "?([^"\n]*)"?/.exec(run.output);
   if (run.signal !== null || (run.exitCode !== 0 && run.exitCode !== 1) || suites === null) {
@@ -161,7 +171,7 @@ export function judge(
     return none('tampering', `the report does not describe the graded test file ${exercise.test}; ignored`);
   const suite = suites[0];
   if (suite.failedToRun) {
-    if (TAMPERING.test(suite.error))
+    if (isTampering(suite.error))
       return none(
         'tampering',
         `the code tried to change a built-in that the tests rely on:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 4)}`,
@@ -175,7 +185,7 @@ export function judge(
   if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
     return none('tampering', `the report lists ${names.length} tests, the graded file has ${expected.length} (or other names); ignored`);
   }
-  const tampered = suite.tests.find((t) => TAMPERING.test(t.message));
+  const tampered = suite.tests.find((t) => isTampering(t.message));
   if (tampered)
     return none('tampering', `the code tried to change a built-in that the tests rely on (in "${tampered.name}"):\n${firstLines(tampered.message, 3)}`);
   const tests = suite.tests.map((t) => ({

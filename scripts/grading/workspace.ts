@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, repoRoot } from '../manifest';
+import { kindOf, readBounded } from './files';
 import { detectSandbox, SANDBOX_ROOT } from './sandbox';
 
 export interface Workspace {
@@ -62,13 +63,11 @@ export function copySubmission(from: string, to: string): void {
         files += 1;
         bytes += stat.size;
         if (files > MAX_FILES || bytes > MAX_BYTES) throw new RefusedSubmission(`more than ${MAX_FILES} files or ${MAX_BYTES / 1024 / 1024} MB`);
-        // O_NOFOLLOW: the file cannot have been swapped for a link since lstat.
-        const fd = fs.openSync(s, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-        try {
-          fs.writeFileSync(path.join(dest, entry.name), fs.readFileSync(fd));
-        } finally {
-          fs.closeSync(fd);
-        }
+        // O_NOFOLLOW and O_NONBLOCK: a file swapped since lstat for a link or a FIFO neither follows nor blocks;
+        // fstat then says what was really opened.
+        const r = readBounded(s, MAX_BYTES);
+        if (!r.ok) throw new RefusedSubmission(`${relPath} is ${r.why} (only regular files and folders are accepted)`);
+        fs.writeFileSync(path.join(dest, entry.name), r.bytes);
       } else {
         const kind = stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'a device file';
         throw new RefusedSubmission(`${relPath} is ${kind} (only regular files and folders are accepted)`);
@@ -106,6 +105,15 @@ export function jestConfig(root: string): Record<string, unknown> {
   };
 }
 
+/** Why a submission's own path cannot be graded (a link, a file, missing), or null when it is a folder. */
+export function submissionPathProblem(submission: string): string | null {
+  const stat = fs.lstatSync(submission, { throwIfNoEntry: false });
+  if (!stat) return 'the submission folder does not exist';
+  if (stat.isSymbolicLink()) return 'the submission is a symbolic link, not a folder (give the folder itself)';
+  if (!stat.isDirectory()) return `the submission is ${stat.isFile() ? 'a file' : kindOf(stat)}, not a folder`;
+  return null;
+}
+
 /**
  * Builds a workspace; a submission that cannot be copied gets a workspace
  * with `refused` set and no exercises.
@@ -113,9 +121,9 @@ export function jestConfig(root: string): Record<string, unknown> {
 export function prepareWorkspace(root: string, slot: string, name: string, submission: string, exercises: Exercise[]): Workspace {
   const dir = path.join(root, slot);
   fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
-  let refused: string | null = null;
+  let refused: string | null = submissionPathProblem(submission);
   try {
-    copySubmission(exerciseRoot(submission), path.join(dir, 'exercises'));
+    if (!refused) copySubmission(exerciseRoot(submission), path.join(dir, 'exercises'));
   } catch (err) {
     if (!(err instanceof RefusedSubmission) && !(err instanceof Error && 'code' in err)) throw err;
     refused = err.message;
@@ -124,7 +132,7 @@ export function prepareWorkspace(root: string, slot: string, name: string, submi
   for (const rel of ['lib', 'engine', 'tests/helpers', 'tsconfig.json']) copyFromRepo(dir, rel);
   for (const e of exercises) fs.copyFileSync(path.join(repoRoot, e.test), path.join(dir, e.test));
   fs.mkdirSync(path.join(dir, 'grading'));
-  for (const f of ['guard.ts', 'reporter.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
+  for (const f of ['guard.ts', 'frozen.ts', 'reporter.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
   // Without bubblewrap nothing is mounted: the configuration names the real folders.
   const inside = detectSandbox().bubblewrap ? SANDBOX_ROOT : dir;
   // With bubblewrap, node_modules is mounted read-only on this empty folder.
