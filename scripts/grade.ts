@@ -62,6 +62,7 @@ interface Options {
   excel: boolean;
   format: 'files' | 'classroom';
   shard: { k: number; n: number } | null;
+  realm: boolean;
 }
 
 const USAGE = `usage: npm run grade -- <submission-folder>... [options]
@@ -82,7 +83,10 @@ options:
   --format F         files (default) or classroom: print each exercise in
                      GitHub Classroom's reporter format (one line per exercise)
   --excel            class.csv with a UTF-8 byte order mark, for Excel
-  --keep             keep the temporary workspaces and print where they are`;
+  --keep             keep the temporary workspaces and print where they are
+  --realm            run the submission's code in its own sandboxed process,
+                     the tests reaching it only through a typed channel
+                     (exercises 02-05 for now; docs/grading-trust.md)`;
 
 class UsageError extends Error {}
 
@@ -113,6 +117,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
         format: { type: 'string' },
         excel: { type: 'boolean' },
         keep: { type: 'boolean' },
+        realm: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -152,6 +157,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
     excel: v.excel ?? false,
     format,
     shard,
+    realm: v.realm ?? false,
   };
 }
 
@@ -512,7 +518,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   });
   try {
     const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
-    const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises));
+    const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises, opts.realm));
     const gates = new Map(
       workspaces.map((ws) => [
         ws.name,
@@ -554,10 +560,11 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
           exercise: e,
           limits,
           name: `kata-grade-${process.pid}-${ws.slot}-${e.id}`,
+          realm: ws.realm,
         });
         // A run killed by the interrupt has no result (its submission is left out of the reports).
         if (interrupted) return;
-        run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits);
+        run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits, ws.realm !== null);
         cpuMs += outcome.run.cpuMs;
         if (!opts.keep) fs.rmSync(path.join(root, 'runs', `${ws.slot}-${e.id}`), { recursive: true, force: true });
       }

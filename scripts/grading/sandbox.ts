@@ -232,6 +232,14 @@ export interface SandboxOptions {
   memoryBytes: number;
   /** A unique name for the run's cgroup. */
   name: string;
+  /** More files or folders to bind read-write: [outside, inside] (the realm's FIFOs). */
+  binds?: [string, string][];
+  /** The run folder as a size-limited tmpfs (this many bytes) instead of a bind of runDir. */
+  runTmpfsBytes?: number;
+  /** Leave out node_modules (the submission's own process needs none). */
+  noNodeModules?: boolean;
+  /** Receives a function that kills the run. */
+  onStart?: (kill: () => void) => void;
 }
 
 const OUTPUT_TAIL = 64 * 1024;
@@ -266,12 +274,9 @@ function bubblewrapArgs(opts: SandboxOptions): string[] {
     '--ro-bind',
     opts.workspace,
     SANDBOX_ROOT,
-    '--bind',
-    opts.runDir,
-    `${SANDBOX_ROOT}/run`,
-    '--ro-bind',
-    opts.nodeModules,
-    `${SANDBOX_ROOT}/node_modules`,
+    ...(opts.runTmpfsBytes ? ['--size', String(opts.runTmpfsBytes), '--tmpfs', `${SANDBOX_ROOT}/run`] : ['--bind', opts.runDir, `${SANDBOX_ROOT}/run`]),
+    ...(opts.noNodeModules ? [] : ['--ro-bind', opts.nodeModules, `${SANDBOX_ROOT}/node_modules`]),
+    ...(opts.binds ?? []).flatMap(([outside, inside]) => ['--bind', outside, inside]),
     '--chdir',
     SANDBOX_ROOT,
     '--clearenv',
@@ -361,6 +366,7 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       cgroup?.release();
     };
     live.add(releaseAll);
+    opts.onStart?.(killAll);
     let output = '';
     let outputBytes = 0;
     const collect = (chunk: Buffer): void => {

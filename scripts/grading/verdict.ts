@@ -7,6 +7,7 @@
  *     tests the grader listed from its own copy (names and count).
  * Anything else is a timeout, a crash or tampering, never a pass.
  */
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,9 +46,6 @@ export interface RunLimits {
   seed: number;
 }
 
-/** Marks a tampering attempt in a failure message: a frozen built-in (never a learner's own object) refused a write. */
-export const isTampering = isTamperingMessage;
-
 /** Where a workspace path appears inside the sandbox. */
 export function insideRoot(wsDir: string): string {
   return detectSandbox().bubblewrap ? SANDBOX_ROOT : wsDir;
@@ -60,6 +58,8 @@ export interface JestCommand {
   limits: RunLimits;
   extraArgs?: string[];
   name: string;
+  /** With --realm: the folder of the submission's own process (prepareRealm); the tests reach its code only through the channel. */
+  realm?: string | null;
 }
 
 /** Runs the exercise's graded test file in the sandbox; returns the run and the verdict's suites (null: no valid verdict). */
@@ -72,7 +72,8 @@ export async function runInSandbox(
   fs.chmodSync(cmd.runDir, 0o777);
   const nonce = crypto.randomBytes(24).toString('hex');
   fs.writeFileSync(path.join(cmd.runDir, 'nonce'), nonce, { mode: 0o644 });
-  const run = await runSandboxed({
+  const channel = cmd.realm ? startRealm(cmd) : null;
+  const jest = runSandboxed({
     workspace: cmd.wsDir,
     runDir: cmd.runDir,
     nodeModules: path.join(repoRoot, 'node_modules'),
@@ -99,11 +100,27 @@ export async function runInSandbox(
       KATA_PROGRESS_FILE: `${runInside}/progress.json`,
       KATA_NONCE_FILE: `${runInside}/nonce`,
       KATA_VERDICT_FILE: `${runInside}/verdict.json`,
+      ...(channel ? { KATA_REALM_REQUEST: channel.request, KATA_REALM_ANSWER: channel.answer } : {}),
     },
     timeoutMs: cmd.limits.timeLimitSeconds * 1000,
     memoryBytes: cmd.limits.memoryBytes,
     name: cmd.name,
+    binds: channel?.binds,
   });
+  let run = await jest;
+  if (channel) {
+    channel.kill();
+    const realm = await channel.run;
+    fs.rmSync(channel.dir, { recursive: true, force: true });
+    // The submission's process counts for memory and CPU; its output is the submission's.
+    run = {
+      ...run,
+      memoryLimitHit: run.memoryLimitHit || realm.memoryLimitHit,
+      cpuMs: run.cpuMs + realm.cpuMs,
+      output: `${run.output}\n${realm.output}`.slice(-64 * 1024),
+      outputBytes: run.outputBytes + realm.outputBytes,
+    };
+  }
   let progress = { test: '', consoleBytes: 0 };
   const progressRead = readBounded(path.join(cmd.runDir, 'progress.json'), 64 * 1024);
   if (progressRead.ok) {
@@ -132,6 +149,67 @@ export async function runInSandbox(
   return { run, suites, forged, progress };
 }
 
+/**
+ * Starts the submission's own process (realm-host.js) in a sandbox of its
+ * own, with two FIFOs between it and the tests (bound into both sandboxes,
+ * nothing else shared). Its limits are the run's.
+ */
+function startRealm(cmd: JestCommand): {
+  request: string;
+  answer: string;
+  binds: [string, string][];
+  run: Promise<SandboxRun>;
+  kill: () => void;
+  dir: string;
+} {
+  const bubblewrap = detectSandbox().bubblewrap;
+  const dir = `${cmd.runDir}-channel`;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const f of ['request', 'answer']) {
+    const made = spawnSync('mkfifo', ['-m', '0666', path.join(dir, f)]);
+    if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
+  }
+  const binds: [string, string][] = bubblewrap ? ['request', 'answer'].map((f) => [path.join(dir, f), `/channel/${f}`] as [string, string]) : [];
+  const at = (f: string): string => (bubblewrap ? `/channel/${f}` : path.join(dir, f));
+  let kill: () => void = () => undefined;
+  let killed = false;
+  const run = runSandboxed({
+    workspace: cmd.realm!,
+    runDir: path.join(cmd.realm!, 'run'),
+    nodeModules: '',
+    noNodeModules: true,
+    runTmpfsBytes: 64 * 1024 * 1024,
+    binds,
+    command: [
+      process.execPath,
+      `--max-old-space-size=${Math.floor(cmd.limits.memoryBytes / 1024 / 1024 / 2)}`,
+      `${insideRoot(cmd.realm!)}/realm-host.js`,
+      at('request'),
+      at('answer'),
+      insideRoot(cmd.realm!),
+    ],
+    env: { HOME: '/tmp' },
+    timeoutMs: cmd.limits.timeLimitSeconds * 1000,
+    memoryBytes: cmd.limits.memoryBytes,
+    name: `${cmd.name}-realm`,
+    onStart: (k) => {
+      kill = k;
+      if (killed) k();
+    },
+  });
+  return {
+    request: at('request'),
+    answer: at('answer'),
+    binds,
+    run,
+    dir,
+    kill: () => {
+      killed = true;
+      kill();
+    },
+  };
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -143,7 +221,10 @@ export function judge(
   testFile: string,
   outcome: Awaited<ReturnType<typeof runInSandbox>>,
   limits: RunLimits,
+  realm = false,
 ): ExerciseRun {
+  // With a separate realm nothing the submission does reaches the tests' built-ins: a refused write is its own bug.
+  const isTampering = realm ? (): boolean => false : isTamperingMessage;
   const { run, suites, forged, progress } = outcome;
   const printed = Math.max(progress.consoleBytes, run.outputBytes);
   const flood = printed > 1024 * 1024 ? `\n(the code printed ${megabytes(printed)} to the console; output is discarded during grading)` : '';
