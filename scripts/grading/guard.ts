@@ -48,6 +48,19 @@ if (registry) {
   Object.freeze(registry.matchers);
   Object.freeze(registry.customEqualityTesters);
 }
+// Function, AsyncFunction, ... reached without their names ((() => 0)['constr' + 'uctor'], Reflect.get,
+// getOwnPropertyDescriptor) would compile code the gate never read: their prototypes' constructor refuses.
+const kinds = [function () {}, async function () {}, function* () {}, async function* () {}];
+for (const kind of kinds) {
+  const prototype = Object.getPrototypeOf(kind) as object;
+  const name = (Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value as { name?: string } | undefined)?.name ?? 'Function';
+  const refuse = {
+    [name]: function () {
+      throw new TypeError(`${name} is not available during grading: code built at run time is refused`);
+    },
+  }[name];
+  Object.defineProperty(prototype, 'constructor', { value: refuse, writable: false, configurable: false });
+}
 const frozen = frozenBuiltins();
 // Error and Error.prototype stay open: jest and source maps set Error.stackTraceLimit
 // and prepareStackTrace, and a frozen Error.prototype would forbid `this.name = ...`

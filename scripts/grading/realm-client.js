@@ -53,7 +53,7 @@ function exchange(message) {
     for (let off = 0; off < bytes.length;) off += fs.writeSync(c.out, bytes, off, bytes.length - off);
   } catch (err) {
     c.dead = `the submission's process has ended (${err.code || err.message}); no more calls reach it`;
-    throw new Error(c.dead);
+    throw new Error(c.dead, { cause: err });
   }
   const chunks = [c.pending];
   let size = c.pending.length;

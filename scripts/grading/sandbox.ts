@@ -32,7 +32,9 @@ export interface SandboxKind {
 let detected: SandboxKind | null = null;
 
 function bubblewrapWorks(): boolean {
-  const probe = spawnSync('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 10_000 });
+  const bwrap = ['bwrap', '--unshare-all', '--unshare-user', '--die-with-parent', '--ro-bind', '/', '/', 'true'];
+  const command = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...bwrap] : bwrap;
+  const probe = spawnSync(command[0], command.slice(1), { stdio: 'ignore', timeout: 10_000 });
   return probe.status === 0;
 }
 
@@ -250,11 +252,16 @@ export function outsidePath(workspace: string, inside: string): string {
 }
 
 function bubblewrapArgs(opts: SandboxOptions): string[] {
-  const system = ['/usr', '/bin', '/lib', '/lib64', '/etc'].filter((d) => fs.existsSync(d)).flatMap((d) => ['--ro-bind', d, d]);
+  // Not /etc wholesale (it holds /etc/shadow): only the loader's cache and the time zone.
+  const system = [
+    ...['/usr', '/bin', '/lib', '/lib64'].filter((d) => fs.existsSync(d)).flatMap((d) => ['--ro-bind', d, d]),
+    ...['/etc/ld.so.cache', '/etc/localtime'].flatMap((f) => ['--ro-bind-try', f, f]),
+  ];
   const node = path.dirname(process.execPath);
   const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', node, node];
   return [
     '--unshare-all',
+    '--unshare-user',
     '--die-with-parent',
     '--new-session',
     '--cap-drop',
@@ -339,7 +346,12 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
   }
   const kind = detectSandbox();
   const cgroup = kind.cgroup ? new RunCgroup(opts.name, opts.memoryBytes, 256) : null;
-  const inner = kind.bubblewrap ? ['bwrap', ...bubblewrapArgs(opts), ...opts.command] : opts.command.map((a) => outsidePath(opts.workspace, a));
+  // As root, bubblewrap is started as uid/gid 65534 so that its user namespace maps the sandbox's uid to an
+  // unprivileged one on the host (files written inside are nobody's, not root's).
+  const unprivileged = kind.bubblewrap && process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+  const inner = kind.bubblewrap
+    ? [...unprivileged, 'bwrap', ...bubblewrapArgs(opts), ...opts.command]
+    : opts.command.map((a) => outsidePath(opts.workspace, a));
   const quoted = inner.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = cgroup ? `${cgroup.joinCommand()} && exec ${quoted}` : `exec ${quoted}`;
   const env = kind.bubblewrap ? { PATH: process.env.PATH ?? '/usr/bin:/bin' } : { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env };

@@ -14,11 +14,13 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { SubmissionGrade } from '../../scripts/grade';
 import { classCsv, csvCell, fenced, reportFileNames, testScores } from '../../scripts/grading/reports';
+import { readBounded } from '../../scripts/grading/files';
+import { isTamperingMessage } from '../../scripts/grading/frozen';
 import { detectSandbox } from '../../scripts/grading/sandbox';
 import { judge, runInSandbox } from '../../scripts/grading/verdict';
 import { prepareWorkspace } from '../../scripts/grading/workspace';
 import { loadManifest } from '../../scripts/manifest';
-import { HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
+import { HOSTILE, HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
@@ -213,6 +215,29 @@ describe('npm run grade on a class with hostile submissions', () => {
 });
 
 describe('the sandbox of one run', () => {
+  it("does not wait on a FIFO put at the verdict's path", async () => {
+    const dir = tempDir('kata-submissions-');
+    const s = copyTree('exercises', dir, 'fifo-verdict');
+    // Straight Node, no gate: what the grader's reading alone must survive.
+    appendTo(s, FLATTEN, `require('node:child_process').execFileSync('mkfifo', [process.env.KATA_VERDICT_FILE]);`);
+    const root = tempDir('kata-grade-test-');
+    const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
+    const ws = prepareWorkspace(root, 's0001', 'fifo-verdict', s, [e]);
+    const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
+    const outcome = await runInSandbox({
+      wsDir: ws.dir,
+      runDir: path.join(root, 'run-05'),
+      exercise: e,
+      limits,
+      name: `kata-grade-${process.pid}-fifo-test`,
+    });
+    const run = judge(e, ['x'], `${detectSandbox().bubblewrap ? '/grade' : ws.dir}/tests/05-flatten.test.ts`, outcome, limits);
+    expect({ status: run.status, message: run.message }).toEqual({
+      status: 'tampering',
+      message: "the place of the test report held a FIFO, not the grader's report; it was ignored and the exercise gets no points",
+    });
+  }, 120_000);
+
   it('keeps a submission from writing outside, forging its verdict or outliving the run', async () => {
     const kind = detectSandbox();
     if (!kind.bubblewrap) {
@@ -260,6 +285,31 @@ describe('the sandbox of one run', () => {
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(marker);
     expect(leftBehind(process.pid)).toEqual([]);
   }, 120_000);
+});
+
+describe('reading what a sandbox left', () => {
+  it('refuses a FIFO, a link and a file too large at once, without waiting, and reads a regular file', () => {
+    const dir = tempDir('kata-read-');
+    const fifo = path.join(dir, 'verdict.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    fs.symlinkSync(fifo, path.join(dir, 'link.json'));
+    fs.writeFileSync(path.join(dir, 'big.json'), 'x'.repeat(100));
+    fs.writeFileSync(path.join(dir, 'ok.json'), '{}');
+    expect(readBounded(fifo, 64)).toEqual({ ok: false, missing: false, why: 'a FIFO' });
+    expect(readBounded(path.join(dir, 'link.json'), 64)).toEqual({ ok: false, missing: false, why: 'a symbolic link' });
+    expect(readBounded(path.join(dir, 'big.json'), 64)).toEqual({ ok: false, missing: false, why: 'larger than 64 bytes (100)' });
+    expect(readBounded(path.join(dir, 'none.json'), 64)).toEqual({ ok: false, missing: true, why: 'missing' });
+    const ok = readBounded(path.join(dir, 'ok.json'), 64);
+    expect(ok.ok && ok.bytes.toString()).toBe('{}');
+  });
+
+  it('counts a refused write as tampering only when it targets a frozen built-in', () => {
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property 'abs' of object '#<Object>'")).toBe(true);
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property 'every' of object '[object Array]'")).toBe(true);
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property '0' of object '[object Array]'")).toBe(false);
+    expect(isTamperingMessage('TypeError: Cannot add property 4, object is not extensible')).toBe(false);
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property 'length' of object '[object Array]'")).toBe(false);
+  });
 });
 
 describe('the verdict of a run', () => {
@@ -425,5 +475,64 @@ describe('the command line', () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toMatch(/^grade: Unknown option '--colour'/);
     expect(unknown.stderr).toMatch(/usage: npm run grade/);
+  });
+});
+
+describe('npm run grade --realm: the submission computes in its own process, the tests judge', () => {
+  const brokenAverageBackward = [
+    `const averageBackward = AveragePool2D.prototype.backward;`,
+    `AveragePool2D.prototype.backward = function (this: AveragePool2D, dout: Tensor): Tensor {`,
+    `  const dx = averageBackward.call(this, dout);`,
+    `  for (let i = 0; i < dx.data.length; i++) dx.data[i] *= 2;`,
+    `  return dx;`,
+    `};`,
+  ].join('\n');
+  // The submission's own lib/ is patched: with a shared lib this turned failures into passes.
+  const patchLib = [
+    `import * as gradcheck from '../../lib/gradcheck';`,
+    `(gradcheck as unknown as { relativeError: () => number }).relativeError = () => 0;`,
+  ].join('\n');
+  const AVERAGE = '04-average-pool2d/average-pool2d.ts';
+  let g: Graded;
+
+  beforeAll(() => {
+    const dir = tempDir('kata-submissions-');
+    const full = copyTree('solutions', dir, 'full');
+    const stubs = copyTree('exercises', dir, 'stubs');
+    const broken = copyTree('solutions', dir, 'broken');
+    appendTo(broken, AVERAGE, brokenAverageBackward);
+    const patched = copyTree('solutions', dir, 'patched');
+    appendTo(patched, AVERAGE, `${brokenAverageBackward}\n${patchLib}`);
+    const honest = copyTree('solutions', dir, 'honest-shape');
+    appendTo(honest, FLATTEN, HOSTILE.writeDoutShape);
+    g = grade([full, stubs, broken, patched, honest], ['--realm', '--memory', '1024'], '02,04,05');
+  }, 600_000);
+
+  it('gives the reference full marks and the stubs not-started, through the channel', () => {
+    expect(g.json.full.exercises.map((e) => [e.id, e.status, e.score])).toEqual([
+      ['02-output-size', 'passed', 5],
+      ['04-average-pool2d', 'passed', 5],
+      ['05-flatten', 'passed', 5],
+    ]);
+    expect(g.json.stubs.exercises.map((e) => [e.status, e.score])).toEqual([
+      ['not-started', 0],
+      ['not-started', 0],
+      ['not-started', 0],
+    ]);
+  });
+
+  it('scores a wrong layer the same whatever the submission does to its own lib/', () => {
+    const broken = exercise(g.json.broken, '04-average-pool2d');
+    expect(broken.status).toBe('failed');
+    expect(broken.score).toBeLessThan(5);
+    expect(exercise(g.json.patched, '04-average-pool2d')).toMatchObject({ status: 'failed', score: broken.score, passed: broken.passed });
+  });
+
+  it('grades a write into a frozen shape as the failed tests it causes, with partial credit', () => {
+    const flatten = exercise(g.json['honest-shape'], '05-flatten');
+    expect(flatten.status).toBe('failed');
+    expect(flatten.score).toBeGreaterThan(0);
+    expect(flatten.score).toBeLessThan(5);
+    expect(flatten.message).toMatch(/Cannot assign to read only property '0'/);
   });
 });
