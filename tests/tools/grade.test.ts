@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { SubmissionGrade } from '../../scripts/grade';
+import { SubmissionGrade, writeReports } from '../../scripts/grade';
+import { mergeShards } from '../../scripts/grading/shards';
 import { classCsv, csvCell, fenced, reportFileNames, testScores } from '../../scripts/grading/reports';
 import { readBounded } from '../../scripts/grading/files';
 import { isTamperingMessage } from '../../scripts/grading/frozen';
@@ -221,6 +222,8 @@ describe('the sandbox of one run', () => {
     // Straight Node, no gate: what the grader's reading alone must survive.
     appendTo(s, FLATTEN, `require('node:child_process').execFileSync('mkfifo', [process.env.KATA_VERDICT_FILE]);`);
     const root = tempDir('kata-grade-test-');
+    // Readable by the sandbox's unprivileged uid, as the grader's own root is.
+    fs.chmodSync(root, 0o755);
     const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
     const ws = prepareWorkspace(root, 's0001', 'fifo-verdict', s, [e]);
     const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
@@ -267,6 +270,8 @@ describe('the sandbox of one run', () => {
     );
     const before = repositoryState();
     const root = tempDir('kata-grade-test-');
+    // Readable by the sandbox's unprivileged uid, as the grader's own root is.
+    fs.chmodSync(root, 0o755);
     const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
     const ws = prepareWorkspace(root, 's0001', 'attacker', s, [e]);
     const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
@@ -534,5 +539,42 @@ describe('npm run grade --realm: the submission computes in its own process, the
     expect(flatten.score).toBeGreaterThan(0);
     expect(flatten.score).toBeLessThan(5);
     expect(flatten.message).toMatch(/Cannot assign to read only property '0'/);
+  });
+});
+
+describe('merging forged shards', () => {
+  const report = (over: Record<string, unknown>) => ({
+    version: 2,
+    submission: 'x',
+    file: 'x',
+    status: 'pass',
+    score: 5,
+    max_score: 5,
+    fcSeed: 42,
+    refused: null,
+    similar: [],
+    gate: [],
+    exercises: [{ id: '02-output-size', status: 'passed', passed: 1, total: 1, score: 5, maxScore: 5, message: '' }],
+    tests: [{ exercise: '02-output-size', name: 't', status: 'pass', score: 5, max_score: 5, message: '' }],
+    ...over,
+  });
+  const points = loadManifest().exercises.find((e) => e.id === '02-output-size')!.points;
+
+  it('refuses a score above its maximum, naming the file', () => {
+    const shard = tempDir('kata-shard-');
+    fs.writeFileSync(path.join(shard, 'x.json'), JSON.stringify(report({ score: 999 })));
+    expect(() => mergeShards([shard], tempDir('kata-grades-'), false, writeReports)).toThrow(
+      `${path.join(shard, 'x.json')} is not a valid grade report: score 999 is not the sum of its tests (5) within 0..${points}`,
+    );
+  });
+
+  it('writes only inside --out, whatever file name a shard claims', () => {
+    const shard = tempDir('kata-shard-');
+    const out = path.join(tempDir('kata-grades-'), 'out');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(shard, 'x.json'), JSON.stringify(report({ file: '../escaped' })));
+    mergeShards([shard], out, false, writeReports);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['out']);
+    expect(fs.readdirSync(out).sort()).toEqual(['class.csv', 'x.json', 'x.md']);
   });
 });
