@@ -63,6 +63,7 @@ interface Options {
   format: 'files' | 'classroom';
   shard: { k: number; n: number } | null;
   realm: boolean;
+  typesAll: boolean;
 }
 
 const USAGE = `usage: npm run grade -- <submission-folder>... [options]
@@ -86,7 +87,9 @@ options:
   --keep             keep the temporary workspaces and print where they are
   --realm            run the submission's code in its own sandboxed process,
                      the tests reaching it only through a typed channel
-                     (exercises 02-05 for now; docs/grading-trust.md)`;
+                     (exercises 02-05 for now; docs/grading-trust.md)
+  --types-all        type-check every exercise folder, not only the graded
+                     ones (their errors still count only for graded ones)`;
 
 class UsageError extends Error {}
 
@@ -118,6 +121,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
         excel: { type: 'boolean' },
         keep: { type: 'boolean' },
         realm: { type: 'boolean' },
+        'types-all': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -158,6 +162,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
     format,
     shard,
     realm: v.realm ?? false,
+    typesAll: v['types-all'] ?? false,
   };
 }
 
@@ -223,6 +228,9 @@ export async function listExpectedTests(
 // ---------------------------------------------------------------------------
 // Type check
 
+/** Submissions type-checked by one checker process before a new one starts. */
+const CHECKS_PER_PROCESS = 8;
+
 /** Sorts the checker's output for one workspace into type errors per exercise id. */
 function typeErrorsByExercise(output: string, exercises: Exercise[], reach: GateResult['reach']): Map<string, string[]> {
   const errors = new Map<string, string[]>();
@@ -258,7 +266,9 @@ function typeErrorsByExercise(output: string, exercises: Exercise[], reach: Gate
  * may share it; the limits still hold: the time limit counts from the last
  * result, and when the checker dies, runs out of time or memory, the
  * workspace it was on gets that as its result and the rest are checked again
- * in a new process. Calls `done` for each workspace; returns the CPU time.
+ * in a new process. A new process every CHECKS_PER_PROCESS workspaces.
+ * Calls `done` for each workspace; returns the CPU time and the largest
+ * peak memory of a checker process (0 without a cgroup).
  */
 async function typeCheckAll(
   workspaces: Workspace[],
@@ -268,12 +278,16 @@ async function typeCheckAll(
   limits: RunLimits,
   stopped: () => boolean,
   done: (ws: Workspace, errors: Map<string, string[]>) => void,
-): Promise<number> {
+): Promise<{ cpuMs: number; peakRssBytes: number }> {
   const inside = insideRoot(root);
   const configOf = (ws: Workspace): string => `${inside}/${ws.slot}/types.tsconfig.json`;
   let queue = [...workspaces];
   let cpuMs = 0;
+  let peakRssBytes = 0;
   for (let attempt = 0; queue.length > 0; attempt++) {
+    // A new checker every few submissions, each with its own limits: its memory cannot grow with the class.
+    const batch = queue.slice(0, CHECKS_PER_PROCESS);
+    const later = queue.slice(CHECKS_PER_PROCESS);
     const runDir = path.join(root, 'runs', `types-${attempt}`);
     fs.mkdirSync(runDir, { recursive: true, mode: 0o777 });
     fs.chmodSync(runDir, 0o777);
@@ -287,7 +301,7 @@ async function typeCheckAll(
         process.execPath,
         `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`,
         `${inside}/typecheck.js`,
-        ...queue.map(configOf),
+        ...batch.map(configOf),
       ],
       env: { HOME: '/tmp' },
       timeoutMs: limits.timeLimitSeconds * 1000,
@@ -305,7 +319,7 @@ async function typeCheckAll(
             continue;
           }
           const { config, output } = result;
-          const ws = queue.find((w) => configOf(w) === config);
+          const ws = batch.find((w) => configOf(w) === config);
           if (typeof output !== 'string') continue;
           if (!ws || finished.has(ws)) continue;
           finished.add(ws);
@@ -317,7 +331,8 @@ async function typeCheckAll(
     });
     cpuMs += run.cpuMs;
     if (stopped()) break;
-    const rest = queue.filter((w) => !finished.has(w));
+    peakRssBytes = Math.max(peakRssBytes, run.peakMemoryBytes);
+    const rest = batch.filter((w) => !finished.has(w));
     if (rest.length > 0) {
       // The checker stopped on the first workspace without a result.
       const why = run.timedOut
@@ -327,9 +342,9 @@ async function typeCheckAll(
           : `the type checker crashed (${run.signal ?? `exit code ${run.exitCode}`}):\n${firstLines(run.output, 4)}`;
       done(rest[0], new Map(exercises.map((e) => [e.id, [why]])));
     }
-    queue = rest.slice(1);
+    queue = [...rest.slice(1), ...later];
   }
-  return cpuMs;
+  return { cpuMs, peakRssBytes };
 }
 
 export function makeRoot(): string {
@@ -518,7 +533,9 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   });
   try {
     const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
-    const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises, opts.realm));
+    const workspaces = submissions.map((s, i) =>
+      prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises, opts.realm, opts.typesAll),
+    );
     const gates = new Map(
       workspaces.map((ws) => [
         ws.name,
@@ -571,6 +588,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       runs.set(key(ws, e), run);
       report(`${ws.name} ${e.id}: ${run.status} (${seconds(run.durationMs)})`);
     };
+    let typeStats = { cpuMs: 0, peakRssBytes: 0, checked: 0 };
     const typeJob = async (): Promise<void> => {
       if (interrupted) return;
       const started = Date.now();
@@ -580,7 +598,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       }
       const typeLimits = { ...limitsOf(exercises[0]), timeLimitSeconds: opts.timeLimitSeconds ?? 120 };
       const checked = workspaces.filter((w) => !w.refused);
-      cpuMs += await typeCheckAll(
+      const types = await typeCheckAll(
         checked,
         exercises,
         (ws) => gates.get(ws.name)!.reach,
@@ -593,6 +611,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
           report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
         },
       );
+      cpuMs += types.cpuMs;
+      typeStats = { cpuMs: types.cpuMs, peakRssBytes: types.peakRssBytes, checked: checked.length };
     };
     // The exercises with long time limits (the MNIST ones) first, as they set the wall time.
     const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
@@ -658,6 +678,10 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       ),
     );
     if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, workspaces.length))} per submission)`);
+    if (typeStats.cpuMs > 0)
+      console.log(
+        `type check: ${seconds(typeStats.cpuMs / Math.max(1, typeStats.checked))} CPU per submission, peak memory of a checker ${(typeStats.peakRssBytes / 1024 / 1024).toFixed(0)} MB`,
+      );
     const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
     const legend = marks.map(([k, v]) => `${k} = ${v}`);
     console.log(

@@ -152,6 +152,18 @@ class RunCgroup {
     }
   }
 
+  /** The most memory the whole tree used at once, in bytes (0 when unknown). */
+  peakMemoryBytes(): number {
+    for (const file of ['memory.max_usage_in_bytes', 'memory.peak']) {
+      try {
+        return Number(fs.readFileSync(path.join(this.dirs[0], file), 'utf8').trim()) || 0;
+      } catch {
+        // the other cgroup version's file
+      }
+    }
+    return 0;
+  }
+
   /** CPU time used by the whole tree so far, in milliseconds (0 when unknown). */
   cpuMs(): number {
     if (!this.cpuDir) return 0;
@@ -210,6 +222,8 @@ export interface SandboxRun {
   durationMs: number;
   /** CPU time of the whole process tree (0 without a cgroup). */
   cpuMs: number;
+  /** Peak memory of the whole process tree (0 without a cgroup). */
+  peakMemoryBytes: number;
   /** The last 64 KiB of stdout and stderr. */
   output: string;
   /** Every byte the run printed, counted (the output itself is capped). */
@@ -340,6 +354,7 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       memoryLimitHit: false,
       durationMs: 0,
       cpuMs: 0,
+      peakMemoryBytes: 0,
       output: '',
       outputBytes: 0,
     });
@@ -404,10 +419,11 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       clearTimeout(timer);
       const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
       const cpuMs = cgroup?.cpuMs() ?? 0;
+      const peakMemoryBytes = cgroup?.peakMemoryBytes() ?? 0;
       killAll();
       cgroup?.release();
       live.delete(releaseAll);
-      resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, output, outputBytes });
+      resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, peakMemoryBytes, output, outputBytes });
     });
   });
 }

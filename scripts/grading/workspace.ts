@@ -121,7 +121,15 @@ export function submissionPathProblem(submission: string): string | null {
  * Builds a workspace; a submission that cannot be copied gets a workspace
  * with `refused` set and no exercises.
  */
-export function prepareWorkspace(root: string, slot: string, name: string, submission: string, exercises: Exercise[], realm = false): Workspace {
+export function prepareWorkspace(
+  root: string,
+  slot: string,
+  name: string,
+  submission: string,
+  exercises: Exercise[],
+  realm = false,
+  typesAll = false,
+): Workspace {
   const dir = path.join(root, slot);
   fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
   let refused: string | null = submissionPathProblem(submission);
@@ -155,8 +163,9 @@ export function prepareWorkspace(root: string, slot: string, name: string, submi
         // one node_modules beside them (see typeCheckAll in grade.ts).
         compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, noEmit: true, typeRoots: ['../node_modules/@types'] },
         // The graded exercises (TypeScript follows their imports) and every file
-        // outside an exercise folder; ungraded exercises cannot change a grade.
-        include: [...exercises.map((e) => `exercises/${e.id}`), 'exercises/*.ts', 'tests'],
+        // outside an exercise folder; ungraded exercises cannot change a grade
+        // (with --types-all they are checked too, their errors counting for nothing).
+        include: typesAll ? ['exercises', 'tests'] : [...exercises.map((e) => `exercises/${e.id}`), 'exercises/*.ts', 'tests'],
         exclude: [],
       },
       null,

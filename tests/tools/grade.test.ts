@@ -320,7 +320,17 @@ describe('reading what a sandbox left', () => {
 describe('the verdict of a run', () => {
   const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
   const limits = { timeLimitSeconds: 60, memoryBytes: 1 << 30, seed: 42 };
-  const run = { exitCode: 0, signal: null, timedOut: false, memoryLimitHit: false, durationMs: 1, cpuMs: 1, output: '', outputBytes: 0 };
+  const run = {
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    memoryLimitHit: false,
+    durationMs: 1,
+    cpuMs: 1,
+    peakMemoryBytes: 0,
+    output: '',
+    outputBytes: 0,
+  };
   const suite = (names: string[]) => [
     {
       file: '/grade/tests/05-flatten.test.ts',
