@@ -6,7 +6,7 @@
  * the sandbox itself, the verdict checks, the score arithmetic, the
  * classroom format, shards and the command line.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -587,4 +587,38 @@ describe('merging forged shards', () => {
     expect(fs.readdirSync(path.dirname(out))).toEqual(['out']);
     expect(fs.readdirSync(out).sort()).toEqual(['class.csv', 'x.json', 'x.md']);
   });
+});
+
+describe('stopping a class run', () => {
+  it('on SIGTERM, kills the runs, writes the reports of the submissions that finished and exits with 130', async () => {
+    const dir = tempDir('kata-submissions-');
+    const full = copyTree('solutions', dir, 'full');
+    // A second submission that never finishes by itself: its 02 spins until the signal.
+    const slow = copyTree('solutions', dir, 'slow');
+    appendTo(slow, '02-output-size/output-size.ts', 'for (;;) {\n  // spins until the run is stopped\n}');
+    const out = tempDir('kata-grades-');
+    const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
+    const child = spawn(process.execPath, [tsNode, path.join(repoRoot, 'scripts', 'grade.ts'), full, slow, '--only', '02', '--jobs', '2', '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (/full 02-output-size: passed/.test(stdout) && /full: type check clean/.test(stdout) && /slow: type check/.test(stdout)) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/grade: interrupted \(SIGTERM\); 1 of 2 submission\(s\) graded and written to /);
+    expect(stderr).toMatch(/not graded: slow/);
+    expect(fs.readdirSync(out).sort()).toEqual(['class.csv', 'full.json', 'full.md']);
+    expect(exercise(JSON.parse(fs.readFileSync(path.join(out, 'full.json'), 'utf8')) as SubmissionGrade, '02-output-size').status).toBe('passed');
+    expect(leftBehind(child.pid!)).toEqual([]);
+  }, 300_000);
 });
