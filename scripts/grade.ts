@@ -87,7 +87,7 @@ options:
   --keep             keep the temporary workspaces and print where they are
   --realm            run the submission's code in its own sandboxed process,
                      the tests reaching it only through a typed channel
-                     (exercises 02-05 for now; docs/grading-trust.md)
+                     (02-05 and 08-10 for now; docs/grading-trust.md)
   --types-all        type-check every exercise folder, not only the graded
                      ones (their errors still count only for graded ones)`;
 
