@@ -6,7 +6,7 @@
  *   - imports other than relative ones inside the submission's tree or into
  *     lib/ (node:* and other modules, paths that leave the tree);
  *   - require, import(), import.meta, process, eval, Function, globalThis,
- *     global, module, __dirname, __filename, Buffer, and `.constructor`
+ *     global, module, __dirname, __filename, Buffer, jest, arguments, and `.constructor`
  *     other than this.constructor (the usual way to reach Function unnamed).
  * It also gives, per exercise, the files that exercise's code reaches through
  * relative imports, so a finding (or a type error) in a shared file counts
@@ -17,7 +17,22 @@ import path from 'node:path';
 import ts from 'typescript';
 import { Flag } from './reports';
 
-const FORBIDDEN_NAMES = new Set(['require', 'process', 'eval', 'Function', 'globalThis', 'global', 'module', '__dirname', '__filename', 'Buffer']);
+// `jest` would reach jest.mock / jest.requireActual; `arguments` at a module's top level holds the module
+// wrapper's (require, module, jest, ...), which the gate would otherwise never see named.
+const FORBIDDEN_NAMES = new Set([
+  'require',
+  'process',
+  'eval',
+  'Function',
+  'globalThis',
+  'global',
+  'module',
+  '__dirname',
+  '__filename',
+  'Buffer',
+  'jest',
+  'arguments',
+]);
 
 export interface GateResult {
   flags: Flag[];

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, loadManifest } from '../manifest';
 import { readBoundedText } from './files';
-import { reportFileNames, SubmissionGrade } from './reports';
+import { reportFileNames, SCORE_UNIT, SubmissionGrade } from './reports';
 
 /** The shard (1..n) a submission belongs to: a hash of its name, the same on every machine. */
 export function shardOf(name: string, n: number): number {
@@ -79,7 +79,7 @@ export function reportProblem(g: SubmissionGrade): string | null {
   let sum = 0;
   for (const t of g.tests) {
     if (!t || !seen.has(t.exercise)) return `a test of an exercise not in the report (${String(t?.exercise)})`;
-    if (!finite(t.score) || !finite(t.max_score) || t.score < 0 || t.score > t.max_score + 1e-9)
+    if (!finite(t.score) || !finite(t.max_score) || t.score < 0 || t.score > t.max_score + SCORE_UNIT)
       return `a test score outside its maximum in ${t.exercise}`;
     sum += t.score;
   }

@@ -148,7 +148,8 @@ describe('npm run grade on a class with hostile submissions', () => {
       else if (fence !== null && m && m[1].length >= fence.length && line.trim() === m[1]) fence = null;
       else if (fence === null) outside.push(line);
     }
-    expect(outside.filter((l) => /Score:/.test(l))).toEqual(['Score: **5.38 / 10**']);
+    // 02 in full, and of 05's 14 tests only the one that never calls the broken forward: 5 + 5 / 14.
+    expect(outside.filter((l) => /Score:/.test(l))).toEqual(['Score: **5.36 / 10**']);
     expect(outside.filter((l) => /<img/.test(l))).toEqual([]);
   });
 
