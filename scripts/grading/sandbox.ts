@@ -228,7 +228,14 @@ export interface SandboxRun {
   output: string;
   /** Every byte the run printed, counted (the output itself is capped). */
   outputBytes: number;
+  /** What the run wrote on its channel (file descriptor 3), up to CHANNEL_MAX bytes; null without a channel. */
+  channel: string | null;
+  /** True when the channel held more than CHANNEL_MAX bytes (the rest was dropped). */
+  channelOverflow: boolean;
 }
+
+/** The most the grader keeps of a run's channel (the verdict with every failure message fits). */
+export const CHANNEL_MAX = 16 * 1024 * 1024;
 
 export interface SandboxOptions {
   /** The workspace folder: read-only at SANDBOX_ROOT inside. */
@@ -254,6 +261,8 @@ export interface SandboxOptions {
   runTmpfsBytes?: number;
   /** Leave out node_modules (the submission's own process needs none). */
   noNodeModules?: boolean;
+  /** A channel for the grader's own code in the run: this secret on file descriptor 4, results read from 3. */
+  channelNonce?: string;
   /** Receives a function that kills the run. */
   onStart?: (kill: () => void) => void;
 }
@@ -357,6 +366,8 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       peakMemoryBytes: 0,
       output: '',
       outputBytes: 0,
+      channel: null,
+      channelOverflow: false,
     });
   }
   const kind = detectSandbox();
@@ -376,8 +387,26 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       cwd: kind.bubblewrap ? '/' : opts.workspace,
       env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: opts.channelNonce === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     });
+    let channel: string | null = null;
+    let channelBytes = 0;
+    let channelOverflow = false;
+    if (opts.channelNonce !== undefined) {
+      channel = '';
+      const chunks: Buffer[] = [];
+      const results = child.stdio[3] as NodeJS.ReadableStream;
+      results.on('data', (chunk: Buffer) => {
+        if (channelBytes + chunk.length > CHANNEL_MAX) channelOverflow = true;
+        else chunks.push(chunk);
+        channelBytes += chunk.length;
+      });
+      results.on('end', () => (channel = Buffer.concat(chunks).toString('utf8')));
+      results.on('error', () => undefined);
+      const secret = child.stdio[4] as NodeJS.WritableStream;
+      secret.on('error', () => undefined);
+      secret.end(opts.channelNonce);
+    }
     const killAll = (): void => {
       if (child.pid !== undefined) {
         try {
@@ -406,7 +435,7 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       killAll();
     };
     let timer = setTimeout(expire, opts.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       collect(chunk);
       opts.onStdout?.(chunk.toString());
       if (opts.idleTimeout) {
@@ -414,7 +443,7 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
         timer = setTimeout(expire, opts.timeoutMs);
       }
     });
-    child.stderr.on('data', collect);
+    child.stderr!.on('data', collect);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
@@ -423,7 +452,19 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       killAll();
       cgroup?.release();
       live.delete(releaseAll);
-      resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, peakMemoryBytes, output, outputBytes });
+      resolve({
+        exitCode,
+        signal,
+        timedOut,
+        memoryLimitHit,
+        durationMs: Date.now() - started,
+        cpuMs,
+        peakMemoryBytes,
+        output,
+        outputBytes,
+        channel,
+        channelOverflow,
+      });
     });
   });
 }

@@ -13,12 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, repoRoot } from '../manifest';
 import { firstLines, isNotImplemented, parseJestJson, progressOf, SuiteRun } from '../jest-run';
-import { readBounded } from './files';
 import { isTamperingMessage } from './frozen';
-import { detectSandbox, runSandboxed, SANDBOX_ROOT, SandboxRun } from './sandbox';
-
-/** The largest verdict the grader reads (every test's failure messages included). */
-const MAX_VERDICT_BYTES = 16 * 1024 * 1024;
+import { CHANNEL_MAX, detectSandbox, runSandboxed, SANDBOX_ROOT, SandboxRun } from './sandbox';
 
 export type ExerciseStatus =
   'passed' | 'failed' | 'not-started' | 'timeout' | 'crash' | 'memory' | 'compile-error' | 'missing' | 'refused' | 'rejected' | 'tampering';
@@ -71,11 +67,13 @@ export async function runInSandbox(
   fs.mkdirSync(cmd.runDir, { recursive: true, mode: 0o777 });
   fs.chmodSync(cmd.runDir, 0o777);
   const nonce = crypto.randomBytes(24).toString('hex');
-  fs.writeFileSync(path.join(cmd.runDir, 'nonce'), nonce, { mode: 0o644 });
   const channel = cmd.realm ? startRealm(cmd) : null;
   const jest = runSandboxed({
     workspace: cmd.wsDir,
     runDir: cmd.runDir,
+    // Its writable folder is in memory and size-limited; the results come back on a pipe (channelNonce).
+    runTmpfsBytes: 64 * 1024 * 1024,
+    channelNonce: nonce,
     nodeModules: path.join(repoRoot, 'node_modules'),
     command: [
       process.execPath,
@@ -97,9 +95,6 @@ export async function runInSandbox(
       FC_SEED: String(cmd.limits.seed),
       FORCE_COLOR: '0',
       NO_COLOR: '1',
-      KATA_PROGRESS_FILE: `${runInside}/progress.json`,
-      KATA_NONCE_FILE: `${runInside}/nonce`,
-      KATA_VERDICT_FILE: `${runInside}/verdict.json`,
       ...(channel ? { KATA_REALM_REQUEST: channel.request, KATA_REALM_ANSWER: channel.answer } : {}),
     },
     timeoutMs: cmd.limits.timeLimitSeconds * 1000,
@@ -121,31 +116,34 @@ export async function runInSandbox(
       outputBytes: run.outputBytes + realm.outputBytes,
     };
   }
+  // Everything comes from the channel (a pipe): nothing is read from the sandbox's file system.
   let progress = { test: '', consoleBytes: 0 };
-  const progressRead = readBounded(path.join(cmd.runDir, 'progress.json'), 64 * 1024);
-  if (progressRead.ok) {
-    try {
-      const p = JSON.parse(progressRead.bytes.toString('utf8')) as { test?: unknown; consoleBytes?: unknown };
-      progress = { test: typeof p.test === 'string' ? p.test : '', consoleBytes: typeof p.consoleBytes === 'number' ? p.consoleBytes : 0 };
-    } catch {
-      // not the guard's JSON: no progress
-    }
-  }
   let suites: SuiteRun[] | null = null;
   let forged: string | false = false;
-  // Never blocks: a FIFO, a link or a huge file at the verdict's path is refused, not read.
-  const verdictRead = readBounded(path.join(cmd.runDir, 'verdict.json'), MAX_VERDICT_BYTES);
-  if (verdictRead.ok) {
+  for (const line of (run.channel ?? '').split('\n')) {
+    const space = line.indexOf(' ');
+    const kind = line.slice(0, space);
+    if (kind !== 'progress' && kind !== 'verdict') continue;
+    let value: { test?: unknown; consoleBytes?: unknown; nonce?: unknown; testResults?: unknown };
     try {
-      const verdict = JSON.parse(verdictRead.bytes.toString('utf8')) as { nonce?: unknown; testResults?: unknown };
-      if (verdict.nonce === nonce) suites = parseJestJson(verdict as Parameters<typeof parseJestJson>[0]);
-      else forged = 'a test report not written by the grader was found';
+      value = JSON.parse(line.slice(space + 1)) as typeof value;
     } catch {
+      if (kind === 'verdict') forged = 'a test report not written by the grader was found';
+      continue;
+    }
+    if (kind === 'progress') {
+      progress = {
+        test: typeof value.test === 'string' ? value.test : '',
+        consoleBytes: typeof value.consoleBytes === 'number' ? value.consoleBytes : 0,
+      };
+    } else if (value.nonce === nonce && suites === null && !forged) {
+      suites = parseJestJson(value as Parameters<typeof parseJestJson>[0]);
+    } else {
       forged = 'a test report not written by the grader was found';
     }
-  } else if (!verdictRead.missing) {
-    forged = `the place of the test report held ${verdictRead.why}, not the grader's report`;
   }
+  if (run.channelOverflow) forged = forged || `more than ${CHANNEL_MAX} bytes were written on the grader's channel`;
+  if (forged) suites = null;
   return { run, suites, forged, progress };
 }
 

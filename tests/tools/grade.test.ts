@@ -217,29 +217,33 @@ describe('npm run grade on a class with hostile submissions', () => {
 });
 
 describe('the sandbox of one run', () => {
-  it("does not wait on a FIFO put at the verdict's path", async () => {
+  it('reads nothing from the run folder: FIFOs and a file filling it change nothing and reach no disk', async () => {
     const dir = tempDir('kata-submissions-');
     const s = copyTree('exercises', dir, 'fifo-verdict');
-    // Straight Node, no gate: what the grader's reading alone must survive.
-    appendTo(s, FLATTEN, `require('node:child_process').execFileSync('mkfifo', [process.env.KATA_VERDICT_FILE]);`);
+    // Straight Node, no gate: FIFOs where the verdict and the progress once were, and 1 GiB of writes into the run folder.
+    appendTo(
+      s,
+      FLATTEN,
+      [
+        `const cp = require('node:child_process');`,
+        `const runFs = require('node:fs');`,
+        `const run = process.cwd() + '/run';`,
+        `cp.execFileSync('mkfifo', [run + '/verdict.json', run + '/progress.json']);`,
+        `try { for (let i = 0; i < 16; i++) runFs.appendFileSync(run + '/big', Buffer.alloc(64 * 1024 * 1024)); } catch { /* the run folder is full */ }`,
+      ].join('\n'),
+    );
     const root = tempDir('kata-grade-test-');
-    // Readable by the sandbox's unprivileged uid, as the grader's own root is.
     fs.chmodSync(root, 0o755);
     const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
     const ws = prepareWorkspace(root, 's0001', 'fifo-verdict', s, [e]);
     const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
-    const outcome = await runInSandbox({
-      wsDir: ws.dir,
-      runDir: path.join(root, 'run-05'),
-      exercise: e,
-      limits,
-      name: `kata-grade-${process.pid}-fifo-test`,
-    });
-    const run = judge(e, ['x'], `${detectSandbox().bubblewrap ? '/grade' : ws.dir}/tests/05-flatten.test.ts`, outcome, limits);
-    expect({ status: run.status, message: run.message }).toEqual({
-      status: 'tampering',
-      message: "the place of the test report held a FIFO, not the grader's report; it was ignored and the exercise gets no points",
-    });
+    const runDir = path.join(root, 'run-05');
+    const outcome = await runInSandbox({ wsDir: ws.dir, runDir, exercise: e, limits, name: `kata-grade-${process.pid}-fifo-test` });
+    // The stubs' tests ran and the grader read their report from its pipe, not from the folder.
+    expect(outcome.forged).toBe(false);
+    expect(outcome.suites?.[0].tests.length).toBe(14);
+    expect(outcome.run.timedOut).toBe(false);
+    if (detectSandbox().bubblewrap) expect(fs.readdirSync(runDir)).toEqual([]);
   }, 120_000);
 
   it('keeps a submission from writing outside, forging its verdict or outliving the run', async () => {
@@ -265,7 +269,7 @@ describe('the sandbox of one run', () => {
         `tryIt(() => nodeFs.writeFileSync(${JSON.stringify(outside)}, 'x'));`,
         `require('node:child_process').spawn('/bin/sh', ['-c', 'sleep 60 # ${marker}'], { detached: true, stdio: 'ignore' }).unref();`,
         `const fake = (title: string) => ({ ancestorTitles: [], title, status: 'passed', duration: 1, failureMessages: [] });`,
-        `nodeFs.writeFileSync(process.env.KATA_VERDICT_FILE, JSON.stringify({ nonce: '', testResults: [{ name: '/grade/tests/05-flatten.test.ts', status: 'passed', message: '', assertionResults: [fake('a')] }] }));`,
+        `nodeFs.writeSync(3, 'verdict ' + JSON.stringify({ nonce: '', testResults: [{ name: '/grade/tests/05-flatten.test.ts', status: 'passed', message: '', assertionResults: [fake('a')] }] }) + '\\n');`,
         `process.kill(process.pid, 'SIGKILL');`,
       ].join('\n'),
     );
@@ -331,6 +335,8 @@ describe('the verdict of a run', () => {
     peakMemoryBytes: 0,
     output: '',
     outputBytes: 0,
+    channel: null,
+    channelOverflow: false,
   };
   const suite = (names: string[]) => [
     {
