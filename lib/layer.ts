@@ -7,8 +7,11 @@
  *                  `params`. Optimizers change `params` from `grads`.
  *
  * Checks: forward refuses NaN and infinite inputs (data comes from outside);
- * backward checks the shape of dout but not its values (it comes from the
- * network, and the classifier checks the loss and every updated weight).
+ * backward checks the shape of dout and refuses NaN and infinite values in
+ * it the same way, in every layer of both tiers (the readable layers and the
+ * engine's): a KataInputError "<Layer>.backward: expected finite values, got
+ * <value> at index [...] of shape [...]" (lib/checks.ts's checkFinite), before
+ * any gradient is changed.
  * An empty batch (N = 0) is fine for every layer: empty outputs, zero grads.
  *
  * What a caller may keep: forward's output until the same layer's next

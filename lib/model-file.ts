@@ -5,7 +5,9 @@
  *   line 1   "scratch-cnn-classifier 2" (the format name and version)
  *   line 2   a JSON header: settings, specs, the tensors in order
  *            ({ layer, name, shape }), the histories and the checksum of
- *            the weights (FNV-1a, 32 bits, hex)
+ *            the whole file (FNV-1a, 32 bits, hex) over line 1, the header
+ *            as JSON without its checksum, and the weights: an edited
+ *            setting (lr, seed, inputShape) is refused like a flipped bit
  *   the rest every tensor's values as little-endian float64, in the
  *            header's order, nothing after them
  */
@@ -21,11 +23,16 @@ export interface ModelHeader {
   history: { lossHistory: number[]; epochLoss: number[]; valLoss: number[]; valAccuracy: number[] };
 }
 
-/** FNV-1a over the bytes: a flipped bit changes it (a check against damage, not against forgery). */
-function checksum(bytes: Uint8Array): string {
+/** FNV-1a over the parts' bytes one after the other: a flipped bit changes it (a check against damage, not against forgery). */
+function checksum(...parts: Uint8Array[]): string {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  for (const bytes of parts) for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
   return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** What the checksum covers besides the weights: line 1 and the header without its checksum, as written. */
+function covered(header: object): Uint8Array {
+  return new TextEncoder().encode(`${MODEL_FILE_MAGIC}\n${JSON.stringify(header)}\n`);
 }
 
 /** The file's bytes for a header and the values of its tensors, in order. */
@@ -35,7 +42,7 @@ export function encodeModelFile(header: ModelHeader, values: readonly Float64Arr
   const view = new DataView(weights.buffer);
   let at = 0;
   for (const v of values) for (let i = 0; i < v.length; i++, at += 8) view.setFloat64(at, v[i], true);
-  const text = new TextEncoder().encode(`${MODEL_FILE_MAGIC}\n${JSON.stringify({ ...header, checksum: checksum(weights) })}\n`);
+  const text = new TextEncoder().encode(`${MODEL_FILE_MAGIC}\n${JSON.stringify({ ...header, checksum: checksum(covered(header), weights) })}\n`);
   const bytes = new Uint8Array(text.length + weights.length);
   bytes.set(text);
   bytes.set(weights, text.length);
@@ -49,7 +56,7 @@ export function encodeModelFile(header: ModelHeader, values: readonly Float64Arr
  *
  * @throws KataInputError: "<where> is not a saved classifier: ...", "... is
  *   corrupt: ...", "... is truncated: ...", "... has extra bytes at the end: ...",
- *   "... is damaged: the checksum of its weights is ..., its header says ..."
+ *   "... is damaged: the checksum of the file (header and weights) is ..., its header says ..."
  */
 export function decodeModelFile(bytes: Uint8Array, where: string): { header: ModelHeader; weights: Float64Array } {
   const text = new TextDecoder();
@@ -85,13 +92,13 @@ export function decodeModelFile(bytes: Uint8Array, where: string): { header: Mod
     const problem = data.length < 8 * count ? 'is truncated' : 'has extra bytes at the end';
     throw new KataInputError(`${where} ${problem}: its header needs ${8 * count} bytes of weights, the file holds ${data.length}`);
   }
-  const sum = checksum(data);
-  if (header.checksum !== sum) {
-    throw new KataInputError(`${where} is damaged: the checksum of its weights is ${sum}, its header says ${JSON.stringify(header.checksum)}`);
+  const { checksum: stated, ...rest } = header;
+  const sum = checksum(covered(rest), data);
+  if (stated !== sum) {
+    throw new KataInputError(`${where} is damaged: the checksum of the file (header and weights) is ${sum}, its header says ${JSON.stringify(stated)}`);
   }
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const weights = new Float64Array(count);
   for (let i = 0; i < count; i++) weights[i] = view.getFloat64(8 * i, true);
-  const { checksum: _checked, ...rest } = header;
   return { header: rest, weights };
 }

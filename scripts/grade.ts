@@ -39,7 +39,7 @@ import {
   TestGrade,
   testScores,
 } from './grading/reports';
-import { detectSandbox, runSandboxed } from './grading/sandbox';
+import { detectSandbox, onInterrupt, runSandboxed } from './grading/sandbox';
 import { ExerciseRun, ExerciseStatus, insideRoot, judge, RunLimits, runInSandbox } from './grading/verdict';
 import { prepareWorkspace, Workspace } from './grading/workspace';
 
@@ -62,6 +62,8 @@ interface Options {
   excel: boolean;
   format: 'files' | 'classroom';
   shard: { k: number; n: number } | null;
+  realm: boolean;
+  typesAll: boolean;
 }
 
 const USAGE = `usage: npm run grade -- <submission-folder>... [options]
@@ -83,9 +85,17 @@ options:
                      GitHub Classroom's reporter format (one line per exercise;
                      for GitHub Classroom, which is closing down)
   --excel            class.csv with a UTF-8 byte order mark, for Excel
-  --keep             keep the temporary workspaces and print where they are`;
+  --keep             keep the temporary workspaces and print where they are
+  --realm            run the submission's code in its own sandboxed process,
+                     the tests reaching it only through a typed channel
+                     (02-05 and 08-10 for now; docs/grading-trust.md)
+  --types-all        type-check every exercise folder, not only the graded
+                     ones (their errors still count only for graded ones)`;
 
 class UsageError extends Error {}
+
+/** The run was stopped by SIGINT or SIGTERM after writing what finished (exit code 130). */
+class Interrupted extends Error {}
 
 function positiveInt(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -111,6 +121,8 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
         format: { type: 'string' },
         excel: { type: 'boolean' },
         keep: { type: 'boolean' },
+        realm: { type: 'boolean' },
+        'types-all': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -150,6 +162,8 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
     excel: v.excel ?? false,
     format,
     shard,
+    realm: v.realm ?? false,
+    typesAll: v['types-all'] ?? false,
   };
 }
 
@@ -215,6 +229,9 @@ export async function listExpectedTests(
 // ---------------------------------------------------------------------------
 // Type check
 
+/** Submissions type-checked by one checker process before a new one starts. */
+const CHECKS_PER_PROCESS = 8;
+
 /** Sorts the checker's output for one workspace into type errors per exercise id. */
 function typeErrorsByExercise(output: string, exercises: Exercise[], reach: GateResult['reach']): Map<string, string[]> {
   const errors = new Map<string, string[]>();
@@ -250,7 +267,9 @@ function typeErrorsByExercise(output: string, exercises: Exercise[], reach: Gate
  * may share it; the limits still hold: the time limit counts from the last
  * result, and when the checker dies, runs out of time or memory, the
  * workspace it was on gets that as its result and the rest are checked again
- * in a new process. Calls `done` for each workspace; returns the CPU time.
+ * in a new process. A new process every CHECKS_PER_PROCESS workspaces.
+ * Calls `done` for each workspace; returns the CPU time and the largest
+ * peak memory of a checker process (0 without a cgroup).
  */
 async function typeCheckAll(
   workspaces: Workspace[],
@@ -258,13 +277,18 @@ async function typeCheckAll(
   reachOf: (ws: Workspace) => GateResult['reach'],
   root: string,
   limits: RunLimits,
+  stopped: () => boolean,
   done: (ws: Workspace, errors: Map<string, string[]>) => void,
-): Promise<number> {
+): Promise<{ cpuMs: number; peakRssBytes: number }> {
   const inside = insideRoot(root);
   const configOf = (ws: Workspace): string => `${inside}/${ws.slot}/types.tsconfig.json`;
   let queue = [...workspaces];
   let cpuMs = 0;
+  let peakRssBytes = 0;
   for (let attempt = 0; queue.length > 0; attempt++) {
+    // A new checker every few submissions, each with its own limits: its memory cannot grow with the class.
+    const batch = queue.slice(0, CHECKS_PER_PROCESS);
+    const later = queue.slice(CHECKS_PER_PROCESS);
     const runDir = path.join(root, 'runs', `types-${attempt}`);
     fs.mkdirSync(runDir, { recursive: true, mode: 0o777 });
     fs.chmodSync(runDir, 0o777);
@@ -278,7 +302,7 @@ async function typeCheckAll(
         process.execPath,
         `--max-old-space-size=${Math.floor(limits.memoryBytes / 1024 / 1024 / 2)}`,
         `${inside}/typecheck.js`,
-        ...queue.map(configOf),
+        ...batch.map(configOf),
       ],
       env: { HOME: '/tmp' },
       timeoutMs: limits.timeLimitSeconds * 1000,
@@ -296,7 +320,7 @@ async function typeCheckAll(
             continue;
           }
           const { config, output } = result;
-          const ws = queue.find((w) => configOf(w) === config);
+          const ws = batch.find((w) => configOf(w) === config);
           if (typeof output !== 'string') continue;
           if (!ws || finished.has(ws)) continue;
           finished.add(ws);
@@ -307,7 +331,9 @@ async function typeCheckAll(
       name: `kata-grade-${process.pid}-types-${attempt}`,
     });
     cpuMs += run.cpuMs;
-    const rest = queue.filter((w) => !finished.has(w));
+    if (stopped()) break;
+    peakRssBytes = Math.max(peakRssBytes, run.peakMemoryBytes);
+    const rest = batch.filter((w) => !finished.has(w));
     if (rest.length > 0) {
       // The checker stopped on the first workspace without a result.
       const why = run.timedOut
@@ -317,9 +343,9 @@ async function typeCheckAll(
           : `the type checker crashed (${run.signal ?? `exit code ${run.exitCode}`}):\n${firstLines(run.output, 4)}`;
       done(rest[0], new Map(exercises.map((e) => [e.id, [why]])));
     }
-    queue = rest.slice(1);
+    queue = [...rest.slice(1), ...later];
   }
-  return cpuMs;
+  return { cpuMs, peakRssBytes };
 }
 
 export function makeRoot(): string {
@@ -481,9 +507,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   const allNames = opts.submissions.map((s) => path.basename(s));
   const duplicate = allNames.find((n, i) => allNames.indexOf(n) !== i);
   if (duplicate) throw new UsageError(`two submissions are named "${duplicate}"; folder names must differ`);
-  for (const s of opts.submissions) {
-    if (!fs.lstatSync(s, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`not a folder: ${s}`);
-  }
+  // A submission path that is a link, a file or missing is refused on its own (prepareWorkspace), the rest graded.
   if (opts.format === 'files') checkOut(opts.out);
   const fileNames = reportFileNames(allNames);
   const submissions = opts.shard ? opts.submissions.filter((s) => shardOf(path.basename(s), opts.shard!.n) === opts.shard!.k) : opts.submissions;
@@ -502,9 +526,17 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     if (!opts.keep) fs.rmSync(root, { recursive: true, force: true });
   };
   process.on('exit', removeRoot);
+  // SIGINT/SIGTERM: every run is killed, nothing new starts, and the reports of the submissions that finished are written.
+  let interrupted: NodeJS.Signals | null = null;
+  onInterrupt((signal) => {
+    interrupted = signal;
+    console.error(`\ngrade: ${signal}: stopping; writing the reports of the submissions that finished`);
+  });
   try {
     const expected = await listExpectedTests(root, exercises, limitsOf(exercises[0]));
-    const workspaces = submissions.map((s, i) => prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises));
+    const workspaces = submissions.map((s, i) =>
+      prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises, opts.realm, opts.typesAll),
+    );
     const gates = new Map(
       workspaces.map((ws) => [
         ws.name,
@@ -528,6 +560,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       if (opts.format === 'files') console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text.replace(CONTROL_CHARACTERS, '?')}`);
     };
     const exerciseJob = (ws: Workspace, e: Exercise) => async (): Promise<void> => {
+      if (interrupted) return;
       const list = expected.get(e.id)!;
       let run: ExerciseRun;
       const g = gates.get(ws.name);
@@ -545,15 +578,20 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
           exercise: e,
           limits,
           name: `kata-grade-${process.pid}-${ws.slot}-${e.id}`,
+          realm: ws.realm,
         });
-        run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits);
+        // A run killed by the interrupt has no result (its submission is left out of the reports).
+        if (interrupted) return;
+        run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits, ws.realm !== null);
         cpuMs += outcome.run.cpuMs;
         if (!opts.keep) fs.rmSync(path.join(root, 'runs', `${ws.slot}-${e.id}`), { recursive: true, force: true });
       }
       runs.set(key(ws, e), run);
       report(`${ws.name} ${e.id}: ${run.status} (${seconds(run.durationMs)})`);
     };
+    let typeStats = { cpuMs: 0, peakRssBytes: 0, checked: 0 };
     const typeJob = async (): Promise<void> => {
+      if (interrupted) return;
       const started = Date.now();
       for (const ws of workspaces.filter((w) => w.refused)) {
         typeErrors.set(ws.slot, new Map());
@@ -561,18 +599,21 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       }
       const typeLimits = { ...limitsOf(exercises[0]), timeLimitSeconds: opts.timeLimitSeconds ?? 120 };
       const checked = workspaces.filter((w) => !w.refused);
-      cpuMs += await typeCheckAll(
+      const types = await typeCheckAll(
         checked,
         exercises,
         (ws) => gates.get(ws.name)!.reach,
         root,
         typeLimits,
+        () => interrupted !== null,
         (ws, errors) => {
           typeErrors.set(ws.slot, errors);
           const bad = [...errors.keys()];
           report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
         },
       );
+      cpuMs += types.cpuMs;
+      typeStats = { cpuMs: types.cpuMs, peakRssBytes: types.peakRssBytes, checked: checked.length };
     };
     // The exercises with long time limits (the MNIST ones) first, as they set the wall time.
     const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
@@ -581,7 +622,9 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     await runPool([...jobsOf(order.filter(isLong)), typeJob, ...jobsOf(order.filter((e) => !isLong(e)))], opts.jobs);
 
     const max = exercises.reduce((s, e) => s + e.points, 0);
-    const grades: SubmissionGrade[] = workspaces.map((ws) => {
+    const finishedAll = (ws: Workspace): boolean => typeErrors.has(ws.slot) && exercises.every((e) => runs.has(key(ws, e)));
+    const gradedWorkspaces = interrupted ? workspaces.filter(finishedAll) : workspaces;
+    const grades: SubmissionGrade[] = gradedWorkspaces.map((ws) => {
       const graded = exercises.map((e) => {
         const run = applyTypeErrors(runs.get(key(ws, e))!, typeErrors.get(ws.slot)?.get(e.id));
         const { grade: g, tests } = gradeOf(e, run);
@@ -621,6 +664,12 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       return grades;
     }
     writeReports(opts.out, grades, exercises, opts.excel);
+    if (interrupted) {
+      const left = workspaces.filter((ws) => !finishedAll(ws)).map((ws) => ws.name.replace(CONTROL_CHARACTERS, '?'));
+      console.error(`grade: interrupted (${interrupted}); ${grades.length} of ${workspaces.length} submission(s) graded and written to ${opts.out}`);
+      if (left.length > 0) console.error(`not graded: ${left.join(', ')}`);
+      throw new Interrupted(interrupted);
+    }
     if (opts.keep) console.log(`workspaces kept in ${root}`);
     console.log('');
     console.log(
@@ -630,6 +679,10 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       ),
     );
     if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, workspaces.length))} per submission)`);
+    if (typeStats.cpuMs > 0)
+      console.log(
+        `type check: ${seconds(typeStats.cpuMs / Math.max(1, typeStats.checked))} CPU per submission, peak memory of a checker ${(typeStats.peakRssBytes / 1024 / 1024).toFixed(0)} MB`,
+      );
     const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
     const legend = marks.map(([k, v]) => `${k} = ${v}`);
     console.log(
@@ -637,6 +690,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     );
     return grades;
   } finally {
+    onInterrupt(null);
     removeRoot();
     process.off('exit', removeRoot);
   }
@@ -666,6 +720,7 @@ async function main(): Promise<void> {
     const grades = await grade(opts);
     if (opts.format === 'files') console.log(`graded ${grades.length} submission(s) in ${seconds(Date.now() - started)}`);
   } catch (err) {
+    if (err instanceof Interrupted) process.exit(130);
     console.error(`grade: ${(err as Error).message}`);
     process.exit(2);
   }

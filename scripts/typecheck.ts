@@ -10,6 +10,12 @@
  * prints one JSON line per project: {"config": ..., "output": ...} where
  * output is what `tsc --noEmit --pretty false -p <config>` would print
  * (paths relative to the config's folder).
+ *
+ * Only files under a node_modules folder (the same paths for every project)
+ * are kept between projects: a project's own files (its workspace's copies
+ * of lib/, the tests and the submission) are dropped with its program, so
+ * the process's memory does not grow with the number of projects, and a
+ * huge file costs only the project that holds it.
  */
 import path from 'node:path';
 import ts from 'typescript';
@@ -47,7 +53,7 @@ export function typeCheckProject(configPath: string): string {
     const cached = shouldCreateNew ? undefined : cache.get(key);
     if (cached) return cached;
     const file = readSourceFile(fileName, version, onError, shouldCreateNew);
-    if (file) cache.set(key, file);
+    if (file && fileName.split(/[\\/]/).includes('node_modules')) cache.set(key, file);
     return file;
   };
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });

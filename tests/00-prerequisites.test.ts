@@ -298,6 +298,15 @@ describe('ReLU: y = max(x, 0)', () => {
     expect(() => relu.backward(new Tensor([3, 2]))).toThrowKataError(/expected shape \[2, 3\], got \[3, 2\]/);
   });
 
+  it('backward: refuses NaN and Infinity in dout, naming the value and its index (lib/layer.ts)', () => {
+    const relu = new ReLU();
+    relu.forward(Tensor.from([[1, -1, 2]]));
+    expect(() => relu.backward(Tensor.from([[0, NaN, 0]]))).toThrowKataError(/^ReLU\.backward: expected finite values, got NaN at index \[0, 1\]/);
+    expect(() => relu.backward(Tensor.from([[0, 0, -Infinity]]))).toThrowKataError(
+      /^ReLU\.backward: expected finite values, got -Infinity at index \[0, 2\]/,
+    );
+  });
+
   it('names the method in its messages: ReLU.forward, ReLU.backward', () => {
     const relu = new ReLU();
     expect(() => relu.forward(vector([1, NaN]))).toThrowKataError(/^ReLU\.forward: expected finite values, got NaN/);

@@ -593,6 +593,16 @@ describe('01 conv2d: bad input', () => {
     expect(() => conv.backward(seededTensor([1, 2, 4, 3], 2))).toThrowKataError(/Conv2d\.backward: expected shape \[1, 2, 4, 4\], got \[1, 2, 4, 3\]/);
   });
 
+  it('backward: refuses NaN and Infinity in dout, naming the value and its index (lib/layer.ts)', () => {
+    const conv = layer();
+    conv.forward(seededTensor([1, 3, 4, 4], 1)); // output [1, 2, 4, 4]
+    const dout = seededTensor([1, 2, 4, 4], 2);
+    dout.data[dout.size - 1] = Infinity;
+    expect(() => conv.backward(dout)).toThrowKataError(/^Conv2d\.backward: expected finite values, got Infinity at index \[0, 1, 3, 3\]/);
+    dout.data[dout.size - 1] = NaN;
+    expect(() => conv.backward(dout)).toThrowKataError(/^Conv2d\.backward: expected finite values, got NaN at index \[0, 1, 3, 3\]/);
+  });
+
   it('backward: says to call forward first when there was no forward', () => {
     expect(() => layer().backward(seededTensor([1, 2, 4, 4], 2))).toThrowKataError(/Conv2d\.backward: call forward before backward/);
   });

@@ -573,6 +573,16 @@ describe('03 MaxPool2D bad input', () => {
     expect(() => layer.backward(Tensor.zeros([2, 3, 4]))).toThrowKataError(/MaxPool2D\.backward: expected shape \[2, 3, 2, 2\], got \[2, 3, 4\]/);
   });
 
+  it('rejects NaN and Infinity in dout, naming the value and its index (lib/layer.ts)', () => {
+    const layer = new MaxPool2D({ kernelSize: 2 });
+    layer.forward(seededTensor([2, 3, 4, 4], 3)); // output [2, 3, 2, 2]
+    const dout = Tensor.zeros([2, 3, 2, 2]);
+    dout.data[5] = Infinity; // [0, 1, 0, 1]
+    expect(() => layer.backward(dout)).toThrowKataError(/^MaxPool2D\.backward: expected finite values, got Infinity at index \[0, 1, 0, 1\]/);
+    dout.data[5] = NaN;
+    expect(() => layer.backward(dout)).toThrowKataError(/^MaxPool2D\.backward: expected finite values, got NaN at index \[0, 1, 0, 1\]/);
+  });
+
   it('rejects backward before any forward', () => {
     const layer = new MaxPool2D({ kernelSize: 2 });
     expect(() => layer.backward(Tensor.zeros([1, 1, 2, 2]))).toThrowKataError(/MaxPool2D\.backward.*forward first/);

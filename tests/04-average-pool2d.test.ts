@@ -356,6 +356,16 @@ describe('04 AveragePool2D bad input', () => {
     );
   });
 
+  it('rejects NaN and Infinity in dout, naming the value and its index (lib/layer.ts)', () => {
+    const layer = new AveragePool2D({ kernelSize: 2, stride: 1 });
+    layer.forward(Tensor.zeros([1, 2, 3, 3])); // output [1, 2, 2, 2]
+    const dout = Tensor.zeros([1, 2, 2, 2]);
+    dout.data[6] = -Infinity; // [0, 1, 1, 0]
+    expect(() => layer.backward(dout)).toThrowKataError(/^AveragePool2D\.backward: expected finite values, got -Infinity at index \[0, 1, 1, 0\]/);
+    dout.data[6] = NaN;
+    expect(() => layer.backward(dout)).toThrowKataError(/^AveragePool2D\.backward: expected finite values, got NaN at index \[0, 1, 1, 0\]/);
+  });
+
   it('rejects backward before any forward', () => {
     expect(() => new AveragePool2D({ kernelSize: 2 }).backward(Tensor.zeros([1, 1, 1, 1]))).toThrowKataError(/AveragePool2D\.backward.*forward first/);
   });

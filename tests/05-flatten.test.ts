@@ -183,6 +183,16 @@ describe('05 Flatten bad input', () => {
     expect(() => new Flatten().forward(x)).toThrowKataError(/Flatten\.forward: expected finite values, got NaN at index \[1, 2\]/);
   });
 
+  it('rejects NaN and Infinity in dout, naming the value and its index (lib/layer.ts)', () => {
+    const layer = new Flatten();
+    layer.forward(Tensor.zeros([2, 3, 4, 5]));
+    const dout = Tensor.zeros([2, 60]);
+    dout.data[61] = Infinity; // [1, 1]
+    expect(() => layer.backward(dout)).toThrowKataError(/^Flatten\.backward: expected finite values, got Infinity at index \[1, 1\]/);
+    dout.data[61] = NaN;
+    expect(() => layer.backward(dout)).toThrowKataError(/^Flatten\.backward: expected finite values, got NaN at index \[1, 1\]/);
+  });
+
   it('rejects a dout whose shape is not the output shape, even with the right number of elements', () => {
     const layer = new Flatten();
     layer.forward(Tensor.zeros([2, 3, 4, 5]));

@@ -26,6 +26,7 @@ import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
 import { sizeOf, Tensor } from '../../lib/tensor';
 import { biasGradientInto } from '../kernels/bias';
+import { checkFiniteFast } from '../kernels/finite';
 import { convForwardFast, convInputGradientFast, convWeightGradientFast, type PaddedInput } from '../kernels/conv-direct';
 import { col2imInto, im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../kernels/im2col';
 import { apart, Workspace } from '../kernel-memory';
@@ -149,6 +150,7 @@ export class Conv2d implements ParametricLayer {
     const N = inputShape[0];
     const M = this.outChannels;
     checkShape(where, dout, [N, M, OH, OW]);
+    checkFiniteFast(where, dout);
     const P = OH * OW;
     const R = N * P;
     const K = this.inChannels * this.kernelSize[0] * this.kernelSize[1];

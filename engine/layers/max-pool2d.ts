@@ -15,6 +15,7 @@ import { checkNonNegativeInt, checkPositiveInt, checkShape, KataInputError, toPa
 import type { Layer, PoolLayerOptions } from '../../lib/layer';
 import { Tensor } from '../../lib/tensor';
 import type { WindowGeometry } from '../kernels/im2col';
+import { checkFiniteFast } from '../kernels/finite';
 import { maxPoolBackwardInto, maxPoolInto } from '../kernels/pool';
 import { apart, Workspace } from '../kernel-memory';
 import { checkImages, type Window } from './checks';
@@ -101,6 +102,7 @@ export class MaxPool2D implements Layer {
     }
     const { geometry: g, argmax } = this.saved;
     checkShape('MaxPool2D.backward', dout, [g.N, g.C, g.OH, g.OW]);
+    checkFiniteFast('MaxPool2D.backward', dout);
     const dx = new Tensor([g.N, g.C, g.H, g.W], this.workspace.array('dx', g.N * g.C * g.H * g.W));
     maxPoolBackwardInto(dout.data, argmax, g, dx.data);
     return dx;

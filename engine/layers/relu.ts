@@ -18,6 +18,7 @@
  */
 import { checkFinite, checkShape, KataInputError } from '../../lib/checks';
 import type { Layer } from '../../lib/layer';
+import { checkFiniteFast } from '../kernels/finite';
 import { reluBackwardInto, reluForwardInto } from '../kernels/relu';
 import { Tensor } from '../../lib/tensor';
 import { apart, Workspace } from '../kernel-memory';
@@ -46,6 +47,7 @@ export class ReLU implements Layer {
     const y = this.y;
     if (y === null) throw new KataInputError('ReLU.backward: call forward before backward (no input stored)');
     checkShape('ReLU.backward', dout, y.shape);
+    checkFiniteFast('ReLU.backward', dout);
     const dx = new Tensor(y.shape, this.workspace.array('dx', y.size));
     reluBackwardInto(y.data, dout.data, dx.data);
     return dx;

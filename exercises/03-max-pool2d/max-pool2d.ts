@@ -99,7 +99,8 @@ export class MaxPool2D implements Layer {
    * windows, so the contributions add up (+=) instead of overwriting.
    *
    * Checks: forward was called (otherwise a KataInputError
-   * "MaxPool2D.backward: call forward first ..."), dout has the output shape (`checkShape`).
+   * "MaxPool2D.backward: call forward first ..."), dout has the output shape (`checkShape`)
+   * and finite values (`checkFinite`, as in every backward).
    *
    * @param dout [N, C, OH, OW], the shape forward returned
    * @returns dx [N, C, H, W]

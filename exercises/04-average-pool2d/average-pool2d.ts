@@ -65,7 +65,8 @@ export class AveragePool2D implements Layer {
    * Overlapping windows add up; padded cells receive nothing (they are not inputs).
    *
    * Checks: forward was called (otherwise a KataInputError
-   * "AveragePool2D.backward: call forward first ..."), dout has the output shape (`checkShape`).
+   * "AveragePool2D.backward: call forward first ..."), dout has the output shape (`checkShape`)
+   * and finite values (`checkFinite`, as in every backward).
    *
    * @param dout [N, C, OH, OW], the shape forward returned
    * @returns dx [N, C, H, W]

@@ -1,11 +1,12 @@
 /**
- * The import and API gate: reads every TypeScript file of a submission with
+ * The import and API gate: refuses every file of a submission that is not
+ * TypeScript or Markdown (whatever else it holds), and reads every TypeScript file with
  * the compiler's parser (nothing is run) and lists what a kata answer has no
  * business doing, with the file and line:
  *   - imports other than relative ones inside the submission's tree or into
  *     lib/ (node:* and other modules, paths that leave the tree);
  *   - require, import(), import.meta, process, eval, Function, globalThis,
- *     global, module, __dirname, __filename, Buffer, and `.constructor`
+ *     global, module, __dirname, __filename, Buffer, jest, arguments, and `.constructor`
  *     other than this.constructor (the usual way to reach Function unnamed).
  * It also gives, per exercise, the files that exercise's code reaches through
  * relative imports, so a finding (or a type error) in a shared file counts
@@ -16,7 +17,22 @@ import path from 'node:path';
 import ts from 'typescript';
 import { Flag } from './reports';
 
-const FORBIDDEN_NAMES = new Set(['require', 'process', 'eval', 'Function', 'globalThis', 'global', 'module', '__dirname', '__filename', 'Buffer']);
+// `jest` would reach jest.mock / jest.requireActual; `arguments` at a module's top level holds the module
+// wrapper's (require, module, jest, ...), which the gate would otherwise never see named.
+const FORBIDDEN_NAMES = new Set([
+  'require',
+  'process',
+  'eval',
+  'Function',
+  'globalThis',
+  'global',
+  'module',
+  '__dirname',
+  '__filename',
+  'Buffer',
+  'jest',
+  'arguments',
+]);
 
 export interface GateResult {
   flags: Flag[];
@@ -24,14 +40,18 @@ export interface GateResult {
   reach: Map<string, Set<string>>;
 }
 
-function tsFiles(dir: string, rel = ''): string[] {
+/** Every file of the tree (relative paths), whatever its extension. */
+function allFiles(dir: string, rel = ''): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) return tsFiles(path.join(dir, e.name), r);
-    return /\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(e.name) ? [r] : [];
+    if (e.isDirectory()) return allFiles(path.join(dir, e.name), r);
+    return [r];
   });
 }
+
+/** What a submission may hold: TypeScript (read by the parser below) and Markdown (never loaded). */
+const ACCEPTED = /\.(ts|md)$/;
 
 function isDeclarationName(node: ts.Identifier): boolean {
   const p = node.parent;
@@ -112,17 +132,23 @@ function scanFile(tree: string, rel: string): { flags: Flag[]; imports: string[]
 
 /** Runs the gate over a copied submission (`tree` is its exercises/ folder). */
 export function gate(tree: string, exerciseIds: string[]): GateResult {
-  const files = tsFiles(tree);
+  const files = allFiles(tree);
   const flags: Flag[] = [];
   const graph = new Map<string, string[]>();
-  for (const rel of files) {
+  for (const rel of files.filter((f) => !ACCEPTED.test(f))) {
+    // A .js, .jsx, .json or .node file would be loaded without being read here: refused whatever it holds.
+    flags.push({ file: `exercises/${rel}`, line: 1, what: 'is not a TypeScript file (a submission holds only .ts files and Markdown)' });
+    graph.set(`exercises/${rel}`, []);
+  }
+  for (const rel of files.filter((f) => f.endsWith('.ts'))) {
     const { flags: f, imports } = scanFile(tree, rel);
     flags.push(...f);
     graph.set(`exercises/${rel}`, imports);
   }
   const resolve = (target: string): string | null => {
     for (const candidate of [target, `${target}.ts`, `${target}/index.ts`]) if (graph.has(candidate)) return candidate;
-    return null;
+    // Whatever jest would also resolve (impl -> impl.jsx, impl.node, ...).
+    return [...graph.keys()].find((k) => k.startsWith(`${target}.`)) ?? null;
   };
   const reach = new Map<string, Set<string>>();
   for (const id of exerciseIds) {

@@ -32,7 +32,9 @@ export interface SandboxKind {
 let detected: SandboxKind | null = null;
 
 function bubblewrapWorks(): boolean {
-  const probe = spawnSync('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 10_000 });
+  const bwrap = ['bwrap', '--unshare-all', '--unshare-user', '--die-with-parent', '--ro-bind', '/', '/', 'true'];
+  const command = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...bwrap] : bwrap;
+  const probe = spawnSync(command[0], command.slice(1), { stdio: 'ignore', timeout: 10_000 });
   return probe.status === 0;
 }
 
@@ -150,6 +152,18 @@ class RunCgroup {
     }
   }
 
+  /** The most memory the whole tree used at once, in bytes (0 when unknown). */
+  peakMemoryBytes(): number {
+    for (const file of ['memory.max_usage_in_bytes', 'memory.peak']) {
+      try {
+        return Number(fs.readFileSync(path.join(this.dirs[0], file), 'utf8').trim()) || 0;
+      } catch {
+        // the other cgroup version's file
+      }
+    }
+    return 0;
+  }
+
   /** CPU time used by the whole tree so far, in milliseconds (0 when unknown). */
   cpuMs(): number {
     if (!this.cpuDir) return 0;
@@ -208,11 +222,20 @@ export interface SandboxRun {
   durationMs: number;
   /** CPU time of the whole process tree (0 without a cgroup). */
   cpuMs: number;
+  /** Peak memory of the whole process tree (0 without a cgroup). */
+  peakMemoryBytes: number;
   /** The last 64 KiB of stdout and stderr. */
   output: string;
   /** Every byte the run printed, counted (the output itself is capped). */
   outputBytes: number;
+  /** What the run wrote on its channel (file descriptor 3), up to CHANNEL_MAX bytes; null without a channel. */
+  channel: string | null;
+  /** True when the channel held more than CHANNEL_MAX bytes (the rest was dropped). */
+  channelOverflow: boolean;
 }
+
+/** The most the grader keeps of a run's channel (the verdict with every failure message fits). */
+export const CHANNEL_MAX = 16 * 1024 * 1024;
 
 export interface SandboxOptions {
   /** The workspace folder: read-only at SANDBOX_ROOT inside. */
@@ -232,6 +255,16 @@ export interface SandboxOptions {
   memoryBytes: number;
   /** A unique name for the run's cgroup. */
   name: string;
+  /** More files or folders to bind read-write: [outside, inside] (the realm's FIFOs). */
+  binds?: [string, string][];
+  /** The run folder as a size-limited tmpfs (this many bytes) instead of a bind of runDir. */
+  runTmpfsBytes?: number;
+  /** Leave out node_modules (the submission's own process needs none). */
+  noNodeModules?: boolean;
+  /** A channel for the grader's own code in the run: this secret on file descriptor 4, results read from 3. */
+  channelNonce?: string;
+  /** Receives a function that kills the run. */
+  onStart?: (kill: () => void) => void;
 }
 
 const OUTPUT_TAIL = 64 * 1024;
@@ -242,13 +275,18 @@ export function outsidePath(workspace: string, inside: string): string {
 }
 
 function bubblewrapArgs(opts: SandboxOptions): string[] {
-  const system = ['/usr', '/bin', '/lib', '/lib64', '/etc'].filter((d) => fs.existsSync(d)).flatMap((d) => ['--ro-bind', d, d]);
+  // Not /etc wholesale (it holds /etc/shadow): only the loader's cache and the time zone.
+  const system = [
+    ...['/usr', '/bin', '/lib', '/lib64'].filter((d) => fs.existsSync(d)).flatMap((d) => ['--ro-bind', d, d]),
+    ...['/etc/ld.so.cache', '/etc/localtime'].flatMap((f) => ['--ro-bind-try', f, f]),
+  ];
   // The running Node, wherever it is installed (nvm, Volta, an unpacked
   // tarball, even under /tmp): bound after the tmpfs so that none hides it.
   const node = path.dirname(fs.realpathSync(process.execPath));
   const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', node, node];
   return [
     '--unshare-all',
+    '--unshare-user',
     '--die-with-parent',
     '--new-session',
     '--cap-drop',
@@ -268,12 +306,9 @@ function bubblewrapArgs(opts: SandboxOptions): string[] {
     '--ro-bind',
     opts.workspace,
     SANDBOX_ROOT,
-    '--bind',
-    opts.runDir,
-    `${SANDBOX_ROOT}/run`,
-    '--ro-bind',
-    opts.nodeModules,
-    `${SANDBOX_ROOT}/node_modules`,
+    ...(opts.runTmpfsBytes ? ['--size', String(opts.runTmpfsBytes), '--tmpfs', `${SANDBOX_ROOT}/run`] : ['--bind', opts.runDir, `${SANDBOX_ROOT}/run`]),
+    ...(opts.noNodeModules ? [] : ['--ro-bind', opts.nodeModules, `${SANDBOX_ROOT}/node_modules`]),
+    ...(opts.binds ?? []).flatMap(([outside, inside]) => ['--bind', outside, inside]),
     '--chdir',
     SANDBOX_ROOT,
     '--clearenv',
@@ -284,15 +319,37 @@ function bubblewrapArgs(opts: SandboxOptions): string[] {
 
 const live = new Set<() => void>();
 let hooked = false;
+let interruptHandler: ((signal: NodeJS.Signals) => void) | null = null;
+let interrupted = false;
+
+/** Kills every run in progress (their promises resolve as killed). */
+export function killAllRuns(): void {
+  live.forEach((kill) => kill());
+}
+
+/**
+ * What SIGINT and SIGTERM do: by default kill every run and exit (130);
+ * with a handler, kill every run and call it once (the grader then writes
+ * the reports of what finished). A second signal exits at once.
+ */
+export function onInterrupt(handler: ((signal: NodeJS.Signals) => void) | null): void {
+  hookExit();
+  interruptHandler = handler;
+}
 
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => live.forEach((kill) => kill()));
+  process.on('exit', killAllRuns);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      live.forEach((kill) => kill());
-      process.exit(130);
+      killAllRuns();
+      if (interruptHandler && !interrupted) {
+        interrupted = true;
+        interruptHandler(sig);
+      } else {
+        process.exit(130);
+      }
     });
   }
 }
@@ -300,9 +357,29 @@ function hookExit(): void {
 /** Runs the command under the sandbox; resolves (never rejects) with what happened. */
 export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
   hookExit();
+  if (interrupted) {
+    return Promise.resolve({
+      exitCode: null,
+      signal: 'SIGKILL',
+      timedOut: false,
+      memoryLimitHit: false,
+      durationMs: 0,
+      cpuMs: 0,
+      peakMemoryBytes: 0,
+      output: '',
+      outputBytes: 0,
+      channel: null,
+      channelOverflow: false,
+    });
+  }
   const kind = detectSandbox();
   const cgroup = kind.cgroup ? new RunCgroup(opts.name, opts.memoryBytes, 256) : null;
-  const inner = kind.bubblewrap ? ['bwrap', ...bubblewrapArgs(opts), ...opts.command] : opts.command.map((a) => outsidePath(opts.workspace, a));
+  // As root, bubblewrap is started as uid/gid 65534 so that its user namespace maps the sandbox's uid to an
+  // unprivileged one on the host (files written inside are nobody's, not root's).
+  const unprivileged = kind.bubblewrap && process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+  const inner = kind.bubblewrap
+    ? [...unprivileged, 'bwrap', ...bubblewrapArgs(opts), ...opts.command]
+    : opts.command.map((a) => outsidePath(opts.workspace, a));
   const quoted = inner.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = cgroup ? `${cgroup.joinCommand()} && exec ${quoted}` : `exec ${quoted}`;
   const env = kind.bubblewrap ? { PATH: process.env.PATH ?? '/usr/bin:/bin' } : { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env };
@@ -312,8 +389,26 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       cwd: kind.bubblewrap ? '/' : opts.workspace,
       env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: opts.channelNonce === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     });
+    let channel: string | null = null;
+    let channelBytes = 0;
+    let channelOverflow = false;
+    if (opts.channelNonce !== undefined) {
+      channel = '';
+      const chunks: Buffer[] = [];
+      const results = child.stdio[3] as NodeJS.ReadableStream;
+      results.on('data', (chunk: Buffer) => {
+        if (channelBytes + chunk.length > CHANNEL_MAX) channelOverflow = true;
+        else chunks.push(chunk);
+        channelBytes += chunk.length;
+      });
+      results.on('end', () => (channel = Buffer.concat(chunks).toString('utf8')));
+      results.on('error', () => undefined);
+      const secret = child.stdio[4] as NodeJS.WritableStream;
+      secret.on('error', () => undefined);
+      secret.end(opts.channelNonce);
+    }
     const killAll = (): void => {
       if (child.pid !== undefined) {
         try {
@@ -329,6 +424,7 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       cgroup?.release();
     };
     live.add(releaseAll);
+    opts.onStart?.(killAll);
     let output = '';
     let outputBytes = 0;
     const collect = (chunk: Buffer): void => {
@@ -341,7 +437,7 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       killAll();
     };
     let timer = setTimeout(expire, opts.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       collect(chunk);
       opts.onStdout?.(chunk.toString());
       if (opts.idleTimeout) {
@@ -349,15 +445,28 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
         timer = setTimeout(expire, opts.timeoutMs);
       }
     });
-    child.stderr.on('data', collect);
+    child.stderr!.on('data', collect);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
       const cpuMs = cgroup?.cpuMs() ?? 0;
+      const peakMemoryBytes = cgroup?.peakMemoryBytes() ?? 0;
       killAll();
       cgroup?.release();
       live.delete(releaseAll);
-      resolve({ exitCode, signal, timedOut, memoryLimitHit, durationMs: Date.now() - started, cpuMs, output, outputBytes });
+      resolve({
+        exitCode,
+        signal,
+        timedOut,
+        memoryLimitHit,
+        durationMs: Date.now() - started,
+        cpuMs,
+        peakMemoryBytes,
+        output,
+        outputBytes,
+        channel,
+        channelOverflow,
+      });
     });
   });
 }

@@ -7,12 +7,14 @@
  *     tests the grader listed from its own copy (names and count).
  * Anything else is a timeout, a crash or tampering, never a pass.
  */
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, repoRoot } from '../manifest';
 import { firstLines, isNotImplemented, parseJestJson, progressOf, SuiteRun } from '../jest-run';
-import { detectSandbox, runSandboxed, SANDBOX_ROOT, SandboxRun } from './sandbox';
+import { isTamperingMessage } from './frozen';
+import { CHANNEL_MAX, detectSandbox, runSandboxed, SANDBOX_ROOT, SandboxRun } from './sandbox';
 
 export type ExerciseStatus =
   'passed' | 'failed' | 'not-started' | 'timeout' | 'crash' | 'memory' | 'compile-error' | 'missing' | 'refused' | 'rejected' | 'tampering';
@@ -40,10 +42,6 @@ export interface RunLimits {
   seed: number;
 }
 
-/** Marks a tampering attempt in a failure message: a frozen built-in refused a write. */
-export const TAMPERING =
-  /Cannot assign to read only property|Cannot redefine property|Cannot add property [^\n]*not extensible|Cannot delete property|expect\.extend is closed/;
-
 /** Where a workspace path appears inside the sandbox. */
 export function insideRoot(wsDir: string): string {
   return detectSandbox().bubblewrap ? SANDBOX_ROOT : wsDir;
@@ -56,21 +54,26 @@ export interface JestCommand {
   limits: RunLimits;
   extraArgs?: string[];
   name: string;
+  /** With --realm: the folder of the submission's own process (prepareRealm); the tests reach its code only through the channel. */
+  realm?: string | null;
 }
 
 /** Runs the exercise's graded test file in the sandbox; returns the run and the verdict's suites (null: no valid verdict). */
 export async function runInSandbox(
   cmd: JestCommand,
-): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: boolean; progress: { test: string; consoleBytes: number } }> {
+): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: string | false; progress: { test: string; consoleBytes: number } }> {
   const root = insideRoot(cmd.wsDir);
   const runInside = detectSandbox().bubblewrap ? `${root}/run` : cmd.runDir;
   fs.mkdirSync(cmd.runDir, { recursive: true, mode: 0o777 });
   fs.chmodSync(cmd.runDir, 0o777);
   const nonce = crypto.randomBytes(24).toString('hex');
-  fs.writeFileSync(path.join(cmd.runDir, 'nonce'), nonce, { mode: 0o644 });
-  const run = await runSandboxed({
+  const channel = cmd.realm ? startRealm(cmd) : null;
+  const jest = runSandboxed({
     workspace: cmd.wsDir,
     runDir: cmd.runDir,
+    // Its writable folder is in memory and size-limited; the results come back on a pipe (channelNonce).
+    runTmpfsBytes: 64 * 1024 * 1024,
+    channelNonce: nonce,
     nodeModules: path.join(repoRoot, 'node_modules'),
     command: [
       process.execPath,
@@ -92,34 +95,117 @@ export async function runInSandbox(
       FC_SEED: String(cmd.limits.seed),
       FORCE_COLOR: '0',
       NO_COLOR: '1',
-      KATA_PROGRESS_FILE: `${runInside}/progress.json`,
-      KATA_NONCE_FILE: `${runInside}/nonce`,
-      KATA_VERDICT_FILE: `${runInside}/verdict.json`,
+      ...(channel ? { KATA_REALM_REQUEST: channel.request, KATA_REALM_ANSWER: channel.answer } : {}),
     },
     timeoutMs: cmd.limits.timeLimitSeconds * 1000,
     memoryBytes: cmd.limits.memoryBytes,
     name: cmd.name,
+    binds: channel?.binds,
   });
-  let progress = { test: '', consoleBytes: 0 };
-  try {
-    const p = JSON.parse(fs.readFileSync(path.join(cmd.runDir, 'progress.json'), 'utf8')) as { test?: unknown; consoleBytes?: unknown };
-    progress = { test: typeof p.test === 'string' ? p.test : '', consoleBytes: typeof p.consoleBytes === 'number' ? p.consoleBytes : 0 };
-  } catch {
-    // no progress written
+  let run = await jest;
+  if (channel) {
+    channel.kill();
+    const realm = await channel.run;
+    fs.rmSync(channel.dir, { recursive: true, force: true });
+    // The submission's process counts for memory and CPU; its output is the submission's.
+    run = {
+      ...run,
+      memoryLimitHit: run.memoryLimitHit || realm.memoryLimitHit,
+      cpuMs: run.cpuMs + realm.cpuMs,
+      output: `${run.output}\n${realm.output}`.slice(-64 * 1024),
+      outputBytes: run.outputBytes + realm.outputBytes,
+    };
   }
+  // Everything comes from the channel (a pipe): nothing is read from the sandbox's file system.
+  let progress = { test: '', consoleBytes: 0 };
   let suites: SuiteRun[] | null = null;
-  let forged = false;
-  const verdictFile = path.join(cmd.runDir, 'verdict.json');
-  if (fs.existsSync(verdictFile)) {
+  let forged: string | false = false;
+  for (const line of (run.channel ?? '').split('\n')) {
+    const space = line.indexOf(' ');
+    const kind = line.slice(0, space);
+    if (kind !== 'progress' && kind !== 'verdict') continue;
+    let value: { test?: unknown; consoleBytes?: unknown; nonce?: unknown; testResults?: unknown };
     try {
-      const verdict = JSON.parse(fs.readFileSync(verdictFile, 'utf8')) as { nonce?: unknown; testResults?: unknown };
-      if (verdict.nonce === nonce) suites = parseJestJson(verdict as Parameters<typeof parseJestJson>[0]);
-      else forged = true;
+      value = JSON.parse(line.slice(space + 1)) as typeof value;
     } catch {
-      forged = true;
+      if (kind === 'verdict') forged = 'a test report not written by the grader was found';
+      continue;
+    }
+    if (kind === 'progress') {
+      progress = {
+        test: typeof value.test === 'string' ? value.test : '',
+        consoleBytes: typeof value.consoleBytes === 'number' ? value.consoleBytes : 0,
+      };
+    } else if (value.nonce === nonce && suites === null && !forged) {
+      suites = parseJestJson(value as Parameters<typeof parseJestJson>[0]);
+    } else {
+      forged = 'a test report not written by the grader was found';
     }
   }
+  if (run.channelOverflow) forged = forged || `more than ${CHANNEL_MAX} bytes were written on the grader's channel`;
+  if (forged) suites = null;
   return { run, suites, forged, progress };
+}
+
+/**
+ * Starts the submission's own process (realm-host.js) in a sandbox of its
+ * own, with two FIFOs between it and the tests (bound into both sandboxes,
+ * nothing else shared). Its limits are the run's.
+ */
+function startRealm(cmd: JestCommand): {
+  request: string;
+  answer: string;
+  binds: [string, string][];
+  run: Promise<SandboxRun>;
+  kill: () => void;
+  dir: string;
+} {
+  const bubblewrap = detectSandbox().bubblewrap;
+  const dir = `${cmd.runDir}-channel`;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const f of ['request', 'answer']) {
+    const made = spawnSync('mkfifo', ['-m', '0666', path.join(dir, f)]);
+    if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
+  }
+  const binds: [string, string][] = bubblewrap ? ['request', 'answer'].map((f) => [path.join(dir, f), `/channel/${f}`] as [string, string]) : [];
+  const at = (f: string): string => (bubblewrap ? `/channel/${f}` : path.join(dir, f));
+  let kill: () => void = () => undefined;
+  let killed = false;
+  const run = runSandboxed({
+    workspace: cmd.realm!,
+    runDir: path.join(cmd.realm!, 'run'),
+    nodeModules: '',
+    noNodeModules: true,
+    runTmpfsBytes: 64 * 1024 * 1024,
+    binds,
+    command: [
+      process.execPath,
+      `--max-old-space-size=${Math.floor(cmd.limits.memoryBytes / 1024 / 1024 / 2)}`,
+      `${insideRoot(cmd.realm!)}/realm-host.js`,
+      at('request'),
+      at('answer'),
+      insideRoot(cmd.realm!),
+    ],
+    env: { HOME: '/tmp' },
+    timeoutMs: cmd.limits.timeLimitSeconds * 1000,
+    memoryBytes: cmd.limits.memoryBytes,
+    name: `${cmd.name}-realm`,
+    onStart: (k) => {
+      kill = k;
+      if (killed) k();
+    },
+  });
+  return {
+    request: at('request'),
+    answer: at('answer'),
+    binds,
+    run,
+    dir,
+    kill: () => {
+      killed = true;
+      kill();
+    },
+  };
 }
 
 function megabytes(bytes: number): string {
@@ -133,7 +219,10 @@ export function judge(
   testFile: string,
   outcome: Awaited<ReturnType<typeof runInSandbox>>,
   limits: RunLimits,
+  realm = false,
 ): ExerciseRun {
+  // With a separate realm nothing the submission does reaches the tests' built-ins: a refused write is its own bug.
+  const isTampering = realm ? (): boolean => false : isTamperingMessage;
   const { run, suites, forged, progress } = outcome;
   const printed = Math.max(progress.consoleBytes, run.outputBytes);
   const flood = printed > 1024 * 1024 ? `\n(the code printed ${megabytes(printed)} to the console; output is discarded during grading)` : '';
@@ -149,7 +238,7 @@ export function judge(
     return none('timeout', `stopped at the time limit of ${limits.timeLimitSeconds} s${during}`);
   }
   if (run.memoryLimitHit) return none('memory', `stopped at the memory limit of ${megabytes(limits.memoryBytes)}`);
-  if (forged) return none('tampering', 'a test report not written by the grader was found; it was ignored and the exercise gets no points');
+  if (forged) return none('tampering', `${forged}; it was ignored and the exercise gets no points`);
   const tail = firstLines(run.output.split('\n').slice(-20).join('\n'), 8);
   const exit = /process\.exit called with "?([^"\n]*)"?/.exec(run.output);
   if (run.signal !== null || (run.exitCode !== 0 && run.exitCode !== 1) || suites === null) {
@@ -161,7 +250,7 @@ export function judge(
     return none('tampering', `the report does not describe the graded test file ${exercise.test}; ignored`);
   const suite = suites[0];
   if (suite.failedToRun) {
-    if (TAMPERING.test(suite.error))
+    if (isTampering(suite.error))
       return none(
         'tampering',
         `the code tried to change a built-in that the tests rely on:\n${firstLines(suite.error.replace(/^.*Test suite failed to run\s*/s, ''), 4)}`,
@@ -175,7 +264,7 @@ export function judge(
   if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
     return none('tampering', `the report lists ${names.length} tests, the graded file has ${expected.length} (or other names); ignored`);
   }
-  const tampered = suite.tests.find((t) => TAMPERING.test(t.message));
+  const tampered = suite.tests.find((t) => isTampering(t.message));
   if (tampered)
     return none('tampering', `the code tried to change a built-in that the tests rely on (in "${tampered.name}"):\n${firstLines(tampered.message, 3)}`);
   const tests = suite.tests.map((t) => ({

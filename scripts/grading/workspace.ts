@@ -13,7 +13,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { Exercise, repoRoot } from '../manifest';
+import { kindOf, readBounded } from './files';
 import { detectSandbox, SANDBOX_ROOT } from './sandbox';
 
 export interface Workspace {
@@ -24,6 +26,8 @@ export interface Workspace {
   dir: string;
   /** Set when the submission could not be copied: why. */
   refused: string | null;
+  /** With --realm: the folder the submission's own process sees (its code as JavaScript, its own lib/, the host). */
+  realm: string | null;
 }
 
 const SKIPPED = new Set(['node_modules', '.git']);
@@ -62,13 +66,11 @@ export function copySubmission(from: string, to: string): void {
         files += 1;
         bytes += stat.size;
         if (files > MAX_FILES || bytes > MAX_BYTES) throw new RefusedSubmission(`more than ${MAX_FILES} files or ${MAX_BYTES / 1024 / 1024} MB`);
-        // O_NOFOLLOW: the file cannot have been swapped for a link since lstat.
-        const fd = fs.openSync(s, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-        try {
-          fs.writeFileSync(path.join(dest, entry.name), fs.readFileSync(fd));
-        } finally {
-          fs.closeSync(fd);
-        }
+        // O_NOFOLLOW and O_NONBLOCK: a file swapped since lstat for a link or a FIFO neither follows nor blocks;
+        // fstat then says what was really opened.
+        const r = readBounded(s, MAX_BYTES);
+        if (!r.ok) throw new RefusedSubmission(`${relPath} is ${r.why} (only regular files and folders are accepted)`);
+        fs.writeFileSync(path.join(dest, entry.name), r.bytes);
       } else {
         const kind = stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'a device file';
         throw new RefusedSubmission(`${relPath} is ${kind} (only regular files and folders are accepted)`);
@@ -85,8 +87,8 @@ function copyFromRepo(ws: string, rel: string): void {
   if (fs.existsSync(src)) fs.cpSync(src, path.join(ws, rel), { recursive: true, dereference: true });
 }
 
-/** The jest configuration of a workspace, with paths as seen inside the sandbox. */
-export function jestConfig(root: string): Record<string, unknown> {
+/** The jest configuration of a workspace, with paths as seen inside the sandbox; `realm`: @kata/* are proxies to the submission's process. */
+export function jestConfig(root: string, realm = false): Record<string, unknown> {
   return {
     rootDir: root,
     roots: [`${root}/tests`],
@@ -98,7 +100,7 @@ export function jestConfig(root: string): Record<string, unknown> {
         { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, types: ['node', 'jest'] }, diagnostics: false },
       ],
     },
-    moduleNameMapper: { '^@kata/(.*)$': `${root}/exercises/$1` },
+    moduleNameMapper: { '^@kata/(.*)$': realm ? `${root}/grading/proxies/$1.js` : `${root}/exercises/$1` },
     setupFilesAfterEnv: [`${root}/tests/helpers/setup.ts`, `${root}/grading/guard.ts`],
     reporters: [`${root}/grading/reporter.js`],
     watchman: false,
@@ -106,16 +108,33 @@ export function jestConfig(root: string): Record<string, unknown> {
   };
 }
 
+/** Why a submission's own path cannot be graded (a link, a file, missing), or null when it is a folder. */
+export function submissionPathProblem(submission: string): string | null {
+  const stat = fs.lstatSync(submission, { throwIfNoEntry: false });
+  if (!stat) return 'the submission folder does not exist';
+  if (stat.isSymbolicLink()) return 'the submission is a symbolic link, not a folder (give the folder itself)';
+  if (!stat.isDirectory()) return `the submission is ${stat.isFile() ? 'a file' : kindOf(stat)}, not a folder`;
+  return null;
+}
+
 /**
  * Builds a workspace; a submission that cannot be copied gets a workspace
  * with `refused` set and no exercises.
  */
-export function prepareWorkspace(root: string, slot: string, name: string, submission: string, exercises: Exercise[]): Workspace {
+export function prepareWorkspace(
+  root: string,
+  slot: string,
+  name: string,
+  submission: string,
+  exercises: Exercise[],
+  realm = false,
+  typesAll = false,
+): Workspace {
   const dir = path.join(root, slot);
   fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
-  let refused: string | null = null;
+  let refused: string | null = submissionPathProblem(submission);
   try {
-    copySubmission(exerciseRoot(submission), path.join(dir, 'exercises'));
+    if (!refused) copySubmission(exerciseRoot(submission), path.join(dir, 'exercises'));
   } catch (err) {
     if (!(err instanceof RefusedSubmission) && !(err instanceof Error && 'code' in err)) throw err;
     refused = err.message;
@@ -124,13 +143,17 @@ export function prepareWorkspace(root: string, slot: string, name: string, submi
   for (const rel of ['lib', 'engine', 'tests/helpers', 'tsconfig.json']) copyFromRepo(dir, rel);
   for (const e of exercises) fs.copyFileSync(path.join(repoRoot, e.test), path.join(dir, e.test));
   fs.mkdirSync(path.join(dir, 'grading'));
-  for (const f of ['guard.ts', 'reporter.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
+  for (const f of ['guard.ts', 'frozen.ts', 'reporter.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
   // Without bubblewrap nothing is mounted: the configuration names the real folders.
   const inside = detectSandbox().bubblewrap ? SANDBOX_ROOT : dir;
   // With bubblewrap, node_modules is mounted read-only on this empty folder.
   if (detectSandbox().bubblewrap) fs.mkdirSync(path.join(dir, 'node_modules'));
   else fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(jestConfig(inside), null, 2));
+  fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(jestConfig(inside, realm), null, 2));
+  if (realm) {
+    for (const f of ['realm-client.js', 'realm-codec.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
+    writeProxies(path.join(dir, 'grading', 'proxies'));
+  }
   fs.writeFileSync(
     path.join(dir, 'types.tsconfig.json'),
     JSON.stringify(
@@ -140,13 +163,64 @@ export function prepareWorkspace(root: string, slot: string, name: string, submi
         // one node_modules beside them (see typeCheckAll in grade.ts).
         compilerOptions: { baseUrl: '.', paths: { '@kata/*': ['exercises/*'] }, noEmit: true, typeRoots: ['../node_modules/@types'] },
         // The graded exercises (TypeScript follows their imports) and every file
-        // outside an exercise folder; ungraded exercises cannot change a grade.
-        include: [...exercises.map((e) => `exercises/${e.id}`), 'exercises/*.ts', 'tests'],
+        // outside an exercise folder; ungraded exercises cannot change a grade
+        // (with --types-all they are checked too, their errors counting for nothing).
+        include: typesAll ? ['exercises', 'tests'] : [...exercises.map((e) => `exercises/${e.id}`), 'exercises/*.ts', 'tests'],
         exclude: [],
       },
       null,
       2,
     ),
   );
-  return { name, slot, dir, refused };
+  return { name, slot, dir, refused, realm: realm && !refused ? prepareRealm(dir) : null };
+}
+
+// ---------------------------------------------------------------------------
+// Separate realms (--realm)
+
+/** Every TypeScript file under `from`, transpiled (no type check) to CommonJS under `to`; other files are left out. */
+function transpileTree(from: string, to: string): void {
+  if (!fs.existsSync(from)) return;
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    if (entry.isDirectory()) transpileTree(src, path.join(to, entry.name));
+    else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+      const js = ts.transpileModule(fs.readFileSync(src, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        fileName: entry.name,
+      }).outputText;
+      fs.mkdirSync(to, { recursive: true });
+      fs.writeFileSync(path.join(to, entry.name.replace(/\.ts$/, '.js')), js);
+    }
+  }
+}
+
+/**
+ * The folder of the submission's own process: its exercises and a copy of
+ * lib/, as JavaScript (only .ts files: a .js, .jsx or .node file of the
+ * submission is not there to load), and the host that answers the tests.
+ * No tests, helpers, oracles or test framework.
+ */
+export function prepareRealm(wsDir: string): string {
+  const realm = `${wsDir}-realm`;
+  transpileTree(path.join(wsDir, 'exercises'), path.join(realm, 'exercises'));
+  transpileTree(path.join(repoRoot, 'lib'), path.join(realm, 'lib'));
+  for (const f of ['realm-host.js', 'realm-codec.js']) fs.copyFileSync(path.join(__dirname, f), path.join(realm, f));
+  fs.mkdirSync(path.join(realm, 'run'));
+  return realm;
+}
+
+/** One module per file of the exercises (the stub tree's names) that asks the submission's process for its exports. */
+function writeProxies(to: string): void {
+  const stubs = path.join(repoRoot, 'exercises');
+  for (const id of fs.readdirSync(stubs).filter((d) => /^\d{2}-/.test(d))) {
+    for (const f of fs.readdirSync(path.join(stubs, id)).filter((x) => x.endsWith('.ts'))) {
+      const module = `${id}/${f.replace(/\.ts$/, '')}`;
+      fs.mkdirSync(path.join(to, id), { recursive: true });
+      fs.writeFileSync(
+        path.join(to, `${module}.js`),
+        `'use strict';\nmodule.exports = require('../../realm-client.js').load(${JSON.stringify(module)});\n`,
+      );
+    }
+  }
 }

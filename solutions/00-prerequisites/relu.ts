@@ -30,6 +30,7 @@ export class ReLU implements Layer {
     const y = this.y;
     if (y === null) throw new KataInputError('ReLU.backward: call forward before backward (no input stored)');
     checkShape('ReLU.backward', dout, y.shape);
+    checkFinite('ReLU.backward', dout);
     const dx = new Tensor(y.shape);
     for (let i = 0; i < y.size; i++) dx.data[i] = y.data[i] > 0 ? dout.data[i] : 0;
     return dx;

@@ -16,7 +16,7 @@
  *   dcol [R, K] = dA2d W        (what each copied pixel receives)
  *   dx          = col2im(dcol)  (adds up the copies of each pixel)
  */
-import { checkPositiveInt, checkShape, KataInputError, toPair, type Pair } from '../../lib/checks';
+import { checkFinite, checkPositiveInt, checkShape, KataInputError, toPair, type Pair } from '../../lib/checks';
 import type { Initializer, ParametricLayer } from '../../lib/layer';
 import { matmul } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
@@ -105,6 +105,7 @@ export class Conv2d implements ParametricLayer {
     if (this.saved === null) throw new KataInputError('Conv2d.backward: call forward before backward');
     const { inputShape, outputShape, col } = this.saved;
     checkShape('Conv2d.backward', dout, outputShape);
+    checkFinite('Conv2d.backward', dout);
     const [N, M, OH, OW] = outputShape;
     const R = N * OH * OW;
 

@@ -169,6 +169,7 @@ export class MaxPool2D implements Layer {
       throw new KataInputError('MaxPool2D.backward: call forward first (backward needs the positions of the maxima)');
     }
     checkShape('MaxPool2D.backward', dout, this.outputShape);
+    checkFinite('MaxPool2D.backward', dout);
     const dx = new Tensor(this.inputShape);
     const argmax = this.argmax;
     const g = dout.data;

@@ -105,6 +105,7 @@ export class AveragePool2D implements Layer {
       throw new KataInputError('AveragePool2D.backward: call forward first (backward needs the input shape)');
     }
     checkShape('AveragePool2D.backward', dout, this.outputShape);
+    checkFinite('AveragePool2D.backward', dout);
     const [N, C, H, W] = this.inputShape;
     const [, , OH, OW] = this.outputShape;
     const [FH, FW] = this.kernelSize;

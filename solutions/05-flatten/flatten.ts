@@ -44,6 +44,7 @@ export class Flatten implements Layer {
       throw new KataInputError('Flatten.backward: call forward first (backward needs the input shape)');
     }
     checkShape('Flatten.backward', dout, [this.inputShape[0], sizeOf(this.inputShape.slice(1))]);
+    checkFinite('Flatten.backward', dout);
     return dout.reshape(this.inputShape);
   }
 }

@@ -211,6 +211,48 @@ describe.each(CASES)('a NaN or an infinity in the input, %s', (_name, config, pl
   });
 });
 
+describe.each(CASES)('a NaN or an infinity in dout, %s', (_name, config, place) => {
+  let previous: EngineConfig;
+  beforeAll(() => (previous = setEngineConfig(config)));
+  afterAll(() => setEngineConfig(previous));
+
+  // The engine has its own Conv2d, MaxPool2D, ReLU and FC; its networks use the reference's AveragePool2D and Flatten.
+  const kits: [string, Partial<LayerKit>][] = [
+    ['engine', engine],
+    ['reference', reference],
+  ];
+  const layers: [keyof LayerKit, (kit: Partial<LayerKit>) => Layer, number[]][] = [
+    ['ReLU', (kit) => new kit.ReLU!(), [8, 8, 28, 28]],
+    ['MaxPool2D', (kit) => new kit.MaxPool2D!({ kernelSize: 2 }), [8, 8, 28, 28]],
+    ['AveragePool2D', (kit) => new kit.AveragePool2D!({ kernelSize: 2 }), [8, 8, 28, 28]],
+    ['Conv2d', (kit) => new kit.Conv2d!({ inChannels: 8, outChannels: 2, kernelSize: 3 }), [8, 8, 28, 28]],
+    ['Flatten', (kit) => new kit.Flatten!(), [8, 8, 28, 28]],
+    ['FC', (kit) => new kit.FC!({ inFeatures: 64, outFeatures: 3 }), [8, 64]],
+  ];
+
+  // lib/layer.ts: every backward refuses a non-finite dout, naming the layer, the value and where it is.
+  it.each([NaN, Infinity, -Infinity])('%s: every layer of both tiers refuses it, naming the layer, the value and its index', (bad) => {
+    for (const [layerName, make, inputShape] of layers) {
+      for (const [tier, kit] of kits.filter(([, k]) => k[layerName] !== undefined)) {
+        const layer = make(kit);
+        const out = layer.forward(place(seededTensor(inputShape, 7)));
+        const dout = seededTensor([...out.shape], 8);
+        const at = dout.size - 3;
+        dout.data[at] = bad;
+        const index = dout.unravel(at).join(', ');
+        const expected = `${layerName}.backward: expected finite values, got ${bad} at index [${index}] of shape [${out.shape.join(', ')}]`;
+        let got = 'no error';
+        try {
+          layer.backward(tier === 'engine' ? place(dout) : dout);
+        } catch (error) {
+          got = `${(error as Error).name}: ${(error as Error).message}`;
+        }
+        expect({ tier, got }).toEqual({ tier, got: `KataInputError: ${expected}` });
+      }
+    }
+  });
+});
+
 describe('what a caller may keep (lib/layer.ts)', () => {
   it("an engine layer's output stays intact while it is held, even after the layer itself was garbage-collected", async () => {
     // A collected workspace gives its blocks back; the output it handed out must keep it alive.

@@ -31,8 +31,21 @@ describe('model file', () => {
     const bytes = encodeModelFile(header, [W, b]);
     bytes[bytes.length - 3] ^= 0x10;
     expect(() => decodeModelFile(bytes, where)).toThrowKataError(
-      /^load: "model\.bin" is damaged: the checksum of its weights is [0-9a-f]{8}, its header says "[0-9a-f]{8}"/,
+      /^load: "model\.bin" is damaged: the checksum of the file \(header and weights\) is [0-9a-f]{8}, its header says "[0-9a-f]{8}"/,
     );
+  });
+
+  it('an edited header (a setting changed in place, the same length) is refused, naming the file', () => {
+    const bytes = encodeModelFile(header, [W, b]);
+    const text = new TextDecoder().decode(bytes);
+    const at = text.indexOf('"seed":0');
+    expect(at).toBeGreaterThan(0);
+    const edited = bytes.slice();
+    edited[at + '"seed":'.length] = '7'.charCodeAt(0);
+    expect(() => decodeModelFile(edited, where)).toThrowKataError(
+      /^load: "model\.bin" is damaged: the checksum of the file \(header and weights\) is [0-9a-f]{8}, its header says "[0-9a-f]{8}"/,
+    );
+    expect(() => decodeModelFile(bytes, where)).not.toThrow();
   });
 
   it('a truncated file, extra bytes, a foreign file and an older format are refused, naming the file', () => {

@@ -6,19 +6,22 @@
  * the sandbox itself, the verdict checks, the score arithmetic, the
  * classroom format, shards and the command line.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { SubmissionGrade } from '../../scripts/grade';
+import { SubmissionGrade, writeReports } from '../../scripts/grade';
+import { mergeShards } from '../../scripts/grading/shards';
 import { classCsv, csvCell, fenced, reportFileNames, testScores } from '../../scripts/grading/reports';
+import { readBounded } from '../../scripts/grading/files';
+import { isTamperingMessage } from '../../scripts/grading/frozen';
 import { detectSandbox } from '../../scripts/grading/sandbox';
 import { judge, runInSandbox } from '../../scripts/grading/verdict';
 import { prepareWorkspace } from '../../scripts/grading/workspace';
 import { loadManifest } from '../../scripts/manifest';
-import { HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
+import { HOSTILE, HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 
 afterAll(removeTempDirs);
@@ -145,7 +148,8 @@ describe('npm run grade on a class with hostile submissions', () => {
       else if (fence !== null && m && m[1].length >= fence.length && line.trim() === m[1]) fence = null;
       else if (fence === null) outside.push(line);
     }
-    expect(outside.filter((l) => /Score:/.test(l))).toEqual(['Score: **5.38 / 10**']);
+    // 02 in full, and of 05's 14 tests only the one that never calls the broken forward: 5 + 5 / 14.
+    expect(outside.filter((l) => /Score:/.test(l))).toEqual(['Score: **5.36 / 10**']);
     expect(outside.filter((l) => /<img/.test(l))).toEqual([]);
   });
 
@@ -213,6 +217,35 @@ describe('npm run grade on a class with hostile submissions', () => {
 });
 
 describe('the sandbox of one run', () => {
+  it('reads nothing from the run folder: FIFOs and a file filling it change nothing and reach no disk', async () => {
+    const dir = tempDir('kata-submissions-');
+    const s = copyTree('exercises', dir, 'fifo-verdict');
+    // Straight Node, no gate: FIFOs where the verdict and the progress once were, and 1 GiB of writes into the run folder.
+    appendTo(
+      s,
+      FLATTEN,
+      [
+        `const cp = require('node:child_process');`,
+        `const runFs = require('node:fs');`,
+        `const run = process.cwd() + '/run';`,
+        `cp.execFileSync('mkfifo', [run + '/verdict.json', run + '/progress.json']);`,
+        `try { for (let i = 0; i < 16; i++) runFs.appendFileSync(run + '/big', Buffer.alloc(64 * 1024 * 1024)); } catch { /* the run folder is full */ }`,
+      ].join('\n'),
+    );
+    const root = tempDir('kata-grade-test-');
+    fs.chmodSync(root, 0o755);
+    const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
+    const ws = prepareWorkspace(root, 's0001', 'fifo-verdict', s, [e]);
+    const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
+    const runDir = path.join(root, 'run-05');
+    const outcome = await runInSandbox({ wsDir: ws.dir, runDir, exercise: e, limits, name: `kata-grade-${process.pid}-fifo-test` });
+    // The stubs' tests ran and the grader read their report from its pipe, not from the folder.
+    expect(outcome.forged).toBe(false);
+    expect(outcome.suites?.[0].tests.length).toBe(14);
+    expect(outcome.run.timedOut).toBe(false);
+    if (detectSandbox().bubblewrap) expect(fs.readdirSync(runDir)).toEqual([]);
+  }, 120_000);
+
   it('keeps a submission from writing outside, forging its verdict or outliving the run', async () => {
     const kind = detectSandbox();
     if (!kind.bubblewrap) {
@@ -236,12 +269,14 @@ describe('the sandbox of one run', () => {
         `tryIt(() => nodeFs.writeFileSync(${JSON.stringify(outside)}, 'x'));`,
         `require('node:child_process').spawn('/bin/sh', ['-c', 'sleep 60 # ${marker}'], { detached: true, stdio: 'ignore' }).unref();`,
         `const fake = (title: string) => ({ ancestorTitles: [], title, status: 'passed', duration: 1, failureMessages: [] });`,
-        `nodeFs.writeFileSync(process.env.KATA_VERDICT_FILE, JSON.stringify({ nonce: '', testResults: [{ name: '/grade/tests/05-flatten.test.ts', status: 'passed', message: '', assertionResults: [fake('a')] }] }));`,
+        `nodeFs.writeSync(3, 'verdict ' + JSON.stringify({ nonce: '', testResults: [{ name: '/grade/tests/05-flatten.test.ts', status: 'passed', message: '', assertionResults: [fake('a')] }] }) + '\\n');`,
         `process.kill(process.pid, 'SIGKILL');`,
       ].join('\n'),
     );
     const before = repositoryState();
     const root = tempDir('kata-grade-test-');
+    // Readable by the sandbox's unprivileged uid, as the grader's own root is.
+    fs.chmodSync(root, 0o755);
     const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
     const ws = prepareWorkspace(root, 's0001', 'attacker', s, [e]);
     const limits = { timeLimitSeconds: 60, memoryBytes: 1024 * 1024 * 1024, seed: 42 };
@@ -262,10 +297,47 @@ describe('the sandbox of one run', () => {
   }, 120_000);
 });
 
+describe('reading what a sandbox left', () => {
+  it('refuses a FIFO, a link and a file too large at once, without waiting, and reads a regular file', () => {
+    const dir = tempDir('kata-read-');
+    const fifo = path.join(dir, 'verdict.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    fs.symlinkSync(fifo, path.join(dir, 'link.json'));
+    fs.writeFileSync(path.join(dir, 'big.json'), 'x'.repeat(100));
+    fs.writeFileSync(path.join(dir, 'ok.json'), '{}');
+    expect(readBounded(fifo, 64)).toEqual({ ok: false, missing: false, why: 'a FIFO' });
+    expect(readBounded(path.join(dir, 'link.json'), 64)).toEqual({ ok: false, missing: false, why: 'a symbolic link' });
+    expect(readBounded(path.join(dir, 'big.json'), 64)).toEqual({ ok: false, missing: false, why: 'larger than 64 bytes (100)' });
+    expect(readBounded(path.join(dir, 'none.json'), 64)).toEqual({ ok: false, missing: true, why: 'missing' });
+    const ok = readBounded(path.join(dir, 'ok.json'), 64);
+    expect(ok.ok && ok.bytes.toString()).toBe('{}');
+  });
+
+  it('counts a refused write as tampering only when it targets a frozen built-in', () => {
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property 'abs' of object '#<Object>'")).toBe(true);
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property 'every' of object '[object Array]'")).toBe(true);
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property '0' of object '[object Array]'")).toBe(false);
+    expect(isTamperingMessage('TypeError: Cannot add property 4, object is not extensible')).toBe(false);
+    expect(isTamperingMessage("TypeError: Cannot assign to read only property 'length' of object '[object Array]'")).toBe(false);
+  });
+});
+
 describe('the verdict of a run', () => {
   const e = loadManifest().exercises.find((x) => x.id === '05-flatten')!;
   const limits = { timeLimitSeconds: 60, memoryBytes: 1 << 30, seed: 42 };
-  const run = { exitCode: 0, signal: null, timedOut: false, memoryLimitHit: false, durationMs: 1, cpuMs: 1, output: '', outputBytes: 0 };
+  const run = {
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    memoryLimitHit: false,
+    durationMs: 1,
+    cpuMs: 1,
+    peakMemoryBytes: 0,
+    output: '',
+    outputBytes: 0,
+    channel: null,
+    channelOverflow: false,
+  };
   const suite = (names: string[]) => [
     {
       file: '/grade/tests/05-flatten.test.ts',
@@ -307,7 +379,15 @@ describe('the verdict of a run', () => {
     expect(
       judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run: { ...run, timedOut: true }, suites: all, forged: false, progress }, limits).status,
     ).toBe('timeout');
-    expect(judge(e, ['a'], '/grade/tests/05-flatten.test.ts', { run, suites: null, forged: true, progress }, limits).status).toBe('tampering');
+    expect(
+      judge(
+        e,
+        ['a'],
+        '/grade/tests/05-flatten.test.ts',
+        { run, suites: null, forged: 'a test report not written by the grader was found', progress },
+        limits,
+      ).status,
+    ).toBe('tampering');
   });
 });
 
@@ -418,4 +498,134 @@ describe('the command line', () => {
     expect(unknown.stderr.split('\n')[0]).toMatch(/^grade: Unknown option '--colour'/);
     expect(unknown.stderr).toMatch(/usage: npm run grade/);
   });
+});
+
+describe('npm run grade --realm: the submission computes in its own process, the tests judge', () => {
+  const brokenAverageBackward = [
+    `const averageBackward = AveragePool2D.prototype.backward;`,
+    `AveragePool2D.prototype.backward = function (this: AveragePool2D, dout: Tensor): Tensor {`,
+    `  const dx = averageBackward.call(this, dout);`,
+    `  for (let i = 0; i < dx.data.length; i++) dx.data[i] *= 2;`,
+    `  return dx;`,
+    `};`,
+  ].join('\n');
+  // The submission's own lib/ is patched: with a shared lib this turned failures into passes.
+  const patchLib = [
+    `import * as gradcheck from '../../lib/gradcheck';`,
+    `(gradcheck as unknown as { relativeError: () => number }).relativeError = () => 0;`,
+  ].join('\n');
+  const AVERAGE = '04-average-pool2d/average-pool2d.ts';
+  let g: Graded;
+
+  beforeAll(() => {
+    const dir = tempDir('kata-submissions-');
+    const full = copyTree('solutions', dir, 'full');
+    const stubs = copyTree('exercises', dir, 'stubs');
+    const broken = copyTree('solutions', dir, 'broken');
+    appendTo(broken, AVERAGE, brokenAverageBackward);
+    const patched = copyTree('solutions', dir, 'patched');
+    appendTo(patched, AVERAGE, `${brokenAverageBackward}\n${patchLib}`);
+    const honest = copyTree('solutions', dir, 'honest-shape');
+    appendTo(honest, FLATTEN, HOSTILE.writeDoutShape);
+    g = grade([full, stubs, broken, patched, honest], ['--realm', '--memory', '1024'], '02,04,05');
+  }, 600_000);
+
+  it('gives the reference full marks and the stubs not-started, through the channel', () => {
+    expect(g.json.full.exercises.map((e) => [e.id, e.status, e.score])).toEqual([
+      ['02-output-size', 'passed', 5],
+      ['04-average-pool2d', 'passed', 5],
+      ['05-flatten', 'passed', 5],
+    ]);
+    expect(g.json.stubs.exercises.map((e) => [e.status, e.score])).toEqual([
+      ['not-started', 0],
+      ['not-started', 0],
+      ['not-started', 0],
+    ]);
+  });
+
+  it('scores a wrong layer the same whatever the submission does to its own lib/', () => {
+    const broken = exercise(g.json.broken, '04-average-pool2d');
+    expect(broken.status).toBe('failed');
+    expect(broken.score).toBeLessThan(5);
+    expect(exercise(g.json.patched, '04-average-pool2d')).toMatchObject({ status: 'failed', score: broken.score, passed: broken.passed });
+  });
+
+  it('grades a write into a frozen shape as the failed tests it causes, with partial credit', () => {
+    const flatten = exercise(g.json['honest-shape'], '05-flatten');
+    expect(flatten.status).toBe('failed');
+    expect(flatten.score).toBeGreaterThan(0);
+    expect(flatten.score).toBeLessThan(5);
+    expect(flatten.message).toMatch(/Cannot assign to read only property '0'/);
+  });
+});
+
+describe('merging forged shards', () => {
+  const report = (over: Record<string, unknown>) => ({
+    version: 2,
+    submission: 'x',
+    file: 'x',
+    status: 'pass',
+    score: 5,
+    max_score: 5,
+    fcSeed: 42,
+    refused: null,
+    similar: [],
+    gate: [],
+    exercises: [{ id: '02-output-size', status: 'passed', passed: 1, total: 1, score: 5, maxScore: 5, message: '' }],
+    tests: [{ exercise: '02-output-size', name: 't', status: 'pass', score: 5, max_score: 5, message: '' }],
+    ...over,
+  });
+  const points = loadManifest().exercises.find((e) => e.id === '02-output-size')!.points;
+
+  it('refuses a score above its maximum, naming the file', () => {
+    const shard = tempDir('kata-shard-');
+    fs.writeFileSync(path.join(shard, 'x.json'), JSON.stringify(report({ score: 999 })));
+    expect(() => mergeShards([shard], tempDir('kata-grades-'), false, writeReports)).toThrow(
+      `${path.join(shard, 'x.json')} is not a valid grade report: score 999 is not the sum of its tests (5) within 0..${points}`,
+    );
+  });
+
+  it('writes only inside --out, whatever file name a shard claims', () => {
+    const shard = tempDir('kata-shard-');
+    const out = path.join(tempDir('kata-grades-'), 'out');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(shard, 'x.json'), JSON.stringify(report({ file: '../escaped' })));
+    mergeShards([shard], out, false, writeReports);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['out']);
+    expect(fs.readdirSync(out).sort()).toEqual(['class.csv', 'x.json', 'x.md']);
+  });
+});
+
+describe('stopping a class run', () => {
+  it('on SIGTERM, kills the runs, writes the reports of the submissions that finished and exits with 130', async () => {
+    const dir = tempDir('kata-submissions-');
+    const full = copyTree('solutions', dir, 'full');
+    // A second submission that never finishes by itself: its 02 spins until the signal.
+    const slow = copyTree('solutions', dir, 'slow');
+    appendTo(slow, '02-output-size/output-size.ts', 'for (;;) {\n  // spins until the run is stopped\n}');
+    const out = tempDir('kata-grades-');
+    const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
+    const child = spawn(process.execPath, [tsNode, path.join(repoRoot, 'scripts', 'grade.ts'), full, slow, '--only', '02', '--jobs', '2', '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (/full 02-output-size: passed/.test(stdout) && /full: type check clean/.test(stdout) && /slow: type check/.test(stdout)) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/grade: interrupted \(SIGTERM\); 1 of 2 submission\(s\) graded and written to /);
+    expect(stderr).toMatch(/not graded: slow/);
+    expect(fs.readdirSync(out).sort()).toEqual(['class.csv', 'full.json', 'full.md']);
+    expect(exercise(JSON.parse(fs.readFileSync(path.join(out, 'full.json'), 'utf8')) as SubmissionGrade, '02-output-size').status).toBe('passed');
+    expect(leftBehind(child.pid!)).toEqual([]);
+  }, 300_000);
 });
