@@ -17,6 +17,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Where the workspace appears inside the sandbox. */
@@ -274,6 +275,36 @@ export function outsidePath(workspace: string, inside: string): string {
   return detectSandbox().bubblewrap ? inside : inside.replace(SANDBOX_ROOT, workspace);
 }
 
+/** True when every folder from `dir` up to the root lets other users through (the sandbox's user is 65534). */
+function othersCanReach(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
+let nodeCopy: string | undefined;
+
+/**
+ * Where bubblewrap, started as user 65534, can read the running Node from: its
+ * own folder, or, when that lies in a home folder closed to others (root's,
+ * many nvm installs), a private copy of the binary made once per grading run
+ * in a new temporary folder (removed at exit), mounted at the real path.
+ */
+function nodeSource(nodeDir: string): string {
+  if (process.getuid?.() !== 0 || othersCanReach(nodeDir)) return nodeDir;
+  if (nodeCopy === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-node-'));
+    fs.chmodSync(dir, 0o755);
+    const binary = path.join(dir, path.basename(process.execPath));
+    fs.copyFileSync(fs.realpathSync(process.execPath), binary);
+    fs.chmodSync(binary, 0o755);
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    nodeCopy = dir;
+  }
+  return nodeCopy;
+}
+
 function bubblewrapArgs(opts: SandboxOptions): string[] {
   // Not /etc wholesale (it holds /etc/shadow): only the loader's cache and the time zone.
   const system = [
@@ -283,7 +314,7 @@ function bubblewrapArgs(opts: SandboxOptions): string[] {
   // The running Node, wherever it is installed (nvm, Volta, an unpacked
   // tarball, even under /tmp): bound after the tmpfs so that none hides it.
   const node = path.dirname(fs.realpathSync(process.execPath));
-  const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', node, node];
+  const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', nodeSource(node), node];
   return [
     '--unshare-all',
     '--unshare-user',
