@@ -278,7 +278,7 @@ export function outsidePath(workspace: string, inside: string): string {
 /** True when every folder from `dir` up to the root lets other users through (the sandbox's user is 65534). */
 function othersCanReach(dir: string): boolean {
   for (let d = dir; ; d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (!fs.existsSync(d) || (fs.statSync(d).mode & 0o001) === 0) return false;
     if (path.dirname(d) === d) return true;
   }
 }
@@ -292,7 +292,7 @@ let nodeCopy: string | undefined;
  * in a new temporary folder (removed at exit), mounted at the real path.
  */
 function nodeSource(nodeDir: string): string {
-  if (process.getuid?.() !== 0 || othersCanReach(nodeDir)) return nodeDir;
+  if (othersCanReach(nodeDir)) return nodeDir;
   if (nodeCopy === undefined) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-grade-node-'));
     fs.chmodSync(dir, 0o755);
@@ -305,7 +305,33 @@ function nodeSource(nodeDir: string): string {
   return nodeCopy;
 }
 
-function bubblewrapArgs(opts: SandboxOptions): string[] {
+let closedPathSaid = false;
+
+/**
+ * Whether bubblewrap, started as user 65534, can read every folder it binds.
+ * When one lies in a folder closed to others (a home folder of mode 750 or
+ * 700), it starts as root instead (its user namespace then maps the sandbox's
+ * user to root on the host), and says so once.
+ */
+function sourcesOpenToOthers(opts: SandboxOptions): boolean {
+  const sources = [
+    opts.workspace,
+    ...(opts.noNodeModules ? [] : [opts.nodeModules]),
+    ...(opts.runTmpfsBytes ? [] : [opts.runDir]),
+    ...(opts.binds ?? []).map(([outside]) => outside),
+  ];
+  const closed = sources.find((dir) => !othersCanReach(dir));
+  if (closed === undefined) return true;
+  if (!closedPathSaid) {
+    closedPathSaid = true;
+    console.error(
+      `grade: ${closed} is in a folder closed to other users, so the sandbox starts as root (files written inside would be root's on the host); let others through its folders (chmod o+x) for an unprivileged sandbox`,
+    );
+  }
+  return false;
+}
+
+function bubblewrapArgs(opts: SandboxOptions, unprivileged: boolean): string[] {
   // Not /etc wholesale (it holds /etc/shadow): only the loader's cache and the time zone.
   const system = [
     ...['/usr', '/bin', '/lib', '/lib64'].filter((d) => fs.existsSync(d)).flatMap((d) => ['--ro-bind', d, d]),
@@ -314,7 +340,7 @@ function bubblewrapArgs(opts: SandboxOptions): string[] {
   // The running Node, wherever it is installed (nvm, Volta, an unpacked
   // tarball, even under /tmp): bound after the tmpfs so that none hides it.
   const node = path.dirname(fs.realpathSync(process.execPath));
-  const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', nodeSource(node), node];
+  const nodeBind = system.some((a) => node.startsWith(a + '/')) ? [] : ['--ro-bind', unprivileged ? nodeSource(node) : node, node];
   return [
     '--unshare-all',
     '--unshare-user',
@@ -407,9 +433,14 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
   const cgroup = kind.cgroup ? new RunCgroup(opts.name, opts.memoryBytes, 256) : null;
   // As root, bubblewrap is started as uid/gid 65534 so that its user namespace maps the sandbox's uid to an
   // unprivileged one on the host (files written inside are nobody's, not root's).
-  const unprivileged = kind.bubblewrap && process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+  const unprivileged = kind.bubblewrap && process.getuid?.() === 0 && sourcesOpenToOthers(opts);
   const inner = kind.bubblewrap
-    ? [...unprivileged, 'bwrap', ...bubblewrapArgs(opts), ...opts.command]
+    ? [
+        ...(unprivileged ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : []),
+        'bwrap',
+        ...bubblewrapArgs(opts, unprivileged),
+        ...opts.command,
+      ]
     : opts.command.map((a) => outsidePath(opts.workspace, a));
   const quoted = inner.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = cgroup ? `${cgroup.joinCommand()} && exec ${quoted}` : `exec ${quoted}`;

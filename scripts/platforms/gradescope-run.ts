@@ -115,7 +115,9 @@ function main(): void {
   const sub = path.join(work, 'submission');
   const out = path.join(work, 'out');
   const tmp = path.join(work, 'tmp');
-  for (const d of [out, tmp]) fs.mkdirSync(d, { mode: 0o700 });
+  fs.mkdirSync(out, { mode: 0o700 });
+  // The grader's temporary root lives here: the sandbox's user (65534) must pass through it.
+  fs.mkdirSync(tmp, { mode: 0o755 });
   // Links are copied as links: the grader refuses a submission that holds one, naming it.
   fs.cpSync(submissionRoot(path.join(ag, 'submission')), sub, { recursive: true, verbatimSymlinks: true });
 

@@ -23,6 +23,7 @@ import { prepareWorkspace } from '../../scripts/grading/workspace';
 import { loadManifest } from '../../scripts/manifest';
 import { HOSTILE, HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
+import { tsxArgs } from '../../scripts/cli/tsx';
 
 afterAll(removeTempDirs);
 
@@ -604,8 +605,7 @@ describe('stopping a class run', () => {
     const slow = copyTree('solutions', dir, 'slow');
     appendTo(slow, '02-output-size/output-size.ts', 'for (;;) {\n  // spins until the run is stopped\n}');
     const out = tempDir('kata-grades-');
-    const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [repoRoot] });
-    const child = spawn(process.execPath, [tsNode, path.join(repoRoot, 'scripts', 'grade.ts'), full, slow, '--only', '02', '--jobs', '2', '--out', out], {
+    const child = spawn(process.execPath, tsxArgs(path.join(repoRoot, 'scripts', 'grade.ts'), [full, slow, '--only', '02', '--jobs', '2', '--out', out]), {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

