@@ -149,8 +149,8 @@ describe('npm run grade on a class with hostile submissions', () => {
       else if (fence !== null && m && m[1].length >= fence.length && line.trim() === m[1]) fence = null;
       else if (fence === null) outside.push(line);
     }
-    // 02 in full, and of 05's 14 tests only the one that never calls the broken forward: 5 + 5 / 14.
-    expect(outside.filter((l) => /Score:/.test(l))).toEqual(['Score: **5.36 / 10**']);
+    // 02 in full, and of 05's 15 tests only the one that never calls the broken forward: 5 + 5 / 15.
+    expect(outside.filter((l) => /Score:/.test(l))).toEqual(['Score: **5.33 / 10**']);
     expect(outside.filter((l) => /<img/.test(l))).toEqual([]);
   });
 
@@ -242,7 +242,7 @@ describe('the sandbox of one run', () => {
     const outcome = await runInSandbox({ wsDir: ws.dir, runDir, exercise: e, limits, name: `kata-grade-${process.pid}-fifo-test` });
     // The stubs' tests ran and the grader read their report from its pipe, not from the folder.
     expect(outcome.forged).toBe(false);
-    expect(outcome.suites?.[0].tests.length).toBe(14);
+    expect(outcome.suites?.[0].tests.length).toBe(15);
     expect(outcome.run.timedOut).toBe(false);
     if (detectSandbox().bubblewrap) expect(fs.readdirSync(runDir)).toEqual([]);
   }, 120_000);
