@@ -193,6 +193,16 @@ export function studentWorkflow(pinned: string[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** The first steps of both jobs of the roster workflow: the grader's repository and Node 24. */
+const CHECKOUT_AND_NODE = [
+  '      - uses: actions/checkout@v5',
+  '        with:',
+  '          persist-credentials: false',
+  '      - uses: actions/setup-node@v5',
+  '        with:',
+  "          node-version: '24'",
+];
+
 export function rosterWorkflow(shards: number): string {
   const list = Array.from({ length: shards }, (_, i) => i + 1);
   return [
@@ -219,12 +229,7 @@ export function rosterWorkflow(shards: number): string {
     '      matrix:',
     `        shard: [${list.join(', ')}]`,
     '    steps:',
-    '      - uses: actions/checkout@v5',
-    '        with:',
-    '          persist-credentials: false',
-    '      - uses: actions/setup-node@v5',
-    '        with:',
-    "          node-version: '24'",
+    ...CHECKOUT_AND_NODE,
     '      - name: Install',
     '        timeout-minutes: 10',
     '        run: |',
@@ -258,12 +263,7 @@ export function rosterWorkflow(shards: number): string {
     '    runs-on: ubuntu-latest',
     '    timeout-minutes: 15',
     '    steps:',
-    '      - uses: actions/checkout@v5',
-    '        with:',
-    '          persist-credentials: false',
-    '      - uses: actions/setup-node@v5',
-    '        with:',
-    "          node-version: '24'",
+    ...CHECKOUT_AND_NODE,
     '      - run: npm ci --no-audit --no-fund',
     '      - uses: actions/download-artifact@v4',
     '        with:',
