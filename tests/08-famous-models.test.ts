@@ -75,15 +75,19 @@ function vggFormula(C: number, H: number, W: number): Expected[] {
     [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
     rows.push({ type: 'maxpool2d', outputShape: [c, h, w], params: 0 });
   }
-  rows.push({ type: 'flatten', outputShape: [c * h * w], params: 0 });
-  for (const [from, to] of [
-    [c * h * w, 4096],
-    [4096, 4096],
-    [4096, 1000],
-  ]) {
-    rows.push({ type: 'fc', outputShape: [to], params: from * to + to });
-  }
-  return rows;
+  return [...rows, ...classifierHead(c * h * w)];
+}
+
+/** Both papers' head: flatten, then fc 4096, fc 4096, fc 1000 (relu and dropout hold no parameters). */
+function classifierHead(features: number): Expected[] {
+  return [
+    { type: 'flatten', outputShape: [features], params: 0 },
+    ...[
+      [features, 4096],
+      [4096, 4096],
+      [4096, 1000],
+    ].map(([from, to]) => ({ type: 'fc', outputShape: [to], params: from * to + to })),
+  ];
 }
 
 /**
@@ -112,15 +116,7 @@ function alexnetFormula(variant: AlexNetVariant, C: number, H: number, W: number
       rows.push({ type: 'maxpool2d', outputShape: [c, h, w], params: 0 });
     }
   }
-  rows.push({ type: 'flatten', outputShape: [c * h * w], params: 0 });
-  for (const [from, to] of [
-    [c * h * w, 4096],
-    [4096, 4096],
-    [4096, 1000],
-  ]) {
-    rows.push({ type: 'fc', outputShape: [to], params: from * to + to });
-  }
-  return rows;
+  return [...rows, ...classifierHead(c * h * w)];
 }
 
 describe('08 famous models: VGG16 (input [3, 224, 224])', () => {
