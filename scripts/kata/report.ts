@@ -4,7 +4,7 @@
  * failure, and any recognised mistake in one sentence.
  */
 import { Exercise } from '../manifest';
-import { displayWidth, fit, terminalWidth, wrap } from '../ui/width';
+import { displayWidth, clip, terminalWidth, wrap } from '../ui/width';
 import { KataContext, short } from './context';
 import { findPart } from './results';
 import { CachedResult, PartResult } from './state';
@@ -65,7 +65,7 @@ export function focusLines(ctx: KataContext, e: Exercise, r: CachedResult, mista
       lines.push(`  not started: ${stub[1]} still throws NotImplementedError`);
     } else {
       const name = f.part && findPart(e, f.part) ? f.name.split(' > ').slice(1).join(' > ') || f.name : f.name;
-      lines.push(fit(`  first failure: ${name}`, width));
+      lines.push(clip(`  first failure: ${name}`, width));
       lines.push(...messageLines(f.message, 5));
     }
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, listFiles } from '../manifest';
 import { formatTable } from '../ui/table';
-import { fit, terminalWidth } from '../ui/width';
+import { clip, terminalWidth } from '../ui/width';
 import { KataContext, short } from './context';
 import { focusLines, partLines } from './report';
 import { dependencyKey, isAvailable, refreshResults } from './results';
@@ -54,7 +54,7 @@ function statusTable(ctx: KataContext, state: KataState): string {
   const fixed = Math.max(...rows.map((r) => r[0].length)) + 11 + 7 + 6;
   const titleWidth = width - fixed;
   const headers = titleWidth >= 20 ? ['exercise', 'status', 'tests', 'title'] : ['exercise', 'status', 'tests'];
-  const cut = rows.map((r) => (titleWidth >= 20 ? [r[0], r[1], r[2], fit(r[3], titleWidth)] : r.slice(0, 3)));
+  const cut = rows.map((r) => (titleWidth >= 20 ? [r[0], r[1], r[2], clip(r[3], titleWidth)] : r.slice(0, 3)));
   const lines = formatTable(headers, cut, { align: ['left', 'left', 'right', 'left'] }).split('\n');
   const paint: Record<string, (s: string) => string> = {
     done: ctx.colour.green,
@@ -76,7 +76,7 @@ function mistakeLines(ctx: KataContext, state: KataState): string[] {
   return ctx.manifest.exercises.flatMap((e) => {
     const id = state.results[e.id]?.mistakes?.[0];
     const m = e.mistakes.find((x) => x.id === id);
-    return m ? [fit(`${ctx.colour.yellow('!')} ${e.id}: ${m.en}`, terminalWidth() + ctx.colour.yellow('').length)] : [];
+    return m ? [clip(`${ctx.colour.yellow('!')} ${e.id}: ${m.en}`, terminalWidth() + ctx.colour.yellow('').length)] : [];
   });
 }
 
@@ -94,7 +94,7 @@ export async function showStatus(ctx: KataContext, fresh: boolean): Promise<void
     return;
   }
   const r = state.results[next.id];
-  say(`\n${ctx.colour.bold('Next:')} ${next.id}: ${fit(next.title.en, terminalWidth() - next.id.length - 8)}`);
+  say(`\n${ctx.colour.bold('Next:')} ${next.id}: ${clip(next.title.en, terminalWidth() - next.id.length - 8)}`);
   say(`  README: ${ctx.treeName}${next.id}/README.md    run: npm run kata -- check ${short(next)}`);
   if (r) {
     for (const line of partLines(ctx, next, r)) say(line);

@@ -6,7 +6,7 @@
  */
 import { isNotImplemented, seconds, SuiteRun } from '../jest-run';
 import { Exercise } from '../manifest';
-import { fit, wrap } from '../ui/width';
+import { clip, wrap } from '../ui/width';
 import { KataContext, short } from './context';
 import { failureLines } from './failure-text';
 import { partOf, partResults } from './results';
@@ -42,7 +42,7 @@ export function testReport(ctx: KataContext, e: Exercise, suite: SuiteRun | unde
       continue;
     }
     for (const t of failing.slice(0, SHOWN_PER_PART)) {
-      lines.push(fit(`  ${colour.red('✕')} ${t.name.split(' > ').slice(1).join(' > ') || t.name}`, width + colour.red('').length));
+      lines.push(clip(`  ${colour.red('✕')} ${t.name.split(' > ').slice(1).join(' > ') || t.name}`, width + colour.red('').length));
       const body = isNotImplemented(t.message) ? [t.message.split('\n')[0]] : failureLines(t.message, 10);
       for (const l of body) lines.push(...indented(l, '      '));
     }

@@ -63,7 +63,7 @@ export function terminalWidth(stream: { isTTY?: boolean; columns?: number } = pr
 }
 
 /** Cuts `text` to `width` columns with an ellipsis, never inside a character (plain text, no colour codes). */
-export function fit(text: string, width: number): string {
+export function clip(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   let out = '';
   let used = 0;

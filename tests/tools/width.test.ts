@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { displayWidth, fit, wrap } from '../../scripts/ui/width';
+import { displayWidth, clip, wrap } from '../../scripts/ui/width';
 
 describe('displayWidth', () => {
   it.each([
@@ -18,12 +18,12 @@ describe('displayWidth', () => {
   });
 });
 
-describe('fit', () => {
+describe('clip', () => {
   it('cuts to the width without splitting a character', () => {
-    expect(fit('勾配を足し合わせます', 7)).toBe('勾配を…');
-    expect(displayWidth(fit('勾配を足し合わせます', 7))).toBeLessThanOrEqual(7);
-    expect(fit('🚀🚀🚀', 4)).toBe('🚀…');
-    expect(fit('short', 10)).toBe('short');
+    expect(clip('勾配を足し合わせます', 7)).toBe('勾配を…');
+    expect(displayWidth(clip('勾配を足し合わせます', 7))).toBeLessThanOrEqual(7);
+    expect(clip('🚀🚀🚀', 4)).toBe('🚀…');
+    expect(clip('short', 10)).toBe('short');
   });
 });
 
