@@ -165,6 +165,19 @@ export const detectors: Record<string, Detector> = {
     const dx = maxPoolBackward(you, new Tensor([1, 1, 2, 2], [5, 5, 5, 5]));
     return Array.from(dx.data).join(',') === '0,0,0,1';
   },
+  'softmax-ce-grad-not-averaged': (you, ref) => {
+    const logits = ramp([3, 4], 10);
+    const labels = [2, 0, 3];
+    const backward = (load: Loader): Tensor => {
+      const loss = new (load('softmax-cross-entropy.ts').SoftmaxCrossEntropy)();
+      loss.forward(logits, labels);
+      return loss.backward() as Tensor;
+    };
+    return close(
+      backward(you),
+      backward(ref).map((v: number) => v * 3),
+    );
+  },
   'avg-pool-backward-not-divided': (you, ref) => {
     const x = ramp([1, 1, 4, 4], 7);
     const dout = ramp([1, 1, 2, 2], 8);

@@ -21,6 +21,9 @@ interface Edit {
 }
 
 export const PLANTS: Record<string, Edit[]> = {
+  'softmax-ce-grad-not-averaged': [
+    { file: '00-prerequisites/softmax-cross-entropy.ts', from: '    for (let i = 0; i < d.size; i++) d.data[i] /= rows;\n', to: '' },
+  ],
   'epoch-loss-not-averaged': [
     { file: '06-classifier/classifier.ts', from: 'lossSum += loss * batch.y.length;', to: 'lossSum += loss * batch.y.length * batches.length;' },
   ],
