@@ -117,26 +117,9 @@ describe('sheetNetwork: the network of the sheet', () => {
 
 describe('constructor: layers built from the specs', () => {
   it('settings: the options with every default filled in (adam, its DEFAULT_LR, batches of 32, 3 epochs, lrDecay 1, seed 0)', () => {
-    expect(tiny().settings).toEqual({
-      inputShape: [1, 8, 8],
-      classes: 3,
-      optimizer: 'adam',
-      lr: DEFAULT_LR.adam,
-      batchSize: 32,
-      epochs: 3,
-      lrDecay: 1,
-      seed: 0,
-    });
-    expect(new Scratch2dCNNClassifier().settings).toEqual({
-      inputShape: [1, 28, 28],
-      classes: 10,
-      optimizer: 'adam',
-      lr: DEFAULT_LR.adam,
-      batchSize: 32,
-      epochs: 3,
-      lrDecay: 1,
-      seed: 0,
-    });
+    const training = { optimizer: 'adam', lr: DEFAULT_LR.adam, batchSize: 32, epochs: 3, lrDecay: 1, seed: 0 };
+    expect(tiny().settings).toEqual({ inputShape: [1, 8, 8], classes: 3, ...training });
+    expect(new Scratch2dCNNClassifier().settings).toEqual({ inputShape: [1, 28, 28], classes: 10, ...training });
     expect(tiny({ optimizer: 'sgd', batchSize: 4 }).settings).toMatchObject({ optimizer: 'sgd', lr: DEFAULT_LR.sgd, batchSize: 4 });
   });
 
