@@ -275,9 +275,10 @@ export function outsidePath(workspace: string, inside: string): string {
   return detectSandbox().bubblewrap ? inside : inside.replace(SANDBOX_ROOT, workspace);
 }
 
-/** True when every folder from `dir` up to the root lets other users through (the sandbox's user is 65534). */
-function othersCanReach(dir: string): boolean {
-  for (let d = dir; ; d = path.dirname(d)) {
+/** True when every folder from `target` (or, for a file such as a FIFO, its folder) up to the root lets other users through (the sandbox's user is 65534). */
+function othersCanReach(target: string): boolean {
+  const isFolder = fs.statSync(target, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  for (let d = isFolder ? target : path.dirname(target); ; d = path.dirname(d)) {
     if (!fs.existsSync(d) || (fs.statSync(d).mode & 0o001) === 0) return false;
     if (path.dirname(d) === d) return true;
   }

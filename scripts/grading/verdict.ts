@@ -95,7 +95,7 @@ export async function runInSandbox(
       FC_SEED: String(cmd.limits.seed),
       FORCE_COLOR: '0',
       NO_COLOR: '1',
-      ...(channel ? { KATA_REALM_REQUEST: channel.request, KATA_REALM_ANSWER: channel.answer } : {}),
+      ...(channel ? { KATA_REALM_REQUEST: channel.request, KATA_REALM_ANSWER: channel.answer, TMPDIR: channel.tmp } : {}),
     },
     timeoutMs: cmd.limits.timeLimitSeconds * 1000,
     memoryBytes: cmd.limits.memoryBytes,
@@ -107,6 +107,7 @@ export async function runInSandbox(
     channel.kill();
     const realm = await channel.run;
     fs.rmSync(channel.dir, { recursive: true, force: true });
+    fs.rmSync(channel.shared, { recursive: true, force: true });
     // The submission's process counts for memory and CPU; its output is the submission's.
     run = {
       ...run,
@@ -147,18 +148,38 @@ export async function runInSandbox(
   return { run, suites, forged, progress };
 }
 
+/** tmpfs's magic number in statfs: its pages count against the memory limit of the cgroup that writes them. */
+const TMPFS_MAGIC = 0x01021994;
+
+/**
+ * The temporary folder both processes see (a test writes a damaged model
+ * file, the submission's classifier reads it): on /dev/shm when that is a
+ * tmpfs, so that what a submission writes there counts against the run's
+ * memory limit instead of filling a disk.
+ */
+function sharedTemp(runDir: string): string {
+  const shm = '/dev/shm';
+  const onTmpfs = fs.existsSync(shm) && fs.statfsSync(shm).type === TMPFS_MAGIC;
+  const dir = onTmpfs ? path.join(shm, `kata-grade-${process.pid}-${path.basename(runDir)}`) : `${runDir}-shared`;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o1777);
+  return dir;
+}
+
 /**
  * Starts the submission's own process (realm-host.js) in a sandbox of its
- * own, with two FIFOs between it and the tests (bound into both sandboxes,
- * nothing else shared). Its limits are the run's.
+ * own, with two FIFOs between it and the tests and one temporary folder
+ * (bound into both sandboxes, nothing else shared). Its limits are the run's.
  */
 function startRealm(cmd: JestCommand): {
   request: string;
   answer: string;
+  tmp: string;
   binds: [string, string][];
   run: Promise<SandboxRun>;
   kill: () => void;
   dir: string;
+  shared: string;
 } {
   const bubblewrap = detectSandbox().bubblewrap;
   const dir = `${cmd.runDir}-channel`;
@@ -167,7 +188,11 @@ function startRealm(cmd: JestCommand): {
     const made = spawnSync('mkfifo', ['-m', '0666', path.join(dir, f)]);
     if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
   }
-  const binds: [string, string][] = bubblewrap ? ['request', 'answer'].map((f) => [path.join(dir, f), `/channel/${f}`] as [string, string]) : [];
+  const shared = sharedTemp(cmd.runDir);
+  const tmp = bubblewrap ? '/shared' : shared;
+  const binds: [string, string][] = bubblewrap
+    ? [...['request', 'answer'].map((f) => [path.join(dir, f), `/channel/${f}`] as [string, string]), [shared, tmp]]
+    : [];
   const at = (f: string): string => (bubblewrap ? `/channel/${f}` : path.join(dir, f));
   let kill: () => void = () => undefined;
   let killed = false;
@@ -186,7 +211,7 @@ function startRealm(cmd: JestCommand): {
       at('answer'),
       insideRoot(cmd.realm!),
     ],
-    env: { HOME: '/tmp' },
+    env: { HOME: '/tmp', TMPDIR: tmp },
     timeoutMs: cmd.limits.timeLimitSeconds * 1000,
     memoryBytes: cmd.limits.memoryBytes,
     name: `${cmd.name}-realm`,
@@ -198,9 +223,11 @@ function startRealm(cmd: JestCommand): {
   return {
     request: at('request'),
     answer: at('answer'),
+    tmp,
     binds,
     run,
     dir,
+    shared,
     kill: () => {
       killed = true;
       kill();

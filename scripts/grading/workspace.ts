@@ -147,7 +147,7 @@ export function prepareWorkspace(
   else fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(jestConfig(inside, realm), null, 2));
   if (realm) {
-    for (const f of ['realm-client.js', 'realm-codec.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
+    for (const f of ['realm-client.js', 'realm-bridge.js']) fs.copyFileSync(path.join(__dirname, f), path.join(dir, 'grading', f));
     writeProxies(path.join(dir, 'grading', 'proxies'));
   }
   fs.writeFileSync(
@@ -201,7 +201,7 @@ export function prepareRealm(wsDir: string): string {
   const realm = `${wsDir}-realm`;
   transpileTree(path.join(wsDir, 'exercises'), path.join(realm, 'exercises'));
   transpileTree(path.join(repoRoot, 'lib'), path.join(realm, 'lib'));
-  for (const f of ['realm-host.js', 'realm-codec.js']) fs.copyFileSync(path.join(__dirname, f), path.join(realm, f));
+  for (const f of ['realm-host.js', 'realm-bridge.js']) fs.copyFileSync(path.join(__dirname, f), path.join(realm, f));
   fs.mkdirSync(path.join(realm, 'run'));
   return realm;
 }
