@@ -7,10 +7,15 @@
  * code (README.md, "The trust model"):
  *   - it is copied (regular files only) into its own workspace with copies of
  *     the tests, lib/ and the configuration (scripts/grading/workspace.ts);
+ *   - its code runs in a process of its own (its realm), in a sandbox that
+ *     holds only that code; the tests, in another sandboxed process, reach
+ *     it through a typed channel (scripts/grading/realm-*.js), so nothing it
+ *     does reaches the tests, their helpers or the grader;
  *   - the gate reads its code without running it: imports that leave the
- *     tree, node modules, process, eval, ... (scripts/grading/gate.ts);
- *   - each exercise runs in its own jest process in the sandbox, with a time
- *     and memory limit on the whole process tree (scripts/grading/sandbox.ts);
+ *     tree, node modules, process, eval, ... (scripts/grading/gate.ts), a
+ *     flag for the instructor (with --in-process, a refusal);
+ *   - each exercise runs in its own pair of processes, with a time and
+ *     memory limit on each process tree (scripts/grading/sandbox.ts);
  *   - the verdict comes from the grader's reporter, checked against the
  *     grader's own list of tests (scripts/grading/verdict.ts);
  *   - the type check runs per submission in the sandbox, with its own limits.
@@ -86,9 +91,11 @@ options:
                      for GitHub Classroom, which is closing down)
   --excel            class.csv with a UTF-8 byte order mark, for Excel
   --keep             keep the temporary workspaces and print where they are
-  --realm            run the submission's code in its own sandboxed process,
-                     the tests reaching it only through a typed channel
-                     (02-05 and 08-10 for now; docs/grading-trust.md)
+  --in-process       run the submission's code inside the tests' process,
+                     as jest does, with the gate and frozen built-ins as the
+                     defence (by default it runs in a sandboxed process of
+                     its own that the tests reach through a typed channel;
+                     docs/grading-trust.md)
   --types-all        type-check every exercise folder, not only the graded
                      ones (their errors still count only for graded ones)`;
 
@@ -121,7 +128,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
         format: { type: 'string' },
         excel: { type: 'boolean' },
         keep: { type: 'boolean' },
-        realm: { type: 'boolean' },
+        'in-process': { type: 'boolean' },
         'types-all': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -162,7 +169,7 @@ function parseOptions(argv: string[]): Options | { merge: string[]; out: string;
     excel: v.excel ?? false,
     format,
     shard,
-    realm: v.realm ?? false,
+    realm: !(v['in-process'] ?? false),
     typesAll: v['types-all'] ?? false,
   };
 }
@@ -567,7 +574,8 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       const blocked = g?.flags.filter((f) => g.reach.get(e.id)?.has(f.file));
       const missing = ws.refused ? [] : missingFiles(ws, e);
       if (ws.refused) run = notRun(e, list, 'refused', `the submission was not graded: ${ws.refused}`);
-      else if (blocked && blocked.length > 0)
+      // In a realm of its own a submission can only spoil its own results: what the gate found is a flag for the instructor.
+      else if (blocked && blocked.length > 0 && !opts.realm)
         run = notRun(e, list, 'rejected', `not allowed in a submission:\n${blocked.map((f) => `${f.file}:${f.line}: ${f.what}`).join('\n')}`);
       else if (missing.length > 0) run = notRun(e, list, 'missing', `missing from the submission: ${missing.join(', ')}`);
       else {

@@ -117,8 +117,14 @@ const keyOf = (name) => (name === ITERATOR ? Symbol.iterator : name);
  * @param Tensor    this side's Tensor class
  * @param rebuildError  (name, message) => an Error of this side's classes
  * @param load      (module) => exports, on the side that answers 'load'
+ * @param guarded   this side's objects are the tests': the other side may
+ *                  change only the numbers in their tensors (what an
+ *                  optimizer updates), never set or replace a field
+ * @param peerGuarded  the other side is guarded: a field this side sets on
+ *                  one of its objects stays here (a learner's optimizer that
+ *                  keeps its state on the layer it was given)
  */
-function createBridge({ side, input, output, Tensor, rebuildError, load }) {
+function createBridge({ side, input, output, Tensor, rebuildError, load, guarded = false, peerGuarded = false }) {
   const isTensor = (v) => v instanceof Tensor;
   const local = new Map(); // id -> an object of this side that was sent
   const localIds = new WeakMap();
@@ -328,8 +334,10 @@ function createBridge({ side, input, output, Tensor, rebuildError, load }) {
     const Class = d.c ? decode(d.c) : null;
     const target = Object.create(typeof Class === 'function' ? Class.prototype : Object.prototype);
     if (!Class) defineMembers(target, d, () => id);
+    const overlay = new Map(); // fields set here on an object of a guarded side
     const proxy = new Proxy(target, {
       get(t, key, receiver) {
+        if (overlay.has(key)) return overlay.get(key);
         if (typeof key === 'symbol' || key in t) return Reflect.get(t, key, receiver);
         if (!allowedName(key) || !knownKeys.get(proxy)?.includes(key)) return undefined;
         const entry = tracked.get(id)?.get(key);
@@ -339,6 +347,10 @@ function createBridge({ side, input, output, Tensor, rebuildError, load }) {
         return value;
       },
       set(t, key, value) {
+        if (peerGuarded) {
+          overlay.set(key, value);
+          return true;
+        }
         if (typeof key === 'symbol' || !allowedName(key)) return false;
         call({ q: 'set', id, key, value }, []);
         const known = knownKeys.get(proxy) ?? [];
@@ -346,10 +358,10 @@ function createBridge({ side, input, output, Tensor, rebuildError, load }) {
         track(id, key, value);
         return true;
       },
-      has: (t, key) => key in t || (typeof key === 'string' && (knownKeys.get(proxy) ?? []).includes(key)),
-      ownKeys: () => [...(knownKeys.get(proxy) ?? [])],
+      has: (t, key) => overlay.has(key) || key in t || (typeof key === 'string' && (knownKeys.get(proxy) ?? []).includes(key)),
+      ownKeys: () => [...new Set([...(knownKeys.get(proxy) ?? []), ...[...overlay.keys()].filter((k) => typeof k === 'string')])],
       getOwnPropertyDescriptor(t, key) {
-        if (typeof key !== 'string' || !(knownKeys.get(proxy) ?? []).includes(key)) return undefined;
+        if (!overlay.has(key) && (typeof key !== 'string' || !(knownKeys.get(proxy) ?? []).includes(key))) return undefined;
         return { value: proxy[key], enumerable: true, writable: true, configurable: true };
       },
       defineProperty: () => false,
@@ -581,7 +593,7 @@ function createBridge({ side, input, output, Tensor, rebuildError, load }) {
       }
       case 'set': {
         const obj = own(m.id);
-        if (!allowedName(m.key) || typeof obj !== 'object') throw new TypeError(`${String(m.key)} cannot be set`);
+        if (guarded || !allowedName(m.key) || typeof obj !== 'object') throw new TypeError(`${String(m.key)} cannot be set on this object`);
         obj[m.key] = update(obj[m.key], decode(m.value));
         return undefined;
       }
@@ -596,7 +608,9 @@ function createBridge({ side, input, output, Tensor, rebuildError, load }) {
       for (const id of Array.isArray(m.release) ? m.release : []) local.delete(id);
       for (const [id, key, value] of Array.isArray(m.sync) ? m.sync : []) {
         const obj = own(id);
-        if (readable(obj, key)) obj[key] = update(obj[key], decode(value));
+        if (!readable(obj, key)) continue;
+        if (guarded) updateNumbers(obj[key], decode(value));
+        else obj[key] = update(obj[key], decode(value));
       }
       const args = (Array.isArray(m.args) ? m.args : []).map((a) => decode(a));
       const value = perform(m, args);

@@ -44,7 +44,7 @@ function load(module) {
     if (!request || !answer) throw new Error('grading in a separate realm: the channel to the submission is not set (KATA_REALM_REQUEST)');
     const output = fs.openSync(request, 'w');
     const input = fs.openSync(answer, 'r');
-    bridge = createBridge({ side: 'c', input, output, Tensor, rebuildError });
+    bridge = createBridge({ side: 'c', input, output, Tensor, rebuildError, guarded: true });
   }
   if (!loaded.has(module)) loaded.set(module, bridge.load(module));
   return loaded.get(module);

@@ -41,5 +41,5 @@ function load(name) {
 // The host opens the request FIFO for reading first, then the answer FIFO for writing (the client, in that order too).
 const input = fs.openSync(requestPath, 'r');
 const output = fs.openSync(answerPath, 'w');
-createBridge({ side: 'h', input, output, Tensor, rebuildError, load }).serveForever();
+createBridge({ side: 'h', input, output, Tensor, rebuildError, load, peerGuarded: true }).serveForever();
 process.exit(0);

@@ -21,7 +21,7 @@ import { detectSandbox } from '../../scripts/grading/sandbox';
 import { judge, runInSandbox } from '../../scripts/grading/verdict';
 import { prepareWorkspace } from '../../scripts/grading/workspace';
 import { loadManifest } from '../../scripts/manifest';
-import { HOSTILE, HOSTILE_CASES, FLATTEN, typeBomb } from '../fixtures/hostile';
+import { FLATTEN, forgeInitializerRecord, HOSTILE, HOSTILE_CASES, typeBomb } from '../fixtures/hostile';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 import { tsxArgs } from '../../scripts/cli/tsx';
 
@@ -90,7 +90,7 @@ function grade(submissions: string[], args: string[], only = '02,05'): Graded {
 
 const exercise = (g: SubmissionGrade, id: string) => g.exercises.find((e) => e.id === id)!;
 
-describe('npm run grade on a class with hostile submissions', () => {
+describe('npm run grade --in-process on a class with hostile submissions: the gate and the frozen built-ins as the defence', () => {
   let result: Graded;
   let before: string;
   let after: string;
@@ -101,7 +101,7 @@ describe('npm run grade on a class with hostile submissions', () => {
     const dir = tempDir('kata-submissions-');
     dirs = Object.fromEntries(HOSTILE_CASES.map((c) => [c.name, c.build(dir)]));
     before = repositoryState();
-    result = grade(Object.values(dirs), ['--memory', '1024']);
+    result = grade(Object.values(dirs), ['--memory', '1024', '--in-process']);
     after = repositoryState();
     left = leftBehind(result.pid);
   }, 600_000);
@@ -109,7 +109,7 @@ describe('npm run grade on a class with hostile submissions', () => {
   it.each(HOSTILE_CASES.map((c) => [JSON.stringify(c.name), c] as const))('gives %s its stated status and points', (_name, c) => {
     const g = result.json[c.name];
     expect(g).toBeDefined();
-    for (const [id, want] of Object.entries(c.expect)) {
+    for (const [id, want] of Object.entries(c.inProcess)) {
       const got = exercise(g, id);
       const score = want.score === 'partial' && got.score > 0 && got.score < got.maxScore ? 'partial' : got.score;
       expect({ id, status: got.status, score }).toEqual({ id, ...want });
@@ -501,7 +501,46 @@ describe('the command line', () => {
   });
 });
 
-describe('npm run grade --realm: the submission computes in its own process, the tests judge', () => {
+describe('npm run grade on a class with hostile submissions, each in a realm of its own (the default)', () => {
+  let result: Graded;
+  let before: string;
+  let after: string;
+  let left: string[];
+
+  beforeAll(() => {
+    const dir = tempDir('kata-submissions-');
+    const dirs = HOSTILE_CASES.map((c) => c.build(dir));
+    before = repositoryState();
+    result = grade(dirs, ['--memory', '1024']);
+    after = repositoryState();
+    left = leftBehind(result.pid);
+  }, 600_000);
+
+  it.each(HOSTILE_CASES.map((c) => [JSON.stringify(c.name), c] as const))('gives %s its stated status and points', (_name, c) => {
+    const g = result.json[c.name];
+    expect(g).toBeDefined();
+    for (const [id, want] of Object.entries(c.expect)) {
+      const got = exercise(g, id);
+      const score = want.score === 'partial' && got.score > 0 && got.score < got.maxScore ? 'partial' : got.score;
+      expect({ id, status: got.status, score }).toEqual({ id, ...want });
+    }
+  });
+
+  it('leaves the repository byte for byte unchanged and no process behind', () => {
+    expect(after).toBe(before);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).stdout).toBe('');
+    expect(left).toEqual([]);
+  });
+
+  it('shows what the gate found as a flag for the instructor, not as a refusal', () => {
+    expect(exercise(result.json['=1+2'], '02-output-size').status).toBe('passed');
+    expect(result.json['=1+2'].gate.map((f) => `${f.file}: ${f.what}`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^02-output-size\/output-size\.ts: imports "node:fs"/)]),
+    );
+  });
+});
+
+describe('npm run grade: the submission computes in its own process, the tests judge', () => {
   const brokenAverageBackward = [
     `const averageBackward = AveragePool2D.prototype.backward;`,
     `AveragePool2D.prototype.backward = function (this: AveragePool2D, dout: Tensor): Tensor {`,
@@ -517,6 +556,7 @@ describe('npm run grade --realm: the submission computes in its own process, the
   ].join('\n');
   const AVERAGE = '04-average-pool2d/average-pool2d.ts';
   let g: Graded;
+  let prerequisites: Graded;
 
   beforeAll(() => {
     const dir = tempDir('kata-submissions-');
@@ -528,7 +568,10 @@ describe('npm run grade --realm: the submission computes in its own process, the
     appendTo(patched, AVERAGE, `${brokenAverageBackward}\n${patchLib}`);
     const honest = copyTree('solutions', dir, 'honest-shape');
     appendTo(honest, FLATTEN, HOSTILE.writeDoutShape);
-    g = grade([full, stubs, broken, patched, honest], ['--realm', '--memory', '1024'], '02,04,05');
+    g = grade([full, stubs, broken, patched, honest], ['--memory', '1024'], '02,04,05');
+    const forged = copyTree('solutions', dir, 'forged');
+    forgeInitializerRecord(forged);
+    prerequisites = grade([copyTree('solutions', dir, 'full-00'), forged], ['--memory', '1024'], '00');
   }, 600_000);
 
   it('gives the reference full marks and the stubs not-started, through the channel', () => {
@@ -549,6 +592,16 @@ describe('npm run grade --realm: the submission computes in its own process, the
     expect(broken.status).toBe('failed');
     expect(broken.score).toBeLessThan(5);
     expect(exercise(g.json.patched, '04-average-pool2d')).toMatchObject({ status: 'failed', score: broken.score, passed: broken.passed });
+  });
+
+  it("calls the tests' own objects back (an initializer, an Rng, a layer handed to an optimizer) and keeps them the tests'", () => {
+    expect(exercise(prerequisites.json['full-00'], '00-prerequisites')).toMatchObject({ status: 'passed', score: 10 });
+    // The forged record stays in the submission's process: the test still sees the wrong fanIn, and only that test fails.
+    const forged = exercise(prerequisites.json.forged, '00-prerequisites');
+    expect(forged).toMatchObject({ status: 'failed', passed: forged.total! - 1 });
+    expect(prerequisites.json.forged.tests.filter((t) => t.status !== 'pass').map((t) => t.name)).toEqual([
+      expect.stringMatching(/initialization: W \[in, out\] comes from the initializer with fanIn = in_features/),
+    ]);
   });
 
   it('grades a write into a frozen shape as the failed tests it causes, with partial credit', () => {
