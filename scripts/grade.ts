@@ -30,6 +30,7 @@ import ts from 'typescript';
 import { Exercise, findExercise, listFiles, loadManifest, repoRoot } from './manifest';
 import { firstLines, seconds } from './jest-run';
 import { formatTable } from './ui/table';
+import { graderFingerprint } from './grading/fingerprint';
 import { gate, GateResult, normalisedTokens, similarity } from './grading/gate';
 import {
   classCsv,
@@ -643,6 +644,7 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
       const score = runningTotal(tests);
       return {
         version: 2,
+        grader: graderFingerprint(),
         submission: ws.name,
         file: fileNames.get(ws.name)!,
         status: score === max ? 'pass' : 'fail',

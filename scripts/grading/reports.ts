@@ -39,6 +39,8 @@ export interface Flag {
 
 export interface SubmissionGrade {
   version: 2;
+  /** The grader's fingerprint (scripts/grading/fingerprint.ts): which tests and points judged. */
+  grader: string;
   submission: string;
   /** The report's file name (without extension), unique in the class. */
   file: string;

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Exercise, loadManifest } from '../manifest';
 import { readBoundedText } from './files';
+import { graderFingerprint } from './fingerprint';
 import { reportFileNames, SCORE_UNIT, SubmissionGrade } from './reports';
 
 /** The shard (1..n) a submission belongs to: a hash of its name, the same on every machine. */
@@ -43,6 +44,9 @@ export function mergeShards(dirs: string[], out: string, excel: boolean, write: 
   const ids = grades[0].exercises.map((e) => e.id).join(',');
   const other = grades.find((g) => g.exercises.map((e) => e.id).join(',') !== ids || g.fcSeed !== grades[0].fcSeed);
   if (other) throw new Error(`the shards were graded differently ("${other.submission}": other exercises or seed)`);
+  const testsOf = (g: SubmissionGrade): string => JSON.stringify(g.tests.map((t) => [t.exercise, t.name, t.max_score]));
+  const otherTests = grades.find((g) => testsOf(g) !== testsOf(grades[0]));
+  if (otherTests) throw new Error(`the shards were graded differently ("${otherTests.submission}" and "${grades[0].submission}" list other tests)`);
   const exercises = loadManifest().exercises.filter((e) => ids.split(',').includes(e.id));
   // File names are made again from the names, never taken from a shard: nothing is written outside `out`.
   const names = reportFileNames(grades.map((g) => g.submission));
@@ -60,6 +64,8 @@ const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFi
 /** What is wrong with a shard's report (its shape, its exercises against the manifest, its scores against their maxima), or null. */
 export function reportProblem(g: SubmissionGrade): string | null {
   if (!g || typeof g !== 'object' || g.version !== 2) return 'not version 2';
+  if (g.grader !== graderFingerprint())
+    return `graded by another version of the grader (${typeof g.grader === 'string' ? g.grader.slice(0, 16) : 'none'}; this one is ${graderFingerprint()}): grade every shard with the same copy of the kata`;
   if (typeof g.submission !== 'string' || g.submission.length === 0) return 'no submission name';
   if (!Array.isArray(g.exercises) || !Array.isArray(g.tests) || g.exercises.length === 0) return 'no exercises or tests';
   if (!Number.isInteger(g.fcSeed)) return 'no fast-check seed';

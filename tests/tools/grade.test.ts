@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { SubmissionGrade, writeReports } from '../../scripts/grade';
+import { graderFingerprint } from '../../scripts/grading/fingerprint';
 import { mergeShards } from '../../scripts/grading/shards';
 import { classCsv, csvCell, fenced, reportFileNames, testScores } from '../../scripts/grading/reports';
 import { readBounded } from '../../scripts/grading/files';
@@ -616,6 +617,7 @@ describe('npm run grade: the submission computes in its own process, the tests j
 describe('merging forged shards', () => {
   const report = (over: Record<string, unknown>) => ({
     version: 2,
+    grader: graderFingerprint(),
     submission: 'x',
     file: 'x',
     status: 'pass',
@@ -636,6 +638,24 @@ describe('merging forged shards', () => {
     fs.writeFileSync(path.join(shard, 'x.json'), JSON.stringify(report({ score: 999 })));
     expect(() => mergeShards([shard], tempDir('kata-grades-'), false, writeReports)).toThrow(
       `${path.join(shard, 'x.json')} is not a valid grade report: score 999 is not the sum of its tests (5) within 0..${points}`,
+    );
+  });
+
+  it('refuses a report of another version of the grader, naming the file and both versions', () => {
+    const shard = tempDir('kata-shard-');
+    fs.writeFileSync(path.join(shard, 'x.json'), JSON.stringify(report({ grader: '0123456789abcdef' })));
+    expect(() => mergeShards([shard], tempDir('kata-grades-'), false, writeReports)).toThrow(
+      `${path.join(shard, 'x.json')} is not a valid grade report: graded by another version of the grader (0123456789abcdef; this one is ${graderFingerprint()})`,
+    );
+  });
+
+  it('refuses shards whose reports list other tests for the same exercise', () => {
+    const [one, two] = [tempDir('kata-shard-'), tempDir('kata-shard-')];
+    fs.writeFileSync(path.join(one, 'x.json'), JSON.stringify(report({})));
+    const renamed = [{ exercise: '02-output-size', name: 'another test', status: 'pass', score: 5, max_score: 5, message: '' }];
+    fs.writeFileSync(path.join(two, 'y.json'), JSON.stringify(report({ submission: 'y', file: 'y', tests: renamed })));
+    expect(() => mergeShards([one, two], tempDir('kata-grades-'), false, writeReports)).toThrow(
+      'the shards were graded differently ("y" and "x" list other tests)',
     );
   });
 

@@ -144,6 +144,7 @@ describe('Gradescope results from a grader report', () => {
     for (const t of lines) score += t.score;
     return {
       version: 2,
+      grader: 'test',
       submission: 's',
       file: 's',
       status: 'fail',
