@@ -30,6 +30,7 @@ import ts from 'typescript';
 import { Exercise, findExercise, listFiles, loadManifest, repoRoot } from './manifest';
 import { firstLines, seconds } from './jest-run';
 import { formatTable } from './ui/table';
+import { UsageError } from './cli/command';
 import { graderFingerprint } from './grading/fingerprint';
 import { gate, GateResult, normalisedTokens, similarity } from './grading/gate';
 import {
@@ -99,8 +100,6 @@ options:
                      docs/grading-trust.md)
   --types-all        type-check every exercise folder, not only the graded
                      ones (their errors still count only for graded ones)`;
-
-class UsageError extends Error {}
 
 /** The run was stopped by SIGINT or SIGTERM after writing what finished (exit code 130). */
 class Interrupted extends Error {}
@@ -509,7 +508,8 @@ async function runPool(tasks: (() => Promise<void>)[], concurrency: number): Pro
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
 }
 
-export async function grade(opts: Options): Promise<SubmissionGrade[]> {
+/** The class as the options describe it: the exercises, each report's file name, this shard's submissions. */
+function planClass(opts: Options): { exercises: Exercise[]; fileNames: Map<string, string>; submissions: string[] } {
   const manifest = loadManifest();
   const exercises = opts.only ? manifest.exercises.filter((e) => opts.only!.some((o) => o.id === e.id)) : manifest.exercises;
   const allNames = opts.submissions.map((s) => path.basename(s));
@@ -517,12 +517,174 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
   if (duplicate) throw new UsageError(`two submissions are named "${duplicate}"; folder names must differ`);
   // A submission path that is a link, a file or missing is refused on its own (prepareWorkspace), the rest graded.
   if (opts.format === 'files') checkOut(opts.out);
-  const fileNames = reportFileNames(allNames);
   const submissions = opts.shard ? opts.submissions.filter((s) => shardOf(path.basename(s), opts.shard!.n) === opts.shard!.k) : opts.submissions;
+  return { exercises, fileNames: reportFileNames(allNames), submissions };
+}
 
+/** What one grading run shares between its jobs. */
+interface ClassRun {
+  opts: Options;
+  root: string;
+  exercises: Exercise[];
+  expected: Map<string, string[]>;
+  workspaces: Workspace[];
+  gates: Map<string, GateResult | null>;
+  limitsOf: (e: Exercise) => RunLimits;
+  runs: Map<string, ExerciseRun>;
+  typeErrors: Map<string, Map<string, string[]>>;
+  cpuMs: number;
+  typeStats: { cpuMs: number; peakRssBytes: number; checked: number };
+  interrupted: () => NodeJS.Signals | null;
+  report: (text: string) => void;
+}
+
+const runKey = (ws: Workspace, e: Exercise): string => `${ws.slot}/${e.id}`;
+
+/** Grades one exercise of one submission: refused, rejected (--in-process), missing, or run in the sandbox and judged. */
+async function gradeExercise(c: ClassRun, ws: Workspace, e: Exercise): Promise<void> {
+  if (c.interrupted()) return;
+  const list = c.expected.get(e.id)!;
+  let run: ExerciseRun;
+  const g = c.gates.get(ws.name);
+  const blocked = g?.flags.filter((f) => g.reach.get(e.id)?.has(f.file));
+  const missing = ws.refused ? [] : missingFiles(ws, e);
+  if (ws.refused) run = notRun(e, list, 'refused', `the submission was not graded: ${ws.refused}`);
+  // In a realm of its own a submission can only spoil its own results: what the gate found is a flag for the instructor.
+  else if (blocked && blocked.length > 0 && !c.opts.realm)
+    run = notRun(e, list, 'rejected', `not allowed in a submission:\n${blocked.map((f) => `${f.file}:${f.line}: ${f.what}`).join('\n')}`);
+  else if (missing.length > 0) run = notRun(e, list, 'missing', `missing from the submission: ${missing.join(', ')}`);
+  else {
+    const limits = c.limitsOf(e);
+    const runDir = path.join(c.root, 'runs', `${ws.slot}-${e.id}`);
+    const outcome = await runInSandbox({
+      wsDir: ws.dir,
+      runDir,
+      exercise: e,
+      limits,
+      name: `kata-grade-${process.pid}-${ws.slot}-${e.id}`,
+      realm: ws.realm,
+    });
+    // A run killed by the interrupt has no result (its submission is left out of the reports).
+    if (c.interrupted()) return;
+    run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits, ws.realm !== null);
+    c.cpuMs += outcome.run.cpuMs;
+    if (!c.opts.keep) fs.rmSync(runDir, { recursive: true, force: true });
+  }
+  c.runs.set(runKey(ws, e), run);
+  c.report(`${ws.name} ${e.id}: ${run.status} (${seconds(run.durationMs)})`);
+}
+
+/** Type-checks every submission that was not refused (scripts/grading/typecheck.ts, in batches). */
+async function typeCheckClass(c: ClassRun): Promise<void> {
+  if (c.interrupted()) return;
+  const started = Date.now();
+  for (const ws of c.workspaces.filter((w) => w.refused)) {
+    c.typeErrors.set(ws.slot, new Map());
+    c.report(`${ws.name}: refused (${ws.refused})`);
+  }
+  const typeLimits = { ...c.limitsOf(c.exercises[0]), timeLimitSeconds: c.opts.timeLimitSeconds ?? 120 };
+  const checked = c.workspaces.filter((w) => !w.refused);
+  const types = await typeCheckAll(
+    checked,
+    c.exercises,
+    (ws) => c.gates.get(ws.name)!.reach,
+    c.root,
+    typeLimits,
+    () => c.interrupted() !== null,
+    (ws, errors) => {
+      c.typeErrors.set(ws.slot, errors);
+      const bad = [...errors.keys()];
+      c.report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
+    },
+  );
+  c.cpuMs += types.cpuMs;
+  c.typeStats = { cpuMs: types.cpuMs, peakRssBytes: types.peakRssBytes, checked: checked.length };
+}
+
+/** Every exercise of every submission and the type check, `--jobs` at a time; the MNIST exercises (long limits) first, as they set the wall time. */
+async function runClass(c: ClassRun): Promise<void> {
+  const order = [...c.exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
+  const isLong = (e: Exercise): boolean => e.timeLimitSeconds >= 120;
+  const jobsOf = (list: Exercise[]) => list.flatMap((e) => c.workspaces.map((ws) => () => gradeExercise(c, ws, e)));
+  await runPool([...jobsOf(order.filter(isLong)), () => typeCheckClass(c), ...jobsOf(order.filter((e) => !isLong(e)))], c.opts.jobs);
+}
+
+const finishedAll = (c: ClassRun, ws: Workspace): boolean => c.typeErrors.has(ws.slot) && c.exercises.every((e) => c.runs.has(runKey(ws, e)));
+
+/** One report per submission that finished (all of them unless interrupted). */
+function collectGrades(c: ClassRun, fileNames: Map<string, string>, similar: Map<string, string[]>): SubmissionGrade[] {
+  const max = c.exercises.reduce((s, e) => s + e.points, 0);
+  const gradedWorkspaces = c.interrupted() ? c.workspaces.filter((ws) => finishedAll(c, ws)) : c.workspaces;
+  return gradedWorkspaces.map((ws) => {
+    const graded = c.exercises.map((e) => {
+      const run = applyTypeErrors(c.runs.get(runKey(ws, e))!, c.typeErrors.get(ws.slot)?.get(e.id));
+      const { grade: g, tests } = gradeOf(e, run);
+      if (run.passedIgnoringTypes) g.passedIgnoringTypes = run.passedIgnoringTypes;
+      return { g, tests };
+    });
+    const tests = graded.flatMap((x) => x.tests);
+    const score = runningTotal(tests);
+    return {
+      version: 2,
+      grader: graderFingerprint(),
+      submission: ws.name,
+      file: fileNames.get(ws.name)!,
+      status: score === max ? 'pass' : 'fail',
+      score,
+      max_score: max,
+      fcSeed: c.opts.seed,
+      refused: ws.refused,
+      similar: similar.get(ws.name) ?? [],
+      gate: c.gates.get(ws.name)?.flags ?? [],
+      exercises: graded.map((x) => x.g),
+      tests,
+    };
+  });
+}
+
+/** --format classroom: one line per exercise in GitHub Classroom's reporter format. */
+function printClassroom(grades: SubmissionGrade[], exercises: Exercise[]): void {
+  for (const g of grades) {
+    for (const e of exercises) {
+      const text = fs.readFileSync(path.join(repoRoot, e.test), 'utf8').split('\n');
+      const lineOf = (name: string): number => {
+        const title = name.split(' > ').pop()!;
+        const i = text.findIndex((l) => l.includes(title));
+        return i >= 0 ? i + 1 : 1;
+      };
+      console.log(`${e.id}\t${JSON.stringify(classroomResult(g, e, lineOf))}`);
+    }
+  }
+}
+
+/** The class table, the CPU figures and the legend, on the terminal. */
+function printSummary(c: ClassRun, grades: SubmissionGrade[]): void {
+  if (c.opts.keep) console.log(`workspaces kept in ${c.root}`);
+  console.log('');
+  console.log(
+    classTable(
+      [...grades].sort((a, b) => (a.submission < b.submission ? -1 : 1)),
+      c.exercises,
+    ),
+  );
+  const { cpuMs, typeStats } = c;
+  if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, c.workspaces.length))} per submission)`);
+  if (typeStats.cpuMs > 0)
+    console.log(
+      `type check: ${seconds(typeStats.cpuMs / Math.max(1, typeStats.checked))} CPU per submission, peak memory of a checker ${(typeStats.peakRssBytes / 1024 / 1024).toFixed(0)} MB`,
+    );
+  const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
+  const legend = marks.map(([k, v]) => `${k} = ${v}`);
+  console.log(
+    `\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), c.opts.out) || '.'}/<name>.md`,
+  );
+}
+
+/** Grades the class: plan, prepare the workspaces, run, collect, write. */
+export async function grade(opts: Options): Promise<SubmissionGrade[]> {
+  const { exercises, fileNames, submissions } = planClass(opts);
   const sandbox = detectSandbox();
   if (sandbox.missing.length > 0) console.error(['', '!!! grade: WEAKER ISOLATION !!!', ...sandbox.missing.map((l) => `!!! ${l}`), ''].join('\n'));
-
   const limitsOf = (e: Exercise): RunLimits => ({
     timeLimitSeconds: opts.timeLimitSeconds ?? e.timeLimitSeconds,
     memoryBytes: opts.memoryMb * 1024 * 1024,
@@ -545,159 +707,33 @@ export async function grade(opts: Options): Promise<SubmissionGrade[]> {
     const workspaces = submissions.map((s, i) =>
       prepareWorkspace(root, `s${String(i + 1).padStart(4, '0')}`, path.basename(s), s, exercises, opts.realm, opts.typesAll),
     );
-    const gates = new Map(
-      workspaces.map((ws) => [
-        ws.name,
-        ws.refused
-          ? null
-          : gate(
-              path.join(ws.dir, 'exercises'),
-              exercises.map((e) => e.id),
-            ),
-      ]),
-    );
+    const ids = exercises.map((e) => e.id);
+    const gates = new Map(workspaces.map((ws) => [ws.name, ws.refused ? null : gate(path.join(ws.dir, 'exercises'), ids)]));
     const similar = similarityFlags(workspaces, exercises);
-    const runs = new Map<string, ExerciseRun>();
-    let cpuMs = 0;
-    const typeErrors = new Map<string, Map<string, string[]>>();
-    const key = (ws: Workspace, e: Exercise): string => `${ws.slot}/${e.id}`;
-
     const total = workspaces.length * (exercises.length + 1);
     let done = 0;
-    const report = (text: string): void => {
-      if (opts.format === 'files') console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text.replace(CONTROL_CHARACTERS, '?')}`);
+    const c: ClassRun = {
+      ...{ opts, root, exercises, expected, workspaces, gates, limitsOf },
+      ...{ runs: new Map(), typeErrors: new Map(), cpuMs: 0, typeStats: { cpuMs: 0, peakRssBytes: 0, checked: 0 } },
+      interrupted: () => interrupted,
+      report: (text) => {
+        if (opts.format === 'files') console.log(`[${String(++done).padStart(String(total).length)}/${total}] ${text.replace(CONTROL_CHARACTERS, '?')}`);
+      },
     };
-    const exerciseJob = (ws: Workspace, e: Exercise) => async (): Promise<void> => {
-      if (interrupted) return;
-      const list = expected.get(e.id)!;
-      let run: ExerciseRun;
-      const g = gates.get(ws.name);
-      const blocked = g?.flags.filter((f) => g.reach.get(e.id)?.has(f.file));
-      const missing = ws.refused ? [] : missingFiles(ws, e);
-      if (ws.refused) run = notRun(e, list, 'refused', `the submission was not graded: ${ws.refused}`);
-      // In a realm of its own a submission can only spoil its own results: what the gate found is a flag for the instructor.
-      else if (blocked && blocked.length > 0 && !opts.realm)
-        run = notRun(e, list, 'rejected', `not allowed in a submission:\n${blocked.map((f) => `${f.file}:${f.line}: ${f.what}`).join('\n')}`);
-      else if (missing.length > 0) run = notRun(e, list, 'missing', `missing from the submission: ${missing.join(', ')}`);
-      else {
-        const limits = limitsOf(e);
-        const outcome = await runInSandbox({
-          wsDir: ws.dir,
-          runDir: path.join(root, 'runs', `${ws.slot}-${e.id}`),
-          exercise: e,
-          limits,
-          name: `kata-grade-${process.pid}-${ws.slot}-${e.id}`,
-          realm: ws.realm,
-        });
-        // A run killed by the interrupt has no result (its submission is left out of the reports).
-        if (interrupted) return;
-        run = judge(e, list, `${insideRoot(ws.dir)}/${e.test}`, outcome, limits, ws.realm !== null);
-        cpuMs += outcome.run.cpuMs;
-        if (!opts.keep) fs.rmSync(path.join(root, 'runs', `${ws.slot}-${e.id}`), { recursive: true, force: true });
-      }
-      runs.set(key(ws, e), run);
-      report(`${ws.name} ${e.id}: ${run.status} (${seconds(run.durationMs)})`);
-    };
-    let typeStats = { cpuMs: 0, peakRssBytes: 0, checked: 0 };
-    const typeJob = async (): Promise<void> => {
-      if (interrupted) return;
-      const started = Date.now();
-      for (const ws of workspaces.filter((w) => w.refused)) {
-        typeErrors.set(ws.slot, new Map());
-        report(`${ws.name}: refused (${ws.refused})`);
-      }
-      const typeLimits = { ...limitsOf(exercises[0]), timeLimitSeconds: opts.timeLimitSeconds ?? 120 };
-      const checked = workspaces.filter((w) => !w.refused);
-      const types = await typeCheckAll(
-        checked,
-        exercises,
-        (ws) => gates.get(ws.name)!.reach,
-        root,
-        typeLimits,
-        () => interrupted !== null,
-        (ws, errors) => {
-          typeErrors.set(ws.slot, errors);
-          const bad = [...errors.keys()];
-          report(`${ws.name}: type check ${bad.length === 0 ? 'clean' : `errors in ${bad.join(', ')}`} (${seconds(Date.now() - started)})`);
-        },
-      );
-      cpuMs += types.cpuMs;
-      typeStats = { cpuMs: types.cpuMs, peakRssBytes: types.peakRssBytes, checked: checked.length };
-    };
-    // The exercises with long time limits (the MNIST ones) first, as they set the wall time.
-    const order = [...exercises].sort((a, b) => b.timeLimitSeconds - a.timeLimitSeconds || a.id.localeCompare(b.id));
-    const isLong = (e: Exercise): boolean => e.timeLimitSeconds >= 120;
-    const jobsOf = (list: Exercise[]) => list.flatMap((e) => workspaces.map((ws) => exerciseJob(ws, e)));
-    await runPool([...jobsOf(order.filter(isLong)), typeJob, ...jobsOf(order.filter((e) => !isLong(e)))], opts.jobs);
-
-    const max = exercises.reduce((s, e) => s + e.points, 0);
-    const finishedAll = (ws: Workspace): boolean => typeErrors.has(ws.slot) && exercises.every((e) => runs.has(key(ws, e)));
-    const gradedWorkspaces = interrupted ? workspaces.filter(finishedAll) : workspaces;
-    const grades: SubmissionGrade[] = gradedWorkspaces.map((ws) => {
-      const graded = exercises.map((e) => {
-        const run = applyTypeErrors(runs.get(key(ws, e))!, typeErrors.get(ws.slot)?.get(e.id));
-        const { grade: g, tests } = gradeOf(e, run);
-        if (run.passedIgnoringTypes) g.passedIgnoringTypes = run.passedIgnoringTypes;
-        return { g, tests };
-      });
-      const tests = graded.flatMap((x) => x.tests);
-      const score = runningTotal(tests);
-      return {
-        version: 2,
-        grader: graderFingerprint(),
-        submission: ws.name,
-        file: fileNames.get(ws.name)!,
-        status: score === max ? 'pass' : 'fail',
-        score,
-        max_score: max,
-        fcSeed: opts.seed,
-        refused: ws.refused,
-        similar: similar.get(ws.name) ?? [],
-        gate: gates.get(ws.name)?.flags ?? [],
-        exercises: graded.map((x) => x.g),
-        tests,
-      };
-    });
-
+    await runClass(c);
+    const grades = collectGrades(c, fileNames, similar);
     if (opts.format === 'classroom') {
-      for (const g of grades) {
-        for (const e of exercises) {
-          const text = fs.readFileSync(path.join(repoRoot, e.test), 'utf8').split('\n');
-          const lineOf = (name: string): number => {
-            const title = name.split(' > ').pop()!;
-            const i = text.findIndex((l) => l.includes(title));
-            return i >= 0 ? i + 1 : 1;
-          };
-          console.log(`${e.id}\t${JSON.stringify(classroomResult(g, e, lineOf))}`);
-        }
-      }
+      printClassroom(grades, exercises);
       return grades;
     }
     writeReports(opts.out, grades, exercises, opts.excel);
     if (interrupted) {
-      const left = workspaces.filter((ws) => !finishedAll(ws)).map((ws) => ws.name.replace(CONTROL_CHARACTERS, '?'));
+      const left = workspaces.filter((ws) => !finishedAll(c, ws)).map((ws) => ws.name.replace(CONTROL_CHARACTERS, '?'));
       console.error(`grade: interrupted (${interrupted}); ${grades.length} of ${workspaces.length} submission(s) graded and written to ${opts.out}`);
       if (left.length > 0) console.error(`not graded: ${left.join(', ')}`);
       throw new Interrupted(interrupted);
     }
-    if (opts.keep) console.log(`workspaces kept in ${root}`);
-    console.log('');
-    console.log(
-      classTable(
-        [...grades].sort((a, b) => (a.submission < b.submission ? -1 : 1)),
-        exercises,
-      ),
-    );
-    if (cpuMs > 0) console.log(`CPU time in the sandboxes: ${seconds(cpuMs)} (${seconds(cpuMs / Math.max(1, workspaces.length))} per submission)`);
-    if (typeStats.cpuMs > 0)
-      console.log(
-        `type check: ${seconds(typeStats.cpuMs / Math.max(1, typeStats.checked))} CPU per submission, peak memory of a checker ${(typeStats.peakRssBytes / 1024 / 1024).toFixed(0)} MB`,
-      );
-    const marks = Object.entries({ T: 'timeout', C: 'crash', O: 'memory', E: 'compile error', M: 'missing', R: 'refused', G: 'gate', X: 'tampering' });
-    const legend = marks.map(([k, v]) => `${k} = ${v}`);
-    console.log(
-      `\n${legend.slice(0, 5).join(', ')},\n${legend.slice(5).join(', ')}; details in ${path.relative(process.cwd(), opts.out) || '.'}/<name>.md`,
-    );
+    printSummary(c, grades);
     return grades;
   } finally {
     onInterrupt(null);
