@@ -83,10 +83,16 @@ export interface ConvLayerOptions {
   inputGradient?: boolean;
 }
 
-/** Options of a pooling layer (exercises 03 and 04); the stride defaults to the kernel size. */
+/**
+ * Options of a pooling layer (exercises 03 and 04, the engine's MaxPool2D and
+ * AveragePool2D). A number means the same value for height and width.
+ */
 export interface PoolLayerOptions {
+  /** Window size [FH, FW]. */
   kernelSize: Pair;
+  /** Step between windows [S_h, S_w]; defaults to kernelSize (windows side by side, no overlap). */
   stride?: Pair;
+  /** Cells added on each border [P_h, P_w]; defaults to 0; at most floor(kernel / 2) per axis. */
   padding?: Pair;
 }
 

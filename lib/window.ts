@@ -18,6 +18,13 @@
 import { checkAxis, checkFinite, checkKernelFits, checkNonNegativeInt, checkPositiveInt, checkRank, KataInputError } from './checks';
 import { formatShape, Tensor } from './tensor';
 
+/** A window's kernel size, stride and padding as pairs [height, width], checked (a pooling layer's options once expanded). */
+export interface Window {
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
+
 /** OH = floor((H + 2P - F) / S) + 1 for one axis. The callers check the arguments first. */
 export function outputSize(input: number, kernel: number, stride: number, padding: number): number {
   return Math.floor((input + 2 * padding - kernel) / stride) + 1;

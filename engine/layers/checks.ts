@@ -6,15 +6,9 @@
  */
 import { checkAxis, checkRank } from '../../lib/checks';
 import type { Tensor } from '../../lib/tensor';
-import { checkImageShape } from '../../lib/window';
+import { checkImageShape, type Window } from '../../lib/window';
 import { checkFiniteFast } from '../kernels/finite';
 import { windowGeometry, type WindowGeometry } from '../kernels/im2col';
-
-export interface Window {
-  kernelSize: [number, number];
-  stride: [number, number];
-  padding: [number, number];
-}
 
 /**
  * Images x [N, C, H, W]: the rank, the channel count (when given), a window
