@@ -61,14 +61,19 @@ export interface Initializer {
   weights(shape: readonly number[], fanIn: number, rng: Rng): Tensor;
 }
 
-/** Options of a convolution layer (exercise 01's Conv2d). */
+/** Options of a convolution layer (exercise 01's Conv2d, the engine's Conv2d). */
 export interface ConvLayerOptions {
   inChannels: number;
   outChannels: number;
+  /** FH and FW: a number for both, or [FH, FW]. */
   kernelSize: Pair;
+  /** Default 1. */
   stride?: Pair;
+  /** Zeros added on each side; default 0. */
   padding?: Pair;
+  /** Draws W; default He: W ~ N(0, 2 / (C*FH*FW)). b always starts at zero. */
   initializer?: Initializer;
+  /** Seed of the generator handed to the initializer; default 0. */
   seed?: number;
   /**
    * false when nothing reads backward's dx (the first layer of a network,
@@ -78,10 +83,16 @@ export interface ConvLayerOptions {
   inputGradient?: boolean;
 }
 
-/** Options of a pooling layer (exercises 03 and 04); the stride defaults to the kernel size. */
+/**
+ * Options of a pooling layer (exercises 03 and 04, the engine's MaxPool2D and
+ * AveragePool2D). A number means the same value for height and width.
+ */
 export interface PoolLayerOptions {
+  /** Window size [FH, FW]. */
   kernelSize: Pair;
+  /** Step between windows [S_h, S_w]; defaults to kernelSize (windows side by side, no overlap). */
   stride?: Pair;
+  /** Cells added on each border [P_h, P_w]; defaults to 0; at most floor(kernel / 2) per axis. */
   padding?: Pair;
 }
 

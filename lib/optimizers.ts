@@ -13,6 +13,7 @@
 import { checkPositiveNumber, KataInputError } from './checks';
 import type { Optimizer, ParametricLayer } from './layer';
 import { formatShape, Tensor } from './tensor';
+import { DEFAULT_LR } from './training-defaults';
 
 /** `value` must be in [0, 1) (a decay rate such as momentum or beta). */
 function checkDecay(where: string, name: string, value: number): void {
@@ -21,15 +22,20 @@ function checkDecay(where: string, name: string, value: number): void {
   }
 }
 
-/** Each parameter with its gradient, after checking that the two match. */
-function pairs(where: string, layer: ParametricLayer): Array<[param: Tensor, grad: Tensor]> {
+/**
+ * Every parameter of `layer` with its gradient, after checking that they
+ * match: the same check, with the same messages, as exercise 00's SGD and
+ * AdaGrad (which the learner writes there).
+ */
+function paramsWithGrads(where: string, layer: ParametricLayer): Array<[param: Tensor, grad: Tensor]> {
   return Object.keys(layer.params).map((name) => {
     const param = layer.params[name];
     const grad = layer.grads[name];
     if (grad === undefined) {
       throw new KataInputError(`${where}: the layer has params.${name} but no grads.${name} (run backward before update)`);
     }
-    if (grad.data.length !== param.data.length) {
+    const sameShape = grad.rank === param.rank && grad.shape.every((d, i) => d === param.shape[i]);
+    if (!sameShape) {
       throw new KataInputError(`${where}: grads.${name} has shape ${formatShape(grad.shape)}, params.${name} has shape ${formatShape(param.shape)}`);
     }
     return [param, grad];
@@ -59,7 +65,7 @@ export class Momentum implements Optimizer {
   }
 
   update(layer: ParametricLayer): void {
-    for (const [param, grad] of pairs('Momentum.update', layer)) {
+    for (const [param, grad] of paramsWithGrads('Momentum.update', layer)) {
       let v = this.velocity.get(param);
       if (v === undefined) {
         v = new Float64Array(param.data.length);
@@ -141,7 +147,7 @@ export class Adam implements Optimizer {
   readonly eps: number;
   private readonly state = new WeakMap<Tensor, AdamState>();
 
-  constructor({ lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }: { lr?: number; beta1?: number; beta2?: number; eps?: number } = {}) {
+  constructor({ lr = DEFAULT_LR.adam, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }: { lr?: number; beta1?: number; beta2?: number; eps?: number } = {}) {
     checkPositiveNumber('Adam', 'lr', lr);
     checkDecay('Adam', 'beta1', beta1);
     checkDecay('Adam', 'beta2', beta2);
@@ -153,7 +159,7 @@ export class Adam implements Optimizer {
   }
 
   update(layer: ParametricLayer): void {
-    for (const [param, grad] of pairs('Adam.update', layer)) {
+    for (const [param, grad] of paramsWithGrads('Adam.update', layer)) {
       let s = this.state.get(param);
       if (s === undefined) {
         const length = param.data.length;

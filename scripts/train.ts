@@ -32,7 +32,8 @@ import { accuracy, confusionMatrix, precisionRecall } from '../lib/metrics';
 import type { LayerSpec } from '../lib/model-spec';
 import { formatSummary, layerName, summarize } from '../lib/summary';
 import { Tensor } from '../lib/tensor';
-import type { EpochRecord, IterationRecord, Mistake, ModelName, OptimizerName, RunHistory, TrainOptions } from './report/history';
+import { DEFAULT_LR, isLrDecay, LR_DECAY_RANGE, OPTIMIZER_NAMES, TRAIN_DEFAULTS, trainDefaultLr } from '../lib/training-defaults';
+import type { EpochRecord, IterationRecord, Mistake, ModelName, RunHistory, TrainOptions } from './report/history';
 import { buildReport, formatLr, learningRateText, type FeatureMaps } from './report/report';
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
@@ -48,7 +49,6 @@ export { UsageError };
 type Classifier = InstanceType<KataTree['classifier']['Scratch2dCNNClassifier']>;
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adagrad', 'momentum', 'adam'];
 const MODELS: readonly ModelName[] = ['sheet', 'lenet'];
 const TRAIN_IMAGES = 60000;
 /** Share of the training images held out for validation: 5,000 of 60,000. */
@@ -74,15 +74,9 @@ const TEST_CHUNK = 1000;
  * smaller steps let them settle.
  */
 export const DEFAULTS = {
-  epochs: 6,
-  /** The learning rate is multiplied by this after every epoch. */
-  lrDecay: 0.5,
-  batchSize: 32,
-  /** With adam; another optimizer without --lr gets the classifier's DEFAULT_LR for it. */
-  lr: 0.002,
-  optimizer: 'adam' as OptimizerName,
+  /** epochs, lrDecay, batchSize, seed, optimizer and lr (with that optimizer; another one gets DEFAULT_LR's). */
+  ...TRAIN_DEFAULTS,
   model: 'sheet' as ModelName,
-  seed: 0,
 };
 
 export const USAGE = `Usage: npm run train -- [options]
@@ -94,9 +88,9 @@ model.bin, history.json and report.html to a run folder.
 Options:
   --epochs N         passes over the training images (default ${DEFAULTS.epochs})
   --batch-size N     images per mini-batch (default ${DEFAULTS.batchSize})
-  --lr X             learning rate (default ${DEFAULTS.lr} with adam; with another
-                     optimizer the classifier's default for it: sgd 0.05,
-                     adagrad 0.01, momentum 0.01)
+  --lr X             learning rate (default ${DEFAULTS.lr} with ${DEFAULTS.optimizer}; with another
+                     optimizer the classifier's default for it: sgd ${DEFAULT_LR.sgd},
+                     adagrad ${DEFAULT_LR.adagrad}, momentum ${DEFAULT_LR.momentum})
   --lr-decay X       multiplies the learning rate after every epoch,
                      0 < X <= 1 (default ${DEFAULTS.lrDecay})
   --optimizer NAME   sgd, adagrad, momentum or adam (default ${DEFAULTS.optimizer})
@@ -133,10 +127,10 @@ export const spec: CommandSpec = {
   maxPositionals: 0,
 };
 
-/** --lr-decay: a factor in (0, 1]. */
+/** --lr-decay: a factor in (0, 1] (isLrDecay). */
 function parseLrDecay(text: string): number {
   const value = positiveNumberOption('lr-decay', text);
-  if (value > 1) throw new UsageError(`--lr-decay expects a number in (0, 1], got "${text}"`);
+  if (!isLrDecay(value)) throw new UsageError(`--lr-decay expects a number in ${LR_DECAY_RANGE}, got "${text}"`);
   return value;
 }
 
@@ -157,7 +151,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     epochs: get('epochs') === undefined ? DEFAULTS.epochs : intOption('epochs', get('epochs')!, 1),
     lrDecay: get('lr-decay') === undefined ? DEFAULTS.lrDecay : parseLrDecay(get('lr-decay')!),
     batchSize: get('batch-size') === undefined ? DEFAULTS.batchSize : intOption('batch-size', get('batch-size')!, 1),
-    optimizer: get('optimizer') === undefined ? DEFAULTS.optimizer : choiceOption('optimizer', get('optimizer')!, OPTIMIZERS),
+    optimizer: get('optimizer') === undefined ? DEFAULTS.optimizer : choiceOption('optimizer', get('optimizer')!, OPTIMIZER_NAMES),
     model,
     seed: get('seed') === undefined ? DEFAULTS.seed : intOption('seed', get('seed')!, 0, 2 ** 31 - 1),
     out: get('out') === undefined ? defaultRunFolder(model, now) : path.resolve(get('out')!),
@@ -305,7 +299,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const options: TrainOptions = {
     ...rest,
     tree: tree.label,
-    lr: lr ?? (rest.optimizer === DEFAULTS.optimizer ? DEFAULTS.lr : classifierModule.DEFAULT_LR[rest.optimizer]),
+    lr: lr ?? trainDefaultLr(rest.optimizer),
   };
   const specs = tree.specs;
   const inputShape: [number, number, number] = [1, 28, 28];

@@ -20,6 +20,7 @@
  * Also here: rowsToPlanes and planesToRows, Conv2d's rearrangements between
  * its products and NCHW (at the end of the file).
  */
+import { outputSize } from '../../lib/window';
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';
 import { runRangeKernel } from '../gemm-wasm';
@@ -78,8 +79,8 @@ export function windowGeometry(
   [PH, PW]: readonly [number, number],
 ): WindowGeometry {
   const [N, C, H, W] = inputShape;
-  const OH = Math.floor((H + 2 * PH - FH) / SH) + 1;
-  const OW = Math.floor((W + 2 * PW - FW) / SW) + 1;
+  const OH = outputSize(H, FH, SH, PH);
+  const OW = outputSize(W, FW, SW, PW);
   if (inputShape.length !== 4 || !(OH >= 1 && OW >= 1)) {
     throw new RangeError(`windowGeometry: no window of ${FH}x${FW} fits input [${inputShape.join(', ')}] with padding [${PH}, ${PW}]`);
   }

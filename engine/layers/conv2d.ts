@@ -25,12 +25,13 @@ import type { ConvLayerOptions, ParametricLayer } from '../../lib/layer';
 import { gemm } from '../../lib/matmul';
 import { Rng } from '../../lib/random';
 import { sizeOf, Tensor } from '../../lib/tensor';
+import { checkWindow } from '../../lib/window';
 import { biasGradientInto } from '../kernels/bias';
 import { checkFiniteFast } from '../kernels/finite';
 import { convForwardFast, convInputGradientFast, convWeightGradientFast, type PaddedInput } from '../kernels/conv-direct';
 import { col2imInto, im2colInto, planesToRows, rowsToPlanes, windowGeometry } from '../kernels/im2col';
 import { apart, Workspace } from '../kernel-memory';
-import { checkImages, checkWindow } from './checks';
+import { checkImages } from './checks';
 
 export class Conv2d implements ParametricLayer {
   readonly inChannels: number;
@@ -51,7 +52,7 @@ export class Conv2d implements ParametricLayer {
 
   /**
    * Checks the options (sizes whole numbers >= 1, padding >= 0; toPair and
-   * checkWindow of geometry.ts), then draws W with the initializer, or He
+   * checkWindow of lib/window.ts), then draws W with the initializer, or He
    * with `new Rng(seed ?? 0)`, and sets b and both grads to zeros.
    */
   constructor(options: ConvLayerOptions) {
@@ -64,7 +65,7 @@ export class Conv2d implements ParametricLayer {
     this.stride = toPair(where, 'stride', options.stride ?? 1);
     this.padding = toPair(where, 'padding', options.padding ?? 0);
     this.inputGradient = options.inputGradient ?? true;
-    checkWindow(where, this);
+    checkWindow(where, this.kernelSize, this.stride, this.padding);
 
     const shape = [this.outChannels, this.inChannels, ...this.kernelSize];
     const fanIn = this.inChannels * this.kernelSize[0] * this.kernelSize[1];

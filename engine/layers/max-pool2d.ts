@@ -14,11 +14,12 @@
 import { checkNonNegativeInt, checkPositiveInt, checkShape, KataInputError, toPair } from '../../lib/checks';
 import type { Layer, PoolLayerOptions } from '../../lib/layer';
 import { Tensor } from '../../lib/tensor';
+import type { Window } from '../../lib/window';
 import type { WindowGeometry } from '../kernels/im2col';
 import { checkFiniteFast } from '../kernels/finite';
 import { maxPoolBackwardInto, maxPoolInto } from '../kernels/pool';
 import { apart, Workspace } from '../kernel-memory';
-import { checkImages, type Window } from './checks';
+import { checkImages } from './checks';
 
 /** The pool's options as checked pairs, with the messages of exercise 03's poolWindow. */
 export function poolWindow(layer: string, { kernelSize, stride = kernelSize, padding = 0 }: PoolLayerOptions): Window {

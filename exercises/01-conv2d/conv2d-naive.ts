@@ -9,7 +9,7 @@
  *   b   [M]                one bias per output channel
  *   out [N, M, OH, OW]     OH = floor((H + 2 P_h - FH) / S_h) + 1, OW likewise
  *
- * Each function starts with the given checks of geometry.ts (checkImages
+ * Each function starts with the given checks of lib/window.ts (checkImages
  * returns [OH, OW]), and checks b and dout with lib/checks.ts.
  */
 import { NotImplementedError } from '../../lib/not-implemented';

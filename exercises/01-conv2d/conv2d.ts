@@ -16,25 +16,9 @@
  *   dcol [R, K] = dA2d W        (what each copied pixel receives)
  *   dx          = col2im(dcol)  (adds up the copies of each pixel)
  */
-import type { Pair } from '../../lib/checks';
-import type { Initializer, ParametricLayer } from '../../lib/layer';
+import type { ConvLayerOptions, ParametricLayer } from '../../lib/layer';
 import { NotImplementedError } from '../../lib/not-implemented';
 import type { Tensor } from '../../lib/tensor';
-
-export interface Conv2dOptions {
-  inChannels: number;
-  outChannels: number;
-  /** FH and FW: a number for both, or [FH, FW]. */
-  kernelSize: Pair;
-  /** Default 1. */
-  stride?: Pair;
-  /** Zeros added on each side; default 0. */
-  padding?: Pair;
-  /** Draws W; default He: W ~ N(0, 2 / (C*FH*FW)). b always starts at zero. */
-  initializer?: Initializer;
-  /** Seed of the generator handed to the initializer; default 0. */
-  seed?: number;
-}
 
 export class Conv2d implements ParametricLayer {
   readonly inChannels: number;
@@ -49,10 +33,12 @@ export class Conv2d implements ParametricLayer {
 
   /**
    * Checks the options (sizes whole numbers >= 1, padding >= 0; toPair and
-   * checkWindow of geometry.ts), then draws W with the initializer, or He
-   * with `new Rng(seed ?? 0)`, and sets b and both grads to zeros.
+   * checkWindow of lib/window.ts), then draws W with the initializer, or He
+   * with `new Rng(seed ?? 0)`, and sets b and both grads to zeros. The options
+   * are lib/layer.ts's ConvLayerOptions; this layer always computes dx, so it
+   * ignores `inputGradient`.
    */
-  constructor(options: Conv2dOptions) {
+  constructor(options: ConvLayerOptions) {
     throw new NotImplementedError('01-conv2d', 'Conv2d constructor');
   }
 

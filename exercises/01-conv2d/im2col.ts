@@ -15,7 +15,7 @@
  * the entries that land on the same pixel (overlapping windows). Entries that
  * came from the padding are dropped. It turns dL/dcol into dL/dx.
  *
- * Checks: checkImages (im2col) and checkImageShape (col2im) of geometry.ts,
+ * Checks: checkImages (im2col) and checkImageShape (col2im) of lib/window.ts,
  * and the shape of col with checkShape from lib/checks.ts.
  */
 import { NotImplementedError } from '../../lib/not-implemented';

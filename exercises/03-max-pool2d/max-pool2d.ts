@@ -18,27 +18,11 @@
  * Edit this file; run `npm test -- 03`. README.md has the details and hints.
  */
 import { convOutputShape } from '../02-output-size/output-size';
-import { checkFinite, checkNonNegativeInt, checkPositiveInt, checkRank, checkShape, KataInputError, type Pair, toPair } from '../../lib/checks';
-import type { Layer } from '../../lib/layer';
+import { checkFinite, checkNonNegativeInt, checkPositiveInt, checkRank, checkShape, KataInputError, toPair } from '../../lib/checks';
+import type { Layer, PoolLayerOptions } from '../../lib/layer';
 import { NotImplementedError } from '../../lib/not-implemented';
 import { Tensor } from '../../lib/tensor';
-
-/** Options shared by MaxPool2D and AveragePool2D. A number means the same value for height and width. */
-export interface PoolOptions {
-  /** Window size [FH, FW]. */
-  kernelSize: Pair;
-  /** Step between windows [S_h, S_w]; defaults to kernelSize (windows side by side, no overlap). */
-  stride?: Pair;
-  /** Cells added on each border [P_h, P_w]; defaults to 0; at most floor(kernel / 2) per axis. */
-  padding?: Pair;
-}
-
-/** The options of a pooling layer as pairs [height, width], checked. */
-export interface PoolWindow {
-  kernelSize: [number, number];
-  stride: [number, number];
-  padding: [number, number];
-}
+import type { Window } from '../../lib/window';
 
 /**
  * Expands each option to a pair with `toPair`, the stride defaulting to the
@@ -50,8 +34,10 @@ export interface PoolWindow {
  *   "MaxPool2D: padding (width) must be at most floor(kernelSize / 2) = 1, got 2 with kernelSize 3"
  *   (P <= F/2 is the usual frameworks' rule: PyTorch refuses more with "pad should be
  *   at most half of effective kernel size").
+ * The options' type, PoolLayerOptions, is lib/layer.ts's (the engine's pools
+ * take the same); the result's, Window, is lib/window.ts's.
  */
-export function poolWindow(layer: string, options: PoolOptions): PoolWindow {
+export function poolWindow(layer: string, options: PoolLayerOptions): Window {
   throw new NotImplementedError('03-max-pool2d', 'poolWindow');
 }
 
@@ -68,7 +54,7 @@ export class MaxPool2D implements Layer {
   // (an Int32Array of the output's size).
 
   /** Sets kernelSize, stride and padding from `poolWindow('MaxPool2D', options)`. */
-  constructor(options: PoolOptions) {
+  constructor(options: PoolLayerOptions) {
     throw new NotImplementedError('03-max-pool2d', 'MaxPool2D constructor');
   }
 

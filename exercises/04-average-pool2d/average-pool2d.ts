@@ -17,12 +17,10 @@
  */
 import { convOutputShape } from '../02-output-size/output-size';
 import { checkFinite, checkRank, checkShape, KataInputError } from '../../lib/checks';
-import type { Layer } from '../../lib/layer';
+import type { Layer, PoolLayerOptions } from '../../lib/layer';
 import { NotImplementedError } from '../../lib/not-implemented';
 import { Tensor } from '../../lib/tensor';
-import { poolWindow, type PoolOptions } from '../03-max-pool2d/max-pool2d';
-
-export type { PoolOptions };
+import { poolWindow } from '../03-max-pool2d/max-pool2d';
 
 export class AveragePool2D implements Layer {
   /** [FH, FW] */
@@ -39,7 +37,7 @@ export class AveragePool2D implements Layer {
    * padding from `poolWindow('AveragePool2D', options)` (exercise 03), so the
    * messages name AveragePool2D.
    */
-  constructor(options: PoolOptions) {
+  constructor(options: PoolLayerOptions) {
     throw new NotImplementedError('04-average-pool2d', 'AveragePool2D constructor');
   }
 

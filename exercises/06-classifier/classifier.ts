@@ -25,8 +25,11 @@
  *
  * What you build on: softmax, SoftmaxCrossEntropy, SGD, AdaGrad,
  * GetMiniBatch (../00-prerequisites/*), and from lib: buildNetwork (network),
- * Momentum and Adam (optimizers), accuracy (metrics), the checks (checks).
- * Saving and loading are given (lib/saved-model.ts).
+ * Momentum and Adam (optimizers), accuracy (metrics), the checks (checks),
+ * the defaults CLASSIFIER_DEFAULTS and DEFAULT_LR and the range test
+ * isLrDecay (training-defaults). Given: the options, the settings and
+ * TrainingDivergedError (lib/classifier-options.ts), saving and loading
+ * (lib/saved-model.ts).
  */
 import { FC } from '../00-prerequisites/fc';
 import { ReLU } from '../00-prerequisites/relu';
@@ -35,10 +38,16 @@ import { MaxPool2D } from '../03-max-pool2d/max-pool2d';
 import { AveragePool2D } from '../04-average-pool2d/average-pool2d';
 import { Flatten } from '../05-flatten/flatten';
 import type { Layer, LayerKit } from '../../lib/layer';
+import { type ClassifierOptions, type ClassifierSettings, type EpochInfo, type IterationInfo, TrainingDivergedError } from '../../lib/classifier-options';
 import type { LayerSpec } from '../../lib/model-spec';
 import { NotImplementedError } from '../../lib/not-implemented';
 import { loadClassifier, saveClassifier } from '../../lib/saved-model';
 import type { Tensor } from '../../lib/tensor';
+import { CLASSIFIER_DEFAULTS, DEFAULT_LR, type OptimizerName } from '../../lib/training-defaults';
+
+/** Given: the classifier's public types (lib/classifier-options.ts) and its default learning rates (lib/training-defaults.ts). */
+export type { ClassifierOptions, ClassifierSettings, EpochInfo, IterationInfo, OptimizerName };
+export { DEFAULT_LR, TrainingDivergedError };
 
 const EXERCISE = '06-classifier';
 
@@ -54,97 +63,9 @@ export const treeKit: LayerKit = { Conv2d, MaxPool2D, AveragePool2D, Flatten, FC
  * fc must give `classes` outputs. Follow the shape of one image [1, 28, 28]
  * through the list to see what the first fc receives.
  */
-export const sheetNetwork = (classes = 10): LayerSpec[] => {
+export const sheetNetwork = (classes = CLASSIFIER_DEFAULTS.classes): LayerSpec[] => {
   throw new NotImplementedError(EXERCISE, `sheetNetwork(${classes})`);
 };
-
-export type OptimizerName = 'sgd' | 'adagrad' | 'momentum' | 'adam';
-
-/** Learning rates used when `lr` is not given, per optimizer. */
-export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = { sgd: 0.05, adagrad: 0.01, momentum: 0.01, adam: 1e-3 };
-
-export interface IterationInfo {
-  /** 1-based epoch. */
-  epoch: number;
-  /** 1-based iteration within the epoch. */
-  iteration: number;
-  /** Iterations per epoch: ceil(N / batchSize). */
-  iterations: number;
-  /** Mean loss of this mini-batch (before the update). */
-  loss: number;
-  /** Images in this mini-batch (the last one may be smaller). */
-  samples: number;
-}
-
-export interface EpochInfo {
-  epoch: number;
-  /** The learning rate this epoch trained with. */
-  lr: number;
-  trainLoss: number;
-  valLoss?: number;
-  valAccuracy?: number;
-}
-
-export interface ClassifierOptions {
-  /** The network; default `sheetNetwork(classes)`. Its output must be [classes]. */
-  layers?: LayerSpec[];
-  /** The layer classes to build it with; those not given are treeKit's. */
-  kit?: Partial<LayerKit>;
-  /** One image, [C, H, W]; default [1, 28, 28]. */
-  inputShape?: [number, number, number];
-  /** Number of classes; default 10. */
-  classes?: number;
-  /** Default 'adam'. */
-  optimizer?: OptimizerName;
-  /** Learning rate; default DEFAULT_LR[optimizer]. */
-  lr?: number;
-  /** Images per mini-batch; default 32. */
-  batchSize?: number;
-  /** Passes over the training data; default 3. */
-  epochs?: number;
-  /**
-   * Multiplies the learning rate after every epoch: epoch e (1-based) trains
-   * with lr * lrDecay^(e-1). Default 1 (a constant learning rate).
-   */
-  lrDecay?: number;
-  /** Seeds the weights and the order of the mini-batches; default 0. */
-  seed?: number;
-  /** Print one line per epoch; default false. */
-  verbose?: boolean;
-  /** Called after every training iteration. */
-  onIteration?: (info: IterationInfo) => void;
-  /** Called after every epoch (with the validation figures when fit got validation data). */
-  onEpoch?: (info: EpochInfo) => void;
-}
-
-/** The options with every default filled in (what `save` writes). */
-export interface ClassifierSettings {
-  inputShape: [number, number, number];
-  classes: number;
-  optimizer: OptimizerName;
-  lr: number;
-  batchSize: number;
-  epochs: number;
-  lrDecay: number;
-  seed: number;
-}
-
-/** Thrown when the loss, an activation or a weight stops being a finite number during fit. */
-export class TrainingDivergedError extends Error {
-  override name = 'TrainingDivergedError';
-  constructor(
-    readonly epoch: number,
-    readonly iteration: number,
-    iterations: number,
-    what: string,
-    lr: number,
-  ) {
-    super(
-      `Scratch2dCNNClassifier.fit: training diverged at epoch ${epoch}, iteration ${iteration} of ${iterations}: ${what}. ` +
-        `The learning rate (lr = ${lr}) is probably too high: try a lower learning rate.`,
-    );
-  }
-}
 
 export class Scratch2dCNNClassifier {
   readonly settings!: Readonly<ClassifierSettings>;
@@ -163,7 +84,8 @@ export class Scratch2dCNNClassifier {
   valAccuracy: number[] = [];
 
   /**
-   * Checks the options and fills in the defaults (`settings`), then builds
+   * Checks the options and fills in the defaults (`settings`; the options not
+   * given take CLASSIFIER_DEFAULTS, lr takes DEFAULT_LR[optimizer]), then builds
    * the layers with lib's buildNetwork(specs, inputShape, { ...treeKit,
    * ...options.kit }, () => rng.int(2 ** 31), 'Scratch2dCNNClassifier'),
    * where rng = new Rng(seed) also seeds the mini-batches, and checks that

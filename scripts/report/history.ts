@@ -4,8 +4,8 @@
  * file can be read by any tool.
  */
 import type { LayerSpec } from '../../lib/model-spec';
+import type { OptimizerName } from '../../lib/training-defaults';
 
-export type OptimizerName = 'sgd' | 'adagrad' | 'momentum' | 'adam';
 export type ModelName = 'sheet' | 'lenet';
 
 /** The options of `npm run train`, after defaults are applied. */

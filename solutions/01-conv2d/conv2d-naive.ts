@@ -9,12 +9,12 @@
  *   b   [M]                one bias per output channel
  *   out [N, M, OH, OW]     OH = floor((H + 2 P_h - FH) / S_h) + 1, OW likewise
  *
- * Each function starts with the given checks of geometry.ts (checkImages
+ * Each function starts with the given checks of lib/window.ts (checkImages
  * returns [OH, OW]), and checks b and dout with lib/checks.ts.
  */
 import { checkRank, checkShape } from '../../lib/checks';
 import { Tensor } from '../../lib/tensor';
-import { checkImages } from './geometry';
+import { checkImages } from '../../lib/window';
 
 /** Stride S and padding P as [height, width]. */
 export interface ConvGeometry {

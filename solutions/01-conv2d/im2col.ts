@@ -15,12 +15,12 @@
  * the entries that land on the same pixel (overlapping windows). Entries that
  * came from the padding are dropped. It turns dL/dcol into dL/dx.
  *
- * Checks: checkImages (im2col) and checkImageShape (col2im) of geometry.ts,
+ * Checks: checkImages (im2col) and checkImageShape (col2im) of lib/window.ts,
  * and the shape of col with checkShape from lib/checks.ts.
  */
 import { checkShape } from '../../lib/checks';
 import { Tensor } from '../../lib/tensor';
-import { checkImageShape, checkImages } from './geometry';
+import { checkImageShape, checkImages } from '../../lib/window';
 
 /**
  * x [N, C, H, W] -> col [N*OH*OW, C*FH*FW]: row (n, i, j) is the window of

@@ -15,11 +15,9 @@
  */
 import { convOutputShape } from '../02-output-size/output-size';
 import { checkFinite, checkKernelFits, checkRank, checkShape, KataInputError } from '../../lib/checks';
-import type { Layer } from '../../lib/layer';
+import type { Layer, PoolLayerOptions } from '../../lib/layer';
 import { Tensor } from '../../lib/tensor';
-import { poolWindow, type PoolOptions } from '../03-max-pool2d/max-pool2d';
-
-export type { PoolOptions };
+import { poolWindow } from '../03-max-pool2d/max-pool2d';
 
 export class AveragePool2D implements Layer {
   /** [FH, FW] */
@@ -35,7 +33,7 @@ export class AveragePool2D implements Layer {
   private outputShape: number[] | null = null;
 
   /** @throws KataInputError for bad options: the checks of MaxPool2D (poolWindow, exercise 03). */
-  constructor(options: PoolOptions) {
+  constructor(options: PoolLayerOptions) {
     ({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding } = poolWindow('AveragePool2D', options));
   }
 

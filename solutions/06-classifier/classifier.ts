@@ -35,12 +35,18 @@ import { Flatten } from '../05-flatten/flatten';
 import { checkAxis, checkFinite, checkLabels, checkPositiveInt, checkPositiveNumber, checkRank, KataInputError } from '../../lib/checks';
 import type { Layer, LayerKit, Optimizer, ParametricLayer } from '../../lib/layer';
 import { accuracy } from '../../lib/metrics';
+import { type ClassifierOptions, type ClassifierSettings, type EpochInfo, type IterationInfo, TrainingDivergedError } from '../../lib/classifier-options';
 import type { LayerSpec } from '../../lib/model-spec';
 import { buildNetwork } from '../../lib/network';
 import { Adam, Momentum } from '../../lib/optimizers';
 import { Rng } from '../../lib/random';
 import { loadClassifier, saveClassifier } from '../../lib/saved-model';
 import { formatShape, sizeOf, Tensor } from '../../lib/tensor';
+import { CLASSIFIER_DEFAULTS, DEFAULT_LR, isLrDecay, LR_DECAY_RANGE, OPTIMIZER_NAMES, type OptimizerName } from '../../lib/training-defaults';
+
+/** Given: the classifier's public types (lib/classifier-options.ts) and its default learning rates (lib/training-defaults.ts). */
+export type { ClassifierOptions, ClassifierSettings, EpochInfo, IterationInfo, OptimizerName };
+export { DEFAULT_LR, TrainingDivergedError };
 
 /** The layers of this tree (exercises 00 to 05): the classifier's default kit. */
 export const treeKit: LayerKit = { Conv2d, MaxPool2D, AveragePool2D, Flatten, FC, ReLU };
@@ -54,7 +60,7 @@ export const treeKit: LayerKit = { Conv2d, MaxPool2D, AveragePool2D, Flatten, FC
  *
  * 8*9+8 + 16*72+16 + 784*100+100 + 100*10+10 = 80,758 parameters.
  */
-export const sheetNetwork = (classes = 10): LayerSpec[] => [
+export const sheetNetwork = (classes = CLASSIFIER_DEFAULTS.classes): LayerSpec[] => [
   { type: 'conv2d', outChannels: 8, kernelSize: 3, padding: 1 },
   { type: 'relu' },
   { type: 'maxpool2d', kernelSize: 2 },
@@ -67,102 +73,12 @@ export const sheetNetwork = (classes = 10): LayerSpec[] => [
   { type: 'fc', outFeatures: classes },
 ];
 
-export type OptimizerName = 'sgd' | 'adagrad' | 'momentum' | 'adam';
-
-/** Learning rates used when `lr` is not given, per optimizer. */
-export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = { sgd: 0.05, adagrad: 0.01, momentum: 0.01, adam: 1e-3 };
-
-export interface IterationInfo {
-  /** 1-based epoch. */
-  epoch: number;
-  /** 1-based iteration within the epoch. */
-  iteration: number;
-  /** Iterations per epoch: ceil(N / batchSize). */
-  iterations: number;
-  /** Mean loss of this mini-batch (before the update). */
-  loss: number;
-  /** Images in this mini-batch (the last one may be smaller). */
-  samples: number;
-}
-
-export interface EpochInfo {
-  epoch: number;
-  /** The learning rate this epoch trained with. */
-  lr: number;
-  trainLoss: number;
-  valLoss?: number;
-  valAccuracy?: number;
-}
-
-export interface ClassifierOptions {
-  /** The network; default `sheetNetwork(classes)`. Its output must be [classes]. */
-  layers?: LayerSpec[];
-  /** The layer classes to build it with; those not given are treeKit's. */
-  kit?: Partial<LayerKit>;
-  /** One image, [C, H, W]; default [1, 28, 28]. */
-  inputShape?: [number, number, number];
-  /** Number of classes; default 10. */
-  classes?: number;
-  /** Default 'adam'. */
-  optimizer?: OptimizerName;
-  /** Learning rate; default DEFAULT_LR[optimizer]. */
-  lr?: number;
-  /** Images per mini-batch; default 32. */
-  batchSize?: number;
-  /** Passes over the training data; default 3. */
-  epochs?: number;
-  /**
-   * Multiplies the learning rate after every epoch: epoch e (1-based) trains
-   * with lr * lrDecay^(e-1). Default 1 (a constant learning rate).
-   */
-  lrDecay?: number;
-  /** Seeds the weights and the order of the mini-batches; default 0. */
-  seed?: number;
-  /** Print one line per epoch; default false. */
-  verbose?: boolean;
-  /** Called after every training iteration. */
-  onIteration?: (info: IterationInfo) => void;
-  /** Called after every epoch (with the validation figures when fit got validation data). */
-  onEpoch?: (info: EpochInfo) => void;
-}
-
-/** The options with every default filled in (what `save` writes). */
-export interface ClassifierSettings {
-  inputShape: [number, number, number];
-  classes: number;
-  optimizer: OptimizerName;
-  lr: number;
-  batchSize: number;
-  epochs: number;
-  lrDecay: number;
-  seed: number;
-}
-
-/** Thrown when the loss, an activation or a weight stops being a finite number during fit. */
-export class TrainingDivergedError extends Error {
-  override name = 'TrainingDivergedError';
-  constructor(
-    readonly epoch: number,
-    readonly iteration: number,
-    iterations: number,
-    what: string,
-    lr: number,
-  ) {
-    super(
-      `Scratch2dCNNClassifier.fit: training diverged at epoch ${epoch}, iteration ${iteration} of ${iterations}: ${what}. ` +
-        `The learning rate (lr = ${lr}) is probably too high: try a lower learning rate.`,
-    );
-  }
-}
-
 /**
  * Images per forward pass in predictProba, score and validation: bounds the
  * memory of the im2col buffers. 64 classifies as fast as 256, and the training
  * epochs after a validation at 256 ran 10-20% slower (measured).
  */
 const INFERENCE_BATCH = 64;
-
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adagrad', 'momentum', 'adam'];
 
 /** Index of the first non-finite value of `t`, or -1. */
 function firstNonFinite(t: Tensor): number {
@@ -227,26 +143,26 @@ export class Scratch2dCNNClassifier {
    */
   constructor(options: ClassifierOptions = {}) {
     const where = 'Scratch2dCNNClassifier';
-    const inputShape = options.inputShape ?? [1, 28, 28];
+    const inputShape = options.inputShape ?? [...CLASSIFIER_DEFAULTS.inputShape];
     if (!Array.isArray(inputShape) || inputShape.length !== 3) {
       throw new KataInputError(`${where}: inputShape must be [C, H, W], got ${JSON.stringify(inputShape)}`);
     }
     inputShape.forEach((d, i) => checkPositiveInt(where, `inputShape[${i}]`, d));
-    const classes = options.classes ?? 10;
+    const classes = options.classes ?? CLASSIFIER_DEFAULTS.classes;
     checkPositiveInt(where, 'classes', classes);
-    const optimizer = options.optimizer ?? 'adam';
-    if (!OPTIMIZERS.includes(optimizer)) {
-      throw new KataInputError(`${where}: optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(optimizer)}`);
+    const optimizer = options.optimizer ?? CLASSIFIER_DEFAULTS.optimizer;
+    if (!OPTIMIZER_NAMES.includes(optimizer)) {
+      throw new KataInputError(`${where}: optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got ${JSON.stringify(optimizer)}`);
     }
     const lr = options.lr ?? DEFAULT_LR[optimizer];
     checkPositiveNumber(where, 'lr', lr);
-    const batchSize = options.batchSize ?? 32;
+    const batchSize = options.batchSize ?? CLASSIFIER_DEFAULTS.batchSize;
     checkPositiveInt(where, 'batchSize', batchSize);
-    const epochs = options.epochs ?? 3;
+    const epochs = options.epochs ?? CLASSIFIER_DEFAULTS.epochs;
     checkPositiveInt(where, 'epochs', epochs);
-    const lrDecay = options.lrDecay ?? 1;
-    if (!(lrDecay > 0 && lrDecay <= 1)) throw new KataInputError(`${where}: lrDecay must be a number in (0, 1], got ${lrDecay}`);
-    const seed = options.seed ?? 0;
+    const lrDecay = options.lrDecay ?? CLASSIFIER_DEFAULTS.lrDecay;
+    if (!isLrDecay(lrDecay)) throw new KataInputError(`${where}: lrDecay must be a number in ${LR_DECAY_RANGE}, got ${lrDecay}`);
+    const seed = options.seed ?? CLASSIFIER_DEFAULTS.seed;
     if (!Number.isInteger(seed)) throw new KataInputError(`${where}: seed must be a whole number, got ${seed}`);
 
     this.settings = { inputShape: [...inputShape], classes, optimizer, lr, batchSize, epochs, lrDecay, seed };

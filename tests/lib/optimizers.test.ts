@@ -153,4 +153,10 @@ describe('bad arguments', () => {
     (layer.grads as Record<string, Tensor>).W = new Tensor([3], [1, 2, 3]);
     expect(() => new Momentum({ lr: 0.1 }).update(layer)).toThrow(/Momentum.update: grads.W has shape \[3\], params.W has shape \[2\]/);
   });
+
+  it("a gradient of the same size but another shape is rejected, as by exercise 00's SGD and AdaGrad", () => {
+    const layer = { params: { W: new Tensor([2, 3]) }, grads: { W: new Tensor([3, 2]) }, forward: (x: Tensor) => x, backward: (d: Tensor) => d };
+    expect(() => new Adam().update(layer)).toThrow(/^Adam.update: grads.W has shape \[3, 2\], params.W has shape \[2, 3\]$/);
+    expect(() => new Momentum({ lr: 0.1 }).update(layer)).toThrow(/^Momentum.update: grads.W has shape \[3, 2\], params.W has shape \[2, 3\]$/);
+  });
 });

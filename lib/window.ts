@@ -1,7 +1,8 @@
 /**
- * Given: you do not need to edit this file. The output size of a sliding
- * window and the input checks that every function of this exercise starts
- * with, so the other files can stay about the maths.
+ * Given code: the output size of a sliding window and the input checks that
+ * every function of exercise 01 starts with, so its files can stay about the
+ * maths. The engine's layers call the same checks, so both say the same thing
+ * about bad input.
  *
  * Along one axis, an input of size H, a kernel of size F, a stride S and a
  * padding P (zeros added on both sides) give
@@ -14,8 +15,15 @@
  * frameworks do; hence the floor. Exercise 02 turns this formula into a
  * function that checks its own arguments.
  */
-import { checkAxis, checkFinite, checkKernelFits, checkNonNegativeInt, checkPositiveInt, checkRank, KataInputError } from '../../lib/checks';
-import { formatShape, Tensor } from '../../lib/tensor';
+import { checkAxis, checkFinite, checkKernelFits, checkNonNegativeInt, checkPositiveInt, checkRank, KataInputError } from './checks';
+import { formatShape, Tensor } from './tensor';
+
+/** A window's kernel size, stride and padding as pairs [height, width], checked (a pooling layer's options once expanded). */
+export interface Window {
+  kernelSize: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+}
 
 /** OH = floor((H + 2P - F) / S) + 1 for one axis. The callers check the arguments first. */
 export function outputSize(input: number, kernel: number, stride: number, padding: number): number {
