@@ -22,7 +22,7 @@
  */
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';
-import { runRangeKernel } from '../gemm-wasm';
+import { runKernel } from '../kernel-host';
 
 /** Below this many entries of col, one thread does the whole batch (waking a worker costs more). */
 const THREAD_MIN_ENTRIES = 1 << 15;
@@ -49,7 +49,7 @@ function runFast(name: 'im2col' | 'col2im', g: WindowGeometry, image: Float64Arr
   }
   const [from, to] = name === 'im2col' ? [imageAt, colAt] : [colAt, imageAt];
   const args = [0, g.N, g.OH, g.OW, g.C, g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, from, to];
-  if (!runRangeKernel(name, args, col.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
+  if (!runKernel(name, args, col.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
   if (name === 'col2im' && staged !== null) image.set(staged.subarray(0, image.length));
   return true;
 }
@@ -235,7 +235,7 @@ function transposeFast(from: Float64Array, N: number, A: number, B: number, add:
   }
   const toAt = kernelAddress(to) >= 0 ? kernelAddress(to) : base + 8 * addLength;
   const args = [0, N, A, B, fromAt, toAt, add === null ? 0 : base];
-  if (!runRangeKernel('transpose', args, from.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
+  if (!runKernel('transpose', args, from.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
   if (kernelAddress(to) < 0) to.set(area.subarray(addLength, addLength + to.length));
   return true;
 }

@@ -1,5 +1,5 @@
 /**
- * Generates the WebAssembly module behind the fast `gemm` (see ../gemm-wasm.ts):
+ * The WebAssembly kernel behind the fast `gemm` (called by ../kernels/gemm.ts):
  *
  *   C[i, j] += sum_p A[i, p] B[p, j]     for i in [iLo, iHi), j in [jLo, jHi)
  *
@@ -30,7 +30,8 @@
  * a full vector whose second lane is never stored (reading B one double past
  * the end of the row: callers leave 2 spare doubles after B).
  */
-import { FunctionBuilder, type Local, ModuleBuilder, ValType } from './assembler';
+import { FunctionBuilder, type Local, type ModuleBuilder, ValType } from './assembler';
+import type { WasmKernel } from './kernel-module';
 
 const { i32, v128 } = ValType;
 
@@ -60,7 +61,7 @@ const STRIP_PARAMS = ['i0', 'i1', 'kc', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs
  */
 export const DRIVER_PARAMS = ['iLo', 'iHi', 'jLo', 'jHi', 'k', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs', 'KC', 'MC', 'accumulate'] as const;
 
-export function driverName(f: Family): string {
+export function driverName(f: Family): GemmDriver {
   return `gemm_${f.mr}x${f.nr}`;
 }
 
@@ -232,34 +233,25 @@ function driverFunction(family: Family, fullStrip: number, tableBase: number, st
   return fn;
 }
 
-export interface KernelModuleOptions {
-  /** Maximum size of the shared memory, in 64 KiB pages. */
-  maxPages: number;
-  /** Whether the imported memory is shared (needed to run on worker threads). */
-  shared: boolean;
-  families?: readonly Family[];
-  /** More functions to export from the same module (the im2col kernels). */
-  extra?: readonly FunctionBuilder[];
-}
+/** The name of a family's driver, e.g. gemm_4x4. */
+export type GemmDriver = `gemm_${number}x${number}`;
 
 /**
- * The module's bytes. It imports `env.memory` (a float64 workspace, initial
- * size 1 page) and exports one driver per family, each with the parameters
- * DRIVER_PARAMS (all i32, addresses and strides in bytes).
+ * The kernel: one exported driver per family, each with the parameters
+ * DRIVER_PARAMS (all i32, addresses and strides in bytes); the strips are
+ * not exported, and a driver calls its narrower strips through the function
+ * table (slot tableBase + width - 1).
  */
-export function buildGemmModule(options: KernelModuleOptions): Uint8Array {
-  const families = options.families ?? FAMILIES;
-  const mod = new ModuleBuilder({ module: 'env', name: 'memory', minPages: 1, maxPages: options.maxPages, shared: options.shared });
-  const stripType = mod.typeIndex(STRIP_PARAMS.map(() => i32));
-  const table: number[] = [];
-  const plans = families.map((family) => {
-    if (family.nr % 2 !== 0 || family.mr < 1) throw new RangeError(`gemm kernel: bad tile ${family.mr}x${family.nr}`);
-    const tableBase = table.length;
-    for (let width = 1; width <= family.nr; width++) table.push(mod.add(stripFunction(family, width)));
-    return { family, tableBase, fullStrip: table[table.length - 1] };
-  });
-  for (const { family, tableBase, fullStrip } of plans) mod.add(driverFunction(family, fullStrip, tableBase, stripType), true);
-  for (const fn of options.extra ?? []) mod.add(fn, true);
-  mod.setTable(table);
-  return mod.encode();
-}
+export const gemmKernel: WasmKernel<GemmDriver> = {
+  kernel: 'gemm',
+  exports: Object.fromEntries(FAMILIES.map((f) => [driverName(f), DRIVER_PARAMS])) as Record<GemmDriver, typeof DRIVER_PARAMS>,
+  build(module: ModuleBuilder): void {
+    const stripType = module.typeIndex(STRIP_PARAMS.map(() => i32));
+    const plans = FAMILIES.map((family) => {
+      if (family.nr % 2 !== 0 || family.mr < 1) throw new RangeError(`gemm kernel: bad tile ${family.mr}x${family.nr}`);
+      const strips = Array.from({ length: family.nr }, (_, w) => module.add(stripFunction(family, w + 1)));
+      return { family, tableBase: module.appendToTable(strips), fullStrip: strips[family.nr - 1] };
+    });
+    for (const { family, tableBase, fullStrip } of plans) module.add(driverFunction(family, fullStrip, tableBase, stripType), true);
+  },
+};
