@@ -6,19 +6,20 @@
  *
  * bit for bit (col2im adds in the same order as the walk of exercise 01), but
  * written into arrays the caller gives, so that the im2col matrix can live in
- * kernel memory (./kernel-memory.ts, where gemm reads it without copying) and
+ * kernel memory (../kernel-memory.ts, where gemm reads it without copying) and
  * be reused from batch to batch.
  *
  * Faster than the per-element formula: the columns t of one window row that
  * fall inside the image form one run [tLo, tHi), worked out once per output
  * column j, so the inner loops copy (or add) a run with no bounds test.
  * When col is in kernel memory and `gemm` uses the WebAssembly kernel, the
- * work runs as WebAssembly (./wasm/im2col-kernel.ts), the images of the
- * batch shared between gemm's threads; otherwise in TypeScript, below. Both
+ * work runs as WebAssembly (../wasm/im2col-kernel.ts), the images of the
+ * batch shared between the engine's threads; otherwise in TypeScript, below. Both
  * give the same numbers (tests/engine/im2col.test.ts).
  *
  * Also here: rowsToPlanes and planesToRows, Conv2d's rearrangements between
- * its products and NCHW (at the end of the file).
+ * its products and NCHW (at the end of the file), by the transpose kernel
+ * (../wasm/transpose-kernel.ts) when the engine runs WebAssembly.
  */
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';

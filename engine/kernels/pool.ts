@@ -7,9 +7,9 @@
  * Padded cells never win (they count as -Infinity); padding <= floor(kernel / 2)
  * leaves at least one real cell in every window.
  *
- * When `gemm` runs WebAssembly, the loops run as WebAssembly
- * (./wasm/pool-kernel.ts) with the planes of the batch shared between gemm's
- * threads, and without a branch on which cell wins (a mispredicted branch per
+ * When the engine runs WebAssembly, the loops run as WebAssembly
+ * (../wasm/pool-kernel.ts) with the planes of the batch shared between the
+ * engine's threads, and without a branch on which cell wins (a mispredicted branch per
  * cell is most of the cost of the loops below). Otherwise they run in
  * TypeScript, below. Both give the same numbers and indices
  * (tests/lib/pool.test.ts).

@@ -76,91 +76,138 @@ function min(fn: FunctionBuilder, x: Local, y: Local): void {
   fn.get(x).get(y).get(x).get(y).ltS().select();
 }
 
+/** A strip function being written: its parameters, its locals and the shape of its tiles. */
+interface Strip {
+  fn: FunctionBuilder;
+  P: Named<typeof STRIP_PARAMS>;
+  /** f64x2 vectors per row of the tile, and whether the last one holds a single column. */
+  vecs: number;
+  oddLast: boolean;
+  /** The first row of the current tile. */
+  i: Local;
+  /** The pointer into B and where it stops (row kc). */
+  pb: Local;
+  pbEnd: Local;
+  /** The pointer into A of each row of the tile. */
+  ap: Local[];
+  /** The accumulators, [row][vector]. */
+  acc: Local[][];
+  /** The current row of B, and the splat value of A. */
+  bv: Local[];
+  splat: Local;
+  /** Never written: locals start at zero. */
+  zeros: Local;
+}
+
 /** One strip: rows [i0, i1) of C, `width` columns, p over one block of kc >= 1 values. */
 function stripFunction(family: Family, width: number): FunctionBuilder {
   const fn = new FunctionBuilder(
     `strip_${family.mr}x${family.nr}_${width}`,
     STRIP_PARAMS.map(() => i32),
   );
-  const P = named(fn, STRIP_PARAMS);
   const vecs = Math.ceil(width / 2);
-  const oddLast = width % 2 === 1;
-  const i = fn.local(i32);
-  const pb = fn.local(i32);
-  const pbEnd = fn.local(i32);
-  const ap = Array.from({ length: family.mr }, () => fn.local(i32));
-  const acc = Array.from({ length: family.mr }, () => Array.from({ length: vecs }, () => fn.local(v128)));
-  const bv = Array.from({ length: vecs }, () => fn.local(v128));
-  const splat = fn.local(v128);
-  const zeros = fn.local(v128); // never written: locals start at zero
-
-  /** The tile body for rows i .. i+rows-1. */
-  const tile = (rows: number): void => {
-    for (let r = 0; r < rows; r++) {
-      // ap[r] = a + (i + r) * aRs
-      fn.get(P.a).get(i);
-      if (r > 0) fn.i32(r).add();
-      fn.get(P.aRs).mul().add().set(ap[r]);
-    }
-    const cRow = (r: number): void => {
-      fn.get(P.c).get(i);
-      if (r > 0) fn.i32(r).add();
-      fn.get(P.cRs).mul().add();
-    };
-    // the tile starts from C, or from zero when `zero` says C is to be overwritten
-    fn.get(P.zero).if();
-    for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) fn.get(zeros).set(acc[r][v]);
-    fn.else();
-    for (let r = 0; r < rows; r++) {
-      for (let v = 0; v < vecs; v++) {
-        cRow(r);
-        if (oddLast && v === vecs - 1) fn.v128Load64Zero(16 * v);
-        else fn.v128Load(16 * v);
-        fn.set(acc[r][v]);
-      }
-    }
-    fn.end();
-    fn.get(P.b).set(pb);
-    fn.loop();
-    for (let v = 0; v < vecs; v++)
-      fn.get(pb)
-        .v128Load(16 * v)
-        .set(bv[v]);
-    for (let r = 0; r < rows; r++) {
-      fn.get(ap[r]).v128Load64Splat().set(splat);
-      for (let v = 0; v < vecs; v++) {
-        fn.get(acc[r][v]).get(splat).get(bv[v]).f64x2Mul().f64x2Add().set(acc[r][v]);
-      }
-      fn.get(ap[r]).get(P.aCs).add().set(ap[r]);
-    }
-    fn.get(pb).get(P.bRs).add().tee(pb).get(pbEnd).ne().brIf(0);
-    fn.end();
-    for (let r = 0; r < rows; r++) {
-      for (let v = 0; v < vecs; v++) {
-        cRow(r);
-        fn.get(acc[r][v]);
-        if (oddLast && v === vecs - 1) fn.v128Store64Lane(16 * v, 0);
-        else fn.v128Store(16 * v);
-      }
-    }
+  const s: Strip = {
+    fn,
+    P: named(fn, STRIP_PARAMS),
+    vecs,
+    oddLast: width % 2 === 1,
+    i: fn.local(i32),
+    pb: fn.local(i32),
+    pbEnd: fn.local(i32),
+    ap: Array.from({ length: family.mr }, () => fn.local(i32)),
+    acc: Array.from({ length: family.mr }, () => Array.from({ length: vecs }, () => fn.local(v128))),
+    bv: Array.from({ length: vecs }, () => fn.local(v128)),
+    splat: fn.local(v128),
+    zeros: fn.local(v128),
   };
-
+  const { P, i } = s;
   // the loop over p ends when the pointer into B reaches row kc
-  fn.get(P.b).get(P.kc).get(P.bRs).mul().add().set(pbEnd);
+  fn.get(P.b).get(P.kc).get(P.bRs).mul().add().set(s.pbEnd);
   fn.get(P.i0).set(i);
   // whole tiles of MR rows
   fn.block().loop();
   fn.get(i).i32(family.mr).add().get(P.i1).gtS().brIf(1);
-  tile(family.mr);
+  tile(s, family.mr);
   fn.get(i).i32(family.mr).add().set(i);
   fn.br(0).end().end();
   // the remaining rows, one at a time
   fn.block().loop();
   fn.get(i).get(P.i1).geS().brIf(1);
-  tile(1);
+  tile(s, 1);
   fn.get(i).i32(1).add().set(i);
   fn.br(0).end().end();
   return fn;
+}
+
+/** The tile body for rows i .. i+rows-1: start the accumulators, add the products over p, store them in C. */
+function tile(s: Strip, rows: number): void {
+  const { fn, P } = s;
+  for (let r = 0; r < rows; r++) {
+    // ap[r] = a + (i + r) * aRs
+    fn.get(P.a).get(s.i);
+    if (r > 0) fn.i32(r).add();
+    fn.get(P.aRs).mul().add().set(s.ap[r]);
+  }
+  startTile(s, rows);
+  multiplyTile(s, rows);
+  storeTile(s, rows);
+}
+
+/** Pushes the address of row i + r of C (at the strip's first column). */
+function cRow(s: Strip, r: number): void {
+  s.fn.get(s.P.c).get(s.i);
+  if (r > 0) s.fn.i32(r).add();
+  s.fn.get(s.P.cRs).mul().add();
+}
+
+/** The tile starts from C, or from zero when `zero` says C is to be overwritten. */
+function startTile(s: Strip, rows: number): void {
+  const { fn, vecs, acc } = s;
+  fn.get(s.P.zero).if();
+  for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) fn.get(s.zeros).set(acc[r][v]);
+  fn.else();
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < vecs; v++) {
+      cRow(s, r);
+      if (s.oddLast && v === vecs - 1) fn.v128Load64Zero(16 * v);
+      else fn.v128Load(16 * v);
+      fn.set(acc[r][v]);
+    }
+  }
+  fn.end();
+}
+
+/** For each p of the block: one row of B, then per row of the tile a splat of A and one multiply and one add per vector. */
+function multiplyTile(s: Strip, rows: number): void {
+  const { fn, P, vecs, acc, ap, bv, pb } = s;
+  fn.get(P.b).set(pb);
+  fn.loop();
+  for (let v = 0; v < vecs; v++)
+    fn.get(pb)
+      .v128Load(16 * v)
+      .set(bv[v]);
+  for (let r = 0; r < rows; r++) {
+    fn.get(ap[r]).v128Load64Splat().set(s.splat);
+    for (let v = 0; v < vecs; v++) {
+      fn.get(acc[r][v]).get(s.splat).get(bv[v]).f64x2Mul().f64x2Add().set(acc[r][v]);
+    }
+    fn.get(ap[r]).get(P.aCs).add().set(ap[r]);
+  }
+  fn.get(pb).get(P.bRs).add().tee(pb).get(s.pbEnd).ne().brIf(0);
+  fn.end();
+}
+
+/** The accumulators into C (only the first lane of an odd last column). */
+function storeTile(s: Strip, rows: number): void {
+  const { fn, vecs } = s;
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < vecs; v++) {
+      cRow(s, r);
+      fn.get(s.acc[r][v]);
+      if (s.oddLast && v === vecs - 1) fn.v128Store64Lane(16 * v, 0);
+      else fn.v128Store(16 * v);
+    }
+  }
 }
 
 /** The exported driver of one family: the three outer loops around the strips. */
