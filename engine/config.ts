@@ -12,8 +12,9 @@
  */
 import { KataInputError } from '../lib/checks';
 import { type GemmOptions, useGemmBackend } from '../lib/matmul';
-import { THREAD_MIN_WORK, tryGemmWasm, wasmGemmStatus } from './gemm-wasm';
-import { availableThreads, MAX_WORKERS } from './threads';
+import { THREAD_MIN_WORK, wasmKernelStatus } from './kernel-host';
+import { availableThreads, MAX_WORKERS } from './kernel-pool';
+import { tryGemmWasm } from './kernels/gemm';
 
 export type EngineKernel = 'wasm' | 'js';
 
@@ -42,9 +43,9 @@ export function configFromEnvironment(env: Record<string, string | undefined> = 
       throw new KataInputError(`KATA_THREADS must be a whole number from 1 to ${MAX_WORKERS + 1}, got ${JSON.stringify(threadsAsked)}`);
     }
   }
-  const wasm = wasmGemmStatus().available;
+  const wasm = wasmKernelStatus().available;
   if (kernelAsked === 'wasm' && !wasm) {
-    throw new KataInputError(`KATA_GEMM=wasm, but the WebAssembly kernel is unavailable here: ${wasmGemmStatus().reason}`);
+    throw new KataInputError(`KATA_GEMM=wasm, but the WebAssembly kernel is unavailable here: ${wasmKernelStatus().reason}`);
   }
   return { kernel: kernelAsked === 'js' || !wasm ? 'js' : 'wasm', threads };
 }
@@ -60,8 +61,8 @@ export function getEngineConfig(): EngineConfig {
 /** Changes the kernel or the thread count; returns the previous settings. */
 export function setEngineConfig(changes: Partial<EngineConfig>): EngineConfig {
   const previous = getEngineConfig();
-  if (changes.kernel === 'wasm' && !wasmGemmStatus().available) {
-    throw new Error(`engine: the WebAssembly kernel is unavailable: ${wasmGemmStatus().reason}`);
+  if (changes.kernel === 'wasm' && !wasmKernelStatus().available) {
+    throw new Error(`engine: the WebAssembly kernel is unavailable: ${wasmKernelStatus().reason}`);
   }
   if (changes.threads !== undefined && !(Number.isInteger(changes.threads) && changes.threads >= 1)) {
     throw new RangeError(`engine: threads must be a whole number >= 1, got ${changes.threads}`);

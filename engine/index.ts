@@ -23,4 +23,6 @@ useAdamLoop(wasmAdamLoop);
 export const engineKit: Partial<LayerKit> = { Conv2d, MaxPool2D, ReLU, FC };
 
 export { configFromEnvironment, getEngineConfig, setEngineConfig, type EngineConfig, type EngineKernel } from './config';
-export { closeGemmThreads as closeEngineThreads, gemmThreadStats, wasmGemmStatus } from './gemm-wasm';
+export { closeKernelThreads as closeEngineThreads, kernelThreadStats, wasmKernelStatus } from './kernel-host';
+/** wasmKernelStatus under its earlier name. */
+export { wasmKernelStatus as wasmGemmStatus } from './kernel-host';

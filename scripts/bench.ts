@@ -25,8 +25,9 @@ import { performance } from 'node:perf_hooks';
 import type { Layer, ParametricLayer } from '../lib/layer';
 import { gemmJs, gemmReference, startGemmProfile, stopGemmProfile, type GemmOptions } from '../lib/matmul';
 import { closeEngineThreads, engineKit, getEngineConfig, setEngineConfig, type EngineConfig } from '../engine';
-import { gemmWasm, THREAD_MIN_WORK, wasmGemmStatus } from '../engine/gemm-wasm';
-import { availableThreads } from '../engine/threads';
+import { THREAD_MIN_WORK, wasmKernelStatus } from '../engine/kernel-host';
+import { availableThreads } from '../engine/kernel-pool';
+import { gemmWasm } from '../engine/kernels/gemm';
 import { loadMnist } from '../lib/mnist';
 import { Adam } from '../lib/optimizers';
 import { Rng } from '../lib/random';
@@ -111,7 +112,7 @@ function machine(threads: number): { peak: number; lines: string[] } {
   const cores = availableThreads();
   const ghz = clockGHz();
   const peak = cores * ghz * FLOP_PER_CYCLE;
-  const wasm = wasmGemmStatus();
+  const wasm = wasmKernelStatus();
   const cfg = getEngineConfig();
   return {
     peak,
@@ -180,7 +181,7 @@ function flagText(o: GemmOptions): string {
 function benchMatmul(args: Args, peak: number): void {
   const rng = new Rng(1);
   const budget = args.quick ? 60 : 250;
-  const wasm = wasmGemmStatus().available;
+  const wasm = wasmKernelStatus().available;
   const headers = ['product', 'm x n x k', 'op', 'MFLOP', 'reference', 'js', 'wasm x1', `wasm x${args.threads}`, 'best/peak'];
   const rows: (string | number)[][] = [];
   for (const s of SHAPES) {
@@ -219,7 +220,7 @@ function benchMatmul(args: Args, peak: number): void {
  * and on N threads (gemm itself only uses threads from THREAD_MIN_WORK on).
  */
 function benchThreadOverhead(args: Args): void {
-  if (!wasmGemmStatus().available || args.threads < 1) return;
+  if (!wasmKernelStatus().available || args.threads < 1) return;
   const budget = args.quick ? 40 : 150;
   const rng = new Rng(2);
   const a = rng.uniforms(4096 * 64, -1, 1);
@@ -384,7 +385,7 @@ interface Variant {
  * train, the learner's own tree (exercises/), side by side.
  */
 function variants(args: Args): Variant[] {
-  const wasm = wasmGemmStatus().available;
+  const wasm = wasmKernelStatus().available;
   const best: EngineConfig = wasm ? { kernel: 'wasm', threads: args.threads } : { kernel: 'js', threads: 1 };
   const list: Variant[] = [];
   if (!args.quick && wasm) list.push({ label: 'engine, js x1', classifier: reference, kit: engineKit, cfg: { kernel: 'js', threads: 1 } });

@@ -8,7 +8,7 @@
  */
 import type { AdamLoop, AdamStep } from '../../lib/optimizers';
 import { getEngineConfig } from '../config';
-import { runRangeKernel } from '../gemm-wasm';
+import { runKernel } from '../kernel-host';
 import { allocKernelArray, freeKernelArray, kernelAddress } from '../kernel-memory';
 import { ADAM_STEP } from '../wasm/elementwise-kernel';
 
@@ -38,6 +38,6 @@ export const wasmAdamLoop: AdamLoop = {
     if (stepArray === null) return false;
     stepArray.set([step.beta1, 1 - step.beta1, step.beta2, 1 - step.beta2, step.correction1, step.correction2, step.lr, step.eps]);
     const addresses = [theta, g, m, v, stepArray].map(kernelAddress);
-    return runRangeKernel(ADAM_STEP, [0, theta.length, ...addresses], theta.length >= ADAM_THREAD_MIN ? threads : 1);
+    return runKernel(ADAM_STEP, [0, theta.length, ...addresses], theta.length >= ADAM_THREAD_MIN ? threads : 1);
   },
 };

@@ -8,7 +8,7 @@
  * memory, else the plain loop below; the same bits either way.
  */
 import { getEngineConfig } from '../config';
-import { runRangeKernel } from '../gemm-wasm';
+import { runKernel } from '../kernel-host';
 import { kernelAddress, type Workspace } from '../kernel-memory';
 import { BIAS_GRADIENT, BIAS_GROUP } from '../wasm/bias-kernel';
 
@@ -18,7 +18,7 @@ export function biasGradientInto(dout: Float64Array, N: number, M: number, P: nu
   if (kernel === 'wasm' && kernelAddress(dout) >= 0 && N > 0) {
     const result = workspace.array('db', M);
     const groups = Math.ceil(M / BIAS_GROUP);
-    if (kernelAddress(result) >= 0 && runRangeKernel(BIAS_GRADIENT, [0, groups, N, M, P, kernelAddress(dout), kernelAddress(result)], threads)) {
+    if (kernelAddress(result) >= 0 && runKernel(BIAS_GRADIENT, [0, groups, N, M, P, kernelAddress(dout), kernelAddress(result)], threads)) {
       db.set(result);
       return;
     }

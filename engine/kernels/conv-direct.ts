@@ -13,7 +13,7 @@
  * forward to backward.
  */
 import { getEngineConfig } from '../config';
-import { runRangeKernel, THREAD_MIN_WORK } from '../gemm-wasm';
+import { runKernel, THREAD_MIN_WORK } from '../kernel-host';
 import { kernelAddress, type Workspace } from '../kernel-memory';
 import { CONV_INPUT_GRADIENT, DX_TAP_BLOCK } from '../wasm/conv-dx-kernel';
 import { FINITE_SCAN } from '../wasm/elementwise-kernel';
@@ -91,7 +91,7 @@ export function convForwardFast(
 
   const args = [0, g.N, XS, WP, g.SH, g.SW, g.OH, g.OW, M, K, kernelAddress(xpad), kernelAddress(wt), kernelAddress(paddedBias), kernelAddress(out)];
   const work = g.N * M * g.OH * g.OW * K;
-  if (!runRangeKernel(convForwardName(block), args, work >= THREAD_MIN_WORK ? threads : 1)) return null;
+  if (!runKernel(convForwardName(block), args, work >= THREAD_MIN_WORK ? threads : 1)) return null;
   const geometry = { ...g, H: HP, W: WP, PH: 0, PW: 0 };
   return { out, padded: { xpad: xpad.subarray(0, paddedLength), geometry } };
 }
@@ -150,7 +150,7 @@ export function convWeightGradientFast(dout: Float64Array, padded: PaddedInput, 
     V,
   ];
   const work = M * K * g.N * g.OH * g.OW;
-  if (!runRangeKernel(CONV_WEIGHT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1)) return false;
+  if (!runKernel(CONV_WEIGHT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1)) return false;
   dW.set(result);
   return true;
 }
@@ -203,5 +203,5 @@ export function convInputGradientFast(dout: Float64Array, weights: Float64Array,
     kernelAddress(dx),
   ];
   const work = g.N * g.OH * g.OW * K * M;
-  return runRangeKernel(CONV_INPUT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1);
+  return runKernel(CONV_INPUT_GRADIENT, args, work >= THREAD_MIN_WORK ? threads : 1);
 }

@@ -8,7 +8,7 @@
 import { checkFinite } from '../../lib/checks';
 import type { Tensor } from '../../lib/tensor';
 import { getEngineConfig } from '../config';
-import { type RangeKernel, runRangeKernel } from '../gemm-wasm';
+import { type KernelName, runKernel } from '../kernel-host';
 import { allocKernelArray, kernelAddress } from '../kernel-memory';
 
 /** Below this many elements, one thread does an element pass. */
@@ -22,13 +22,13 @@ let flagArray: Float64Array | null | undefined;
  * [0, length), on the engine's threads; returns whether it raised the flag,
  * or null when the WebAssembly kernel or kernel memory is unavailable.
  */
-export function runFlaggedKernel(name: RangeKernel, length: number, addresses: number[]): boolean | null {
+export function runFlaggedKernel(name: KernelName, length: number, addresses: number[]): boolean | null {
   if (flagArray === undefined) flagArray = allocKernelArray(1);
   if (flagArray === null) return null;
   const flag = new Int32Array(flagArray.buffer, flagArray.byteOffset, 1);
   flag[0] = 0;
   const threads = length >= ELEMENT_THREAD_MIN ? getEngineConfig().threads : 1;
-  if (!runRangeKernel(name, [0, length, ...addresses, kernelAddress(flagArray)], threads)) return null;
+  if (!runKernel(name, [0, length, ...addresses, kernelAddress(flagArray)], threads)) return null;
   return flag[0] !== 0;
 }
 

@@ -6,24 +6,25 @@
  *
  * bit for bit (col2im adds in the same order as the walk of exercise 01), but
  * written into arrays the caller gives, so that the im2col matrix can live in
- * kernel memory (./kernel-memory.ts, where gemm reads it without copying) and
+ * kernel memory (../kernel-memory.ts, where gemm reads it without copying) and
  * be reused from batch to batch.
  *
  * Faster than the per-element formula: the columns t of one window row that
  * fall inside the image form one run [tLo, tHi), worked out once per output
  * column j, so the inner loops copy (or add) a run with no bounds test.
  * When col is in kernel memory and `gemm` uses the WebAssembly kernel, the
- * work runs as WebAssembly (./wasm/im2col-kernel.ts), the images of the
- * batch shared between gemm's threads; otherwise in TypeScript, below. Both
+ * work runs as WebAssembly (../wasm/im2col-kernel.ts), the images of the
+ * batch shared between the engine's threads; otherwise in TypeScript, below. Both
  * give the same numbers (tests/engine/im2col.test.ts).
  *
  * Also here: rowsToPlanes and planesToRows, Conv2d's rearrangements between
- * its products and NCHW (at the end of the file).
+ * its products and NCHW (at the end of the file), by the transpose kernel
+ * (../wasm/transpose-kernel.ts) when the engine runs WebAssembly.
  */
 import { outputSize } from '../../lib/window';
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';
-import { runRangeKernel } from '../gemm-wasm';
+import { runKernel } from '../kernel-host';
 
 /** Below this many entries of col, one thread does the whole batch (waking a worker costs more). */
 const THREAD_MIN_ENTRIES = 1 << 15;
@@ -50,7 +51,7 @@ function runFast(name: 'im2col' | 'col2im', g: WindowGeometry, image: Float64Arr
   }
   const [from, to] = name === 'im2col' ? [imageAt, colAt] : [colAt, imageAt];
   const args = [0, g.N, g.OH, g.OW, g.C, g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, from, to];
-  if (!runRangeKernel(name, args, col.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
+  if (!runKernel(name, args, col.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
   if (name === 'col2im' && staged !== null) image.set(staged.subarray(0, image.length));
   return true;
 }
@@ -236,7 +237,7 @@ function transposeFast(from: Float64Array, N: number, A: number, B: number, add:
   }
   const toAt = kernelAddress(to) >= 0 ? kernelAddress(to) : base + 8 * addLength;
   const args = [0, N, A, B, fromAt, toAt, add === null ? 0 : base];
-  if (!runRangeKernel('transpose', args, from.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
+  if (!runKernel('transpose', args, from.length >= THREAD_MIN_ENTRIES ? threads : 1)) return false;
   if (kernelAddress(to) < 0) to.set(area.subarray(addLength, addLength + to.length));
   return true;
 }

@@ -7,9 +7,9 @@
  * Padded cells never win (they count as -Infinity); padding <= floor(kernel / 2)
  * leaves at least one real cell in every window.
  *
- * When `gemm` runs WebAssembly, the loops run as WebAssembly
- * (./wasm/pool-kernel.ts) with the planes of the batch shared between gemm's
- * threads, and without a branch on which cell wins (a mispredicted branch per
+ * When the engine runs WebAssembly, the loops run as WebAssembly
+ * (../wasm/pool-kernel.ts) with the planes of the batch shared between the
+ * engine's threads, and without a branch on which cell wins (a mispredicted branch per
  * cell is most of the cost of the loops below). Otherwise they run in
  * TypeScript, below. Both give the same numbers and indices
  * (tests/lib/pool.test.ts).
@@ -17,7 +17,7 @@
 import type { WindowGeometry } from './im2col';
 import { kernelAddress, StagingArea } from '../kernel-memory';
 import { getEngineConfig } from '../config';
-import { runRangeKernel } from '../gemm-wasm';
+import { runKernel } from '../kernel-host';
 import { MAX_POOL, MAX_POOL_2X2, MAX_POOL_BACKWARD } from '../wasm/pool-kernel';
 
 /** Module-level aliases: under jest's sandbox a global lookup in a loop is ~100x slower. */
@@ -91,7 +91,7 @@ function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argm
   const kernel = twoByTwo ? MAX_POOL_2X2 : MAX_POOL;
   const geometry = twoByTwo ? [g.H, g.W, g.OH, g.OW] : [g.H, g.W, g.FH, g.FW, g.SH, g.SW, g.PH, g.PW, g.OH, g.OW];
   const addresses = [kernelAddress(x), kernelAddress(out), kernelAddress(argmax)];
-  if (addresses.every((a) => a >= 0)) return runRangeKernel(kernel, [0, g.N * g.C, ...geometry, ...addresses], threads);
+  if (addresses.every((a) => a >= 0)) return runKernel(kernel, [0, g.N * g.C, ...geometry, ...addresses], threads);
   const outLength = out.length;
   // staging: [ x | out | argmax as i32 (half a double each) ]
   const area = staging.atLeast(x.length + outLength + Math.ceil(outLength / 2));
@@ -100,7 +100,7 @@ function maxPoolFast(x: Float64Array, g: WindowGeometry, out: Float64Array, argm
   area.set(x);
   const outAt = base + 8 * x.length;
   const argmaxAt = outAt + 8 * outLength;
-  if (!runRangeKernel(kernel, [0, g.N * g.C, ...geometry, base, outAt, argmaxAt], threads)) return false;
+  if (!runKernel(kernel, [0, g.N * g.C, ...geometry, base, outAt, argmaxAt], threads)) return false;
   out.set(area.subarray(x.length, x.length + outLength));
   argmax.set(new Int32Array(area.buffer, argmaxAt, outLength));
   return true;
@@ -117,7 +117,7 @@ export function maxPoolBackwardInto(dout: Float64Array, argmax: Int32Array, g: W
   const addresses = [kernelAddress(dout), kernelAddress(argmax), kernelAddress(dx)];
   if (getEngineConfig().kernel === 'wasm' && addresses.every((a) => a >= 0)) {
     const threads = dx.length >= THREAD_MIN_VALUES ? getEngineConfig().threads : 1;
-    if (runRangeKernel(MAX_POOL_BACKWARD, [0, g.N * g.C, g.H * g.W, g.OH * g.OW, ...addresses], threads)) return;
+    if (runKernel(MAX_POOL_BACKWARD, [0, g.N * g.C, g.H * g.W, g.OH * g.OW, ...addresses], threads)) return;
   }
   dx.fill(0);
   for (let o = 0; o < dout.length; o++) dx[argmax[o]] += dout[o];

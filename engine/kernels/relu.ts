@@ -16,7 +16,7 @@
  * with the same values.
  */
 import { getEngineConfig } from '../config';
-import { runRangeKernel } from '../gemm-wasm';
+import { runKernel } from '../kernel-host';
 import { kernelAddress } from '../kernel-memory';
 import { RELU_BACKWARD, RELU_FORWARD } from '../wasm/elementwise-kernel';
 import { ELEMENT_THREAD_MIN, runFlaggedKernel } from './finite';
@@ -58,7 +58,7 @@ export function reluForwardInto(x: Float64Array, y: Float64Array): number {
 export function reluBackwardInto(y: Float64Array, dout: Float64Array, dx: Float64Array): void {
   if (inKernelMemory(y, dout, dx)) {
     const threads = y.length >= ELEMENT_THREAD_MIN ? getEngineConfig().threads : 1;
-    if (runRangeKernel(RELU_BACKWARD, [0, y.length, kernelAddress(y), kernelAddress(dout), kernelAddress(dx)], threads)) return;
+    if (runKernel(RELU_BACKWARD, [0, y.length, kernelAddress(y), kernelAddress(dout), kernelAddress(dx)], threads)) return;
   }
   for (let i = 0; i < y.length; i++) {
     const m = +(y[i] > 0);

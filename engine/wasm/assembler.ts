@@ -1,7 +1,7 @@
 /**
  * A tiny WebAssembly assembler: just enough of the binary format to write the
- * matrix-multiplication kernel of `gemm-kernel.ts` from TypeScript, so the
- * kernel is built from source when it is first needed (no compiler, no
+ * engine's kernels (the files of ./registry.ts) from TypeScript, so the
+ * module is built from source when it is first needed (no compiler, no
  * downloaded binary, no build step).
  *
  * Binary format reference: the WebAssembly core specification, chapter 5
@@ -339,9 +339,16 @@ export class ModuleBuilder {
     return this.functions.push(fn) - 1;
   }
 
-  /** Fills table 0 with these function indices (slot i holds functions[i]). */
-  setTable(funcIndices: number[]): void {
-    this.table = funcIndices;
+  /** Appends these function indices to table 0; returns the slot of the first. */
+  appendToTable(funcIndices: readonly number[]): number {
+    const first = this.table.length;
+    this.table.push(...funcIndices);
+    return first;
+  }
+
+  /** The exported functions so far, each with its signature. */
+  exportedFunctions(): { name: string; paramTypes: readonly ValType[]; resultTypes: readonly ValType[] }[] {
+    return this.functions.filter((f) => this.exported.has(f.name)).map(({ name, paramTypes, resultTypes }) => ({ name, paramTypes, resultTypes }));
   }
 
   encode(): Uint8Array {

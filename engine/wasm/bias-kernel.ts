@@ -12,7 +12,8 @@
  *
  * Parameters BIAS_GRADIENT_PARAMS, all i32: dout [N, M, P] and db [M] are byte addresses.
  */
-import { FunctionBuilder, type Local, ValType } from './assembler';
+import { FunctionBuilder, type Local, type ModuleBuilder, ValType } from './assembler';
+import type { WasmKernel } from './kernel-module';
 
 const { i32, v128 } = ValType;
 
@@ -84,3 +85,12 @@ export function biasGradientFunction(): FunctionBuilder {
   fn.br(0).end().end();
   return fn;
 }
+
+/** The kernel: bias_gradient, with the parameters BIAS_GRADIENT_PARAMS. */
+export const biasGradientKernel: WasmKernel<typeof BIAS_GRADIENT> = {
+  kernel: 'bias gradient',
+  exports: { [BIAS_GRADIENT]: BIAS_GRADIENT_PARAMS },
+  build(module: ModuleBuilder): void {
+    module.add(biasGradientFunction(), true);
+  },
+};

@@ -30,7 +30,8 @@
  * (the input with its padding); with padding, each image's interior is then
  * copied to dx, else dxpad is dx. Items are images [nLo, nHi), for threads.
  */
-import { forRange, FunctionBuilder, type Local, ValType } from './assembler';
+import { forRange, FunctionBuilder, type Local, type ModuleBuilder, ValType } from './assembler';
+import type { WasmKernel } from './kernel-module';
 
 const { i32, v128 } = ValType;
 
@@ -240,3 +241,12 @@ export function convInputGradientFunction(): FunctionBuilder {
   );
   return fn;
 }
+
+/** The kernel: conv_input_gradient, with the parameters CONV_INPUT_GRADIENT_PARAMS. */
+export const convInputGradientKernel: WasmKernel<typeof CONV_INPUT_GRADIENT> = {
+  kernel: "Conv2d's input gradient",
+  exports: { [CONV_INPUT_GRADIENT]: CONV_INPUT_GRADIENT_PARAMS },
+  build(module: ModuleBuilder): void {
+    module.add(convInputGradientFunction(), true);
+  },
+};

@@ -31,7 +31,8 @@
  * NCHW [N, M, OH, OW]. Reads up to S_w doubles past the end of xpad (the
  * caller leaves them there).
  */
-import { forRange, FunctionBuilder, type Local, ValType } from './assembler';
+import { forRange, FunctionBuilder, type Local, type ModuleBuilder, ValType } from './assembler';
+import type { WasmKernel } from './kernel-module';
 
 const { i32, v128 } = ValType;
 
@@ -39,6 +40,8 @@ export const CONV_FORWARD_PARAMS = ['nLo', 'nHi', 'XS', 'WP', 'SH', 'SW', 'OH', 
 /** Output channels computed together, one function each; wt and bias are padded to a multiple of the block. */
 export const CONV_CHANNEL_BLOCKS = [8, 6, 4] as const;
 export type ConvBlock = (typeof CONV_CHANNEL_BLOCKS)[number];
+/** The names of the forward functions. */
+export type ConvForward = `conv_forward_${ConvBlock}`;
 /** The name of the forward function for blocks of `block` channels. */
 export const convForwardName = <B extends ConvBlock>(block: B): `conv_forward_${B}` => `conv_forward_${block}`;
 
@@ -309,3 +312,22 @@ export function convWeightGradientFunction(): FunctionBuilder {
   );
   return fn;
 }
+
+/** The forward functions, one per block size, each with the parameters CONV_FORWARD_PARAMS. */
+const FORWARD_EXPORTS = Object.fromEntries(CONV_CHANNEL_BLOCKS.map((block) => [convForwardName(block), CONV_FORWARD_PARAMS])) as Record<
+  ConvForward,
+  typeof CONV_FORWARD_PARAMS
+>;
+
+/** The kernel: one forward function per block size of CONV_CHANNEL_BLOCKS, then the weight gradient. */
+export const convKernel: WasmKernel<ConvForward | typeof CONV_WEIGHT_GRADIENT> = {
+  kernel: "Conv2d's forward pass and weight gradient",
+  exports: {
+    ...FORWARD_EXPORTS,
+    [CONV_WEIGHT_GRADIENT]: CONV_WEIGHT_GRADIENT_PARAMS,
+  },
+  build(module: ModuleBuilder): void {
+    for (const block of CONV_CHANNEL_BLOCKS) module.add(convForwardFunction(block), true);
+    module.add(convWeightGradientFunction(), true);
+  },
+};

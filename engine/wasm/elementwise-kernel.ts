@@ -1,6 +1,6 @@
 /**
  * Element-by-element passes as WebAssembly functions, over a range of
- * elements [lo, hi) so that threads can share an array (../threads.ts):
+ * elements [lo, hi) so that threads can share an array (../kernel-pool.ts):
  *
  *   relu_forward:   y[i]  = x[i] > 0 ? x[i] : +0,  and *flag = 1 if some x[i] is NaN or infinite
  *   relu_backward:  dx[i] = y[i] > 0 ? dout[i] : +0
@@ -18,7 +18,8 @@
  * Parameters, all i32: lo and hi element indices, the arrays and flag byte
  * addresses.
  */
-import { FunctionBuilder, type Local, ValType } from './assembler';
+import { FunctionBuilder, type Local, type ModuleBuilder, ValType } from './assembler';
+import type { WasmKernel } from './kernel-module';
 
 const { i32, v128 } = ValType;
 
@@ -141,3 +142,20 @@ export function adamStepFunction(): FunctionBuilder {
   });
   return fn;
 }
+
+/** The kernel: ReLU forward and backward, the finite scan and Adam's step, element by element. */
+export const elementwiseKernel: WasmKernel<typeof RELU_FORWARD | typeof RELU_BACKWARD | typeof FINITE_SCAN | typeof ADAM_STEP> = {
+  kernel: 'element-wise passes',
+  exports: {
+    [RELU_FORWARD]: ['lo', 'hi', 'x', 'y', 'flag'],
+    [RELU_BACKWARD]: ['lo', 'hi', 'y', 'dout', 'dx'],
+    [FINITE_SCAN]: ['lo', 'hi', 'x', 'flag'],
+    [ADAM_STEP]: ['lo', 'hi', 'theta', 'g', 'm', 'v', 'step'],
+  },
+  build(module: ModuleBuilder): void {
+    module.add(reluForwardFunction(), true);
+    module.add(reluBackwardFunction(), true);
+    module.add(finiteScanFunction(), true);
+    module.add(adamStepFunction(), true);
+  },
+};

@@ -1,5 +1,5 @@
 /**
- * Generates the WebAssembly module behind the fast `gemm` (see ../gemm-wasm.ts):
+ * The WebAssembly kernel behind the fast `gemm` (called by ../kernels/gemm.ts):
  *
  *   C[i, j] += sum_p A[i, p] B[p, j]     for i in [iLo, iHi), j in [jLo, jHi)
  *
@@ -30,7 +30,8 @@
  * a full vector whose second lane is never stored (reading B one double past
  * the end of the row: callers leave 2 spare doubles after B).
  */
-import { FunctionBuilder, type Local, ModuleBuilder, ValType } from './assembler';
+import { FunctionBuilder, type Local, type ModuleBuilder, ValType } from './assembler';
+import type { WasmKernel } from './kernel-module';
 
 const { i32, v128 } = ValType;
 
@@ -60,7 +61,7 @@ const STRIP_PARAMS = ['i0', 'i1', 'kc', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs
  */
 export const DRIVER_PARAMS = ['iLo', 'iHi', 'jLo', 'jHi', 'k', 'a', 'aRs', 'aCs', 'b', 'bRs', 'c', 'cRs', 'KC', 'MC', 'accumulate'] as const;
 
-export function driverName(f: Family): string {
+export function driverName(f: Family): GemmDriver {
   return `gemm_${f.mr}x${f.nr}`;
 }
 
@@ -75,91 +76,138 @@ function min(fn: FunctionBuilder, x: Local, y: Local): void {
   fn.get(x).get(y).get(x).get(y).ltS().select();
 }
 
+/** A strip function being written: its parameters, its locals and the shape of its tiles. */
+interface Strip {
+  fn: FunctionBuilder;
+  P: Named<typeof STRIP_PARAMS>;
+  /** f64x2 vectors per row of the tile, and whether the last one holds a single column. */
+  vecs: number;
+  oddLast: boolean;
+  /** The first row of the current tile. */
+  i: Local;
+  /** The pointer into B and where it stops (row kc). */
+  pb: Local;
+  pbEnd: Local;
+  /** The pointer into A of each row of the tile. */
+  ap: Local[];
+  /** The accumulators, [row][vector]. */
+  acc: Local[][];
+  /** The current row of B, and the splat value of A. */
+  bv: Local[];
+  splat: Local;
+  /** Never written: locals start at zero. */
+  zeros: Local;
+}
+
 /** One strip: rows [i0, i1) of C, `width` columns, p over one block of kc >= 1 values. */
 function stripFunction(family: Family, width: number): FunctionBuilder {
   const fn = new FunctionBuilder(
     `strip_${family.mr}x${family.nr}_${width}`,
     STRIP_PARAMS.map(() => i32),
   );
-  const P = named(fn, STRIP_PARAMS);
   const vecs = Math.ceil(width / 2);
-  const oddLast = width % 2 === 1;
-  const i = fn.local(i32);
-  const pb = fn.local(i32);
-  const pbEnd = fn.local(i32);
-  const ap = Array.from({ length: family.mr }, () => fn.local(i32));
-  const acc = Array.from({ length: family.mr }, () => Array.from({ length: vecs }, () => fn.local(v128)));
-  const bv = Array.from({ length: vecs }, () => fn.local(v128));
-  const splat = fn.local(v128);
-  const zeros = fn.local(v128); // never written: locals start at zero
-
-  /** The tile body for rows i .. i+rows-1. */
-  const tile = (rows: number): void => {
-    for (let r = 0; r < rows; r++) {
-      // ap[r] = a + (i + r) * aRs
-      fn.get(P.a).get(i);
-      if (r > 0) fn.i32(r).add();
-      fn.get(P.aRs).mul().add().set(ap[r]);
-    }
-    const cRow = (r: number): void => {
-      fn.get(P.c).get(i);
-      if (r > 0) fn.i32(r).add();
-      fn.get(P.cRs).mul().add();
-    };
-    // the tile starts from C, or from zero when `zero` says C is to be overwritten
-    fn.get(P.zero).if();
-    for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) fn.get(zeros).set(acc[r][v]);
-    fn.else();
-    for (let r = 0; r < rows; r++) {
-      for (let v = 0; v < vecs; v++) {
-        cRow(r);
-        if (oddLast && v === vecs - 1) fn.v128Load64Zero(16 * v);
-        else fn.v128Load(16 * v);
-        fn.set(acc[r][v]);
-      }
-    }
-    fn.end();
-    fn.get(P.b).set(pb);
-    fn.loop();
-    for (let v = 0; v < vecs; v++)
-      fn.get(pb)
-        .v128Load(16 * v)
-        .set(bv[v]);
-    for (let r = 0; r < rows; r++) {
-      fn.get(ap[r]).v128Load64Splat().set(splat);
-      for (let v = 0; v < vecs; v++) {
-        fn.get(acc[r][v]).get(splat).get(bv[v]).f64x2Mul().f64x2Add().set(acc[r][v]);
-      }
-      fn.get(ap[r]).get(P.aCs).add().set(ap[r]);
-    }
-    fn.get(pb).get(P.bRs).add().tee(pb).get(pbEnd).ne().brIf(0);
-    fn.end();
-    for (let r = 0; r < rows; r++) {
-      for (let v = 0; v < vecs; v++) {
-        cRow(r);
-        fn.get(acc[r][v]);
-        if (oddLast && v === vecs - 1) fn.v128Store64Lane(16 * v, 0);
-        else fn.v128Store(16 * v);
-      }
-    }
+  const s: Strip = {
+    fn,
+    P: named(fn, STRIP_PARAMS),
+    vecs,
+    oddLast: width % 2 === 1,
+    i: fn.local(i32),
+    pb: fn.local(i32),
+    pbEnd: fn.local(i32),
+    ap: Array.from({ length: family.mr }, () => fn.local(i32)),
+    acc: Array.from({ length: family.mr }, () => Array.from({ length: vecs }, () => fn.local(v128))),
+    bv: Array.from({ length: vecs }, () => fn.local(v128)),
+    splat: fn.local(v128),
+    zeros: fn.local(v128),
   };
-
+  const { P, i } = s;
   // the loop over p ends when the pointer into B reaches row kc
-  fn.get(P.b).get(P.kc).get(P.bRs).mul().add().set(pbEnd);
+  fn.get(P.b).get(P.kc).get(P.bRs).mul().add().set(s.pbEnd);
   fn.get(P.i0).set(i);
   // whole tiles of MR rows
   fn.block().loop();
   fn.get(i).i32(family.mr).add().get(P.i1).gtS().brIf(1);
-  tile(family.mr);
+  tile(s, family.mr);
   fn.get(i).i32(family.mr).add().set(i);
   fn.br(0).end().end();
   // the remaining rows, one at a time
   fn.block().loop();
   fn.get(i).get(P.i1).geS().brIf(1);
-  tile(1);
+  tile(s, 1);
   fn.get(i).i32(1).add().set(i);
   fn.br(0).end().end();
   return fn;
+}
+
+/** The tile body for rows i .. i+rows-1: start the accumulators, add the products over p, store them in C. */
+function tile(s: Strip, rows: number): void {
+  const { fn, P } = s;
+  for (let r = 0; r < rows; r++) {
+    // ap[r] = a + (i + r) * aRs
+    fn.get(P.a).get(s.i);
+    if (r > 0) fn.i32(r).add();
+    fn.get(P.aRs).mul().add().set(s.ap[r]);
+  }
+  startTile(s, rows);
+  multiplyTile(s, rows);
+  storeTile(s, rows);
+}
+
+/** Pushes the address of row i + r of C (at the strip's first column). */
+function cRow(s: Strip, r: number): void {
+  s.fn.get(s.P.c).get(s.i);
+  if (r > 0) s.fn.i32(r).add();
+  s.fn.get(s.P.cRs).mul().add();
+}
+
+/** The tile starts from C, or from zero when `zero` says C is to be overwritten. */
+function startTile(s: Strip, rows: number): void {
+  const { fn, vecs, acc } = s;
+  fn.get(s.P.zero).if();
+  for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) fn.get(s.zeros).set(acc[r][v]);
+  fn.else();
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < vecs; v++) {
+      cRow(s, r);
+      if (s.oddLast && v === vecs - 1) fn.v128Load64Zero(16 * v);
+      else fn.v128Load(16 * v);
+      fn.set(acc[r][v]);
+    }
+  }
+  fn.end();
+}
+
+/** For each p of the block: one row of B, then per row of the tile a splat of A and one multiply and one add per vector. */
+function multiplyTile(s: Strip, rows: number): void {
+  const { fn, P, vecs, acc, ap, bv, pb } = s;
+  fn.get(P.b).set(pb);
+  fn.loop();
+  for (let v = 0; v < vecs; v++)
+    fn.get(pb)
+      .v128Load(16 * v)
+      .set(bv[v]);
+  for (let r = 0; r < rows; r++) {
+    fn.get(ap[r]).v128Load64Splat().set(s.splat);
+    for (let v = 0; v < vecs; v++) {
+      fn.get(acc[r][v]).get(s.splat).get(bv[v]).f64x2Mul().f64x2Add().set(acc[r][v]);
+    }
+    fn.get(ap[r]).get(P.aCs).add().set(ap[r]);
+  }
+  fn.get(pb).get(P.bRs).add().tee(pb).get(s.pbEnd).ne().brIf(0);
+  fn.end();
+}
+
+/** The accumulators into C (only the first lane of an odd last column). */
+function storeTile(s: Strip, rows: number): void {
+  const { fn, vecs } = s;
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < vecs; v++) {
+      cRow(s, r);
+      fn.get(s.acc[r][v]);
+      if (s.oddLast && v === vecs - 1) fn.v128Store64Lane(16 * v, 0);
+      else fn.v128Store(16 * v);
+    }
+  }
 }
 
 /** The exported driver of one family: the three outer loops around the strips. */
@@ -232,34 +280,25 @@ function driverFunction(family: Family, fullStrip: number, tableBase: number, st
   return fn;
 }
 
-export interface KernelModuleOptions {
-  /** Maximum size of the shared memory, in 64 KiB pages. */
-  maxPages: number;
-  /** Whether the imported memory is shared (needed to run on worker threads). */
-  shared: boolean;
-  families?: readonly Family[];
-  /** More functions to export from the same module (the im2col kernels). */
-  extra?: readonly FunctionBuilder[];
-}
+/** The name of a family's driver, e.g. gemm_4x4. */
+export type GemmDriver = `gemm_${number}x${number}`;
 
 /**
- * The module's bytes. It imports `env.memory` (a float64 workspace, initial
- * size 1 page) and exports one driver per family, each with the parameters
- * DRIVER_PARAMS (all i32, addresses and strides in bytes).
+ * The kernel: one exported driver per family, each with the parameters
+ * DRIVER_PARAMS (all i32, addresses and strides in bytes); the strips are
+ * not exported, and a driver calls its narrower strips through the function
+ * table (slot tableBase + width - 1).
  */
-export function buildGemmModule(options: KernelModuleOptions): Uint8Array {
-  const families = options.families ?? FAMILIES;
-  const mod = new ModuleBuilder({ module: 'env', name: 'memory', minPages: 1, maxPages: options.maxPages, shared: options.shared });
-  const stripType = mod.typeIndex(STRIP_PARAMS.map(() => i32));
-  const table: number[] = [];
-  const plans = families.map((family) => {
-    if (family.nr % 2 !== 0 || family.mr < 1) throw new RangeError(`gemm kernel: bad tile ${family.mr}x${family.nr}`);
-    const tableBase = table.length;
-    for (let width = 1; width <= family.nr; width++) table.push(mod.add(stripFunction(family, width)));
-    return { family, tableBase, fullStrip: table[table.length - 1] };
-  });
-  for (const { family, tableBase, fullStrip } of plans) mod.add(driverFunction(family, fullStrip, tableBase, stripType), true);
-  for (const fn of options.extra ?? []) mod.add(fn, true);
-  mod.setTable(table);
-  return mod.encode();
-}
+export const gemmKernel: WasmKernel<GemmDriver> = {
+  kernel: 'gemm',
+  exports: Object.fromEntries(FAMILIES.map((f) => [driverName(f), DRIVER_PARAMS])) as Record<GemmDriver, typeof DRIVER_PARAMS>,
+  build(module: ModuleBuilder): void {
+    const stripType = module.typeIndex(STRIP_PARAMS.map(() => i32));
+    const plans = FAMILIES.map((family) => {
+      if (family.nr % 2 !== 0 || family.mr < 1) throw new RangeError(`gemm kernel: bad tile ${family.mr}x${family.nr}`);
+      const strips = Array.from({ length: family.nr }, (_, w) => module.add(stripFunction(family, w + 1)));
+      return { family, tableBase: module.appendToTable(strips), fullStrip: strips[family.nr - 1] };
+    });
+    for (const { family, tableBase, fullStrip } of plans) module.add(driverFunction(family, fullStrip, tableBase, stripType), true);
+  },
+};

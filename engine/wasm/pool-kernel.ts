@@ -1,7 +1,7 @@
 /**
  * Max pooling as a WebAssembly function, for ../pool.ts: the loops of its
  * TypeScript version over a range of planes [pLo, pHi) (plane = n*C + c),
- * so that threads can share a batch (../threads.ts).
+ * so that threads can share a batch (../kernel-pool.ts).
  *
  *   out[plane, i, j]    = max of x[plane, p, q] over the window cells inside the image
  *   argmax[plane, i, j] = flat index in x of the first cell (row-major) holding that max
@@ -14,7 +14,8 @@
  * Parameters POOL_PARAMS, all i32 (x, out, argmax are byte addresses;
  * argmax holds i32 indices).
  */
-import { forRange, FunctionBuilder, type Local, ValType } from './assembler';
+import { forRange, FunctionBuilder, type Local, type ModuleBuilder, ValType } from './assembler';
+import type { WasmKernel } from './kernel-module';
 
 const { i32, f64, v128 } = ValType;
 
@@ -305,3 +306,14 @@ export function maxPool2x2Function(): FunctionBuilder {
   );
   return fn;
 }
+
+/** The kernel: max pooling forward (any window, and 2x2 of stride 2 without padding) and backward. */
+export const poolKernel: WasmKernel<typeof MAX_POOL | typeof MAX_POOL_2X2 | typeof MAX_POOL_BACKWARD> = {
+  kernel: 'max pooling',
+  exports: { [MAX_POOL]: POOL_PARAMS, [MAX_POOL_2X2]: POOL_2X2_PARAMS, [MAX_POOL_BACKWARD]: POOL_BACKWARD_PARAMS },
+  build(module: ModuleBuilder): void {
+    module.add(maxPoolFunction(), true);
+    module.add(maxPool2x2Function(), true);
+    module.add(maxPoolBackwardFunction(), true);
+  },
+};

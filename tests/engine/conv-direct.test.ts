@@ -10,7 +10,7 @@
 import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
 import { getEngineConfig, setEngineConfig } from '../../engine/config';
-import { closeGemmThreads } from '../../engine/gemm-wasm';
+import { closeKernelThreads } from '../../engine/kernel-host';
 import { Workspace } from '../../engine/kernel-memory';
 import { convForwardFast, convWeightGradientFast } from '../../engine/kernels/conv-direct';
 import { Conv2d } from '../../engine/layers/conv2d';
@@ -19,7 +19,7 @@ import { gemm } from '../../lib/matmul';
 import { Tensor } from '../../lib/tensor';
 import { convConfigArb, seededTensor, type ConvConfig } from '../helpers/arbitraries';
 
-afterAll(() => closeGemmThreads());
+afterAll(() => closeKernelThreads());
 
 function expectSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
   expect(actual.length).toBe(expected.length);

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { col2imInto, windowGeometry, im2colInto, planesToRows, rowsToPlanes, type WindowGeometry } from '../../engine/kernels/im2col';
 import { allocKernelArray, freeKernelArray } from '../../engine/kernel-memory';
 import { getEngineConfig, setEngineConfig } from '../../engine/config';
-import { closeGemmThreads } from '../../engine/gemm-wasm';
+import { closeKernelThreads } from '../../engine/kernel-host';
 import { Rng } from '../../lib/random';
 import { convConfigArb, seededTensor, type ConvConfig } from '../helpers/arbitraries';
 import { Tensor } from '../../lib/tensor';
@@ -24,7 +24,7 @@ function col2im(col: Float64Array, g: WindowGeometry): Tensor {
   return dx;
 }
 
-afterAll(() => closeGemmThreads());
+afterAll(() => closeKernelThreads());
 
 /** The geometry of a conv configuration, its input, and the length of col. */
 function setUp(c: ConvConfig): { g: WindowGeometry; x: Tensor; colLength: number } {

@@ -7,10 +7,11 @@ import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
 import { allocKernelArray, freeKernelArray, kernelAddress, kernelMemoryStats, Workspace } from '../../engine/kernel-memory';
 import { gemmReference, type GemmOptions } from '../../lib/matmul';
-import { closeGemmThreads, gemmWasm } from '../../engine/gemm-wasm';
+import { closeKernelThreads } from '../../engine/kernel-host';
+import { gemmWasm } from '../../engine/kernels/gemm';
 import { Rng } from '../../lib/random';
 
-afterAll(() => closeGemmThreads());
+afterAll(() => closeKernelThreads());
 
 function kernelArray(length: number): Float64Array {
   const a = allocKernelArray(length);

@@ -15,11 +15,14 @@ import '../../engine'; // installs the engine's gemm backend
 import fc from 'fast-check';
 import { gemm, gemmJs, gemmReference, matmul, startGemmProfile, stopGemmProfile, type GemmOptions } from '../../lib/matmul';
 import { getEngineConfig, setEngineConfig } from '../../engine/config';
-import { closeGemmThreads, gemmThreadStats, gemmWasm, wasmGemmStatus } from '../../engine/gemm-wasm';
+import { closeKernelThreads, kernelThreadStats, wasmKernelStatus } from '../../engine/kernel-host';
+import { gemmWasm } from '../../engine/kernels/gemm';
 import { Rng } from '../../lib/random';
 import { Tensor } from '../../lib/tensor';
 import { s32, u32 } from '../../engine/wasm/assembler';
-import { buildGemmModule, FAMILIES } from '../../engine/wasm/gemm-kernel';
+import { FAMILIES } from '../../engine/wasm/gemm-kernel';
+import { buildKernelModule } from '../../engine/wasm/kernel-module';
+import { WASM_KERNELS } from '../../engine/wasm/registry';
 import { wasmApi } from '../../engine/wasm/webassembly';
 
 type Kernel = (m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, o: GemmOptions) => void;
@@ -36,7 +39,7 @@ const KERNELS: [string, Kernel][] = [
   ['gemm', gemm],
 ];
 
-afterAll(() => closeGemmThreads());
+afterAll(() => closeKernelThreads());
 
 /** Values that stress rounding and IEEE special cases. */
 const SPECIAL = [0, -0, 1, -1, Infinity, -Infinity, NaN, 5e-324, -5e-324, 1e300, -1e300, 1e-300, 0.1, 3];
@@ -172,15 +175,15 @@ describe('threads', () => {
     const b = values(k * n, 2, false);
     const expected = new Float64Array(m * n);
     gemmWasm(m, n, k, a, b, expected, { transB: true, threads: 1 });
-    const before = gemmThreadStats().workerChunks;
+    const before = kernelThreadStats().workerChunks;
     // a worker starts in the background; give it time to join in (bounded)
-    for (let attempt = 0; attempt < 200 && gemmThreadStats().workerChunks === before; attempt++) {
+    for (let attempt = 0; attempt < 200 && kernelThreadStats().workerChunks === before; attempt++) {
       const c = new Float64Array(m * n);
       gemmWasm(m, n, k, a, b, c, { transB: true, threads: 2 });
       expectIdentical(c, expected, `2 threads, attempt ${attempt}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(gemmThreadStats().workerChunks).toBeGreaterThan(before);
+    expect(kernelThreadStats().workerChunks).toBeGreaterThan(before);
     for (let repeat = 0; repeat < 20; repeat++) {
       const c = new Float64Array(m * n);
       gemmWasm(m, n, k, a, b, c, { transB: true, threads: 2 });
@@ -207,7 +210,7 @@ describe('threads', () => {
 
 describe('gemm settings and profile', () => {
   it('uses the WebAssembly kernel when this Node has it, and switches kernels and threads on request', () => {
-    expect(wasmGemmStatus().available).toBe(true);
+    expect(wasmKernelStatus().available).toBe(true);
     const previous = setEngineConfig({ kernel: 'js', threads: 1 });
     try {
       expect(getEngineConfig()).toEqual({ kernel: 'js', threads: 1 });
@@ -298,13 +301,13 @@ describe('the WebAssembly module and its assembler', () => {
   });
 
   it('generates a module that validates, with shared and with ordinary memory', () => {
-    expect(wasmApi.validate(buildGemmModule({ maxPages: 100, shared: true }))).toBe(true);
-    expect(wasmApi.validate(buildGemmModule({ maxPages: 100, shared: false }))).toBe(true);
+    expect(wasmApi.validate(buildKernelModule(WASM_KERNELS, { maxPages: 100, shared: true }))).toBe(true);
+    expect(wasmApi.validate(buildKernelModule(WASM_KERNELS, { maxPages: 100, shared: false }))).toBe(true);
   });
 
   it('generates the same bytes every time (the kernel is a pure function of its source)', () => {
-    const one = buildGemmModule({ maxPages: 32767, shared: true });
-    const two = buildGemmModule({ maxPages: 32767, shared: true });
+    const one = buildKernelModule(WASM_KERNELS, { maxPages: 32767, shared: true });
+    const two = buildKernelModule(WASM_KERNELS, { maxPages: 32767, shared: true });
     expect(Buffer.from(one).equals(Buffer.from(two))).toBe(true);
   });
 });

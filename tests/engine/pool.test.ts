@@ -10,13 +10,13 @@ import fc from 'fast-check';
 import { poolConfigArb } from '../helpers/arbitraries';
 import { windowGeometry, type WindowGeometry } from '../../engine/kernels/im2col';
 import { setEngineConfig } from '../../engine/config';
-import { closeGemmThreads } from '../../engine/gemm-wasm';
+import { closeKernelThreads } from '../../engine/kernel-host';
 import { maxPoolInto } from '../../engine/kernels/pool';
 import { Rng } from '../../lib/random';
 import { Tensor } from '../../lib/tensor';
 import { maxPoolForward, maxPoolJacobian } from '../helpers/oracle-pool';
 
-afterAll(() => closeGemmThreads());
+afterAll(() => closeKernelThreads());
 
 const window = poolConfigArb({ maxKernel: 4, maxSize: 7 });
 

@@ -1,12 +1,12 @@
 /**
- * How the threads share a product's chunks (engine/threads.ts): every chunk
+ * How the threads share a product's chunks (engine/kernel-pool.ts): every chunk
  * is taken exactly once, and only by a thread working on that product. A
  * claim on the counter of a product published since (another tag) fails,
  * even when its index would still be in range: with a plain counter, a
  * thread paused between taking an index and reading the chunk count could
  * run a chunk of the new product twice.
  */
-import { CLAIM_INDEX_BITS, claimChunk, CONTROL } from '../../engine/threads';
+import { CLAIM_INDEX_BITS, claimChunk, CONTROL } from '../../engine/kernel-pool';
 
 function control(tag: number, index = 0): Int32Array {
   const ctl = new Int32Array(new SharedArrayBuffer(64 * 4));

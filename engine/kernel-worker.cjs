@@ -1,25 +1,26 @@
 'use strict';
 /**
- * A worker thread of the gemm pool (../threads.ts). Plain JavaScript so that
- * Node loads it as it is, under tsx, under jest or from compiled code.
+ * A worker thread of the kernel pool (./kernel-pool.ts). Plain JavaScript so
+ * that Node loads it as it is, under tsx, under jest or from compiled code.
  *
- * It instantiates the compiled kernel module on the shared memory it is
- * given, then repeatedly: takes chunks of the current product (a range of
- * rows or of columns of C) until none is left, and sleeps until the next
- * product is published. After `idleMs` without work it exits by itself, so
- * an idle program holds no threads; the pool starts a new one when needed.
+ * It instantiates the kernel host's compiled module on the shared memory it
+ * is given, then repeatedly: takes chunks of the current call (a range of
+ * items, or of gemm's rows or columns of C) until none is left, and sleeps
+ * until the next call is published. After `idleMs` without work it exits by
+ * itself, so an idle program holds no threads; the pool starts a new one
+ * when needed.
  *
- * The layout of the control array is described in ../threads.ts (CONTROL).
+ * The layout of the control array is described in ./kernel-pool.ts (CONTROL).
  */
 const { workerData } = require('node:worker_threads');
 
-const { kernelModule, memory, control, slot, idleMs, drivers, layout } = workerData;
+const { kernelModule, memory, control, slot, idleMs, functions, layout } = workerData;
 const L = layout;
 const ctl = new Int32Array(control);
 const instance = new WebAssembly.Instance(kernelModule, { env: { memory } });
-const kernels = drivers.map((name) => instance.exports[name]);
+const kernels = functions.map((name) => instance.exports[name]);
 
-/** Runs chunk `chunk` of the current product. */
+/** Runs chunk `chunk` of the current call. */
 function runChunk(chunk) {
   const p = L.PARAMS;
   let iLo = ctl[p];
@@ -34,7 +35,7 @@ function runChunk(chunk) {
     jLo += chunk * unit;
     jHi = Math.min(jHi, jLo + unit);
   }
-  kernels[ctl[L.DRIVER]](
+  kernels[ctl[L.FUNCTION]](
     iLo,
     iHi,
     jLo,
@@ -54,7 +55,7 @@ function runChunk(chunk) {
   );
 }
 
-/** The next chunk of the product tagged `tag`, or -1 (claimChunk of ../threads.ts, the same steps). */
+/** The next chunk of the call tagged `tag`, or -1 (claimChunk of ./kernel-pool.ts, the same steps). */
 function claimChunk(tag, chunks) {
   for (;;) {
     const next = Atomics.load(ctl, L.NEXT);
@@ -65,11 +66,11 @@ function claimChunk(tag, chunks) {
   }
 }
 
-/** Takes and runs chunks of the product of generation `generation` until none is left. */
+/** Takes and runs chunks of the call of generation `generation` until none is left. */
 function work(generation) {
   const tag = generation & L.CLAIM_TAG_MASK;
   for (;;) {
-    // the count of this product only: once another product is published, its tag differs
+    // the count of this call only: once another call is published, its tag differs
     const counted = Atomics.load(ctl, L.CHUNKS);
     if (counted >>> L.CLAIM_INDEX_BITS !== tag) return;
     const chunks = counted & ((1 << L.CLAIM_INDEX_BITS) - 1);

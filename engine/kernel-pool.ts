@@ -1,21 +1,23 @@
 /**
- * Worker threads for large matrix products.
+ * The worker threads that share the kernel host's calls (./kernel-host.ts):
+ * a large product, or a loop over many items (images, planes, elements).
  *
- * The WebAssembly kernel works on one shared memory (a SharedArrayBuffer), so
- * other threads can compute parts of the same product in place. A product is
- * cut into chunks (ranges of rows of C, or ranges of columns when C has few
- * rows); the calling thread publishes the product in a small shared control
- * array, wakes the workers, and then takes chunks itself, like the workers,
- * until none is left; finally it waits for the chunks that workers took.
+ * The WebAssembly kernels work on one shared memory (a SharedArrayBuffer), so
+ * other threads can compute parts of the same call in place. A call is cut
+ * into chunks (ranges of its items; for gemm, ranges of rows of C, or of
+ * columns when C has few rows); the calling thread publishes the call in a
+ * small shared control array, wakes the workers, and then takes chunks
+ * itself, like the workers, until none is left; finally it waits for the
+ * chunks that workers took. The workers run ./kernel-worker.cjs.
  *
- * Determinism: a chunk only decides WHICH thread computes a block of C, never
- * HOW: every element of C is still computed by the same kernel code, with
- * the same sums in the same order. So results are bit-for-bit identical with
+ * Determinism: a chunk only decides WHICH thread computes a block of items,
+ * never HOW: every item is still computed by the same kernel code, with the
+ * same sums in the same order. So results are bit-for-bit identical with
  * any number of threads, and identical to the single-threaded kernel.
  *
- * Workers start lazily (at the first product large enough to share), are
+ * Workers start lazily (at the first call large enough to share), are
  * `unref`'d (a script exits when its own work is done), and each one exits by
- * itself after `idleMs` without work; the next large product starts a new one.
+ * itself after `idleMs` without work; the next large call starts a new one.
  * A worker that has not finished starting simply takes no chunks: the calling
  * thread never waits for a worker to start.
  */
@@ -26,44 +28,44 @@ import type { WasmMemory, WasmModule } from './wasm/webassembly';
 
 /** Layout of the Int32 control array shared with the workers (indices). */
 export const CONTROL = {
-  /** Incremented for each published product; workers sleep on it. */
+  /** Incremented for each published call; workers sleep on it. */
   GENERATION: 0,
   /** Next chunk to take: (tag << CLAIM_INDEX_BITS) | index, claimed by compare-and-swap (see claimChunk). */
   NEXT: 1,
   /** Chunks finished. */
   DONE: 2,
-  /** Chunks in the current product: (tag << CLAIM_INDEX_BITS) | count, so a worker knows whose count it read. */
+  /** Chunks in the current call: (tag << CLAIM_INDEX_BITS) | count, so a worker knows whose count it read. */
   CHUNKS: 3,
-  /** Index of the kernel driver to call. */
-  DRIVER: 4,
+  /** Index of the function to call, in KernelPoolOptions.functions. */
+  FUNCTION: 4,
   /** 0: chunks are ranges of rows; 1: ranges of columns. */
   AXIS: 5,
-  /** Rows (or columns) per chunk. */
+  /** Items (rows, or columns) per chunk. */
   UNIT: 6,
   /** Set by a worker whose kernel call threw. */
   ERROR: 7,
-  /** The driver's integer arguments, DRIVER_PARAMS of wasm/gemm-kernel.ts (16 slots). */
+  /** The function's integer arguments (16 slots: MAX_KERNEL_PARAMS of wasm/kernel-module.ts). */
   PARAMS: 8,
-  /** Chunks computed by workers so far (statistics). */
+  /** Chunks run by workers so far (statistics). */
   WORKER_CHUNKS: 24,
   /** One flag per worker slot: 1 while the worker runs. */
   ALIVE: 32,
 } as const;
 export const MAX_WORKERS = 32;
-/** Bits of NEXT that count chunks; the bits above hold the product's tag. */
+/** Bits of NEXT that count chunks; the bits above hold the call's tag. */
 export const CLAIM_INDEX_BITS = 20;
-/** A product's tag: its generation modulo 2^11 (so that tag << 20 stays a positive int32). */
+/** A call's tag: its generation modulo 2^11 (so that tag << 20 stays a positive int32). */
 export const CLAIM_TAG_MASK = 0x7ff;
 
 /**
- * Takes the next chunk of the product tagged `tag`, of `chunks`; -1 when none
- * is left or another product has been published since. The tag makes a
- * claim on a counter that was reset for a newer product fail: with a plain
+ * Takes the next chunk of the call tagged `tag`, of `chunks`; -1 when none
+ * is left or another call has been published since. The tag makes a
+ * claim on a counter that was reset for a newer call fail: with a plain
  * counter, a thread paused between taking an index and reading the chunk
  * count could take an index of the old count against the new one, and run
- * a chunk of the new product twice (seen once in a whole training run). A
- * worker reads `chunks` from CHUNKS, whose tag must be its product's too.
- * This thread and the workers (wasm/gemm-worker.cjs has a copy) take chunks alike.
+ * a chunk of the new call twice (seen once in a whole training run). A
+ * worker reads `chunks` from CHUNKS, whose tag must be its call's too.
+ * This thread and the workers (kernel-worker.cjs has a copy) take chunks alike.
  */
 export function claimChunk(ctl: Int32Array, tag: number, chunks: number): number {
   for (;;) {
@@ -81,8 +83,8 @@ export interface KernelPoolOptions {
   /** The compiled kernel module and the shared memory it runs on. */
   module: WasmModule;
   memory: WasmMemory;
-  /** Export names of the drivers, in the order `run` refers to them. */
-  drivers: string[];
+  /** Export names of the module's functions, in the order `run` refers to them. */
+  functions: readonly string[];
   /** Milliseconds a worker waits for work before exiting (default 2000). */
   idleMs?: number;
 }
@@ -105,11 +107,11 @@ export class KernelPool {
   }
 
   /**
-   * Runs `kernel(driver)(args)` split over `threads` threads (this one
-   * included): chunks of `unit` rows (axis 0) or columns (axis 1) of the range
-   * given in args[0..3]. `local` runs one chunk on this thread.
+   * Runs function number `fn` with `args` split over `threads` threads (this
+   * one included): chunks of `unit` items of the range in args[0..1] (axis 0)
+   * or args[2..3] (axis 1). `local` runs one chunk on this thread.
    */
-  run(threads: number, driver: number, args: number[], axis: 0 | 1, unit: number, local: (args: number[]) => void): void {
+  run(threads: number, fn: number, args: number[], axis: 0 | 1, unit: number, local: (args: number[]) => void): void {
     const ctl = this.ctl;
     const lo = args[axis === 0 ? 0 : 2];
     const hi = args[axis === 0 ? 1 : 3];
@@ -119,7 +121,7 @@ export class KernelPool {
 
     if (args.length > PARAM_SLOTS) throw new RangeError(`KernelPool.run: at most ${PARAM_SLOTS} arguments reach a worker, got ${args.length}`);
     for (let i = 0; i < args.length; i++) ctl[CONTROL.PARAMS + i] = args[i];
-    ctl[CONTROL.DRIVER] = driver;
+    ctl[CONTROL.FUNCTION] = fn;
     ctl[CONTROL.AXIS] = axis;
     ctl[CONTROL.UNIT] = unit;
     ctl[CONTROL.ERROR] = 0;
@@ -150,10 +152,10 @@ export class KernelPool {
       if (done >= chunks) break;
       Atomics.wait(ctl, CONTROL.DONE, done, 1000);
     }
-    if (Atomics.load(ctl, CONTROL.ERROR) !== 0) throw new Error('gemm: a worker thread failed while computing its part of the product');
+    if (Atomics.load(ctl, CONTROL.ERROR) !== 0) throw new Error(`engine: a worker thread failed while running its part of ${this.options.functions[fn]}`);
   }
 
-  /** Chunks computed by worker threads since the pool started. */
+  /** Chunks run by worker threads since the pool started. */
   get workerChunks(): number {
     return Atomics.load(this.ctl, CONTROL.WORKER_CHUNKS);
   }
@@ -171,14 +173,14 @@ export class KernelPool {
     for (let slot = 0; slot < count; slot++) {
       if (Atomics.load(this.ctl, CONTROL.ALIVE + slot) === 1) continue;
       Atomics.store(this.ctl, CONTROL.ALIVE + slot, 1);
-      const worker = new Worker(path.join(__dirname, 'wasm', 'gemm-worker.cjs'), {
+      const worker = new Worker(path.join(__dirname, 'kernel-worker.cjs'), {
         workerData: {
           kernelModule: this.options.module,
           memory: this.options.memory,
           control: this.control,
           slot,
           idleMs: this.idleMs,
-          drivers: this.options.drivers,
+          functions: this.options.functions,
           layout: { ...CONTROL, CLAIM_INDEX_BITS, CLAIM_TAG_MASK },
         },
       });
