@@ -29,6 +29,12 @@ export interface Part {
   formula: string;
   /** Hints for this part, shown before the exercise's own. */
   hints?: Hint[];
+  /**
+   * The later exercise that first needs this part (`06-classifier`). Such
+   * parts come last; once the others pass, kata says the learner may go on
+   * and come back to them before that exercise.
+   */
+  neededBy?: string;
 }
 
 /** A mistake `kata check` recognises (scripts/kata/mistakes.ts holds the detector of each id). */
@@ -92,6 +98,7 @@ export function loadManifest(file = defaultManifestPath): Manifest {
         typeof (p.title as Record<string, unknown> | undefined)?.en === 'string' &&
         typeof (p.title as Record<string, unknown>).ja === 'string';
       need(ok, `parts[${j}] needs name, title {en, ja}, tests (strings), file and formula`);
+      need(p.neededBy === undefined || typeof p.neededBy === 'string', `parts[${j}] neededBy must be an exercise id (a string)`);
     });
     ((e.mistakes ?? []) as Record<string, unknown>[]).forEach((m, j) => {
       need(
@@ -245,6 +252,7 @@ export function lint(options: LintOptions = {}): string[] {
       if (typeof h.ja !== 'string' || !h.ja.trim()) errors.push(`${at}: ${label} has no Japanese text`);
     }
     errors.push(...lintParts(root, e));
+    errors.push(...lintNeededBy(manifest, e));
     errors.push(...lintExerciseFolders(root, e.id));
   }
   const numbers = [...seenNumbers.keys()];
@@ -298,6 +306,30 @@ export function lintParts(root: string, e: Exercise): string[] {
     ids.add(m.id);
     if (!names.has(m.part)) errors.push(`${at}: mistake "${m.id}" names part "${m.part}", which the exercise does not have`);
   }
+  return errors;
+}
+
+/**
+ * A part's neededBy names a later exercise of the manifest, and such parts
+ * come after every part the exercise needs now (so "the first parts" of an
+ * exercise are those before them).
+ */
+export function lintNeededBy(manifest: Manifest, e: Exercise): string[] {
+  const errors: string[] = [];
+  const at = `manifest ${e.id}`;
+  let deferred: string | undefined;
+  for (const p of e.parts) {
+    if (p.neededBy === undefined) {
+      if (deferred) errors.push(`${at}: part "${p.name}" comes after part "${deferred}", which has neededBy; parts with neededBy come last`);
+      continue;
+    }
+    deferred ??= p.name;
+    const later = manifest.exercises.find((x) => x.id === p.neededBy);
+    if (!later) errors.push(`${at}: part "${p.name}" has neededBy "${p.neededBy}", which is not an exercise of the manifest`);
+    else if (!(exerciseNumber(later.id) > exerciseNumber(e.id)))
+      errors.push(`${at}: part "${p.name}" has neededBy "${p.neededBy}", which is not after ${e.id}`);
+  }
+  if (deferred && e.parts.every((p) => p.neededBy !== undefined)) errors.push(`${at}: every part has neededBy; at least the first part is needed now`);
   return errors;
 }
 

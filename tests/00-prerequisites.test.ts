@@ -1,7 +1,9 @@
 /**
  * Exercise 00: the parts from earlier sprints that the CNN sheet builds on.
- * Order: FC, ReLU, softmax + cross-entropy, initializers, optimizers,
- * mini-batches, Conv1d; within each part forward, backward, then edge cases.
+ * Order: the layer contract first (FC, ReLU, softmax + cross-entropy), then
+ * Conv1d, which exercise 01 grows into Conv2d; then the training pieces that
+ * exercise 06 first needs (initializers, optimizers, mini-batches). Within
+ * each part forward, backward, then edge cases.
  *
  * Expected values come from the oracles in ./helpers/oracle-prerequisites.ts,
  * from hand-checkable numbers written in the comments, or from central
@@ -137,14 +139,6 @@ describe('FC (fully connected layer): A = X W + b', () => {
       expect(layer.params.b).toBeCloseTensor(Tensor.zeros([3]), { what: 'FC b at start' });
       expect(layer.grads.W.shape).toEqual([4, 3]);
       expect(layer.grads.b.shape).toEqual([3]);
-    });
-
-    it('initialization: the default is He, sigma = sqrt(2 / in_features), seed 0 (std within 3% on 20,000 weights)', () => {
-      const layer = new FC({ inFeatures: 500, outFeatures: 40 });
-      const { std } = sampleStd(layer.params.W.data);
-      expect(Math.abs(std / Math.sqrt(2 / 500) - 1)).toBeLessThan(0.03);
-      expect(new FC({ inFeatures: 500, outFeatures: 40, seed: 0 }).params.W.data).toEqual(layer.params.W.data);
-      expect(new FC({ inFeatures: 500, outFeatures: 40, seed: 1 }).params.W.data).not.toEqual(layer.params.W.data);
     });
   });
 
@@ -544,244 +538,6 @@ describe('softmax and SoftmaxCrossEntropy', () => {
   });
 });
 
-// ---------------------------------------------------------------- initializers
-
-describe('initializers: weights drawn from N(0, sigma^2)', () => {
-  it('sigma: Simple is fixed (0.01 by default), Xavier is 1/sqrt(fanIn), He is sqrt(2/fanIn)', () => {
-    expect(new SimpleInitializer().sigma(784)).toBe(0.01);
-    expect(new SimpleInitializer(0.5).sigma(3)).toBe(0.5);
-    expect(new XavierInitializer().sigma(100)).toBeCloseTo(0.1, 15);
-    expect(new XavierInitializer().sigma(4)).toBeCloseTo(0.5, 15);
-    expect(new HeInitializer().sigma(50)).toBeCloseTo(0.2, 15);
-    expect(new HeInitializer().sigma(8)).toBeCloseTo(0.5, 15);
-  });
-
-  it('sigma: Xavier gives fanIn * sigma^2 = 1 and He gives 2, for any fanIn (property)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), (fanIn) => {
-        expect(fanIn * new XavierInitializer().sigma(fanIn) ** 2).toBeCloseTo(1, 12);
-        expect(fanIn * new HeInitializer().sigma(fanIn) ** 2).toBeCloseTo(2, 12);
-      }),
-    );
-  });
-
-  const cases: Array<{ name: string; init: () => Initializer; sigma: number }> = [
-    { name: 'SimpleInitializer(0.05)', init: () => new SimpleInitializer(0.05), sigma: 0.05 },
-    { name: 'XavierInitializer', init: () => new XavierInitializer(), sigma: 1 / Math.sqrt(100) },
-    { name: 'HeInitializer', init: () => new HeInitializer(), sigma: Math.sqrt(2 / 100) },
-  ];
-  for (const c of cases) {
-    it(`weights: ${c.name} on 20,000 draws (fanIn 100) has mean ~ 0 and std within 3% of ${c.sigma.toFixed(4)}`, () => {
-      const W = c.init().weights([100, 200], 100, new Rng(5));
-      expect(W.shape).toEqual([100, 200]);
-      const { mean, std } = sampleStd(W.data);
-      expect(Math.abs(std / c.sigma - 1)).toBeLessThan(0.03);
-      expect(Math.abs(mean)).toBeLessThan((4 * c.sigma) / Math.sqrt(20_000));
-    });
-
-    it(`weights: ${c.name} is deterministic for a seed, and another seed gives other weights`, () => {
-      const a = c.init().weights([3, 4, 5], 20, new Rng(9));
-      const b = c.init().weights([3, 4, 5], 20, new Rng(9));
-      const other = c.init().weights([3, 4, 5], 20, new Rng(10));
-      expect(a.shape).toEqual([3, 4, 5]);
-      expect(a.data).toEqual(b.data);
-      expect(a.data).not.toEqual(other.data);
-    });
-  }
-
-  it('bad input: sigma <= 0 and fanIn < 1 are rejected', () => {
-    expect(() => new SimpleInitializer(-1)).toThrowKataError(/sigma must be a finite number > 0, got -1/);
-    expect(() => new SimpleInitializer(0)).toThrowKataError(/sigma must be a finite number > 0, got 0/);
-    expect(() => new HeInitializer().sigma(0)).toThrowKataError(/fanIn must be a whole number >= 1, got 0/);
-    expect(() => new XavierInitializer().weights([2, 2], 2.5, new Rng(0))).toThrowKataError(/fanIn must be a whole number >= 1, got 2\.5/);
-  });
-});
-
-// ---------------------------------------------------------------- optimizers
-
-describe('optimizers: SGD and AdaGrad', () => {
-  it('SGD: theta <- theta - lr * g, in place, for every parameter; grads untouched', () => {
-    const layer = fakeLayer({ W: [1, 2, 3, 4], b: [0.5] }, { W: [10, -20, 0.5, 0], b: [-1] });
-    const W = layer.params.W;
-    new SGD({ lr: 0.1 }).update(layer);
-    // [1 - 1, 2 + 2, 3 - 0.05, 4 - 0] and [0.5 + 0.1]
-    expect(layer.params.W).toBe(W);
-    expect(W).toBeCloseTensor(vector([0, 4, 2.95, 4]), { ...TIGHT, what: 'SGD W after one step' });
-    expect(layer.params.b).toBeCloseTensor(vector([0.6]), { ...TIGHT, what: 'SGD b after one step' });
-    expect(layer.grads.W).toBeCloseTensor(vector([10, -20, 0.5, 0]), { atol: 0, rtol: 0, what: 'SGD leaves grads unchanged' });
-  });
-
-  it('SGD: keeps no memory, a second step uses only the new gradient', () => {
-    const layer = fakeLayer({ W: [1] }, { W: [2] });
-    const sgd = new SGD({ lr: 0.25 });
-    sgd.update(layer); // 1 - 0.5 = 0.5
-    layer.grads.W.data[0] = -4;
-    sgd.update(layer); // 0.5 + 1 = 1.5
-    expect(layer.params.W).toBeCloseTensor(vector([1.5]), { ...TIGHT, what: 'SGD W after two steps' });
-  });
-
-  it('AdaGrad: two hand-checked steps show h accumulating g^2 (lr 0.5, default eps 1e-7)', () => {
-    const eps = 1e-7;
-    const layer = fakeLayer({ W: [1, -2], b: [0.5] }, { W: [3, 4], b: [0] });
-    const ada = new AdaGrad({ lr: 0.5 });
-    ada.update(layer);
-    // h_W = [9, 16]; W = [1 - 0.5*3/(3+eps), -2 - 0.5*4/(4+eps)] ~ [0.5, -2.5]. h_b = 0, g_b = 0: b stays 0.5.
-    const W1 = [1 - (0.5 * 3) / (3 + eps), -2 - (0.5 * 4) / (4 + eps)];
-    expect(layer.params.W).toBeCloseTensor(vector(W1), { ...TIGHT, what: 'AdaGrad W after step 1' });
-    expect(layer.params.b).toBeCloseTensor(vector([0.5]), { ...TIGHT, what: 'AdaGrad b after step 1 (zero gradient)' });
-
-    layer.grads.W.data.set([4, -3]);
-    layer.grads.b.data.set([2]);
-    ada.update(layer);
-    // h_W = [9 + 16, 16 + 9] = [25, 25]; W -= 0.5 * [4, -3] / (5 + eps) -> ~ [0.1, -2.2]. h_b = 4; b -= 0.5*2/(2+eps) -> ~ 0.
-    const W2 = [W1[0] - (0.5 * 4) / (5 + eps), W1[1] + (0.5 * 3) / (5 + eps)];
-    expect(layer.params.W).toBeCloseTensor(vector(W2), { ...TIGHT, what: 'AdaGrad W after step 2' });
-    expect(layer.params.b).toBeCloseTensor(vector([0.5 - (0.5 * 2) / (2 + eps)]), { ...TIGHT, what: 'AdaGrad b after step 2' });
-  });
-
-  it('AdaGrad: keeps a separate h for each parameter tensor (one optimizer, two layers)', () => {
-    const ada = new AdaGrad({ lr: 1, eps: 1e-3 });
-    const first = fakeLayer({ W: [0] }, { W: [2] });
-    const second = fakeLayer({ W: [0] }, { W: [2] });
-    ada.update(first);
-    ada.update(first); // h = 8 for the first layer's W
-    ada.update(second); // h = 4 for the second layer's W: a first step
-    expect(first.params.W).toBeCloseTensor(vector([-2 / (2 + 1e-3) - 2 / (Math.sqrt(8) + 1e-3)]), { ...TIGHT, what: 'AdaGrad, layer 1 after two steps' });
-    expect(second.params.W).toBeCloseTensor(vector([-2 / (2 + 1e-3)]), { ...TIGHT, what: 'AdaGrad, layer 2 after one step' });
-  });
-
-  it('bad input: lr and eps must be > 0; grads must match params', () => {
-    expect(() => new SGD({ lr: 0 })).toThrowKataError(/lr must be a finite number > 0, got 0/);
-    expect(() => new AdaGrad({ lr: -0.1 })).toThrowKataError(/lr must be a finite number > 0, got -0\.1/);
-    expect(() => new AdaGrad({ lr: 0.1, eps: 0 })).toThrowKataError(/eps must be a finite number > 0, got 0/);
-    expect(() => new SGD({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, {}))).toThrowKataError(/has params\.W but no grads\.W/);
-    expect(() => new AdaGrad({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, { W: [1, 2, 3] }))).toThrowKataError(
-      /grads\.W has shape \[3\], params\.W has shape \[2\]/,
-    );
-  });
-
-  it('bad input: messages name the optimizer; a grad must have the shape of its param, rank included', () => {
-    expect(() => new SGD({ lr: 0 })).toThrowKataError(/^SGD: lr must be a finite number > 0, got 0/);
-    expect(() => new AdaGrad({ lr: 0 })).toThrowKataError(/^AdaGrad: lr must be a finite number > 0, got 0/);
-    expect(() => new AdaGrad({ lr: 0.1, eps: -1 })).toThrowKataError(/^AdaGrad: eps must be a finite number > 0, got -1/);
-    const layer = (param: number[], grad: number[]): ParametricLayer => ({
-      params: { W: new Tensor(param) },
-      grads: { W: new Tensor(grad) },
-      forward: (x) => x,
-      backward: (d) => d,
-    });
-    expect(() => new SGD({ lr: 0.1 }).update(layer([2, 3], [2]))).toThrowKataError(/^SGD\.update: grads\.W has shape \[2\], params\.W has shape \[2, 3\]/);
-    expect(() => new AdaGrad({ lr: 0.1 }).update(layer([2, 3], [2, 4]))).toThrowKataError(
-      /^AdaGrad\.update: grads\.W has shape \[2, 4\], params\.W has shape \[2, 3\]/,
-    );
-  });
-});
-
-// ---------------------------------------------------------------- GetMiniBatch
-
-describe('GetMiniBatch: shuffled mini-batches', () => {
-  /** x [N, 2] with row i = [i, -i], y[i] = i: a batch shows which samples it holds. */
-  function indexed(n: number): { x: Tensor; y: Int32Array } {
-    const x = new Tensor([n, 2]);
-    for (let i = 0; i < n; i++) x.data.set([i, -i], 2 * i);
-    return { x, y: Int32Array.from({ length: n }, (_, i) => i) };
-  }
-
-  /** The labels of every batch of one epoch, in order, checking that x rows stay paired with them. */
-  function epoch(batches: Iterable<{ x: Tensor; y: Int32Array }>): { order: number[]; sizes: number[] } {
-    const order: number[] = [];
-    const sizes: number[] = [];
-    for (const { x, y } of batches) {
-      expect(x.shape).toEqual([y.length, 2]);
-      for (let r = 0; r < y.length; r++) expect([x.get(r, 0), x.get(r, 1)]).toEqual([y[r], -y[r]]);
-      order.push(...y);
-      sizes.push(y.length);
-    }
-    return { order, sizes };
-  }
-
-  it('every sample exactly once per epoch, ceil(N / batchSize) batches, rows paired (property)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 0, max: 2 ** 30 }), (n, batchSize, seed) => {
-        const { x, y } = indexed(n);
-        const batches = new GetMiniBatch(x, y, { batchSize, seed });
-        expect(batches.length).toBe(Math.ceil(n / batchSize));
-        const { order, sizes } = epoch(batches);
-        expect(sizes.length).toBe(Math.ceil(n / batchSize));
-        expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-      }),
-    );
-  });
-
-  it('shuffles with new Rng(seed).permutation(N)', () => {
-    const { x, y } = indexed(23);
-    const { order } = epoch(new GetMiniBatch(x, y, { batchSize: 5, seed: 4 }));
-    expect(order).toEqual([...new Rng(4).permutation(23)]);
-  });
-
-  it('keeps the last partial batch: N 45 with the default batchSize 20 gives 20, 20, 5', () => {
-    const { x, y } = indexed(45);
-    const batches = new GetMiniBatch(x, y);
-    expect(batches.length).toBe(3);
-    expect(epoch(batches).sizes).toEqual([20, 20, 5]);
-    expect(batches.batch(2).y.length).toBe(5);
-  });
-
-  it('same seed, same order; different seeds, different orders; iterating again replays the epoch', () => {
-    const { x, y } = indexed(30);
-    const a = new GetMiniBatch(x, y, { batchSize: 7, seed: 1 });
-    const first = epoch(a).order;
-    expect(epoch(a).order).toEqual(first);
-    expect(epoch(new GetMiniBatch(x, y, { batchSize: 7, seed: 1 })).order).toEqual(first);
-    expect(epoch(new GetMiniBatch(x, y, { batchSize: 7, seed: 2 })).order).not.toEqual(first);
-  });
-
-  it('batch(i) equals the i-th batch of the iteration, and works for image tensors [N, C, H, W]', () => {
-    const n = 9;
-    const x = new Tensor(
-      [n, 1, 2, 2],
-      Float64Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4) * 10 + (i % 4)),
-    );
-    const y = Int32Array.from({ length: n }, (_, i) => i);
-    const batches = new GetMiniBatch(x, y, { batchSize: 4, seed: 3 });
-    const iterated = [...batches];
-    expect(iterated.length).toBe(3);
-    iterated.forEach((b, i) => {
-      const direct = batches.batch(i);
-      expect(direct.y).toEqual(b.y);
-      expect(direct.x).toBeCloseTensor(b.x, { atol: 0, rtol: 0, what: `batch(${i}) vs iteration` });
-      expect(b.x.shape).toEqual([b.y.length, 1, 2, 2]);
-      b.y.forEach((sample, r) => {
-        for (let p = 0; p < 4; p++) expect(b.x.get(r, 0, Math.floor(p / 2), p % 2)).toBe(sample * 10 + p);
-      });
-    });
-  });
-
-  it('bad input: x and y of different lengths, bad batchSize, fractional labels, batch index out of range', () => {
-    const { x, y } = indexed(10);
-    expect(() => new GetMiniBatch(x, y.subarray(0, 9))).toThrowKataError(/same number of samples: x has N = 10.*y has 9/);
-    expect(() => new GetMiniBatch(x, y, { batchSize: 0 })).toThrowKataError(/batchSize must be a whole number >= 1, got 0/);
-    expect(() => new GetMiniBatch(x, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9.5])).toThrowKataError(/whole numbers .*got 9\.5 at index 9/);
-    expect(() => new GetMiniBatch(x, y, { batchSize: 4 }).batch(3)).toThrowKataError(/batch index in 0\.\.2, got 3/);
-  });
-
-  it('takes x of any rank >= 1 (one number per sample is fine) and names itself when batchSize is bad', () => {
-    const batches = new GetMiniBatch(new Tensor([3], [10, 11, 12]), [0, 1, 2], { batchSize: 3, seed: 1 });
-    expect(batches.length).toBe(1);
-    expect(Array.from(batches.batch(0).x.data).sort()).toEqual([10, 11, 12]);
-    expect(() => new GetMiniBatch(new Tensor([3]), [0, 1, 2], { batchSize: 0 })).toThrowKataError(
-      /^GetMiniBatch: batchSize must be a whole number >= 1, got 0/,
-    );
-  });
-
-  it('batch(i) rejects a negative or fractional index too', () => {
-    const { x, y } = indexed(10);
-    const batches = new GetMiniBatch(x, y, { batchSize: 4 });
-    expect(() => batches.batch(-1)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got -1/);
-    expect(() => batches.batch(0.5)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got 0\.5/);
-  });
-});
-
 // ---------------------------------------------------------------- Conv1d
 
 describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s]', () => {
@@ -974,5 +730,251 @@ describe('Conv1d: a[n, m, i] = b[m] + sum_k sum_s x[n, k, i*S + s - P] w[m, k, s
       layer.forward(new Tensor([1, 1, 4]));
       expect(() => layer.backward(new Tensor([1, 2, 4]))).toThrowKataError(/^Conv1d\.backward: expected shape \[1, 2, 3\], got \[1, 2, 4\]/);
     });
+  });
+});
+
+// ---------------------------------------------------------------- initializers
+
+describe('initializers: weights drawn from N(0, sigma^2)', () => {
+  it('sigma: Simple is fixed (0.01 by default), Xavier is 1/sqrt(fanIn), He is sqrt(2/fanIn)', () => {
+    expect(new SimpleInitializer().sigma(784)).toBe(0.01);
+    expect(new SimpleInitializer(0.5).sigma(3)).toBe(0.5);
+    expect(new XavierInitializer().sigma(100)).toBeCloseTo(0.1, 15);
+    expect(new XavierInitializer().sigma(4)).toBeCloseTo(0.5, 15);
+    expect(new HeInitializer().sigma(50)).toBeCloseTo(0.2, 15);
+    expect(new HeInitializer().sigma(8)).toBeCloseTo(0.5, 15);
+  });
+
+  it('sigma: Xavier gives fanIn * sigma^2 = 1 and He gives 2, for any fanIn (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), (fanIn) => {
+        expect(fanIn * new XavierInitializer().sigma(fanIn) ** 2).toBeCloseTo(1, 12);
+        expect(fanIn * new HeInitializer().sigma(fanIn) ** 2).toBeCloseTo(2, 12);
+      }),
+    );
+  });
+
+  const cases: Array<{ name: string; init: () => Initializer; sigma: number }> = [
+    { name: 'SimpleInitializer(0.05)', init: () => new SimpleInitializer(0.05), sigma: 0.05 },
+    { name: 'XavierInitializer', init: () => new XavierInitializer(), sigma: 1 / Math.sqrt(100) },
+    { name: 'HeInitializer', init: () => new HeInitializer(), sigma: Math.sqrt(2 / 100) },
+  ];
+  for (const c of cases) {
+    it(`weights: ${c.name} on 20,000 draws (fanIn 100) has mean ~ 0 and std within 3% of ${c.sigma.toFixed(4)}`, () => {
+      const W = c.init().weights([100, 200], 100, new Rng(5));
+      expect(W.shape).toEqual([100, 200]);
+      const { mean, std } = sampleStd(W.data);
+      expect(Math.abs(std / c.sigma - 1)).toBeLessThan(0.03);
+      expect(Math.abs(mean)).toBeLessThan((4 * c.sigma) / Math.sqrt(20_000));
+    });
+
+    it(`weights: ${c.name} is deterministic for a seed, and another seed gives other weights`, () => {
+      const a = c.init().weights([3, 4, 5], 20, new Rng(9));
+      const b = c.init().weights([3, 4, 5], 20, new Rng(9));
+      const other = c.init().weights([3, 4, 5], 20, new Rng(10));
+      expect(a.shape).toEqual([3, 4, 5]);
+      expect(a.data).toEqual(b.data);
+      expect(a.data).not.toEqual(other.data);
+    });
+  }
+
+  it("default: FC's weights come from He, sigma = sqrt(2 / in_features), seed 0 (std within 3% on 20,000 weights)", () => {
+    const layer = new FC({ inFeatures: 500, outFeatures: 40 });
+    const { std } = sampleStd(layer.params.W.data);
+    expect(Math.abs(std / Math.sqrt(2 / 500) - 1)).toBeLessThan(0.03);
+    expect(new FC({ inFeatures: 500, outFeatures: 40, seed: 0 }).params.W.data).toEqual(layer.params.W.data);
+    expect(new FC({ inFeatures: 500, outFeatures: 40, seed: 1 }).params.W.data).not.toEqual(layer.params.W.data);
+  });
+
+  it('bad input: sigma <= 0 and fanIn < 1 are rejected', () => {
+    expect(() => new SimpleInitializer(-1)).toThrowKataError(/sigma must be a finite number > 0, got -1/);
+    expect(() => new SimpleInitializer(0)).toThrowKataError(/sigma must be a finite number > 0, got 0/);
+    expect(() => new HeInitializer().sigma(0)).toThrowKataError(/fanIn must be a whole number >= 1, got 0/);
+    expect(() => new XavierInitializer().weights([2, 2], 2.5, new Rng(0))).toThrowKataError(/fanIn must be a whole number >= 1, got 2\.5/);
+  });
+});
+
+// ---------------------------------------------------------------- optimizers
+
+describe('optimizers: SGD and AdaGrad', () => {
+  it('SGD: theta <- theta - lr * g, in place, for every parameter; grads untouched', () => {
+    const layer = fakeLayer({ W: [1, 2, 3, 4], b: [0.5] }, { W: [10, -20, 0.5, 0], b: [-1] });
+    const W = layer.params.W;
+    new SGD({ lr: 0.1 }).update(layer);
+    // [1 - 1, 2 + 2, 3 - 0.05, 4 - 0] and [0.5 + 0.1]
+    expect(layer.params.W).toBe(W);
+    expect(W).toBeCloseTensor(vector([0, 4, 2.95, 4]), { ...TIGHT, what: 'SGD W after one step' });
+    expect(layer.params.b).toBeCloseTensor(vector([0.6]), { ...TIGHT, what: 'SGD b after one step' });
+    expect(layer.grads.W).toBeCloseTensor(vector([10, -20, 0.5, 0]), { atol: 0, rtol: 0, what: 'SGD leaves grads unchanged' });
+  });
+
+  it('SGD: keeps no memory, a second step uses only the new gradient', () => {
+    const layer = fakeLayer({ W: [1] }, { W: [2] });
+    const sgd = new SGD({ lr: 0.25 });
+    sgd.update(layer); // 1 - 0.5 = 0.5
+    layer.grads.W.data[0] = -4;
+    sgd.update(layer); // 0.5 + 1 = 1.5
+    expect(layer.params.W).toBeCloseTensor(vector([1.5]), { ...TIGHT, what: 'SGD W after two steps' });
+  });
+
+  it('AdaGrad: two hand-checked steps show h accumulating g^2 (lr 0.5, default eps 1e-7)', () => {
+    const eps = 1e-7;
+    const layer = fakeLayer({ W: [1, -2], b: [0.5] }, { W: [3, 4], b: [0] });
+    const ada = new AdaGrad({ lr: 0.5 });
+    ada.update(layer);
+    // h_W = [9, 16]; W = [1 - 0.5*3/(3+eps), -2 - 0.5*4/(4+eps)] ~ [0.5, -2.5]. h_b = 0, g_b = 0: b stays 0.5.
+    const W1 = [1 - (0.5 * 3) / (3 + eps), -2 - (0.5 * 4) / (4 + eps)];
+    expect(layer.params.W).toBeCloseTensor(vector(W1), { ...TIGHT, what: 'AdaGrad W after step 1' });
+    expect(layer.params.b).toBeCloseTensor(vector([0.5]), { ...TIGHT, what: 'AdaGrad b after step 1 (zero gradient)' });
+
+    layer.grads.W.data.set([4, -3]);
+    layer.grads.b.data.set([2]);
+    ada.update(layer);
+    // h_W = [9 + 16, 16 + 9] = [25, 25]; W -= 0.5 * [4, -3] / (5 + eps) -> ~ [0.1, -2.2]. h_b = 4; b -= 0.5*2/(2+eps) -> ~ 0.
+    const W2 = [W1[0] - (0.5 * 4) / (5 + eps), W1[1] + (0.5 * 3) / (5 + eps)];
+    expect(layer.params.W).toBeCloseTensor(vector(W2), { ...TIGHT, what: 'AdaGrad W after step 2' });
+    expect(layer.params.b).toBeCloseTensor(vector([0.5 - (0.5 * 2) / (2 + eps)]), { ...TIGHT, what: 'AdaGrad b after step 2' });
+  });
+
+  it('AdaGrad: keeps a separate h for each parameter tensor (one optimizer, two layers)', () => {
+    const ada = new AdaGrad({ lr: 1, eps: 1e-3 });
+    const first = fakeLayer({ W: [0] }, { W: [2] });
+    const second = fakeLayer({ W: [0] }, { W: [2] });
+    ada.update(first);
+    ada.update(first); // h = 8 for the first layer's W
+    ada.update(second); // h = 4 for the second layer's W: a first step
+    expect(first.params.W).toBeCloseTensor(vector([-2 / (2 + 1e-3) - 2 / (Math.sqrt(8) + 1e-3)]), { ...TIGHT, what: 'AdaGrad, layer 1 after two steps' });
+    expect(second.params.W).toBeCloseTensor(vector([-2 / (2 + 1e-3)]), { ...TIGHT, what: 'AdaGrad, layer 2 after one step' });
+  });
+
+  it('bad input: lr and eps must be > 0; grads must match params', () => {
+    expect(() => new SGD({ lr: 0 })).toThrowKataError(/lr must be a finite number > 0, got 0/);
+    expect(() => new AdaGrad({ lr: -0.1 })).toThrowKataError(/lr must be a finite number > 0, got -0\.1/);
+    expect(() => new AdaGrad({ lr: 0.1, eps: 0 })).toThrowKataError(/eps must be a finite number > 0, got 0/);
+    expect(() => new SGD({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, {}))).toThrowKataError(/has params\.W but no grads\.W/);
+    expect(() => new AdaGrad({ lr: 0.1 }).update(fakeLayer({ W: [1, 2] }, { W: [1, 2, 3] }))).toThrowKataError(
+      /grads\.W has shape \[3\], params\.W has shape \[2\]/,
+    );
+  });
+
+  it('bad input: messages name the optimizer; a grad must have the shape of its param, rank included', () => {
+    expect(() => new SGD({ lr: 0 })).toThrowKataError(/^SGD: lr must be a finite number > 0, got 0/);
+    expect(() => new AdaGrad({ lr: 0 })).toThrowKataError(/^AdaGrad: lr must be a finite number > 0, got 0/);
+    expect(() => new AdaGrad({ lr: 0.1, eps: -1 })).toThrowKataError(/^AdaGrad: eps must be a finite number > 0, got -1/);
+    const layer = (param: number[], grad: number[]): ParametricLayer => ({
+      params: { W: new Tensor(param) },
+      grads: { W: new Tensor(grad) },
+      forward: (x) => x,
+      backward: (d) => d,
+    });
+    expect(() => new SGD({ lr: 0.1 }).update(layer([2, 3], [2]))).toThrowKataError(/^SGD\.update: grads\.W has shape \[2\], params\.W has shape \[2, 3\]/);
+    expect(() => new AdaGrad({ lr: 0.1 }).update(layer([2, 3], [2, 4]))).toThrowKataError(
+      /^AdaGrad\.update: grads\.W has shape \[2, 4\], params\.W has shape \[2, 3\]/,
+    );
+  });
+});
+
+// ---------------------------------------------------------------- GetMiniBatch
+
+describe('GetMiniBatch: shuffled mini-batches', () => {
+  /** x [N, 2] with row i = [i, -i], y[i] = i: a batch shows which samples it holds. */
+  function indexed(n: number): { x: Tensor; y: Int32Array } {
+    const x = new Tensor([n, 2]);
+    for (let i = 0; i < n; i++) x.data.set([i, -i], 2 * i);
+    return { x, y: Int32Array.from({ length: n }, (_, i) => i) };
+  }
+
+  /** The labels of every batch of one epoch, in order, checking that x rows stay paired with them. */
+  function epoch(batches: Iterable<{ x: Tensor; y: Int32Array }>): { order: number[]; sizes: number[] } {
+    const order: number[] = [];
+    const sizes: number[] = [];
+    for (const { x, y } of batches) {
+      expect(x.shape).toEqual([y.length, 2]);
+      for (let r = 0; r < y.length; r++) expect([x.get(r, 0), x.get(r, 1)]).toEqual([y[r], -y[r]]);
+      order.push(...y);
+      sizes.push(y.length);
+    }
+    return { order, sizes };
+  }
+
+  it('every sample exactly once per epoch, ceil(N / batchSize) batches, rows paired (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 0, max: 2 ** 30 }), (n, batchSize, seed) => {
+        const { x, y } = indexed(n);
+        const batches = new GetMiniBatch(x, y, { batchSize, seed });
+        expect(batches.length).toBe(Math.ceil(n / batchSize));
+        const { order, sizes } = epoch(batches);
+        expect(sizes.length).toBe(Math.ceil(n / batchSize));
+        expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      }),
+    );
+  });
+
+  it('shuffles with new Rng(seed).permutation(N)', () => {
+    const { x, y } = indexed(23);
+    const { order } = epoch(new GetMiniBatch(x, y, { batchSize: 5, seed: 4 }));
+    expect(order).toEqual([...new Rng(4).permutation(23)]);
+  });
+
+  it('keeps the last partial batch: N 45 with the default batchSize 20 gives 20, 20, 5', () => {
+    const { x, y } = indexed(45);
+    const batches = new GetMiniBatch(x, y);
+    expect(batches.length).toBe(3);
+    expect(epoch(batches).sizes).toEqual([20, 20, 5]);
+    expect(batches.batch(2).y.length).toBe(5);
+  });
+
+  it('same seed, same order; different seeds, different orders; iterating again replays the epoch', () => {
+    const { x, y } = indexed(30);
+    const a = new GetMiniBatch(x, y, { batchSize: 7, seed: 1 });
+    const first = epoch(a).order;
+    expect(epoch(a).order).toEqual(first);
+    expect(epoch(new GetMiniBatch(x, y, { batchSize: 7, seed: 1 })).order).toEqual(first);
+    expect(epoch(new GetMiniBatch(x, y, { batchSize: 7, seed: 2 })).order).not.toEqual(first);
+  });
+
+  it('batch(i) equals the i-th batch of the iteration, and works for image tensors [N, C, H, W]', () => {
+    const n = 9;
+    const x = new Tensor(
+      [n, 1, 2, 2],
+      Float64Array.from({ length: n * 4 }, (_, i) => Math.floor(i / 4) * 10 + (i % 4)),
+    );
+    const y = Int32Array.from({ length: n }, (_, i) => i);
+    const batches = new GetMiniBatch(x, y, { batchSize: 4, seed: 3 });
+    const iterated = [...batches];
+    expect(iterated.length).toBe(3);
+    iterated.forEach((b, i) => {
+      const direct = batches.batch(i);
+      expect(direct.y).toEqual(b.y);
+      expect(direct.x).toBeCloseTensor(b.x, { atol: 0, rtol: 0, what: `batch(${i}) vs iteration` });
+      expect(b.x.shape).toEqual([b.y.length, 1, 2, 2]);
+      b.y.forEach((sample, r) => {
+        for (let p = 0; p < 4; p++) expect(b.x.get(r, 0, Math.floor(p / 2), p % 2)).toBe(sample * 10 + p);
+      });
+    });
+  });
+
+  it('bad input: x and y of different lengths, bad batchSize, fractional labels, batch index out of range', () => {
+    const { x, y } = indexed(10);
+    expect(() => new GetMiniBatch(x, y.subarray(0, 9))).toThrowKataError(/same number of samples: x has N = 10.*y has 9/);
+    expect(() => new GetMiniBatch(x, y, { batchSize: 0 })).toThrowKataError(/batchSize must be a whole number >= 1, got 0/);
+    expect(() => new GetMiniBatch(x, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9.5])).toThrowKataError(/whole numbers .*got 9\.5 at index 9/);
+    expect(() => new GetMiniBatch(x, y, { batchSize: 4 }).batch(3)).toThrowKataError(/batch index in 0\.\.2, got 3/);
+  });
+
+  it('takes x of any rank >= 1 (one number per sample is fine) and names itself when batchSize is bad', () => {
+    const batches = new GetMiniBatch(new Tensor([3], [10, 11, 12]), [0, 1, 2], { batchSize: 3, seed: 1 });
+    expect(batches.length).toBe(1);
+    expect(Array.from(batches.batch(0).x.data).sort()).toEqual([10, 11, 12]);
+    expect(() => new GetMiniBatch(new Tensor([3]), [0, 1, 2], { batchSize: 0 })).toThrowKataError(
+      /^GetMiniBatch: batchSize must be a whole number >= 1, got 0/,
+    );
+  });
+
+  it('batch(i) rejects a negative or fractional index too', () => {
+    const { x, y } = indexed(10);
+    const batches = new GetMiniBatch(x, y, { batchSize: 4 });
+    expect(() => batches.batch(-1)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got -1/);
+    expect(() => batches.batch(0.5)).toThrowKataError(/^GetMiniBatch\.batch: expected a batch index in 0\.\.2, got 0\.5/);
   });
 });

@@ -1,15 +1,20 @@
 /** kata check <ex>: run one exercise, show its parts and what to do next. */
 import path from 'node:path';
 import { seconds } from '../jest-run';
-import { Exercise } from '../manifest';
+import { Exercise, exerciseNumber } from '../manifest';
 import { KataContext, short } from './context';
 import { recogniseMistakes } from './detect';
 import { focusLines, openPart, partLines } from './report';
 import { isAvailable, runExercises } from './results';
 import { readState, writeState } from './state';
-import { nextAfter } from './status';
+import { nextAfter, waitingExercises } from './status';
+import { waitingLines } from './pacing';
 import { exerciseTypeErrors } from './typecheck';
 import { terminalWidth, wrap } from '../ui/width';
+
+function nextLine(ctx: KataContext, next: Exercise): string {
+  return `Next: ${next.id} (${next.title.en}): read ${path.join(ctx.treeName, next.id, 'README.md')}, then npm run kata -- check ${short(next)}`;
+}
 
 /** Runs one exercise and prints a short summary. Returns whether it is done. */
 export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
@@ -44,7 +49,9 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   if (r.progress === 'done' && typeLines.length === 0) {
     say(`${e.id}: ${colour.green(`all ${r.total} tests pass.`)} Well done! ${took}`);
     const next = nextAfter(ctx, state, e);
-    if (next) say(`Next: ${next.id} (${next.title.en}): read ${path.join(ctx.treeName, next.id, 'README.md')}, then npm run kata -- check ${short(next)}`);
+    const back = next && waitingExercises(ctx, state).get(next);
+    if (next && back) for (const line of waitingLines(ctx, next, back, next)) say(line);
+    if (next) say(nextLine(ctx, next));
     else say('Every exercise passes. Train your own network: npm run train -- --tree exercises');
     return true;
   }
@@ -68,5 +75,13 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   const open = openPart(r);
   if (!open && r.progress === 'not-started') say(`  Read ${path.join(ctx.treeName, e.id, 'README.md')} first.`);
   for (const line of focusLines(ctx, e, r, found)) say(line);
+  // The parts needed now pass and the rest waits for a later exercise: the learner may go on.
+  const waiting = waitingExercises(ctx, state).get(e);
+  const next = waiting && nextAfter(ctx, state, e);
+  if (waiting && next) {
+    say();
+    for (const line of waitingLines(ctx, e, waiting, next)) say(line);
+    if (next !== e && exerciseNumber(next.id) < exerciseNumber(waiting.neededBy.id)) say(nextLine(ctx, next));
+  }
   return false;
 }

@@ -4,6 +4,8 @@
  * reference (solutions/) given the mistaken input or output. A detector that
  * throws (a stub, a crash) finds nothing.
  */
+import type { LayerSpec } from '../../lib/model-spec';
+import { summarize } from '../../lib/summary';
 import { Tensor } from '../../lib/tensor';
 
 // The code under test is loaded at run time from either tree, so its type is open.
@@ -102,6 +104,13 @@ function maxPoolBackward(you: Loader, x: Tensor): Tensor {
   const y = layer.forward(x) as Tensor;
   return layer.backward(Tensor.full(y.shape, 1)) as Tensor;
 }
+
+/** The [C, H, W] a layer list's first layer gives on one input shape. */
+function firstOutput(specs: LayerSpec[], input: number[]): number[] {
+  return summarize(specs.slice(0, 1), input).outputShape;
+}
+
+const countType = (specs: LayerSpec[], type: string): number => specs.filter((s) => s.type === type).length;
 
 export const detectors: Record<string, Detector> = {
   'output-size-ceil': (you) => {
@@ -206,6 +215,37 @@ export const detectors: Record<string, Detector> = {
     const [mine, theirs] = [you, ref].map((load) => tinyFit(load, { epochs: 2, lrDecay: 0.5 }));
     // Epoch e trained with lr * decay^e, one decay too many: epoch 1 already decayed.
     return sameNumbers(mine.lrs, [0.5 * theirs.lrs[0], 0.5 * theirs.lrs[1]]) && !sameNumbers(mine.lrs, theirs.lrs);
+  },
+  'lenet-first-conv-no-padding': (you) => {
+    // conv 6@5x5 without padding: (28 - 5) / 1 + 1 = 24 instead of 28.
+    const specs = you('lenet.ts').lenet5() as LayerSpec[];
+    return specs[0]?.type === 'conv2d' && firstOutput(specs, [1, 28, 28]).join(',') === '6,24,24';
+  },
+  'alexnet-first-conv-stride-1': (you) => {
+    // conv 11x11 moving 1 pixel at a time: 227 - 11 + 1 = 217 (224 + 2*2 - 11 + 1 = 218 for torchvision's), instead of 55.
+    const inputs: [string, number[]][] = [
+      ['single-tower', [3, 227, 227]],
+      ['two-gpu', [3, 227, 227]],
+      ['torchvision', [3, 224, 224]],
+    ];
+    return inputs.some(([variant, input]) => {
+      const specs = you('models.ts').alexnet(variant) as LayerSpec[];
+      const first = specs[0];
+      if (first?.type !== 'conv2d') return false;
+      return firstOutput(specs, input)[1] === firstOutput([{ ...first, stride: 1 }], input)[1];
+    });
+  },
+  'vgg-missing-pool': (you) => {
+    const specs = you('models.ts').vgg16() as LayerSpec[];
+    return countType(specs, 'conv2d') === 13 && countType(specs, 'maxpool2d') < 5;
+  },
+  'stack-receptive-field-3n': (you) => {
+    const r = (n: number): number => you('filter-size.ts').stackedCost(n, 1).receptiveField;
+    return r(2) === 6 && r(3) === 9;
+  },
+  'pointwise-no-in-channels': (you) => {
+    const stats = you('filter-size.ts').pointwiseConv({ inChannels: 3, outChannels: 5, height: 4, width: 4 });
+    return stats.weights === 5 && stats.biases === 5;
   },
   'flatten-backward-not-reshaped': (you) => {
     const layer = new (you('flatten.ts').Flatten)();

@@ -30,7 +30,9 @@ export function partLines(ctx: KataContext, e: Exercise, r: CachedResult): strin
     const title = partTitle(e, p.name);
     const count = `${p.passed}/${p.total}`.padStart(7);
     const pad = ' '.repeat(titleWidth - displayWidth(title));
-    return `  ${mark} ${title}${pad}${count}${p === open ? '  <- next' : ''}`;
+    const neededBy = findPart(e, p.name)?.neededBy;
+    const note = p === open ? '  <- next' : neededBy && !done ? ctx.colour.dim(`  needed from ${neededBy.slice(0, 2)} on`) : '';
+    return `  ${mark} ${title}${pad}${count}${note}`;
   });
 }
 

@@ -1,11 +1,12 @@
 /** kata (no command): every exercise's status, then the one being worked on. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Exercise, listFiles } from '../manifest';
+import { Exercise, exerciseNumber, listFiles } from '../manifest';
 import { formatTable } from '../ui/table';
 import { clip, terminalWidth } from '../ui/width';
 import { KataContext, short } from './context';
 import { focusLines, partLines } from './report';
+import { Waiting, waitingLines, waitingParts } from './pacing';
 import { dependencyKey, isAvailable, refreshResults } from './results';
 import { CachedResult, KataState, readState } from './state';
 
@@ -25,10 +26,16 @@ function lastEdited(dir: string): number {
  */
 export function currentExercise(ctx: KataContext, state: KataState): Exercise | undefined {
   // Done means done as the files are now: an exercise edited since its green result is open again.
-  const open = ctx.manifest.exercises.filter(
+  const unfinished = ctx.manifest.exercises.filter(
     (e) => isAvailable(e, ctx.tree) && (state.results[e.id]?.progress !== 'done' || state.results[e.id]?.key !== dependencyKey(ctx.manifest, e, ctx.tree)),
   );
-  if (open.length === 0) return undefined;
+  if (unfinished.length === 0) return undefined;
+  // An exercise whose parts needed now pass waits while an exercise before the one that needs the rest is unfinished.
+  const waiting = waitingExercises(ctx, state);
+  const waits = (e: Exercise): boolean =>
+    unfinished.some((x) => !waiting.has(x) && exerciseNumber(x.id) < exerciseNumber(waiting.get(e)?.neededBy.id ?? e.id));
+  const ready = unfinished.filter((e) => !waits(e));
+  const open = ready.length > 0 ? ready : unfinished;
   const times = ctx.manifest.exercises.filter((e) => isAvailable(e, ctx.tree)).map((e) => ({ e, t: lastEdited(path.join(ctx.tree, e.id)) }));
   const oldest = Math.min(...times.map((x) => x.t));
   const edited = times.filter((x) => open.includes(x.e) && x.t > oldest + 2000).sort((a, b) => b.t - a.t);
@@ -37,11 +44,30 @@ export function currentExercise(ctx: KataContext, state: KataState): Exercise | 
   return checked ?? open[0];
 }
 
-/** The next unfinished exercise after `e` in the manifest's order (wrapping round). */
+/**
+ * The next unfinished exercise after `e` in the manifest's order (wrapping
+ * round); but an exercise that left parts for later comes first when the
+ * next one is the exercise that needs them, or a later one.
+ */
 export function nextAfter(ctx: KataContext, state: KataState, e: Exercise): Exercise | undefined {
   const list = ctx.manifest.exercises;
   const i = list.indexOf(e);
-  return [...list.slice(i + 1), ...list.slice(0, i)].find((x) => isAvailable(x, ctx.tree) && state.results[x.id]?.progress !== 'done');
+  const next = [...list.slice(i + 1), ...list.slice(0, i)].find((x) => isAvailable(x, ctx.tree) && state.results[x.id]?.progress !== 'done');
+  if (!next) return undefined;
+  const back = [...waitingExercises(ctx, state)].find(([x, w]) => x !== e && exerciseNumber(w.neededBy.id) <= exerciseNumber(next.id));
+  return back ? back[0] : next;
+}
+
+/** The exercises that left parts for later (see pacing.ts), from results that are still current. */
+export function waitingExercises(ctx: KataContext, state: KataState): Map<Exercise, Waiting> {
+  const out = new Map<Exercise, Waiting>();
+  for (const e of ctx.manifest.exercises) {
+    const r = state.results[e.id];
+    // Cheap test first: only a result with parts left for later needs the key of its files.
+    const w = waitingParts(ctx.manifest, e, r);
+    if (w && r && isAvailable(e, ctx.tree) && r.key === dependencyKey(ctx.manifest, e, ctx.tree)) out.set(e, w);
+  }
+  return out;
 }
 
 function statusTable(ctx: KataContext, state: KataState): string {
@@ -93,6 +119,10 @@ export async function showStatus(ctx: KataContext, fresh: boolean): Promise<void
     say('Every exercise passes. Train your network: npm run train -- --tree exercises');
     return;
   }
+  // Exercises that left parts for later: what waits, and whether to go on first.
+  const waiting = waitingExercises(ctx, state);
+  if (waiting.size > 0) say();
+  for (const [e, w] of waiting) for (const line of waitingLines(ctx, e, w, next)) say(line);
   const r = state.results[next.id];
   say(`\n${ctx.colour.bold('Next:')} ${next.id}: ${clip(next.title.en, terminalWidth() - next.id.length - 8)}`);
   say(`  README: ${ctx.treeName}${next.id}/README.md    run: npm run kata -- check ${short(next)}`);

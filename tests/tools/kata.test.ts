@@ -2,7 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { firstLines, parseJestJson, progressOf, SuiteRun, TestCase } from '../../scripts/jest-run';
-import { loadManifest, repoRoot } from '../../scripts/manifest';
+import { Exercise, loadManifest, repoRoot } from '../../scripts/manifest';
+import { KataContext } from '../../scripts/kata/context';
+import { waitingLines, waitingParts } from '../../scripts/kata/pacing';
+import { dependencyKey } from '../../scripts/kata/results';
+import { CachedResult, KataState } from '../../scripts/kata/state';
+import { currentExercise, nextAfter, waitingExercises } from '../../scripts/kata/status';
+import { makeColour } from '../../scripts/ui/colour';
 import { tsxArgs } from '../../scripts/cli/tsx';
 import { runScript, tempDir, removeTempDirs } from '../fixtures/submissions';
 
@@ -177,4 +183,132 @@ describe('.kata-state.json', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(message);
   });
+});
+
+describe('parts left for later (neededBy): 00 before 01, and back before 06', () => {
+  const manifest = loadManifest();
+  const prereq = manifest.exercises.find((e) => e.id === '00-prerequisites')!;
+  const later = prereq.parts.filter((p) => p.neededBy).map((p) => p.name);
+
+  /** A copy of exercises/ whose folders all have the same modification time (no exercise counts as edited). */
+  function untouchedTree(): string {
+    const tree = path.join(tempDir('kata-pacing-'), 'exercises');
+    fs.cpSync(path.join(repoRoot, 'exercises'), tree, { recursive: true });
+    const when = new Date('2026-01-01T00:00:00Z');
+    const touch = (p: string): void => {
+      if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p)) touch(path.join(p, f));
+      fs.utimesSync(p, when, when);
+    };
+    touch(tree);
+    return tree;
+  }
+
+  /** A result whose parts pass (`passed`) or fail, for the tree's current files. */
+  function result(tree: string, e: Exercise, passed: (part: string) => boolean, done = false): CachedResult {
+    const parts = e.parts.map((p) => ({ name: p.name, passed: passed(p.name) ? 3 : 0, total: 3, notStarted: !passed(p.name) }));
+    const total = parts.length * 3;
+    const ok = parts.reduce((s, p) => s + p.passed, 0);
+    return { key: dependencyKey(manifest, e, tree), progress: done ? 'done' : ok === 0 ? 'not-started' : 'failing', passed: ok, total, parts };
+  }
+
+  const context = (tree: string): KataContext => ({ manifest, tree, treeName: 'exercises/', colour: makeColour(false), say: () => {} });
+
+  it('waitingParts: only when every part needed now passes and a later part does not', () => {
+    const tree = untouchedTree();
+    const firstOnly = result(tree, prereq, (p) => !later.includes(p));
+    expect(waitingParts(manifest, prereq, firstOnly)).toEqual({
+      parts: prereq.parts.filter((p) => later.includes(p.name)),
+      neededBy: manifest.exercises.find((e) => e.id === '06-classifier'),
+    });
+    // FC still failing: nothing waits, 00 is simply unfinished.
+    expect(
+      waitingParts(
+        manifest,
+        prereq,
+        result(tree, prereq, (p) => !later.includes(p) && p !== 'fc'),
+      ),
+    ).toBeUndefined();
+    // Everything passes, or an exercise without such parts.
+    expect(
+      waitingParts(
+        manifest,
+        prereq,
+        result(tree, prereq, () => true, true),
+      ),
+    ).toBeUndefined();
+    const conv = manifest.exercises.find((e) => e.id === '01-conv2d')!;
+    expect(
+      waitingParts(
+        manifest,
+        conv,
+        result(tree, conv, (p) => p === 'naive'),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('the current exercise moves on to 01 once 00 waits, and comes back to 00 when 06 is next', () => {
+    const tree = untouchedTree();
+    const ctx = context(tree);
+    const byId = (id: string): Exercise => manifest.exercises.find((e) => e.id === id)!;
+    const state: KataState = { hints: {}, results: {} };
+    for (const e of manifest.exercises) state.results[e.id] = result(tree, e, () => false);
+    state.results[prereq.id] = result(tree, prereq, (p) => !later.includes(p));
+    expect(currentExercise(ctx, state)?.id).toBe('01-conv2d');
+    expect(nextAfter(ctx, state, prereq)?.id).toBe('01-conv2d');
+    expect(waitingExercises(ctx, state).get(prereq)?.neededBy.id).toBe('06-classifier');
+
+    for (const id of ['01-conv2d', '02-output-size', '03-max-pool2d', '04-average-pool2d']) state.results[id] = result(tree, byId(id), () => true, true);
+    // 05 still open, before 06: 00 keeps waiting.
+    expect(currentExercise(ctx, state)?.id).toBe('05-flatten');
+    expect(nextAfter(ctx, state, byId('04-average-pool2d'))?.id).toBe('05-flatten');
+
+    state.results['05-flatten'] = result(tree, byId('05-flatten'), () => true, true);
+    // 06 needs 00's training parts: 00 comes first, as the current exercise and as the next after 05.
+    expect(currentExercise(ctx, state)?.id).toBe('00-prerequisites');
+    expect(nextAfter(ctx, state, byId('05-flatten'))?.id).toBe('00-prerequisites');
+
+    // A result from before the last edit of 00 does not count.
+    fs.appendFileSync(path.join(tree, '00-prerequisites', 'initializers.ts'), '\n');
+    expect(waitingExercises(ctx, state).size).toBe(0);
+  });
+
+  it('the lines say which parts wait for 06 and to go on to 01, English then Japanese', () => {
+    const tree = untouchedTree();
+    const w = waitingParts(
+      manifest,
+      prereq,
+      result(tree, prereq, (p) => !later.includes(p)),
+    )!;
+    const conv = manifest.exercises.find((e) => e.id === '01-conv2d')!;
+    const text = waitingLines(context(tree), prereq, w, conv).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain(
+      '00-prerequisites: FC (affine) layer, ReLU, softmax with cross-entropy and Conv1d pass. Initializers, optimizers and mini-batches are first needed in 06: go on to 01 now and come back to them before 06.',
+    );
+    // Japanese wraps between any two characters: compare without the spaces.
+    const compact = text.replace(/ /g, '');
+    expect(compact).toContain('初期化・最適化手法・ミニバッチは06で初めて使います。先に01へ進み、06の前に戻ってきてください。');
+    expect(compact.indexOf('goonto01')).toBeLessThan(compact.indexOf('先に01へ進み'));
+    expect(waitingLines(context(tree), prereq, w, prereq).join(' ')).toContain('write them now, before 06.');
+  });
+
+  it('kata check 00 with the first parts written says to go on to 01', () => {
+    const root = tempDir('kata-pacing-check-');
+    fs.symlinkSync(path.join(repoRoot, 'lib'), path.join(root, 'lib'));
+    const tree = path.join(root, 'exercises');
+    fs.cpSync(path.join(repoRoot, 'exercises'), tree, { recursive: true });
+    for (const p of prereq.parts.filter((x) => !x.neededBy))
+      fs.copyFileSync(path.join(repoRoot, 'solutions', prereq.id, p.file), path.join(tree, prereq.id, p.file));
+    const run = runScript(
+      'kata',
+      ['check', '00'],
+      { KATA_TREE: tree, KATA_STATE_FILE: path.join(root, 'state.json'), NO_COLOR: '1', COLUMNS: '80' },
+      120_000,
+    );
+    expect(run.status).toBe(1);
+    const out = run.stdout.replace(/\s+/g, ' ');
+    expect(out).toContain('✓ Conv1d');
+    expect(out).toContain('Initializers, optimizers and mini-batches are first needed in 06: go on to 01 now and come back to them before 06.');
+    expect(out).toContain('Next: 01-conv2d (');
+    expect(out).toContain('then npm run kata -- check 01');
+  }, 120_000);
 });

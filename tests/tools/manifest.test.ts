@@ -151,6 +151,60 @@ describe('manifest lint of parts and mistakes', () => {
   });
 });
 
+describe('manifest lint of neededBy (parts a later exercise needs first)', () => {
+  const part = (name: string, neededBy?: string) => ({
+    name,
+    title: { en: name, ja: name },
+    tests: ['01 demo: double'],
+    file: 'demo.ts',
+    formula: 'y = 2 x',
+    ...(neededBy ? { neededBy } : {}),
+  });
+  const lintOf = (...parts: ReturnType<typeof part>[]): string[] => {
+    const root = fixtureRepo();
+    fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), "describe('01 demo: double', () => {});\n");
+    const later = demoExercise({ id: '03-later', test: 'tests/01-demo.test.ts' });
+    for (const tree of ['exercises', 'solutions'])
+      for (const id of ['00-first', '03-later']) fs.cpSync(path.join(root, tree, '01-demo'), path.join(root, tree, id), { recursive: true });
+    return lint({ root, manifest: manifestOf(demoExercise({ id: '00-first', parts }), demoExercise(), later) }).filter((e) =>
+      e.startsWith('manifest 00-first:'),
+    );
+  };
+
+  it('accepts deferred parts after the others, naming a later exercise', () => {
+    expect(lintOf(part('a'), part('b', '03-later'), part('c', '01-demo'))).toEqual([]);
+  });
+
+  it('reports a deferred part before one needed now, an unknown or earlier exercise, and an exercise whose every part waits', () => {
+    expect(lintOf(part('a'), part('b', '03-later'), part('c'))).toEqual([
+      'manifest 00-first: part "c" comes after part "b", which has neededBy; parts with neededBy come last',
+    ]);
+    expect(lintOf(part('a'), part('b', '07-nowhere'), part('c', '00-first'))).toEqual([
+      'manifest 00-first: part "b" has neededBy "07-nowhere", which is not an exercise of the manifest',
+      'manifest 00-first: part "c" has neededBy "00-first", which is not after 00-first',
+    ]);
+    expect(lintOf(part('a', '03-later'))).toEqual(['manifest 00-first: every part has neededBy; at least the first part is needed now']);
+  });
+
+  it("the shipped manifest defers only 00's training parts, to 06", () => {
+    const e = loadManifest().exercises.find((x) => x.id === '00-prerequisites')!;
+    expect(e.parts.map((p) => [p.name, p.neededBy ?? 'now'])).toEqual([
+      ['fc', 'now'],
+      ['relu', 'now'],
+      ['softmax', 'now'],
+      ['conv1d', 'now'],
+      ['initializers', '06-classifier'],
+      ['optimizers', '06-classifier'],
+      ['mini-batch', '06-classifier'],
+    ]);
+    expect(
+      loadManifest()
+        .exercises.filter((x) => x.parts.some((p) => p.neededBy))
+        .map((x) => x.id),
+    ).toEqual(['00-prerequisites']);
+  });
+});
+
 describe('exportedNames', () => {
   it('reads every kind of export declaration', () => {
     const source = [

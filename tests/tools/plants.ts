@@ -97,6 +97,38 @@ export const PLANTS: Record<string, Edit[]> = {
     },
   ],
   'pool-tie-last-max': [{ file: '03-max-pool2d/max-pool2d.ts', from: 'if (x.data[at] > best) {', to: 'if (x.data[at] >= best) {' }],
+  'lenet-first-conv-no-padding': [
+    {
+      file: '07-lenet/lenet.ts',
+      from: "{ type: 'conv2d', outChannels: 6, kernelSize: 5, padding: 2 },",
+      to: "{ type: 'conv2d', outChannels: 6, kernelSize: 5 },",
+    },
+  ],
+  'alexnet-first-conv-stride-1': [
+    {
+      file: '08-famous-models/models.ts',
+      from: "{ type: 'conv2d', outChannels: 96, kernelSize: 11, stride: 4 },",
+      to: "{ type: 'conv2d', outChannels: 96, kernelSize: 11 },",
+    },
+  ],
+  // The last block without its pool: 512 x 14 x 14 reaches flatten.
+  'vgg-missing-pool': [
+    {
+      file: '08-famous-models/models.ts',
+      from: 'blocks.flatMap(([channels, convs]): LayerSpec[] =>',
+      to: 'blocks.flatMap(([channels, convs], b): LayerSpec[] =>',
+    },
+    {
+      file: '08-famous-models/models.ts',
+      after: 'export function vgg16',
+      from: "    { type: 'maxpool2d', kernelSize: 2 },\n  ]);",
+      to: "    ...(b === blocks.length - 1 ? [] : [{ type: 'maxpool2d', kernelSize: 2 } as const]),\n  ]);",
+    },
+  ],
+  'stack-receptive-field-3n': [{ file: '10-filter-size/filter-size.ts', from: 'receptiveField: 2 * n + 1', to: 'receptiveField: 3 * n' }],
+  'pointwise-no-in-channels': [
+    { file: '10-filter-size/filter-size.ts', from: 'const weights = inChannels * outChannels;', to: 'const weights = outChannels;' },
+  ],
   'flatten-backward-not-reshaped': [{ file: '05-flatten/flatten.ts', from: 'return dout.reshape(this.inputShape);', to: 'return dout;' }],
 };
 
