@@ -596,7 +596,8 @@ describe('npm run grade: the submission computes in its own process, the tests j
   });
 
   it("calls the tests' own objects back (an initializer, an Rng, a layer handed to an optimizer) and keeps them the tests'", () => {
-    expect(exercise(prerequisites.json['full-00'], '00-prerequisites')).toMatchObject({ status: 'passed', score: 10 });
+    const points = loadManifest().exercises.find((e) => e.id === '00-prerequisites')!.points;
+    expect(exercise(prerequisites.json['full-00'], '00-prerequisites')).toMatchObject({ status: 'passed', score: points });
     // The forged record stays in the submission's process: the test still sees the wrong fanIn, and only that test fails.
     const forged = exercise(prerequisites.json.forged, '00-prerequisites');
     expect(forged).toMatchObject({ status: 'failed', passed: forged.total! - 1 });
