@@ -110,46 +110,52 @@ function findMembers(proto) {
 
 const keyOf = (name) => (name === ITERATOR ? Symbol.iterator : name);
 
-/**
- * @param side      'h' (the submission's process) or 'c' (the tests' process): the prefix of this side's ids
- * @param input     file descriptor read for messages
- * @param output    file descriptor written
- * @param Tensor    this side's Tensor class
- * @param rebuildError  (name, message) => an Error of this side's classes
- * @param load      (module) => exports, on the side that answers 'load'
- * @param guarded   this side's objects are the tests': the other side may
- *                  change only the numbers in their tensors (what an
- *                  optimizer updates), never set or replace a field
- * @param peerGuarded  the other side is guarded: a field this side sets on
- *                  one of its objects stays here (a learner's optimizer that
- *                  keeps its state on the layer it was given)
- */
-function createBridge({ side, input, output, Tensor, rebuildError, load, guarded = false, peerGuarded = false }) {
-  const isTensor = (v) => v instanceof Tensor;
-  const local = new Map(); // id -> an object of this side that was sent
-  const localIds = new WeakMap();
-  const proxies = new Map(); // id -> WeakRef of the proxy of the other side's object
-  const proxyIds = new WeakMap();
-  const knownKeys = new WeakMap(); // proxy -> its owner's own field names, as last told
-  const tracked = new Map(); // proxy id -> Map(key -> {id, key, value, text}): fields read through proxies
-  const released = [];
-  const finalizer = new FinalizationRegistry((id) => {
-    if (proxies.get(id)?.deref()) return;
-    proxies.delete(id);
-    tracked.delete(id);
-    released.push(id);
-  });
-  let nextId = 1;
-  let dead = null;
-  let pending = Buffer.alloc(0);
+class Bridge {
+  /**
+   * @param options.side      'h' (the submission's process) or 'c' (the tests' process): the prefix of this side's ids
+   * @param options.input     file descriptor read for messages
+   * @param options.output    file descriptor written
+   * @param options.Tensor    this side's Tensor class
+   * @param options.rebuildError  (name, message) => an Error of this side's classes
+   * @param options.load      (module) => exports, on the side that answers 'load'
+   * @param options.guarded   this side's objects are the tests': the other side may
+   *                  change only the numbers in their tensors (what an
+   *                  optimizer updates), never set or replace a field
+   * @param options.peerGuarded  the other side is guarded: a field this side sets on
+   *                  one of its objects stays here (a learner's optimizer that
+   *                  keeps its state on the layer it was given)
+   */
+  constructor({ side, input, output, Tensor, rebuildError, load, guarded = false, peerGuarded = false }) {
+    Object.assign(this, { side, input, output, Tensor, rebuildError, loadModule: load, guarded, peerGuarded });
+    this.local = new Map(); // id -> an object of this side that was sent
+    this.localIds = new WeakMap();
+    this.proxies = new Map(); // id -> WeakRef of the proxy of the other side's object
+    this.proxyIds = new WeakMap();
+    this.knownKeys = new WeakMap(); // proxy -> its owner's own field names, as last told
+    this.tracked = new Map(); // proxy id -> Map(key -> {id, key, value, text}): fields read through proxies
+    this.released = [];
+    this.finalizer = new FinalizationRegistry((id) => {
+      if (this.proxies.get(id)?.deref()) return;
+      this.proxies.delete(id);
+      this.tracked.delete(id);
+      this.released.push(id);
+    });
+    this.nextId = 1;
+    this.dead = null;
+    this.pending = Buffer.alloc(0);
+  }
+
+  isTensor(v) {
+    return v instanceof this.Tensor;
+  }
 
   // -------------------------------------------------------------- values
 
-  function bytes(view) {
+  bytes(view) {
     return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
   }
 
-  function encode(v, depth = 0, byValue = false) {
+  encode(v, depth = 0, byValue = false) {
     if (depth > MAX_DEPTH) throw new TypeError(`a value nested more than ${MAX_DEPTH} levels deep cannot cross`);
     if (v === undefined) return { $u: 1 };
     if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
@@ -161,30 +167,30 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
       return v;
     }
     if (typeof v !== 'object' && typeof v !== 'function') throw new TypeError(`a ${typeof v} cannot cross`);
-    if (isTensor(v)) return { $t: Array.from(v.shape, Number), d: bytes(v.data instanceof Float64Array ? v.data : Float64Array.from(v.data)) };
+    if (this.isTensor(v)) return { $t: Array.from(v.shape, Number), d: this.bytes(v.data instanceof Float64Array ? v.data : Float64Array.from(v.data)) };
     if (ArrayBuffer.isView(v)) {
       const name = Object.prototype.toString.call(v).slice(8, -1);
       if (!(name in TYPED)) throw new TypeError(`a ${name} cannot cross`);
-      return { $a: name, d: bytes(v) };
+      return { $a: name, d: this.bytes(v) };
     }
-    if (Array.isArray(v)) return v.map((x) => encode(x, depth + 1));
+    if (Array.isArray(v)) return v.map((x) => this.encode(x, depth + 1));
     // A record with functions of its own (a layer written as an object literal) behaves as an object: by reference.
-    if (isRecord(v) && (byValue || !Object.values(v).some((x) => typeof x === 'function' && !isClass(x)))) {
+    if (this.isRecord(v) && (byValue || !Object.values(v).some((x) => typeof x === 'function' && !isClass(x)))) {
       const out = {};
-      for (const key of Object.keys(v)) out[key] = encode(v[key], depth + 1);
+      for (const key of Object.keys(v)) out[key] = this.encode(v[key], depth + 1);
       return { $o: out };
     }
-    return reference(v);
+    return this.reference(v);
   }
 
-  function reference(v) {
-    const theirs = proxyIds.get(v);
+  reference(v) {
+    const theirs = this.proxyIds.get(v);
     if (theirs !== undefined) return { $r: theirs };
-    let id = localIds.get(v);
-    if (id === undefined || local.get(id) !== v) {
-      id = `${side}${nextId++}`;
-      localIds.set(v, id);
-      local.set(id, v);
+    let id = this.localIds.get(v);
+    if (id === undefined || this.local.get(id) !== v) {
+      id = `${this.side}${this.nextId++}`;
+      this.localIds.set(v, id);
+      this.local.set(id, v);
     }
     if (typeof v === 'function') {
       if (!isClass(v)) return { $l: id, k: 'fn', n: String(v.name) };
@@ -200,49 +206,49 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
       m: [...m, ...ownMethods],
       g,
       o: Object.keys(v).filter((k) => allowedName(k) && typeof v[k] !== 'function'),
-      c: typeof ctor === 'function' && isClass(ctor) ? reference(ctor) : null,
+      c: typeof ctor === 'function' && isClass(ctor) ? this.reference(ctor) : null,
     };
   }
 
   /** An argument of this side's own: its data fields go with it, so that the other side reads them as they are now. */
-  function encodeArgument(v) {
-    const out = encode(v);
+  encodeArgument(v) {
+    const out = this.encode(v);
     if (out && typeof out === 'object' && typeof out.$l === 'string' && out.k === 'obj') {
       out.f = {};
-      for (const key of out.o) out.f[key] = encode(v[key]);
+      for (const key of out.o) out.f[key] = this.encode(v[key]);
     }
     return out;
   }
 
-  function decode(v, depth = 0) {
+  decode(v, depth = 0) {
     if (depth > MAX_DEPTH) throw new TypeError(`a value nested more than ${MAX_DEPTH} levels deep`);
     if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((x) => decode(x, depth + 1));
+    if (Array.isArray(v)) return v.map((x) => this.decode(x, depth + 1));
     if ('$u' in v) return undefined;
     if ('$n' in v) return v.$n === '-0' ? -0 : Number(v.$n);
-    if ('$t' in v) return new Tensor(v.$t, new Float64Array(fromBase64(v.d, 8)));
+    if ('$t' in v) return new this.Tensor(v.$t, new Float64Array(this.fromBase64(v.d, 8)));
     if ('$a' in v) {
       const Typed = Object.hasOwn(TYPED, v.$a) ? TYPED[v.$a] : null;
       if (!Typed) throw new TypeError('an unknown typed array on the channel');
-      return new Typed(fromBase64(v.d, Typed.BYTES_PER_ELEMENT));
+      return new Typed(this.fromBase64(v.d, Typed.BYTES_PER_ELEMENT));
     }
     if ('$o' in v && v.$o && typeof v.$o === 'object') {
       const out = {};
       for (const key of Object.keys(v.$o)) {
         if (!allowedName(key)) continue;
-        Object.defineProperty(out, key, { value: decode(v.$o[key], depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, { value: this.decode(v.$o[key], depth + 1), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     if ('$r' in v) {
-      if (!local.has(v.$r)) throw new Error(`an object that no longer exists on this side (${String(v.$r)})`);
-      return local.get(v.$r);
+      if (!this.local.has(v.$r)) throw new Error(`an object that no longer exists on this this.side (${String(v.$r)})`);
+      return this.local.get(v.$r);
     }
-    if ('$l' in v && typeof v.$l === 'string' && !v.$l.startsWith(side)) return proxyFor(v);
+    if ('$l' in v && typeof v.$l === 'string' && !v.$l.startsWith(this.side)) return this.proxyFor(v);
     throw new TypeError('an unknown value on the channel');
   }
 
-  function fromBase64(text, unit) {
+  fromBase64(text, unit) {
     const buf = Buffer.from(String(text), 'base64');
     if (buf.length % unit !== 0) throw new TypeError('an array whose bytes are not whole elements');
     const copy = new ArrayBuffer(buf.length);
@@ -252,41 +258,45 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
 
   // -------------------------------------------------------------- proxies
 
-  function proxyFor(d) {
-    let p = proxies.get(d.$l)?.deref();
+  proxyFor(d) {
+    let p = this.proxies.get(d.$l)?.deref();
     if (p) {
-      if (d.k === 'obj' && Array.isArray(d.o)) knownKeys.set(p, d.o.filter(allowedName));
+      if (d.k === 'obj' && Array.isArray(d.o)) this.knownKeys.set(p, d.o.filter(allowedName));
     } else {
-      p = d.k === 'fn' ? remoteFunction(d) : d.k === 'class' ? remoteClass(d) : remoteObject(d);
-      proxies.set(d.$l, new WeakRef(p));
-      proxyIds.set(p, d.$l);
-      finalizer.register(p, d.$l);
+      p = d.k === 'fn' ? this.remoteFunction(d) : d.k === 'class' ? this.remoteClass(d) : this.remoteObject(d);
+      this.proxies.set(d.$l, new WeakRef(p));
+      this.proxyIds.set(p, d.$l);
+      this.finalizer.register(p, d.$l);
     }
     // An argument's fields as they are now: kept in the same objects (an optimizer keys its state by the Tensor).
     if (d.f && typeof d.f === 'object') {
       for (const key of Object.keys(d.f).filter(allowedName)) {
-        const entry = tracked.get(d.$l)?.get(key);
+        const entry = this.tracked.get(d.$l)?.get(key);
         if (entry) {
-          entry.value = update(entry.value, decode(d.f[key]));
+          entry.value = this.update(entry.value, this.decode(d.f[key]));
           entry.text = JSON.stringify(d.f[key]);
-        } else track(d.$l, key, decode(d.f[key]));
+        } else this.track(d.$l, key, this.decode(d.f[key]));
       }
     }
     return p;
   }
 
-  const nameOf = (d) => (typeof d.n === 'string' && /^[A-Za-z_$][\w$]{0,100}$/.test(d.n) ? d.n : 'Remote');
-
-  function remoteFunction(d) {
-    const id = d.$l;
-    return {
-      [nameOf(d)](...args) {
-        return call({ q: 'apply', id, args }, args);
-      },
-    }[nameOf(d)];
+  nameOf(d) {
+    return typeof d.n === 'string' && /^[A-Za-z_$][\w$]{0,100}$/.test(d.n) ? d.n : 'Remote';
   }
 
-  function defineMembers(target, d, idOf) {
+  remoteFunction(d) {
+    const call = (request, args) => this.call(request, args);
+    const id = d.$l;
+    return {
+      [this.nameOf(d)](...args) {
+        return call({ q: 'apply', id, args }, args);
+      },
+    }[this.nameOf(d)];
+  }
+
+  defineMembers(target, d, idOf) {
+    const call = (request, args) => this.call(request, args);
     for (const name of (Array.isArray(d.m) ? d.m : []).filter(allowedName)) {
       Object.defineProperty(target, keyOf(name), {
         value: {
@@ -308,17 +318,18 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
     }
   }
 
-  function remoteClass(d) {
+  remoteClass(d) {
+    const call = (request, args) => this.call(request, args);
     const id = d.$l;
     const C = {
-      [nameOf(d)]: class {
+      [this.nameOf(d)]: class {
         constructor(...args) {
           return call({ q: 'new', id, args }, args);
         }
       },
-    }[nameOf(d)];
+    }[this.nameOf(d)];
     if (d.e) Object.setPrototypeOf(C.prototype, Error.prototype);
-    defineMembers(C.prototype, d, (self) => proxyIds.get(self));
+    this.defineMembers(C.prototype, d, (self) => this.proxyIds.get(self));
     for (const name of (Array.isArray(d.s) ? d.s : []).filter(allowedName)) {
       Object.defineProperty(C, name, {
         value: (...args) => call({ q: 'invoke', id, name, args }, args),
@@ -329,11 +340,14 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
     return C;
   }
 
-  function remoteObject(d) {
+  remoteObject(d) {
+    const { knownKeys, tracked, peerGuarded } = this;
+    const call = (request, args) => this.call(request, args);
+    const track = (key, value) => this.track(id, key, value);
     const id = d.$l;
-    const Class = d.c ? decode(d.c) : null;
+    const Class = d.c ? this.decode(d.c) : null;
     const target = Object.create(typeof Class === 'function' ? Class.prototype : Object.prototype);
-    if (!Class) defineMembers(target, d, () => id);
+    if (!Class) this.defineMembers(target, d, () => id);
     const overlay = new Map(); // fields set here on an object of a guarded side
     const proxy = new Proxy(target, {
       get(t, key, receiver) {
@@ -343,7 +357,7 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
         const entry = tracked.get(id)?.get(key);
         if (entry) return entry.value;
         const value = call({ q: 'get', id, key }, []);
-        track(id, key, value);
+        track(key, value);
         return value;
       },
       set(t, key, value) {
@@ -355,7 +369,7 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
         call({ q: 'set', id, key, value }, []);
         const known = knownKeys.get(proxy) ?? [];
         if (!known.includes(key)) knownKeys.set(proxy, [...known, key]);
-        track(id, key, value);
+        track(key, value);
         return true;
       },
       has: (t, key) => overlay.has(key) || key in t || (typeof key === 'string' && (knownKeys.get(proxy) ?? []).includes(key)),
@@ -372,9 +386,9 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
     return proxy;
   }
 
-  function track(id, key, value) {
-    if (!tracked.has(id)) tracked.set(id, new Map());
-    tracked.get(id).set(key, { id, key, value, text: JSON.stringify(encode(value)) });
+  track(id, key, value) {
+    if (!this.tracked.has(id)) this.tracked.set(id, new Map());
+    this.tracked.get(id).set(key, { id, key, value, text: JSON.stringify(this.encode(value)) });
   }
 
   /**
@@ -382,22 +396,22 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
    * and of every proxy in its arguments, and, through them, of every proxy
    * they hold (a classifier's layers). The rest wait for a call of their own.
    */
-  function reachable(id, args) {
+  reachable(id, args) {
     const entries = [];
     const seen = new Set();
     const visit = (v, depth) => {
-      if (depth > MAX_DEPTH || v === null || (typeof v !== 'object' && typeof v !== 'function') || isTensor(v) || ArrayBuffer.isView(v)) return;
-      const pid = proxyIds.get(v);
+      if (depth > MAX_DEPTH || v === null || (typeof v !== 'object' && typeof v !== 'function') || this.isTensor(v) || ArrayBuffer.isView(v)) return;
+      const pid = this.proxyIds.get(v);
       if (pid !== undefined) return visitId(pid, depth);
       if (seen.has(v)) return;
       seen.add(v);
       if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
-      else if (isRecord(v)) Object.keys(v).forEach((k) => visit(v[k], depth + 1));
+      else if (this.isRecord(v)) Object.keys(v).forEach((k) => visit(v[k], depth + 1));
     };
     const visitId = (pid, depth) => {
       if (seen.has(pid)) return;
       seen.add(pid);
-      for (const entry of tracked.get(pid)?.values() ?? []) {
+      for (const entry of this.tracked.get(pid)?.values() ?? []) {
         entries.push(entry);
         visit(entry.value, depth + 1);
       }
@@ -409,12 +423,12 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
 
   // -------------------------------------------------------------- in place
 
-  const isRecord = (v) => {
-    if (v === null || typeof v !== 'object' || proxyIds.has(v) || Array.isArray(v)) return false;
+  isRecord(v) {
+    if (v === null || typeof v !== 'object' || this.proxyIds.has(v) || Array.isArray(v)) return false;
     const proto = Object.getPrototypeOf(v);
     // Object.prototype of this realm or of another one (jest runs tests in a context of their own).
     return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null;
-  };
+  }
 
   /**
    * Writes only numbers, in place, where `into` already has the same
@@ -422,16 +436,16 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
    * (the parameters an optimizer updates), never their shape, keys or other
    * values (a test's records stay the test's).
    */
-  function updateNumbers(into, next) {
-    if (isTensor(into) && isTensor(next) && into.shape.join() === next.shape.join()) into.data.set(next.data);
+  updateNumbers(into, next) {
+    if (this.isTensor(into) && this.isTensor(next) && into.shape.join() === next.shape.join()) into.data.set(next.data);
     else if (ArrayBuffer.isView(into) && ArrayBuffer.isView(next) && into.constructor.name === next.constructor.name && into.length === next.length) {
       into.set(next);
-    } else if (isRecord(into) && isRecord(next)) for (const key of Object.keys(into)) if (key in next) updateNumbers(into[key], next[key]);
+    } else if (this.isRecord(into) && this.isRecord(next)) for (const key of Object.keys(into)) if (key in next) this.updateNumbers(into[key], next[key]);
   }
 
   /** Writes `next` into `into` where it can (same-shaped tensors and arrays, records); returns what the holder should now hold. */
-  function update(into, next) {
-    if (isTensor(into) && isTensor(next) && into.shape.join() === next.shape.join()) {
+  update(into, next) {
+    if (this.isTensor(into) && this.isTensor(next) && into.shape.join() === next.shape.join()) {
       into.data.set(next.data);
       return into;
     }
@@ -440,12 +454,12 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
       return into;
     }
     if (Array.isArray(into) && Array.isArray(next) && into.length === next.length && !Object.isFrozen(into)) {
-      for (let i = 0; i < next.length; i++) into[i] = update(into[i], next[i]);
+      for (let i = 0; i < next.length; i++) into[i] = this.update(into[i], next[i]);
       return into;
     }
-    if (isRecord(into) && isRecord(next) && !Object.isFrozen(into)) {
+    if (this.isRecord(into) && this.isRecord(next) && !Object.isFrozen(into)) {
       for (const key of Object.keys(into)) if (!(key in next)) delete into[key];
-      for (const key of Object.keys(next)) into[key] = update(into[key], next[key]);
+      for (const key of Object.keys(next)) into[key] = this.update(into[key], next[key]);
       return into;
     }
     return next;
@@ -453,48 +467,48 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
 
   // -------------------------------------------------------------- messages
 
-  function send(message) {
+  send(message) {
     const buf = Buffer.from(JSON.stringify(message) + '\n', 'utf8');
     try {
-      for (let off = 0; off < buf.length;) off += fs.writeSync(output, buf, off, buf.length - off);
+      for (let off = 0; off < buf.length;) off += fs.writeSync(this.output, buf, off, buf.length - off);
     } catch (err) {
-      dead = `the other process has ended (${err.code || err.message}); no more calls reach it`;
-      throw new Error(dead, { cause: err });
+      this.dead = `the other process has ended (${err.code || err.message}); no more calls reach it`;
+      throw new Error(this.dead, { cause: err });
     }
   }
 
-  function receive() {
-    const chunks = [pending];
-    let size = pending.length;
-    let newline = pending.indexOf(10);
+  receive() {
+    const chunks = [this.pending];
+    let size = this.pending.length;
+    let newline = this.pending.indexOf(10);
     const chunk = Buffer.alloc(1 << 16);
     while (newline < 0) {
-      const n = fs.readSync(input, chunk, 0, chunk.length, null);
+      const n = fs.readSync(this.input, chunk, 0, chunk.length, null);
       if (n === 0) {
-        dead = 'the other process has ended (it exited, crashed or was killed); no more calls reach it';
-        throw new Error(dead);
+        this.dead = 'the other process has ended (it exited, crashed or was killed); no more calls reach it';
+        throw new Error(this.dead);
       }
       const at = chunk.subarray(0, n).indexOf(10);
       chunks.push(Buffer.from(chunk.subarray(0, n)));
       if (at >= 0) newline = size + at;
       size += n;
       if (size > MAX_MESSAGE) {
-        dead = `a message larger than ${MAX_MESSAGE} bytes came on the channel`;
-        throw new Error(dead);
+        this.dead = `a message larger than ${MAX_MESSAGE} bytes came on the channel`;
+        throw new Error(this.dead);
       }
     }
     const all = Buffer.concat(chunks);
-    pending = all.subarray(newline + 1);
+    this.pending = all.subarray(newline + 1);
     const message = JSON.parse(all.subarray(0, newline).toString('utf8'));
     if (message === null || typeof message !== 'object') throw new TypeError('a message that is not an object came on the channel');
     return message;
   }
 
   /** The tracked fields among `entries` this side changed since the owner last told their values. */
-  function changed(entries) {
+  changed(entries) {
     const out = [];
     for (const t of entries) {
-      const value = encode(t.value);
+      const value = this.encode(t.value);
       const text = JSON.stringify(value);
       if (text !== t.text) {
         out.push([t.id, t.key, value]);
@@ -505,96 +519,96 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
   }
 
   /** Sends a request and serves the other side's requests until its answer comes. */
-  function call(request, args) {
-    if (dead) throw new Error(dead);
-    const entries = reachable(proxyIds.has(proxies.get(request.id)?.deref()) ? request.id : undefined, args);
-    send({
+  call(request, args) {
+    if (this.dead) throw new Error(this.dead);
+    const entries = this.reachable(this.proxyIds.has(this.proxies.get(request.id)?.deref()) ? request.id : undefined, args);
+    this.send({
       ...request,
-      args: args.map(encodeArgument),
-      value: 'value' in request ? encode(request.value) : undefined,
-      sync: changed(entries),
+      args: args.map((a) => this.encodeArgument(a)),
+      value: 'value' in request ? this.encode(request.value) : undefined,
+      sync: this.changed(entries),
       track: entries.map((t) => [t.id, t.key]),
-      release: released.splice(0),
+      release: this.released.splice(0),
     });
     for (;;) {
-      const message = receive();
+      const message = this.receive();
       if (typeof message.q === 'string') {
-        send(serve(message));
+        this.send(this.serve(message));
         continue;
       }
-      applyFresh(message.fresh);
+      this.applyFresh(message.fresh);
       // What the call changed in the numbers of this side's own arguments (the layer an optimizer updated).
       for (const [id, key, value] of Array.isArray(message.sync) ? message.sync : []) {
-        if (local.has(id) && readable(local.get(id), key)) updateNumbers(local.get(id)[key], decode(value));
+        if (this.local.has(id) && this.readable(this.local.get(id), key)) this.updateNumbers(this.local.get(id)[key], this.decode(value));
       }
-      if (message.e) throw rebuildError(String(message.e.name ?? 'Error'), String(message.e.message ?? ''));
-      const value = decode(message.a);
-      const proxy = proxies.get(request.id)?.deref();
-      if (proxy && Array.isArray(message.keys)) knownKeys.set(proxy, message.keys.filter(allowedName));
+      if (message.e) throw this.rebuildError(String(message.e.name ?? 'Error'), String(message.e.message ?? ''));
+      const value = this.decode(message.a);
+      const proxy = this.proxies.get(request.id)?.deref();
+      if (proxy && Array.isArray(message.keys)) this.knownKeys.set(proxy, message.keys.filter(allowedName));
       return value;
     }
   }
 
-  function applyFresh(fresh) {
+  applyFresh(fresh) {
     if (!Array.isArray(fresh)) return;
     for (const [id, key, value] of fresh) {
-      const t = tracked.get(id)?.get(key);
+      const t = this.tracked.get(id)?.get(key);
       if (!t) continue;
       const text = JSON.stringify(value);
       if (text === t.text) continue;
-      t.value = update(t.value, decode(value));
+      t.value = this.update(t.value, this.decode(value));
       t.text = text;
     }
   }
 
   // -------------------------------------------------------------- serving
 
-  function own(id) {
-    if (!local.has(id)) throw new Error(`no object ${String(id)} on this side`);
-    return local.get(id);
+  own(id) {
+    if (!this.local.has(id)) throw new Error(`no object ${String(id)} on this this.side`);
+    return this.local.get(id);
   }
 
-  function readable(obj, key) {
+  readable(obj, key) {
     if (!allowedName(key)) return false;
     if (Object.keys(obj).includes(key)) return true;
     return typeof obj !== 'function' && membersOf(Object.getPrototypeOf(obj)).g.includes(key);
   }
 
-  function callable(obj, name) {
+  callable(obj, name) {
     if (!allowedName(name)) return false;
     if (typeof obj === 'function') return Object.getOwnPropertyNames(obj).includes(name) && typeof obj[name] === 'function';
     return membersOf(Object.getPrototypeOf(obj)).m.includes(name) || (Object.keys(obj).includes(name) && typeof obj[name] === 'function');
   }
 
-  function perform(m, args) {
+  perform(m, args) {
     switch (m.q) {
       case 'load':
-        if (!load) throw new Error('this side does not load modules');
-        return load(String(m.module));
+        if (!this.loadModule) throw new Error('this this.side does not this.loadModule modules');
+        return this.loadModule(String(m.module));
       case 'new': {
-        const C = own(m.id);
+        const C = this.own(m.id);
         if (typeof C !== 'function' || !isClass(C)) throw new TypeError('not a class');
         return new C(...args);
       }
       case 'apply': {
-        const f = own(m.id);
+        const f = this.own(m.id);
         if (typeof f !== 'function' || isClass(f)) throw new TypeError('not a function');
         return f(...args);
       }
       case 'invoke': {
-        const obj = own(m.id);
-        if (!callable(obj, m.name)) throw new TypeError(`${String(m.name)} is not a method of this object`);
+        const obj = this.own(m.id);
+        if (!this.callable(obj, m.name)) throw new TypeError(`${String(m.name)} is not a method of this object`);
         return obj[keyOf(m.name)](...args);
       }
       case 'get': {
-        const obj = own(m.id);
-        if (!readable(obj, m.key)) return undefined;
+        const obj = this.own(m.id);
+        if (!this.readable(obj, m.key)) return undefined;
         return obj[m.key];
       }
       case 'set': {
-        const obj = own(m.id);
-        if (guarded || !allowedName(m.key) || typeof obj !== 'object') throw new TypeError(`${String(m.key)} cannot be set on this object`);
-        obj[m.key] = update(obj[m.key], decode(m.value));
+        const obj = this.own(m.id);
+        if (this.guarded || !allowedName(m.key) || typeof obj !== 'object') throw new TypeError(`${String(m.key)} cannot be set on this object`);
+        obj[m.key] = this.update(obj[m.key], this.decode(m.value));
         return undefined;
       }
       default:
@@ -602,21 +616,22 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
     }
   }
 
-  function serve(m) {
+  serve(m) {
     let answer;
     try {
-      for (const id of Array.isArray(m.release) ? m.release : []) local.delete(id);
+      for (const id of Array.isArray(m.release) ? m.release : []) this.local.delete(id);
       for (const [id, key, value] of Array.isArray(m.sync) ? m.sync : []) {
-        const obj = own(id);
-        if (!readable(obj, key)) continue;
-        if (guarded) updateNumbers(obj[key], decode(value));
-        else obj[key] = update(obj[key], decode(value));
+        const obj = this.own(id);
+        if (!this.readable(obj, key)) continue;
+        if (this.guarded) this.updateNumbers(obj[key], this.decode(value));
+        else obj[key] = this.update(obj[key], this.decode(value));
       }
-      const args = (Array.isArray(m.args) ? m.args : []).map((a) => decode(a));
-      const value = perform(m, args);
+      const args = (Array.isArray(m.args) ? m.args : []).map((a) => this.decode(a));
+      const value = this.perform(m, args);
       // A module's exports are a record of its classes, functions and values, whatever they hold.
-      answer = { a: encode(value, 0, m.q === 'load'), sync: changed(reachable(undefined, args)) };
-      if (m.q === 'invoke' && local.has(m.id) && typeof local.get(m.id) === 'object') answer.keys = Object.keys(local.get(m.id)).filter(allowedName);
+      answer = { a: this.encode(value, 0, m.q === 'load'), sync: this.changed(this.reachable(undefined, args)) };
+      if (m.q === 'invoke' && this.local.has(m.id) && typeof this.local.get(m.id) === 'object')
+        answer.keys = Object.keys(this.local.get(m.id)).filter(allowedName);
     } catch (err) {
       const name = err && typeof err.name === 'string' ? err.name : 'Error';
       const message = err && typeof err.message === 'string' ? err.message : String(err);
@@ -625,8 +640,8 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
     answer.fresh = [];
     for (const [id, key] of Array.isArray(m.track) ? m.track : []) {
       try {
-        const obj = own(id);
-        if (readable(obj, key)) answer.fresh.push([id, key, encode(obj[key])]);
+        const obj = this.own(id);
+        if (this.readable(obj, key)) answer.fresh.push([id, key, this.encode(obj[key])]);
       } catch {
         // released or unreadable: the other side keeps what it has
       }
@@ -635,23 +650,30 @@ function createBridge({ side, input, output, Tensor, rebuildError, load, guarded
   }
 
   /** Serves requests until the other side closes the channel (the submission's process). */
-  function serveForever() {
+  serveForever() {
     for (;;) {
       let message;
       try {
-        message = receive();
+        message = this.receive();
       } catch {
         return;
       }
-      send(serve(message));
+      this.send(this.serve(message));
     }
   }
 
-  return {
-    load: (module) => call({ q: 'load', module }, []),
-    serveForever,
-    isDead: () => dead,
-  };
+  /** Loads a module of the other side (the submission's exercise file): its exports, classes and functions as proxies. */
+  load(module) {
+    return this.call({ q: 'load', module }, []);
+  }
+
+  isDead() {
+    return this.dead;
+  }
+}
+
+function createBridge(options) {
+  return new Bridge(options);
 }
 
 module.exports = { createBridge };

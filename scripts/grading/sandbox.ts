@@ -15,7 +15,7 @@
  * Without bubblewrap the run still has its own process group, the cgroup and
  * the time limit, and the grader says loudly what is missing.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -412,26 +412,24 @@ function hookExit(): void {
   }
 }
 
-/** Runs the command under the sandbox; resolves (never rejects) with what happened. */
-export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
-  hookExit();
-  if (interrupted) {
-    return Promise.resolve({
-      exitCode: null,
-      signal: 'SIGKILL',
-      timedOut: false,
-      memoryLimitHit: false,
-      durationMs: 0,
-      cpuMs: 0,
-      peakMemoryBytes: 0,
-      output: '',
-      outputBytes: 0,
-      channel: null,
-      channelOverflow: false,
-    });
-  }
+/** What a run that never started reports (the grader was interrupted first). */
+const NOT_STARTED: SandboxRun = {
+  exitCode: null,
+  signal: 'SIGKILL',
+  timedOut: false,
+  memoryLimitHit: false,
+  durationMs: 0,
+  cpuMs: 0,
+  peakMemoryBytes: 0,
+  output: '',
+  outputBytes: 0,
+  channel: null,
+  channelOverflow: false,
+};
+
+/** The shell script that joins the run's cgroup and starts the command in bubblewrap (as uid 65534 when the grader is root and it can). */
+function sandboxScript(opts: SandboxOptions, cgroup: RunCgroup | null): string {
   const kind = detectSandbox();
-  const cgroup = kind.cgroup ? new RunCgroup(opts.name, opts.memoryBytes, 256) : null;
   // As root, bubblewrap is started as uid/gid 65534 so that its user namespace maps the sandbox's uid to an
   // unprivileged one on the host (files written inside are nobody's, not root's).
   const unprivileged = kind.bubblewrap && process.getuid?.() === 0 && sourcesOpenToOthers(opts);
@@ -444,7 +442,36 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       ]
     : opts.command.map((a) => outsidePath(opts.workspace, a));
   const quoted = inner.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const script = cgroup ? `${cgroup.joinCommand()} && exec ${quoted}` : `exec ${quoted}`;
+  return cgroup ? `${cgroup.joinCommand()} && exec ${quoted}` : `exec ${quoted}`;
+}
+
+/** The grader's channel of a run: the nonce written on fd 4, what comes back on fd 3 kept up to CHANNEL_MAX bytes. */
+function openChannel(child: ChildProcess, nonce: string): () => { channel: string | null; channelOverflow: boolean } {
+  let channel: string | null = '';
+  let bytes = 0;
+  let overflow = false;
+  const chunks: Buffer[] = [];
+  const results = child.stdio[3] as NodeJS.ReadableStream;
+  results.on('data', (chunk: Buffer) => {
+    if (bytes + chunk.length > CHANNEL_MAX) overflow = true;
+    else chunks.push(chunk);
+    bytes += chunk.length;
+  });
+  results.on('end', () => (channel = Buffer.concat(chunks).toString('utf8')));
+  results.on('error', () => undefined);
+  const secret = child.stdio[4] as NodeJS.WritableStream;
+  secret.on('error', () => undefined);
+  secret.end(nonce);
+  return () => ({ channel, channelOverflow: overflow });
+}
+
+/** Runs the command under the sandbox; resolves (never rejects) with what happened. */
+export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
+  hookExit();
+  if (interrupted) return Promise.resolve({ ...NOT_STARTED });
+  const kind = detectSandbox();
+  const cgroup = kind.cgroup ? new RunCgroup(opts.name, opts.memoryBytes, 256) : null;
+  const script = sandboxScript(opts, cgroup);
   const env = kind.bubblewrap ? { PATH: process.env.PATH ?? '/usr/bin:/bin' } : { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env };
   const started = Date.now();
   return new Promise((resolve) => {
@@ -454,24 +481,7 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
       detached: true,
       stdio: opts.channelNonce === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     });
-    let channel: string | null = null;
-    let channelBytes = 0;
-    let channelOverflow = false;
-    if (opts.channelNonce !== undefined) {
-      channel = '';
-      const chunks: Buffer[] = [];
-      const results = child.stdio[3] as NodeJS.ReadableStream;
-      results.on('data', (chunk: Buffer) => {
-        if (channelBytes + chunk.length > CHANNEL_MAX) channelOverflow = true;
-        else chunks.push(chunk);
-        channelBytes += chunk.length;
-      });
-      results.on('end', () => (channel = Buffer.concat(chunks).toString('utf8')));
-      results.on('error', () => undefined);
-      const secret = child.stdio[4] as NodeJS.WritableStream;
-      secret.on('error', () => undefined);
-      secret.end(opts.channelNonce);
-    }
+    const channelOf = opts.channelNonce === undefined ? () => ({ channel: null, channelOverflow: false }) : openChannel(child, opts.channelNonce);
     const killAll = (): void => {
       if (child.pid !== undefined) {
         try {
@@ -488,48 +498,44 @@ export function runSandboxed(opts: SandboxOptions): Promise<SandboxRun> {
     };
     live.add(releaseAll);
     opts.onStart?.(killAll);
-    let output = '';
-    let outputBytes = 0;
-    const collect = (chunk: Buffer): void => {
-      outputBytes += chunk.length;
-      output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
-    };
-    let timedOut = false;
-    const expire = (): void => {
-      timedOut = true;
-      killAll();
-    };
-    let timer = setTimeout(expire, opts.timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      collect(chunk);
-      opts.onStdout?.(chunk.toString());
-      if (opts.idleTimeout) {
-        clearTimeout(timer);
-        timer = setTimeout(expire, opts.timeoutMs);
-      }
-    });
-    child.stderr!.on('data', collect);
+    const output = collectOutput(child, opts, killAll);
     child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      const memoryLimitHit = cgroup?.hitMemoryLimit() ?? false;
-      const cpuMs = cgroup?.cpuMs() ?? 0;
-      const peakMemoryBytes = cgroup?.peakMemoryBytes() ?? 0;
+      output.stop();
+      const measured = { memoryLimitHit: cgroup?.hitMemoryLimit() ?? false, cpuMs: cgroup?.cpuMs() ?? 0, peakMemoryBytes: cgroup?.peakMemoryBytes() ?? 0 };
       killAll();
       cgroup?.release();
       live.delete(releaseAll);
-      resolve({
-        exitCode,
-        signal,
-        timedOut,
-        memoryLimitHit,
-        durationMs: Date.now() - started,
-        cpuMs,
-        peakMemoryBytes,
-        output,
-        outputBytes,
-        channel,
-        channelOverflow,
-      });
+      resolve({ exitCode, signal, ...measured, durationMs: Date.now() - started, ...output.result(), ...channelOf() });
     });
   });
+}
+
+/** Keeps the last OUTPUT_TAIL of stdout and stderr, counts every byte, and kills the run at its time limit (from the start, or from the last output with idleTimeout). */
+function collectOutput(
+  child: ChildProcess,
+  opts: SandboxOptions,
+  killAll: () => void,
+): { stop: () => void; result: () => { output: string; outputBytes: number; timedOut: boolean } } {
+  let output = '';
+  let outputBytes = 0;
+  const collect = (chunk: Buffer): void => {
+    outputBytes += chunk.length;
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
+  };
+  let timedOut = false;
+  const expire = (): void => {
+    timedOut = true;
+    killAll();
+  };
+  let timer = setTimeout(expire, opts.timeoutMs);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    collect(chunk);
+    opts.onStdout?.(chunk.toString());
+    if (opts.idleTimeout) {
+      clearTimeout(timer);
+      timer = setTimeout(expire, opts.timeoutMs);
+    }
+  });
+  child.stderr!.on('data', collect);
+  return { stop: () => clearTimeout(timer), result: () => ({ output, outputBytes, timedOut }) };
 }

@@ -58,37 +58,42 @@ export interface JestCommand {
   realm?: string | null;
 }
 
+type Outcome = { run: SandboxRun; suites: SuiteRun[] | null; forged: string | false; progress: { test: string; consoleBytes: number } };
+
+/** The jest command of an exercise's graded test file, with paths as seen inside the sandbox. */
+function jestArgs(cmd: JestCommand, root: string, runInside: string): string[] {
+  return [
+    process.execPath,
+    `${root}/node_modules/jest/bin/jest.js`,
+    '--config',
+    `${root}/jest.config.json`,
+    '--runInBand',
+    '--forceExit',
+    '--ci',
+    '--colors=false',
+    `--cacheDirectory=${detectSandbox().bubblewrap ? '/tmp/jest-cache' : `${runInside}/cache`}`,
+    ...(cmd.extraArgs ?? []),
+    '--runTestsByPath',
+    `${root}/${cmd.exercise.test}`,
+  ];
+}
+
 /** Runs the exercise's graded test file in the sandbox; returns the run and the verdict's suites (null: no valid verdict). */
-export async function runInSandbox(
-  cmd: JestCommand,
-): Promise<{ run: SandboxRun; suites: SuiteRun[] | null; forged: string | false; progress: { test: string; consoleBytes: number } }> {
+export async function runInSandbox(cmd: JestCommand): Promise<Outcome> {
   const root = insideRoot(cmd.wsDir);
   const runInside = detectSandbox().bubblewrap ? `${root}/run` : cmd.runDir;
   fs.mkdirSync(cmd.runDir, { recursive: true, mode: 0o777 });
   fs.chmodSync(cmd.runDir, 0o777);
   const nonce = crypto.randomBytes(24).toString('hex');
   const channel = cmd.realm ? startRealm(cmd) : null;
-  const jest = runSandboxed({
+  let run = await runSandboxed({
     workspace: cmd.wsDir,
     runDir: cmd.runDir,
     // Its writable folder is in memory and size-limited; the results come back on a pipe (channelNonce).
     runTmpfsBytes: 64 * 1024 * 1024,
     channelNonce: nonce,
     nodeModules: path.join(repoRoot, 'node_modules'),
-    command: [
-      process.execPath,
-      `${root}/node_modules/jest/bin/jest.js`,
-      '--config',
-      `${root}/jest.config.json`,
-      '--runInBand',
-      '--forceExit',
-      '--ci',
-      '--colors=false',
-      `--cacheDirectory=${detectSandbox().bubblewrap ? '/tmp/jest-cache' : `${runInside}/cache`}`,
-      ...(cmd.extraArgs ?? []),
-      '--runTestsByPath',
-      `${root}/${cmd.exercise.test}`,
-    ],
+    command: jestArgs(cmd, root, runInside),
     env: {
       HOME: '/tmp',
       NODE_OPTIONS: `--max-old-space-size=${Math.floor(cmd.limits.memoryBytes / 1024 / 1024 / 2)}`,
@@ -102,22 +107,27 @@ export async function runInSandbox(
     name: cmd.name,
     binds: channel?.binds,
   });
-  let run = await jest;
-  if (channel) {
-    channel.kill();
-    const realm = await channel.run;
-    fs.rmSync(channel.dir, { recursive: true, force: true });
-    fs.rmSync(channel.shared, { recursive: true, force: true });
-    // The submission's process counts for memory and CPU; its output is the submission's.
-    run = {
-      ...run,
-      memoryLimitHit: run.memoryLimitHit || realm.memoryLimitHit,
-      cpuMs: run.cpuMs + realm.cpuMs,
-      output: `${run.output}\n${realm.output}`.slice(-64 * 1024),
-      outputBytes: run.outputBytes + realm.outputBytes,
-    };
-  }
-  // Everything comes from the channel (a pipe): nothing is read from the sandbox's file system.
+  if (channel) run = await endRealm(channel, run);
+  return { run, ...readChannel(run, nonce) };
+}
+
+/** Stops the submission's process and counts it in the run: its memory, CPU and output are the submission's. */
+async function endRealm(channel: ReturnType<typeof startRealm>, run: SandboxRun): Promise<SandboxRun> {
+  channel.kill();
+  const realm = await channel.run;
+  fs.rmSync(channel.dir, { recursive: true, force: true });
+  fs.rmSync(channel.shared, { recursive: true, force: true });
+  return {
+    ...run,
+    memoryLimitHit: run.memoryLimitHit || realm.memoryLimitHit,
+    cpuMs: run.cpuMs + realm.cpuMs,
+    output: `${run.output}\n${realm.output}`.slice(-64 * 1024),
+    outputBytes: run.outputBytes + realm.outputBytes,
+  };
+}
+
+/** The progress and the verdict the grader's reporter wrote on the run's pipe: nothing is read from the sandbox's file system. */
+function readChannel(run: SandboxRun, nonce: string): Omit<Outcome, 'run'> {
   let progress = { test: '', consoleBytes: 0 };
   let suites: SuiteRun[] | null = null;
   let forged: string | false = false;
@@ -145,7 +155,7 @@ export async function runInSandbox(
   }
   if (run.channelOverflow) forged = forged || `more than ${CHANNEL_MAX} bytes were written on the grader's channel`;
   if (forged) suites = null;
-  return { run, suites, forged, progress };
+  return { suites, forged, progress };
 }
 
 /** tmpfs's magic number in statfs: its pages count against the memory limit of the cgroup that writes them. */
