@@ -105,90 +105,93 @@ function readReport(out: string): unknown {
   }
 }
 
-function main(): void {
-  const started = Date.now();
+interface Work {
+  ag: string;
+  results: string;
+  work: string;
+  sub: string;
+  out: string;
+  tmp: string;
+}
+
+/** A private copy of the submission, and the grader's output and temporary folders, in a new folder. */
+function prepareWork(): Work {
   const ag = path.resolve(process.env.KATA_AUTOGRADER_ROOT ?? '/autograder');
   const results = path.join(ag, 'results');
   fs.mkdirSync(results, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-gradescope-'));
   fs.chmodSync(work, 0o755);
-  const sub = path.join(work, 'submission');
-  const out = path.join(work, 'out');
-  const tmp = path.join(work, 'tmp');
-  fs.mkdirSync(out, { mode: 0o700 });
+  const w = { ag, results, work, sub: path.join(work, 'submission'), out: path.join(work, 'out'), tmp: path.join(work, 'tmp') };
+  fs.mkdirSync(w.out, { mode: 0o700 });
   // The grader's temporary root lives here: the sandbox's user (65534) must pass through it.
-  fs.mkdirSync(tmp, { mode: 0o755 });
+  fs.mkdirSync(w.tmp, { mode: 0o755 });
   // Links are copied as links: the grader refuses a submission that holds one, naming it.
-  fs.cpSync(submissionRoot(path.join(ag, 'submission')), sub, { recursive: true, verbatimSymlinks: true });
+  fs.cpSync(submissionRoot(path.join(ag, 'submission')), w.sub, { recursive: true, verbatimSymlinks: true });
+  return w;
+}
 
+/** How the grader is started: as root with bubblewrap per run, or as an unprivileged user when bubblewrap cannot start (or is asked not to). */
+function chooseIsolation(w: Work): { isolation: string; command: string[]; user: ReturnType<typeof userIds> } {
   const sandbox = detectSandbox();
   const asUser = !sandbox.bubblewrap || process.env.KATA_GRADESCOPE_ISOLATION === 'user';
   const userName = process.env.KATA_GRADESCOPE_USER ?? 'kata-student';
   const user = asUser ? userIds(userName) : null;
-  let isolation: string;
-  let command: string[];
   // tsx runs the TypeScript tools (this file is copied alone into the grader's tree: bundle.ts's TS_RUNNER).
   const runner = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const grade = [
-    process.execPath,
-    runner,
-    path.join(repoRoot, 'scripts', 'grade.ts'),
-    sub,
-    '--out',
-    out,
-    ...(process.env.KATA_ONLY ? ['--only', process.env.KATA_ONLY] : []),
-  ];
+  const only = process.env.KATA_ONLY ? ['--only', process.env.KATA_ONLY] : [];
+  const grade = [process.execPath, runner, path.join(repoRoot, 'scripts', 'grade.ts'), w.sub, '--out', w.out, ...only];
   if (!asUser) {
-    isolation = `bubblewrap sandbox for every run of the submission's code${sandbox.cgroup ? `, cgroup ${sandbox.cgroup} limits` : ', no cgroup limits'}`;
-    command = grade;
-  } else if (user && process.getuid?.() === 0) {
-    isolation =
-      `${sandbox.bubblewrap ? 'unprivileged user asked for' : 'bubblewrap could not start here'}: the grader and the submission's code ` +
-      `ran as the unprivileged user ${userName} (uid ${user.uid}, no capabilities), who cannot write ${results} or read ${path.join(ag, 'source')}`;
-    for (const d of [path.join(ag, 'source'), results]) if (fs.existsSync(d)) fs.chmodSync(d, 0o700);
-    chownTree(sub, user.uid, user.gid);
-    for (const d of [out, tmp]) fs.chownSync(d, user.uid, user.gid);
-    command = [
-      '/usr/bin/setpriv',
-      `--reuid=${user.uid}`,
-      `--regid=${user.gid}`,
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--no-new-privs',
-      '--',
-      ...grade,
-    ];
-  } else {
-    isolation = `WEAK: bubblewrap could not start and there is no user ${userName} to run as (or this is not root): the submission's code ran as ${os.userInfo().username}`;
-    command = grade;
+    return {
+      isolation: `bubblewrap sandbox for every run of the submission's code${sandbox.cgroup ? `, cgroup ${sandbox.cgroup} limits` : ', no cgroup limits'}`,
+      command: grade,
+      user,
+    };
   }
+  if (user && process.getuid?.() === 0) {
+    const isolation =
+      `${sandbox.bubblewrap ? 'unprivileged user asked for' : 'bubblewrap could not start here'}: the grader and the submission's code ` +
+      `ran as the unprivileged user ${userName} (uid ${user.uid}, no capabilities), who cannot write ${w.results} or read ${path.join(w.ag, 'source')}`;
+    for (const d of [path.join(w.ag, 'source'), w.results]) if (fs.existsSync(d)) fs.chmodSync(d, 0o700);
+    chownTree(w.sub, user.uid, user.gid);
+    for (const d of [w.out, w.tmp]) fs.chownSync(d, user.uid, user.gid);
+    const drop = ['--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs'];
+    return { isolation, command: ['/usr/bin/setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, ...drop, '--', ...grade], user };
+  }
+  const weak = `WEAK: bubblewrap could not start and there is no user ${userName} to run as (or this is not root): the submission's code ran as ${os.userInfo().username}`;
+  return { isolation: weak, command: grade, user };
+}
+
+/** Runs the grader; the isolation line gains what the grader said about its own sandbox (no bubblewrap for that user, no cgroup). */
+function runGrader(w: Work, chosen: ReturnType<typeof chooseIsolation>): { run: ReturnType<typeof spawnSync>; isolation: string } {
+  const { command, user } = chosen;
+  let { isolation } = chosen;
   log(`isolation: ${isolation}`);
   const run = spawnSync(command[0], command.slice(1), {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: tmp, TMPDIR: tmp, LANG: 'C.UTF-8' },
+    env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: w.tmp, TMPDIR: w.tmp, LANG: 'C.UTF-8' },
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (user) killUser(user.uid);
-  // The grader says when its own sandbox is weaker (no bubblewrap for that user, no cgroup).
   if (user) {
-    const said = run.stderr ?? '';
+    killUser(user.uid);
+    const said = String(run.stderr ?? '');
     isolation += /bubblewrap \(bwrap\) is missing/.test(said) ? '; no bubblewrap sandbox per run' : '; and a bubblewrap sandbox per run';
     if (/no writable cgroup/.test(said)) isolation += ' (no cgroup: memory limited by the container only)';
   }
-  log(run.stdout ?? '');
-  if (run.stderr) log(run.stderr);
+  log(String(run.stdout ?? ''));
+  if (run.stderr) log(String(run.stderr));
+  return { run, isolation };
+}
 
-  let result: GradescopeResults;
-  const seconds = (Date.now() - started) / 1000;
+/** results.json from the grader's report, or a zero with the reason and the output's tail when it could not grade. */
+function resultsOf(w: Work, run: ReturnType<typeof spawnSync>, isolation: string, seconds: number): GradescopeResults {
   try {
     if (run.status !== 0) throw new Error(`the grader ended with ${run.signal ?? `exit code ${run.status}`}`);
-    result = gradescopeResults(checkReport(readReport(out)), { executionTimeSeconds: seconds, isolation });
+    return gradescopeResults(checkReport(readReport(w.out)), { executionTimeSeconds: seconds, isolation });
   } catch (err) {
-    const tail = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    result = {
+    const tail = `${String(run.stdout ?? '')}\n${String(run.stderr ?? '')}`.trim().split('\n').slice(-15).join('\n');
+    return {
       score: 0,
       execution_time: Math.round(seconds),
       output: `The autograder could not grade this submission (${(err as Error).message}). Please tell your instructor.\nIsolation: ${isolation}\n\n${tail}`,
@@ -197,8 +200,16 @@ function main(): void {
       tests: [],
     };
   }
-  fs.writeFileSync(path.join(results, 'results.json'), JSON.stringify(result, null, 2) + '\n');
-  fs.rmSync(work, { recursive: true, force: true });
+}
+
+function main(): void {
+  const started = Date.now();
+  const w = prepareWork();
+  const { run, isolation } = runGrader(w, chooseIsolation(w));
+  const seconds = (Date.now() - started) / 1000;
+  const result = resultsOf(w, run, isolation, seconds);
+  fs.writeFileSync(path.join(w.results, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+  fs.rmSync(w.work, { recursive: true, force: true });
   log(`results.json: ${result.score} points, ${result.tests.length} tests, ${seconds.toFixed(1)} s`);
 }
 
