@@ -2,7 +2,7 @@
  * npm run train: trains a classifier on the real MNIST digits, tests it, and
  * writes a run folder. By default the reference classifier with the engine's
  * fast layers; `--tree exercises` (or a path, or KATA_TREE) trains the
- * learner's own layers and classifier (scripts/tree.ts).
+ * learner's own layers and classifier (scripts/trees.ts).
  *
  *
  *   runs/<date>-<time>-<model>/
@@ -37,7 +37,7 @@ import { buildReport, formatLr, learningRateText, type FeatureMaps } from './rep
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
 import { wrap } from './ui/width';
-import { type KataTree, loadTree, TreeNotReadyError } from './tree';
+import { DEFAULT_TREE, type LoadedTree, loadTree, parseTree, REPO_ROOT, treeLabel, TreeNotReadyError } from './trees';
 import { CommandError, type CommandSpec, parseCommandLine, runCommand, startCommand, UsageError } from './cli/command';
 import { checkSpeedEnv } from './cli/env';
 import { prepareOutFolder } from './cli/out-folder';
@@ -45,9 +45,8 @@ import { choiceOption, intOption, positiveNumberOption } from './cli/values';
 
 export { UsageError };
 
-type Classifier = InstanceType<KataTree['classifier']['Scratch2dCNNClassifier']>;
+type Classifier = InstanceType<LoadedTree['classifier']['Scratch2dCNNClassifier']>;
 
-const REPO_ROOT = path.resolve(__dirname, '..');
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adagrad', 'momentum', 'adam'];
 const MODELS: readonly ModelName[] = ['sheet', 'lenet'];
 const TRAIN_IMAGES = 60000;
@@ -292,9 +291,9 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const out = (text = ''): boolean => process.stdout.write(`${text}\n`);
 
   const { lr, tree: treeChoice, ...rest } = parsedOptions;
-  let tree: KataTree;
+  let tree: LoadedTree;
   try {
-    tree = loadTree(treeChoice, rest.model);
+    tree = loadTree(parseTree(treeChoice ?? DEFAULT_TREE.training), rest.model);
   } catch (error) {
     if (!(error instanceof TreeNotReadyError || error instanceof KataInputError)) throw error;
     throw new CommandError(error.message);
@@ -304,7 +303,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const classifierModule = tree.classifier;
   const options: TrainOptions = {
     ...rest,
-    tree: tree.label,
+    tree: tree.tree.name,
     lr: lr ?? (rest.optimizer === DEFAULTS.optimizer ? DEFAULTS.lr : classifierModule.DEFAULT_LR[rest.optimizer]),
   };
   const specs = tree.specs;
@@ -330,7 +329,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   out(
     keyValues([
       ['model', `${options.model} (${specs.length} layers, ${groupThousands(summary.totalParams)} parameters)`],
-      ['layers', tree.label === 'engine+solutions' ? "the reference's, with the engine's fast layers" : `from ${tree.label}`],
+      ['layers', treeLabel(tree.tree)],
       [
         'data',
         `${groupThousands(train.labels.length)} train + ${groupThousands(validation.labels.length)} validation ` +
