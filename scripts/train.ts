@@ -37,7 +37,7 @@ import { buildReport, formatLr, learningRateText, type FeatureMaps } from './rep
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
 import { wrap } from './ui/width';
-import { DEFAULT_TREE, type LoadedTree, loadTree, parseTree, REPO_ROOT, treeLabel, TreeNotReadyError } from './trees';
+import { type LoadedTree, loadTree, parseTree, REPO_ROOT, treeFromEnvironment, treeLabel, TreeNotReadyError } from './trees';
 import { CommandError, type CommandSpec, parseCommandLine, runCommand, startCommand, UsageError } from './cli/command';
 import { checkSpeedEnv } from './cli/env';
 import { prepareOutFolder } from './cli/out-folder';
@@ -162,8 +162,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     out: get('out') === undefined ? defaultRunFolder(model, now) : path.resolve(get('out')!),
   };
   if (get('limit') !== undefined) options.limit = intOption('limit', get('limit')!, 12, TRAIN_IMAGES);
-  const tree = get('tree') ?? process.env.KATA_TREE;
-  if (tree !== undefined && tree !== '') options.tree = tree;
+  if (get('tree') !== undefined && get('tree') !== '') options.tree = get('tree');
   if (get('lr') !== undefined) options.lr = positiveNumberOption('lr', get('lr')!);
   return { help: false, options };
 }
@@ -293,7 +292,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const { lr, tree: treeChoice, ...rest } = parsedOptions;
   let tree: LoadedTree;
   try {
-    tree = loadTree(parseTree(treeChoice ?? DEFAULT_TREE.training), rest.model);
+    tree = loadTree(treeChoice === undefined ? treeFromEnvironment('training') : parseTree(treeChoice), rest.model);
   } catch (error) {
     if (!(error instanceof TreeNotReadyError || error instanceof KataInputError)) throw error;
     throw new CommandError(error.message);
