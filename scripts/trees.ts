@@ -55,12 +55,16 @@ export const TREE_NAMES = { exercises: 'exercises', solutions: 'solutions', engi
  */
 export const DEFAULT_TREE = { tests: TREE_NAMES.exercises, training: TREE_NAMES.engine } as const;
 
+/** The kind of tree a name stands for (as given to --tree or recorded in history.json's options.tree). */
+export function treeKind(name: string): TreeKind {
+  return name === TREE_NAMES.exercises ? 'exercises' : name === TREE_NAMES.solutions ? 'solutions' : name === TREE_NAMES.engine ? 'engine' : 'folder';
+}
+
 /** The tree a name or a folder names (a folder relative to the working directory). */
 export function parseTree(text: string): Tree {
-  if (text === TREE_NAMES.exercises) return { kind: 'exercises', name: text, dir: path.join(REPO_ROOT, 'exercises') };
-  if (text === TREE_NAMES.solutions) return { kind: 'solutions', name: text, dir: path.join(REPO_ROOT, 'solutions') };
-  if (text === TREE_NAMES.engine) return { kind: 'engine', name: text, dir: path.join(REPO_ROOT, 'solutions') };
-  return { kind: 'folder', name: text, dir: path.resolve(text) };
+  const kind = treeKind(text);
+  const dir = kind === 'folder' ? path.resolve(text) : path.join(REPO_ROOT, kind === 'exercises' ? 'exercises' : 'solutions');
+  return { kind, name: text, dir };
 }
 
 /** The tree KATA_TREE (or `value`) names; unset or empty: the default for `use`. */
@@ -74,11 +78,6 @@ export const TREES = {
   solutions: parseTree(TREE_NAMES.solutions),
   engine: parseTree(TREE_NAMES.engine),
 } as const;
-
-/** The kind of tree a recorded name (history.json's options.tree) stands for. */
-export function treeKind(name: string): TreeKind {
-  return name === TREE_NAMES.exercises ? 'exercises' : name === TREE_NAMES.solutions ? 'solutions' : name === TREE_NAMES.engine ? 'engine' : 'folder';
-}
 
 /** Whether a tree is the reference (with the engine or alone), not a learner's code. */
 export const isReference = (tree: Tree | string): boolean => ['solutions', 'engine'].includes(typeof tree === 'string' ? treeKind(tree) : tree.kind);
