@@ -2,15 +2,16 @@ import path from 'node:path';
 import type { Config } from 'jest';
 
 /**
- * The folder that `@kata/NN-name/file` names, from KATA_TREE: the one place
- * its meaning is written (the tools read it through scripts/kata/tree.ts).
- *   unset or "exercises"  -> <root>/exercises (what the learner edits)
- *   "solutions"           -> <root>/solutions (the reference)
- *   any other value       -> that folder, laid out like exercises/ (a student's copy)
+ * The folder that `@kata/NN-name/file` names, from KATA_TREE, as
+ * scripts/trees.ts reads it (the tools' one tree module; this file may not
+ * import it, see below, and tests/tools/trees.test.ts proves the two agree):
+ *   unset or "exercises"             -> <root>/exercises (what the learner edits)
+ *   "solutions", "engine+solutions"  -> <root>/solutions (the reference)
+ *   any other value                  -> that folder, laid out like exercises/ (a student's copy)
  */
 export function kataTreeFolder(value: string | undefined, root: string): string {
   if (!value || value === 'exercises') return path.join(root, 'exercises');
-  if (value === 'solutions') return path.join(root, 'solutions');
+  if (value === 'solutions' || value === 'engine+solutions') return path.join(root, 'solutions');
   return path.resolve(value);
 }
 

@@ -39,7 +39,7 @@ import { lenet5 } from '../solutions/07-lenet/lenet';
 import type { LayerSpec } from '../lib/model-spec';
 import { layerName } from '../lib/summary';
 import { formatTable } from './ui/table';
-import { loadTree, TreeNotReadyError } from './tree';
+import { type LoadedTree, loadTree, TreeNotReadyError, TREES } from './trees';
 import { CommandError, type CommandSpec, type ParsedCommand, startCommand } from './cli/command';
 import { checkSpeedEnv } from './cli/env';
 import { calibration } from './calibration';
@@ -370,7 +370,7 @@ function withConfig<T>(cfg: EngineConfig, run: () => T): T {
   }
 }
 
-type ClassifierModule = typeof reference;
+type ClassifierModule = LoadedTree['classifier'];
 
 /** What trains: a tree's classifier with a layer kit, on an engine setting. */
 interface Variant {
@@ -393,7 +393,7 @@ function variants(args: Args): Variant[] {
   list.push({ label: `engine, ${best.kernel} x${best.threads}`, classifier: reference, kit: engineKit, cfg: best });
   list.push({ label: `reference, ${best.kernel} x${best.threads}`, classifier: reference, kit: {}, cfg: best });
   try {
-    const mine = loadTree('exercises', 'sheet');
+    const mine = loadTree(TREES.exercises, 'sheet');
     list.push({ label: `exercises, ${best.kernel} x${best.threads}`, classifier: mine.classifier, kit: {}, cfg: best });
   } catch (error) {
     if (!(error instanceof TreeNotReadyError)) throw error;

@@ -21,6 +21,7 @@ import { CommandError, CommandSpec, ParsedCommand, startCommand } from './cli/co
 import { linkFolder } from './cli/platform';
 import { exerciseArgument } from './cli/values';
 import { loadManifest, repoRoot } from './manifest';
+import { TREES } from './trees';
 import { colour } from './ui/colour';
 import { Align, formatTable } from './ui/table';
 import { displayWidth, terminalWidth, wrap } from './ui/width';
@@ -322,7 +323,7 @@ export function loader(tree: string, exercise: string): (file: string) => Module
 export function compareExercise(exerciseId: string, tree: string): { reports: CaseReport[]; text: string } {
   const cases = compareCases.filter((c) => c.exercise === exerciseId);
   const loadYours = loader(tree, exerciseId);
-  const loadRef = loader(path.join(repoRoot, 'solutions'), exerciseId);
+  const loadRef = loader(TREES.solutions.dir, exerciseId);
   const reports = cases.map((c) => runCase(c, loadYours, loadRef));
   return { reports, text: reports.map((r) => formatCase(exerciseId, r)).join('\n\n') };
 }
@@ -354,7 +355,7 @@ function main({ values, positionals }: ParsedCommand): number {
     if (!fs.existsSync(path.join(dir, id)))
       throw new CommandError(`--submission: ${submission} has no ${id}/ (expected a folder laid out like exercises/)`);
   }
-  const { tree, cleanup } = submission ? prepareTree(submission) : { tree: path.join(repoRoot, 'exercises'), cleanup: () => undefined };
+  const { tree, cleanup } = submission ? prepareTree(submission) : { tree: TREES.exercises.dir, cleanup: () => undefined };
   try {
     console.log(`Comparing ${submission ? path.resolve(submission) : 'exercises/'} with solutions/ on ${id}\n`);
     const { reports, text } = compareExercise(id, tree);

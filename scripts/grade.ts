@@ -28,6 +28,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
 import { Exercise, findExercise, listFiles, loadManifest, repoRoot } from './manifest';
+import { TREES } from './trees';
 import { firstLines, seconds } from './jest-run';
 import { formatTable } from './ui/table';
 import { UsageError } from './cli/command';
@@ -204,11 +205,11 @@ export async function listExpectedTests(
   exercises: Exercise[],
   limits: RunLimits = { timeLimitSeconds: 120, memoryBytes: 2 * 1024 ** 3, seed: 42 },
 ): Promise<Map<string, string[]>> {
-  if (!fs.existsSync(path.join(repoRoot, 'solutions'))) {
+  if (!fs.existsSync(TREES.solutions.dir)) {
     const pinned = JSON.parse(fs.readFileSync(EXPECTED_TESTS, 'utf8')) as Record<string, string[]>;
     return new Map(exercises.map((e) => [e.id, pinned[e.id]]));
   }
-  const ws = prepareWorkspace(root, 'reference', 'reference', path.join(repoRoot, 'solutions'), exercises);
+  const ws = prepareWorkspace(root, 'reference', 'reference', TREES.solutions.dir, exercises);
   const result = new Map<string, string[]>();
   await Promise.all(
     exercises.map(async (e) => {
@@ -375,7 +376,7 @@ export function makeRoot(): string {
 // One submission
 
 function missingFiles(ws: Workspace, exercise: Exercise): string[] {
-  const expected = listFiles(path.join(repoRoot, 'exercises', exercise.id)).filter((f) => f.endsWith('.ts'));
+  const expected = listFiles(path.join(TREES.exercises.dir, exercise.id)).filter((f) => f.endsWith('.ts'));
   const folder = path.join(ws.dir, 'exercises', exercise.id);
   if (!fs.existsSync(folder)) return [`${exercise.id}/`];
   return expected.filter((f) => !fs.statSync(path.join(folder, f), { throwIfNoEntry: false })?.isFile()).map((f) => `${exercise.id}/${f}`);

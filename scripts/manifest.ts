@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { REPO_ROOT } from './trees';
 
-/** The repository root (this file lives in scripts/). */
-export const repoRoot = path.resolve(__dirname, '..');
+/** The repository root (scripts/trees.ts says where it is). */
+export const repoRoot = REPO_ROOT;
 
 export type Scoring = 'per-test' | 'all-or-nothing';
 

@@ -2,7 +2,7 @@
  * npm run train: trains a classifier on the real MNIST digits, tests it, and
  * writes a run folder. By default the reference classifier with the engine's
  * fast layers; `--tree exercises` (or a path, or KATA_TREE) trains the
- * learner's own layers and classifier (scripts/tree.ts).
+ * learner's own layers and classifier (scripts/trees.ts).
  *
  *
  *   runs/<date>-<time>-<model>/
@@ -38,7 +38,7 @@ import { buildReport, formatLr, learningRateText, type FeatureMaps } from './rep
 import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui/progress';
 import { formatTable } from './ui/table';
 import { wrap } from './ui/width';
-import { type KataTree, loadTree, TreeNotReadyError } from './tree';
+import { type LoadedTree, loadTree, parseTree, REPO_ROOT, treeFromEnvironment, treeLabel, TreeNotReadyError } from './trees';
 import { CommandError, type CommandSpec, parseCommandLine, runCommand, startCommand, UsageError } from './cli/command';
 import { checkSpeedEnv } from './cli/env';
 import { prepareOutFolder } from './cli/out-folder';
@@ -46,9 +46,8 @@ import { choiceOption, intOption, positiveNumberOption } from './cli/values';
 
 export { UsageError };
 
-type Classifier = InstanceType<KataTree['classifier']['Scratch2dCNNClassifier']>;
+type Classifier = InstanceType<LoadedTree['classifier']['Scratch2dCNNClassifier']>;
 
-const REPO_ROOT = path.resolve(__dirname, '..');
 const MODELS: readonly ModelName[] = ['sheet', 'lenet'];
 const TRAIN_IMAGES = 60000;
 /** Share of the training images held out for validation: 5,000 of 60,000. */
@@ -157,8 +156,7 @@ export function parseTrainArgs(argv: readonly string[], now: Date = new Date()):
     out: get('out') === undefined ? defaultRunFolder(model, now) : path.resolve(get('out')!),
   };
   if (get('limit') !== undefined) options.limit = intOption('limit', get('limit')!, 12, TRAIN_IMAGES);
-  const tree = get('tree') ?? process.env.KATA_TREE;
-  if (tree !== undefined && tree !== '') options.tree = tree;
+  if (get('tree') !== undefined && get('tree') !== '') options.tree = get('tree');
   if (get('lr') !== undefined) options.lr = positiveNumberOption('lr', get('lr')!);
   return { help: false, options };
 }
@@ -286,9 +284,9 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const out = (text = ''): boolean => process.stdout.write(`${text}\n`);
 
   const { lr, tree: treeChoice, ...rest } = parsedOptions;
-  let tree: KataTree;
+  let tree: LoadedTree;
   try {
-    tree = loadTree(treeChoice, rest.model);
+    tree = loadTree(treeChoice === undefined ? treeFromEnvironment('training') : parseTree(treeChoice), rest.model);
   } catch (error) {
     if (!(error instanceof TreeNotReadyError || error instanceof KataInputError)) throw error;
     throw new CommandError(error.message);
@@ -298,7 +296,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const classifierModule = tree.classifier;
   const options: TrainOptions = {
     ...rest,
-    tree: tree.label,
+    tree: tree.tree.name,
     lr: lr ?? trainDefaultLr(rest.optimizer),
   };
   const specs = tree.specs;
@@ -324,7 +322,7 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   out(
     keyValues([
       ['model', `${options.model} (${specs.length} layers, ${groupThousands(summary.totalParams)} parameters)`],
-      ['layers', tree.label === 'engine+solutions' ? "the reference's, with the engine's fast layers" : `from ${tree.label}`],
+      ['layers', treeLabel(tree.tree)],
       [
         'data',
         `${groupThousands(train.labels.length)} train + ${groupThousands(validation.labels.length)} validation ` +

@@ -9,7 +9,7 @@ import { currentLang, setLang, t } from './i18n';
 import type { Network } from './network';
 import { preprocess, SIDE } from './preprocess';
 import { paintBars, paintFilters, paintMaps, paintPlane } from './render';
-import { runTitle, whoseNetwork } from '../../scripts/report/run-title';
+import { type Lang, runTitle } from '../../scripts/report/run-title';
 
 /** One model as the server describes it (GET /api/models). */
 interface ModelInfo {
@@ -17,6 +17,10 @@ interface ModelInfo {
   label: string;
   /** Which code trained it: "engine+solutions", "solutions", "exercises" or a folder's name. */
   tree: string;
+  /** Whose network it is, in each language (scripts/trees.ts's whoseNetwork). */
+  whose: Record<Lang, string>;
+  /** Whether the learner's own code trained it (exercises/ or a folder), not the reference. */
+  mine: boolean;
   /** history.json's model name ("sheet", "lenet"), or null. */
   network: string | null;
   /** When the run started (ISO time). */
@@ -66,9 +70,6 @@ async function loadModel(info: ModelInfo): Promise<Loaded> {
   return { info, network, mistakes, bars: element('ol', 'bars'), verdict: element('p', 'verdict'), timing: element('p', 'timing'), maps: [], strips: [] };
 }
 
-/** Whether the tree is the learner's own code (exercises/ or a folder), not the reference. */
-const isMine = (tree: string): boolean => tree !== 'engine+solutions' && tree !== 'solutions';
-
 /**
  * A run's name for people, in the page's language: whose network it is, the
  * network and the date, and the run folder's name below in small text. Each
@@ -82,8 +83,8 @@ function runName(m: Loaded): HTMLElement {
     p.title = text;
     return p;
   };
-  const whose = whoseNetwork(m.info.tree, currentLang());
-  const badge = line('whose', '').appendChild(element('span', isMine(m.info.tree) ? 'badge yours' : 'badge reference'));
+  const whose = m.info.whose[currentLang()];
+  const badge = line('whose', '').appendChild(element('span', m.info.mine ? 'badge yours' : 'badge reference'));
   badge.textContent = whose;
   badge.parentElement!.title = whose;
   line('run-title', runTitle(m.info.network, m.network.summary.rows.length, m.info.startedAt, currentLang()));

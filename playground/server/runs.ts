@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveTree } from '../../scripts/kata/tree';
+import { parseTree, REPO_ROOT, TREE_NAMES } from '../../scripts/trees';
 
 /** A run folder the playground cannot use; the message says why in one line. */
 export class PlaygroundError extends Error {
@@ -30,8 +30,6 @@ export interface RunFolder {
   treeDir: string;
 }
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
 /** The run folder under `runsDir` whose model.bin was written last. */
 export function latestRun(runsDir = path.join(REPO_ROOT, 'runs')): string {
   const advice = 'train one first: npm run train -- --epochs 1 --limit 5000';
@@ -52,7 +50,7 @@ export function latestRun(runsDir = path.join(REPO_ROOT, 'runs')): string {
 
 /** Which folder of code runs a model trained from `tree` (names and paths as npm run train resolves them). */
 function treeFolder(tree: string, dir: string): string {
-  const folder = resolveTree(tree === 'engine+solutions' ? 'solutions' : tree);
+  const folder = parseTree(tree).dir;
   if (!fs.existsSync(path.join(folder, '06-classifier'))) {
     throw new PlaygroundError(`${dir}: history.json says the model was trained from ${tree}, which has no 06-classifier folder`);
   }
@@ -65,7 +63,7 @@ export function readRunFolder(dir: string): RunFolder {
   const modelFile = path.join(dir, 'model.bin');
   if (!fs.existsSync(modelFile)) throw new PlaygroundError(`${dir}: no model.bin in this folder (is it a run folder of npm run train?)`);
   const historyPath = path.join(dir, 'history.json');
-  let tree = 'solutions';
+  let tree: string = TREE_NAMES.solutions;
   let historyFile: string | null = null;
   let network: string | null = null;
   let startedAt = fs.statSync(modelFile).mtime.toISOString();
@@ -89,7 +87,7 @@ export function readRunFolder(dir: string): RunFolder {
     tree,
     network,
     startedAt,
-    engine: tree === 'engine+solutions',
+    engine: parseTree(tree).kind === 'engine',
     treeDir: treeFolder(tree, dir),
   };
 }

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { defaultMnistDir, MNIST_FILES } from '../../lib/mnist';
 import { folderName } from '../../scripts/report/run-title';
+import { isReference, whoseNetwork } from '../../scripts/trees';
 import { bundleApp, bundleNetwork } from './bundle';
 import { PlaygroundError, type RunFolder } from './runs';
 
@@ -44,6 +45,8 @@ export async function startPlayground(runs: RunFolder[], port = 0): Promise<Play
     label: runs.length > 1 && runs.filter((o) => o.name === r.name).length > 1 ? `${r.name} (${i + 1})` : r.name,
     // Names only: the page has no use for this machine's folders.
     tree: folderName(r.tree),
+    whose: { en: whoseNetwork(r.tree, 'en'), ja: whoseNetwork(r.tree, 'ja') },
+    mine: !isReference(r.tree),
     network: r.network,
     startedAt: r.startedAt,
     engine: r.engine,

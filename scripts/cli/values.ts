@@ -3,9 +3,8 @@
  * names the option, what it expects and what was given.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Exercise, findExercise, Manifest } from '../manifest';
-import { resolveTree } from '../kata/tree';
+import { parseTree, treeEnvironmentValue } from '../trees';
 import { UsageError } from './command';
 
 /** A whole number within [min, max]. */
@@ -59,9 +58,9 @@ export function exerciseArgument(manifest: Manifest, text: string): Exercise {
  */
 export function applyTreeOption(text: string | undefined): void {
   if (text === undefined) return;
-  const folder = resolveTree(text);
-  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+  const tree = parseTree(text);
+  if (!fs.existsSync(tree.dir) || !fs.statSync(tree.dir).isDirectory()) {
     throw new UsageError(`--tree expects exercises, solutions or a folder laid out like exercises/, got "${text}" (no such folder)`);
   }
-  process.env.KATA_TREE = text === 'exercises' || text === 'solutions' ? text : path.resolve(text);
+  process.env.KATA_TREE = treeEnvironmentValue(tree);
 }

@@ -1,7 +1,7 @@
 /** What every kata command needs: the manifest, the learner's tree, colour. */
 import { Exercise, loadManifest, Manifest } from '../manifest';
 import { colour, Colour } from '../ui/colour';
-import { resolveTree, treeLabel } from './tree';
+import { treeFolderText, treeFromEnvironment } from '../trees';
 
 export interface KataContext {
   manifest: Manifest;
@@ -14,8 +14,8 @@ export interface KataContext {
 }
 
 export function makeContext(): KataContext {
-  const tree = resolveTree();
-  return { manifest: loadManifest(), tree, treeName: treeLabel(tree), colour, say: (line = '') => console.log(line) };
+  const tree = treeFromEnvironment('tests');
+  return { manifest: loadManifest(), tree: tree.dir, treeName: treeFolderText(tree), colour, say: (line = '') => console.log(line) };
 }
 
 /** `01` for `01-conv2d`: what the learner types. */

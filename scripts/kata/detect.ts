@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { repoRoot } from '../manifest';
 import { Exercise } from '../manifest';
+import { TREES } from '../trees';
 import { detectMistakes } from './mistakes';
 import { CachedResult } from './state';
 
@@ -60,5 +61,5 @@ if (!isMainThread && parentPort && (workerData as Job | undefined)?.ids) {
   const job = workerData as Job;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the tree is chosen at run time
   const loader = (tree: string) => (file: string) => require(path.join(tree, job.exercise, file)) as Record<string, unknown>;
-  parentPort.postMessage(detectMistakes(job.ids, loader(job.tree), loader(path.join(repoRoot, 'solutions'))));
+  parentPort.postMessage(detectMistakes(job.ids, loader(job.tree), loader(TREES.solutions.dir)));
 }

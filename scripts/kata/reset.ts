@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CommandError } from '../cli/command';
 import { Exercise, listFiles, repoRoot } from '../manifest';
+import { TREES } from '../trees';
 import { KataContext } from './context';
 import { readState, writeState } from './state';
 
@@ -47,7 +48,7 @@ export function defaultStubRef(): string {
 }
 
 export function reset(ctx: KataContext, e: Exercise, from: string | undefined): void {
-  if (path.resolve(ctx.tree) !== path.join(repoRoot, 'exercises')) {
+  if (path.resolve(ctx.tree) !== TREES.exercises.dir) {
     throw new CommandError(`reset only restores exercises/ (KATA_TREE names ${ctx.tree})`);
   }
   const stubs = stubFiles(e, from ?? defaultStubRef());

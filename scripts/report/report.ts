@@ -8,7 +8,8 @@ import { chartFigure, escapeHtml, Html, htmlTable, keyValueTable, page, section,
 import { confusionSpec, epochLossSpec, iterationLossSpec, learningRateSpec, renderSvg, validationAccuracySpec } from './charts';
 import { featureMapTiles, filtersGrid, inkPng, mistakesGrid, type MistakeTile } from './digits';
 import type { RunHistory } from './history';
-import { folderName, runTitle, whoseNetwork } from './run-title';
+import { folderName, runTitle } from './run-title';
+import { isReference, whoseNetwork } from '../trees';
 
 export interface ReportInput {
   history: RunHistory;
@@ -225,7 +226,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
     filtersSection(input),
   ];
   const tree = h.options.tree;
-  const mine = tree !== undefined && tree !== 'engine+solutions' && tree !== 'solutions';
+  const mine = tree !== undefined && !isReference(tree);
   const folder = h.options.out;
   return page({
     kicker: 'MNIST training report',

@@ -1,9 +1,10 @@
 /**
  * How a run is named for people, on the training report and in the
- * playground alike: whose layers trained it, which network it is and when it
- * ran (the run folder's name, such as 20261204-184656-sheet, is shown too,
- * but only below, in small text). English and Japanese; no Node modules, so
- * that the playground's page can bundle it.
+ * playground alike: which network it is and when it ran (the run folder's
+ * name, such as 20261204-184656-sheet, is shown too, but only below, in
+ * small text; whose layers trained it is scripts/trees.ts's whoseNetwork).
+ * English and Japanese; no Node modules, so that the playground's page can
+ * bundle it.
  */
 export type Lang = 'en' | 'ja';
 
@@ -11,19 +12,6 @@ export type Lang = 'en' | 'ja';
 export function folderName(tree: string): string {
   const parts = tree.split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
   return parts[parts.length - 1] ?? tree;
-}
-
-/**
- * Whose network it is, from history.json's options.tree: "engine+solutions"
- * (the default of npm run train), "solutions", "exercises" or a folder.
- */
-export function whoseNetwork(tree: string, lang: Lang = 'en'): string {
-  const en = lang === 'en';
-  if (tree === 'exercises') return en ? 'Trained with your layers (exercises/)' : 'あなたの層で学習（exercises/）';
-  if (tree === 'engine+solutions') return en ? 'The reference (solutions/ with the engine)' : 'お手本（solutions/ とエンジン）';
-  if (tree === 'solutions') return en ? 'The reference (solutions/)' : 'お手本（solutions/）';
-  const name = folderName(tree);
-  return en ? `Trained with the layers in ${name}` : `${name} の層で学習`;
 }
 
 /** "Sheet network" or "LeNet-5"; a network of unknown name by its number of layers. */

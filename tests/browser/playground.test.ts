@@ -13,6 +13,7 @@ import { summarize } from '../../lib/summary';
 import { Tensor } from '../../lib/tensor';
 import { readRunFolder } from '../../playground/server/runs';
 import { startPlayground, type Playground } from '../../playground/server/server';
+import { isReference, whoseNetwork } from '../../scripts/trees';
 import { launchChromium, type Browser } from '../../playground/chromium';
 import { artifactDir } from './artifacts';
 import { boxes, cutOffOnTheRight, tableContainers } from './layout';
@@ -70,6 +71,13 @@ function nodeProba(index: number): number[] {
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
+/** What the server says of a run trained from `tree`: its name, whose network it is in both languages, and whether it is the learner's. */
+const trainedFrom = (tree: string): Record<string, unknown> => ({
+  tree,
+  whose: { en: whoseNetwork(tree, 'en'), ja: whoseNetwork(tree, 'ja') },
+  mine: !isReference(tree),
+});
+
 /** Opens the page with /api/models changed by `change` (the page's texts for a tree this machine cannot run, for one). */
 async function openWith(change: (models: Record<string, unknown>[]) => void, width = 1280): Promise<Page> {
   const page = await browser.newPage(width, 900);
@@ -102,8 +110,11 @@ describe('playground page', () => {
   });
 
   test('a run of the learner\'s layers says "Trained with your layers (exercises/)", in Japanese too; a folder by its name', async () => {
-    const page = await openWith((models) => Object.assign(models[0], { tree: 'exercises', network: 'lenet', startedAt: '2026-12-04T18:46:56.000Z' }));
+    const page = await openWith((models) =>
+      Object.assign(models[0], { ...trainedFrom('exercises'), network: 'lenet', startedAt: '2026-12-04T18:46:56.000Z' }),
+    );
     expect(await page.textContent('#runs .whose')).toBe('Trained with your layers (exercises/)');
+    expect(await page.getAttribute('#runs .whose .badge', 'class')).toBe('badge yours');
     const started = new Date('2026-12-04T18:46:56.000Z');
     expect(await page.textContent('#runs .run-title')).toContain(`LeNet-5 · ${started.getDate()} December 2026`);
     await page.click('#lang');
@@ -111,7 +122,7 @@ describe('playground page', () => {
     expect(await page.textContent('#runs .run-title')).toContain(`LeNet-5 · 2026年12月${started.getDate()}日`);
     await page.click('#lang');
     await page.close();
-    const other = await openWith((models) => Object.assign(models[0], { tree: 'my-layers' }));
+    const other = await openWith((models) => Object.assign(models[0], trainedFrom('my-layers')));
     expect(await other.textContent('#runs .whose')).toBe('Trained with the layers in my-layers');
     await other.close();
   });

@@ -131,8 +131,26 @@ describe("the server's guard", () => {
       expect(await getWithHost(server.url, `127.0.0.1:${Number(port) + 1}`)).toBe(403);
       const text = await (await fetch(`${server.url}api/models`)).text();
       expect(text).not.toContain(path.dirname(mine));
-      expect(JSON.parse(text)).toEqual([expect.objectContaining({ label: 'guarded', tree: 'exercises' })]);
-      expect(Object.keys(JSON.parse(text)[0]).sort()).toEqual(['engine', 'history', 'label', 'model', 'net', 'network', 'startedAt', 'tree']);
+      expect(JSON.parse(text)).toEqual([
+        expect.objectContaining({
+          label: 'guarded',
+          tree: 'exercises',
+          mine: true,
+          whose: { en: 'Trained with your layers (exercises/)', ja: 'あなたの層で学習（exercises/）' },
+        }),
+      ]);
+      expect(Object.keys(JSON.parse(text)[0]).sort()).toEqual([
+        'engine',
+        'history',
+        'label',
+        'mine',
+        'model',
+        'net',
+        'network',
+        'startedAt',
+        'tree',
+        'whose',
+      ]);
     } finally {
       await server.close();
     }

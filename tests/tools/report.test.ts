@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { iterationLossSpec, learningRateSpec, movingAverage, validationAccuracySpec } from '../../scripts/report/charts';
 import { featureMapTiles, mistakesGrid } from '../../scripts/report/digits';
 import type { EpochRecord, IterationRecord } from '../../scripts/report/history';
-import { folderName, networkName, runDate, runTitle, whoseNetwork } from '../../scripts/report/run-title';
+import { folderName, networkName, runDate, runTitle } from '../../scripts/report/run-title';
+import { whoseNetwork } from '../../scripts/trees';
 
 type Values = { data: { values: Record<string, unknown>[] } };
 
