@@ -22,7 +22,7 @@ import { detectSandbox } from '../../scripts/grading/sandbox';
 import { judge, runInSandbox } from '../../scripts/grading/verdict';
 import { prepareWorkspace } from '../../scripts/grading/workspace';
 import { loadManifest } from '../../scripts/manifest';
-import { FLATTEN, forgeInitializerRecord, HOSTILE, HOSTILE_CASES, typeBomb } from '../fixtures/hostile';
+import { FLATTEN, forgeInitializerRecord, HOSTILE, HOSTILE_CASES, type HostileCase, typeBomb } from '../fixtures/hostile';
 import { appendTo, BREAK, copyTree, removeTempDirs, repoRoot, runScript, tempDir } from '../fixtures/submissions';
 import { tsxArgs } from '../../scripts/cli/tsx';
 
@@ -91,26 +91,29 @@ function grade(submissions: string[], args: string[], only = '02,05'): Graded {
 
 const exercise = (g: SubmissionGrade, id: string) => g.exercises.find((e) => e.id === id)!;
 
-describe('npm run grade --in-process on a class with hostile submissions: the gate and the frozen built-ins as the defence', () => {
-  let result: Graded;
-  let before: string;
-  let after: string;
-  let left: string[];
-  let dirs: Record<string, string>;
+interface HostileRun {
+  result: Graded;
+  dirs: Record<string, string>;
+  before: string;
+  after: string;
+  left: string[];
+}
 
-  beforeAll(() => {
-    const dir = tempDir('kata-submissions-');
-    dirs = Object.fromEntries(HOSTILE_CASES.map((c) => [c.name, c.build(dir)]));
-    before = repositoryState();
-    result = grade(Object.values(dirs), ['--memory', '1024', '--in-process']);
-    after = repositoryState();
-    left = leftBehind(result.pid);
-  }, 600_000);
+/** Grades every hostile case in one run and records the repository before and after, and what was left behind. */
+function gradeHostileClass(args: string[]): HostileRun {
+  const dir = tempDir('kata-submissions-');
+  const dirs = Object.fromEntries(HOSTILE_CASES.map((c) => [c.name, c.build(dir)]));
+  const before = repositoryState();
+  const result = grade(Object.values(dirs), ['--memory', '1024', ...args]);
+  return { result, dirs, before, after: repositoryState(), left: leftBehind(result.pid) };
+}
 
+/** The status-and-points test of every case, and the repository and process test, for one mode. */
+function expectVerdicts(run: () => HostileRun, verdictsOf: (c: HostileCase) => HostileCase['expect']): void {
   it.each(HOSTILE_CASES.map((c) => [JSON.stringify(c.name), c] as const))('gives %s its stated status and points', (_name, c) => {
-    const g = result.json[c.name];
+    const g = run().result.json[c.name];
     expect(g).toBeDefined();
-    for (const [id, want] of Object.entries(c.inProcess)) {
+    for (const [id, want] of Object.entries(verdictsOf(c))) {
       const got = exercise(g, id);
       const score = want.score === 'partial' && got.score > 0 && got.score < got.maxScore ? 'partial' : got.score;
       expect({ id, status: got.status, score }).toEqual({ id, ...want });
@@ -118,10 +121,26 @@ describe('npm run grade --in-process on a class with hostile submissions: the ga
   });
 
   it('leaves the repository byte for byte unchanged and no process behind', () => {
-    expect(after).toBe(before);
+    expect(run().after).toBe(run().before);
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).stdout).toBe('');
-    expect(left).toEqual([]);
+    expect(run().left).toEqual([]);
   });
+}
+
+describe('npm run grade --in-process on a class with hostile submissions: the gate and the frozen built-ins as the defence', () => {
+  let run: HostileRun;
+  let result: Graded;
+  let dirs: Record<string, string>;
+
+  beforeAll(() => {
+    run = gradeHostileClass(['--in-process']);
+    ({ result, dirs } = run);
+  }, 600_000);
+
+  expectVerdicts(
+    () => run,
+    (c) => c.inProcess,
+  );
 
   it('writes one report per submission, unicode names kept, no two names on one file', () => {
     const files = fs.readdirSync(result.out).filter((f) => f.endsWith('.json'));
@@ -503,35 +522,18 @@ describe('the command line', () => {
 });
 
 describe('npm run grade on a class with hostile submissions, each in a realm of its own (the default)', () => {
+  let run: HostileRun;
   let result: Graded;
-  let before: string;
-  let after: string;
-  let left: string[];
 
   beforeAll(() => {
-    const dir = tempDir('kata-submissions-');
-    const dirs = HOSTILE_CASES.map((c) => c.build(dir));
-    before = repositoryState();
-    result = grade(dirs, ['--memory', '1024']);
-    after = repositoryState();
-    left = leftBehind(result.pid);
+    run = gradeHostileClass([]);
+    result = run.result;
   }, 600_000);
 
-  it.each(HOSTILE_CASES.map((c) => [JSON.stringify(c.name), c] as const))('gives %s its stated status and points', (_name, c) => {
-    const g = result.json[c.name];
-    expect(g).toBeDefined();
-    for (const [id, want] of Object.entries(c.expect)) {
-      const got = exercise(g, id);
-      const score = want.score === 'partial' && got.score > 0 && got.score < got.maxScore ? 'partial' : got.score;
-      expect({ id, status: got.status, score }).toEqual({ id, ...want });
-    }
-  });
-
-  it('leaves the repository byte for byte unchanged and no process behind', () => {
-    expect(after).toBe(before);
-    expect(spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' }).stdout).toBe('');
-    expect(left).toEqual([]);
-  });
+  expectVerdicts(
+    () => run,
+    (c) => c.expect,
+  );
 
   it('shows what the gate found as a flag for the instructor, not as a refusal', () => {
     expect(exercise(result.json['=1+2'], '02-output-size').status).toBe('passed');
