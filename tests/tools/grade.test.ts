@@ -538,7 +538,7 @@ describe('npm run grade on a class with hostile submissions, each in a realm of 
   it('shows what the gate found as a flag for the instructor, not as a refusal', () => {
     expect(exercise(result.json['=1+2'], '02-output-size').status).toBe('passed');
     expect(result.json['=1+2'].gate.map((f) => `${f.file}: ${f.what}`)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^02-output-size\/output-size\.ts: imports "node:fs"/)]),
+      expect.arrayContaining([expect.stringMatching(/^exercises\/02-output-size\/output-size\.ts: imports "node:fs"/)]),
     );
   });
 });
