@@ -50,9 +50,10 @@ export class Conv2d implements ParametricLayer {
   private readonly workspace = new Workspace();
 
   /**
-   * Checks the options (sizes whole numbers >= 1, padding >= 0; toPair and
-   * checkWindow of geometry.ts), then draws W with the initializer, or He
-   * with `new Rng(seed ?? 0)`, and sets b and both grads to zeros.
+   * Checks the options (sizes whole numbers >= 1, padding >= 0: lib's toPair
+   * and ./checks.ts's checkWindow, with exercise 01's messages), then draws W
+   * with the initializer, or He with `new Rng(seed ?? 0)`, and sets b and both
+   * grads to zeros.
    */
   constructor(options: ConvLayerOptions) {
     const where = 'Conv2d';
