@@ -98,10 +98,8 @@ async function main(): Promise<void> {
 
   found.checks.push(lintCheck(say));
   const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
-  const runs = await runEverything(
-    withTests.map((e) => path.join(repoRoot, e.test)),
-    say,
-  );
+  const testPaths = withTests.map((e) => path.join(repoRoot, e.test));
+  const runs = await runEverything(testPaths, say);
 
   const rows = manifest.exercises.map((e) => exerciseRow(e, withTests.includes(e), runs, found));
   if (runs.stubs?.reported) checkStubResults(manifest, runs.stubs, writeStubs, found, say);
