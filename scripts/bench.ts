@@ -402,93 +402,105 @@ function variants(args: Args): Variant[] {
   return list;
 }
 
+/** One network trained by one variant: its line of the summary, and its profile. */
+interface TrainingFigures {
+  net: Network;
+  label: string;
+  p: StepProfile;
+  row: (string | number)[];
+}
+
 function benchTraining(args: Args): void {
   const batch = 64;
   const steps = args.quick ? 8 : 40;
   const data = trainingData(batch * Math.max(steps, 50));
   console.log(`\ntraining: batch ${batch}, Adam, ${data.source}; ${steps} timed steps after 2 warm-up steps\n`);
   const configs = variants(args);
-
-  const summary: (string | number)[][] = [];
-  const details: { net: Network; label: string; layers: Layer[]; p: StepProfile }[] = [];
-  for (const net of NETWORKS) {
-    for (const { label, classifier, kit, cfg } of configs) {
-      const clf = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
-      const p = withConfig(cfg, () => {
-        profileTraining(clf.layers, data, batch, 2);
-        return profileTraining(clf.layers, data, batch, steps);
-      });
-      // end to end through the classifier's own fit (shuffling and divergence checks included)
-      const fitImages = batch * steps;
-      const fitMs = withConfig(cfg, () => {
-        const fit = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
-        fit.fit(slice(data.images, 0, 2 * batch), data.labels.subarray(0, 2 * batch)); // warm-up
-        const x = slice(data.images, 0, fitImages);
-        const y = data.labels.subarray(0, fitImages);
-        const t0 = performance.now();
-        fit.fit(x, y);
-        return performance.now() - t0;
-      });
-      const perStep = p.total / p.steps;
-      summary.push([
-        net.name,
-        label,
-        fmt((batch * 1000) / perStep, 0),
-        fmt((fitImages * 1000) / fitMs, 0),
-        fmt(perStep, 1),
-        fmt(p.cpu / p.steps, 1),
-        `${fmt((100 * p.gemm) / p.total, 0)}%`,
-      ]);
-      details.push({ net, label, layers: clf.layers, p });
-    }
-  }
+  const measured = NETWORKS.flatMap((net) => configs.map((variant) => measureTraining(net, variant, data, batch, steps)));
   const summaryHeaders = ['network', 'layers, kernel', 'images/s (layers)', 'images/s (fit)', 'ms/step', 'CPU ms/step', 'in matmul'];
   const summaryNote = "layers: the loop below, timed per layer; fit: the classifier's own fit on the same images; CPU: all threads of the process";
+  const summary = measured.map((m) => m.row);
   console.log(formatTable(summaryHeaders, summary, { align: ['left', 'left', 'right', 'right', 'right', 'right', 'right'] }));
   console.log(`(${summaryNote})`);
   keepFigures(`training: batch ${batch}, Adam, ${data.source}; ${steps} timed steps after 2 warm-up steps`, summaryHeaders, summary, summaryNote);
 
   // per layer, for the engine's fastest configuration of each network
   for (const net of NETWORKS) {
-    const mine = details.filter((d) => d.net === net && d.label.startsWith('engine'));
+    const mine = measured.filter((d) => d.net === net && d.label.startsWith('engine'));
     const { label, p } = mine[mine.length - 1];
-    const ms = (x: number): string => fmt(x / p.steps, 2);
-    const rows: (string | number)[][] = net.specs.map((spec, i) => [
-      `${i} ${layerName(spec)}`,
-      ms(p.forward[i]),
-      ms(p.cpuForward[i]),
-      ms(p.gemmForward[i]),
-      ms(p.backward[i]),
-      ms(p.cpuBackward[i]),
-      ms(p.gemmBackward[i]),
-    ]);
-    const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
-    rows.push(['loss (softmax, cross-entropy)', ms(p.loss), '', '', '', '', '']);
-    rows.push(['update (Adam)', '', '', '', ms(p.update), '', '']);
-    rows.push([
-      'total',
-      ms(sum(p.forward) + p.loss),
-      ms(sum(p.cpuForward)),
-      ms(sum(p.gemmForward)),
-      ms(sum(p.backward) + p.update),
-      ms(sum(p.cpuBackward)),
-      ms(sum(p.gemmBackward)),
-    ]);
-    const layerTitle = `${net.name}, ${label}: ms per step of ${batch} images, forward and backward`;
-    const layerHeaders = ['layer', 'fwd ms', 'CPU ms', 'gemm', 'bwd ms', 'CPU ms', 'gemm'];
-    console.log(`\n${layerTitle}:`);
-    console.log('wall clock, CPU time of all threads (steadier on a busy host), and in gemm\n');
-    console.log(formatTable(layerHeaders, rows, { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
-    const phases = [
-      ['forward', sum(p.forward)],
-      ['loss', p.loss],
-      ['backward', sum(p.backward)],
-      ['update', p.update],
-    ] as const;
-    const phaseLine = `phases: ${phases.map(([n, t]) => `${n} ${ms(t)} ms (${fmt((100 * t) / p.total, 0)}%)`).join(', ')}; matmul ${fmt((100 * p.gemm) / p.total, 0)}% of the step`;
-    console.log(phaseLine);
-    keepFigures(layerTitle, layerHeaders, rows, phaseLine);
+    printLayerProfile(net, label, p, batch);
   }
+}
+
+/** Times `steps` training steps of one network on one variant, layer by layer and through the classifier's own fit. */
+function measureTraining(net: Network, { label, classifier, kit, cfg }: Variant, data: Data, batch: number, steps: number): TrainingFigures {
+  const clf = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
+  const p = withConfig(cfg, () => {
+    profileTraining(clf.layers, data, batch, 2);
+    return profileTraining(clf.layers, data, batch, steps);
+  });
+  // end to end through the classifier's own fit (shuffling and divergence checks included)
+  const fitImages = batch * steps;
+  const fitMs = withConfig(cfg, () => {
+    const fit = new classifier.Scratch2dCNNClassifier({ layers: net.specs, kit, optimizer: 'adam', batchSize: batch, epochs: 1, seed: 0 });
+    fit.fit(slice(data.images, 0, 2 * batch), data.labels.subarray(0, 2 * batch)); // warm-up
+    const x = slice(data.images, 0, fitImages);
+    const y = data.labels.subarray(0, fitImages);
+    const t0 = performance.now();
+    fit.fit(x, y);
+    return performance.now() - t0;
+  });
+  const perStep = p.total / p.steps;
+  const row = [
+    net.name,
+    label,
+    fmt((batch * 1000) / perStep, 0),
+    fmt((fitImages * 1000) / fitMs, 0),
+    fmt(perStep, 1),
+    fmt(p.cpu / p.steps, 1),
+    `${fmt((100 * p.gemm) / p.total, 0)}%`,
+  ];
+  return { net, label, p, row };
+}
+
+/** The time per layer (wall clock, CPU, in gemm) of one profile, and the share of each phase. */
+function printLayerProfile(net: Network, label: string, p: StepProfile, batch: number): void {
+  const ms = (x: number): string => fmt(x / p.steps, 2);
+  const rows: (string | number)[][] = net.specs.map((spec, i) => [
+    `${i} ${layerName(spec)}`,
+    ms(p.forward[i]),
+    ms(p.cpuForward[i]),
+    ms(p.gemmForward[i]),
+    ms(p.backward[i]),
+    ms(p.cpuBackward[i]),
+    ms(p.gemmBackward[i]),
+  ]);
+  const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
+  rows.push(['loss (softmax, cross-entropy)', ms(p.loss), '', '', '', '', '']);
+  rows.push(['update (Adam)', '', '', '', ms(p.update), '', '']);
+  rows.push([
+    'total',
+    ms(sum(p.forward) + p.loss),
+    ms(sum(p.cpuForward)),
+    ms(sum(p.gemmForward)),
+    ms(sum(p.backward) + p.update),
+    ms(sum(p.cpuBackward)),
+    ms(sum(p.gemmBackward)),
+  ]);
+  const layerTitle = `${net.name}, ${label}: ms per step of ${batch} images, forward and backward`;
+  const layerHeaders = ['layer', 'fwd ms', 'CPU ms', 'gemm', 'bwd ms', 'CPU ms', 'gemm'];
+  console.log(`\n${layerTitle}:`);
+  console.log('wall clock, CPU time of all threads (steadier on a busy host), and in gemm\n');
+  console.log(formatTable(layerHeaders, rows, { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] }));
+  const phases = [
+    ['forward', sum(p.forward)],
+    ['loss', p.loss],
+    ['backward', sum(p.backward)],
+    ['update', p.update],
+  ] as const;
+  const phaseLine = `phases: ${phases.map(([n, t]) => `${n} ${ms(t)} ms (${fmt((100 * t) / p.total, 0)}%)`).join(', ')}; matmul ${fmt((100 * p.gemm) / p.total, 0)}% of the step`;
+  console.log(phaseLine);
+  keepFigures(layerTitle, layerHeaders, rows, phaseLine);
 }
 
 // ---------------------------------------------------------------- 3. inference

@@ -30,7 +30,7 @@ import { KataInputError } from '../lib/checks';
 import { loadMnist, takeSamples, trainValidationSplit, type LabelledImages } from '../lib/mnist';
 import { accuracy, confusionMatrix, precisionRecall } from '../lib/metrics';
 import type { LayerSpec } from '../lib/model-spec';
-import { formatSummary, layerName, summarize } from '../lib/summary';
+import { formatSummary, layerName, type ModelSummary, summarize } from '../lib/summary';
 import { Tensor } from '../lib/tensor';
 import { DEFAULT_LR, isLrDecay, LR_DECAY_RANGE, OPTIMIZER_NAMES, TRAIN_DEFAULTS, trainDefaultLr } from '../lib/training-defaults';
 import type { EpochRecord, IterationRecord, Mistake, ModelName, RunHistory, TrainOptions } from './report/history';
@@ -39,12 +39,10 @@ import { formatDuration, groupThousands, isInteractive, ProgressBar } from './ui
 import { formatTable } from './ui/table';
 import { wrap } from './ui/width';
 import { type LoadedTree, loadTree, parseTree, REPO_ROOT, treeFromEnvironment, treeLabel, TreeNotReadyError } from './trees';
-import { CommandError, type CommandSpec, parseCommandLine, runCommand, startCommand, UsageError } from './cli/command';
+import { CommandError, type CommandSpec, parseCommandLine, startCommand, UsageError } from './cli/command';
 import { checkSpeedEnv } from './cli/env';
 import { prepareOutFolder } from './cli/out-folder';
 import { choiceOption, intOption, positiveNumberOption } from './cli/values';
-
-export { UsageError };
 
 type Classifier = InstanceType<LoadedTree['classifier']['Scratch2dCNNClassifier']>;
 
@@ -170,7 +168,7 @@ export function displayPath(file: string, base = process.cwd()): string {
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const seconds = (ms: number): number => ms / 1000;
 
-/** Name / value lines with the names padded to one width. */
+/** The per-epoch table's column headers and widths. */
 const EPOCH_HEADERS = ['epoch', 'lr', 'train loss', 'val loss', 'val acc', 'time', 'img/s'];
 const EPOCH_WIDTHS = [7, 10, 10, 8, 7, 7, 7];
 
@@ -270,18 +268,66 @@ export function runWarning(epochs: readonly { trainLoss: number; valAccuracy: nu
   return null;
 }
 
-export function main(argv: readonly string[]): Promise<number> {
-  return runCommand(spec, argv, () => {
-    const parsed = parseTrainArgs(argv);
-    return parsed.help ? 0 : train(parsed.options);
-  });
+/** The run as set up before any training: the tree, the options with every default filled in, and the network. */
+interface RunSetup {
+  tree: LoadedTree;
+  options: TrainOptions;
+  specs: LayerSpec[];
+  inputShape: [number, number, number];
+  summary: ModelSummary;
 }
 
+/** The images of a run: train and validation (split from the training images) and the test images. */
+interface RunData {
+  train: LabelledImages;
+  validation: LabelledImages;
+  test: LabelledImages;
+}
+
+/** A trained classifier and what training recorded. */
+interface Trained {
+  clf: Classifier;
+  iterations: IterationRecord[];
+  epochs: EpochRecord[];
+  trainSeconds: number;
+}
+
+/** The test's results: every image's class probabilities, the mistakes (most confident first) and the figures. */
+interface Tested {
+  proba: Tensor;
+  mistakes: Mistake[];
+  accuracy: number;
+  matrix: number[][];
+  precision: number[];
+  recall: number[];
+  seconds: number;
+}
+
+/** A finished run, ready to be written: when it started (`t0`: performance.now() then) and how long loading took. */
+interface FinishedRun {
+  setup: RunSetup;
+  data: RunData;
+  trained: Trained;
+  tested: Tested;
+  startedAt: Date;
+  t0: number;
+  loadSeconds: number;
+}
+
+type ClassifierOptions = NonNullable<ConstructorParameters<LoadedTree['classifier']['Scratch2dCNNClassifier']>[0]>;
+type IterationInfo = Parameters<NonNullable<ClassifierOptions['onIteration']>>[0];
+type EpochInfo = Parameters<NonNullable<ClassifierOptions['onEpoch']>>[0];
+
+/** A line on stdout. */
+function say(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** The command: set up, load the data, train, test, write the run folder; 0, or 3 when the run learned nothing. */
 async function train(parsedOptions: TrainArgs): Promise<number> {
   checkSpeedEnv();
   const startedAt = new Date();
   const t0 = performance.now();
-  const out = (text = ''): boolean => process.stdout.write(`${text}\n`);
 
   const { lr, tree: treeChoice, ...rest } = parsedOptions;
   let tree: LoadedTree;
@@ -293,7 +339,6 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   }
   // Before any long work: a run folder that cannot be written fails now, not after the training.
   prepareOutFolder(rest.out);
-  const classifierModule = tree.classifier;
   const options: TrainOptions = {
     ...rest,
     tree: tree.tree.name,
@@ -302,24 +347,43 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const specs = tree.specs;
   const inputShape: [number, number, number] = [1, 28, 28];
   const summary = summarize(specs, inputShape);
+  const setup: RunSetup = { tree, options, specs, inputShape, summary };
 
-  // Data: the training images (all or the first --limit), split into train and validation
-  // (copies: the loaded set is garbage once split, 376 MB less held during training).
-  const { train, validation } = (() => {
-    const all = loadMnist({ split: 'train', ...(options.limit === undefined ? {} : { limit: options.limit }) });
-    return trainValidationSplit(all.images, all.labels, { validationFraction: VALIDATION_FRACTION, seed: options.seed });
-  })();
-  const test = loadMnist({ split: 'test' });
+  const data = loadData(options);
   const loadSeconds = seconds(performance.now() - t0);
-  // Training accuracy after each epoch, on a fixed sample: the whole set would cost a pass per epoch.
-  const trainSample = takeSamples(
-    train.images,
-    train.labels,
-    Array.from({ length: Math.min(TRAIN_ACCURACY_SAMPLE, train.labels.length) }, (_, i) => i),
-  );
+  printRunHeader(setup, data, loadSeconds);
+  const trained = trainClassifier(setup, data);
+  const tested = testClassifier(trained.clf, data.test);
+  printTestResult(tested, data.test.labels.length);
+  const history = await writeRunFolder({ setup, data, trained, tested, startedAt, t0, loadSeconds });
+  printRunEnd(options.out, history.timings);
+  const warning = runWarning(trained.epochs, options.lr);
+  if (warning) {
+    process.stderr.write(`\n${wrap(warning, 80).join('\n')}\n`);
+    return 3;
+  }
+  return 0;
+}
 
-  out(`Training the ${options.model} network on MNIST`);
-  out(
+/**
+ * The training images (all or the first --limit), split into train and
+ * validation (copies: the loaded set is garbage once this returns, 376 MB
+ * less held during training).
+ */
+function loadTrainingSplit(options: TrainOptions): { train: LabelledImages; validation: LabelledImages } {
+  const all = loadMnist({ split: 'train', ...(options.limit === undefined ? {} : { limit: options.limit }) });
+  return trainValidationSplit(all.images, all.labels, { validationFraction: VALIDATION_FRACTION, seed: options.seed });
+}
+
+function loadData(options: TrainOptions): RunData {
+  const { train, validation } = loadTrainingSplit(options);
+  return { train, validation, test: loadMnist({ split: 'test' }) };
+}
+
+/** What is about to train, on what data, and the network's layer table. */
+function printRunHeader({ tree, options, specs, summary }: RunSetup, { train, validation, test }: RunData, loadSeconds: number): void {
+  say(`Training the ${options.model} network on MNIST`);
+  say(
     keyValues([
       ['model', `${options.model} (${specs.length} layers, ${groupThousands(summary.totalParams)} parameters)`],
       ['layers', treeLabel(tree.tree)],
@@ -337,27 +401,105 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
       ['machine', `${os.cpus().length} CPUs, Node ${process.version}, data loaded in ${loadSeconds.toFixed(1)} s`],
     ]),
   );
-  out();
-  out(formatSummary(summary));
-  out();
+  say();
+  say(formatSummary(summary));
+  say();
+}
 
-  // Training, with a progress bar per epoch and one line after each.
-  const iterations: IterationRecord[] = [];
-  const epochs: EpochRecord[] = [];
-  const interactive = isInteractive(process.stderr);
-  const epochDigits = String(options.epochs).length;
-  const epochBar = (epoch: number): ProgressBar =>
-    new ProgressBar({ total: train.labels.length, label: `epoch ${String(epoch).padStart(epochDigits)}/${options.epochs}`, unit: 'img' });
-  let bar: ProgressBar | undefined;
-  let seen = 0;
-  let lossSum = 0;
-  let epochStart = performance.now();
-  let trainEnd = epochStart;
+/**
+ * What the terminal shows while a classifier trains, and the records kept
+ * for history.json: a progress bar per epoch, then one line of the epoch table.
+ */
+class TrainingProgress {
+  readonly iterations: IterationRecord[] = [];
+  readonly epochs: EpochRecord[] = [];
+  private readonly interactive = isInteractive(process.stderr);
+  private readonly epochDigits: number;
+  private bar: ProgressBar | undefined;
+  private seen = 0;
+  private lossSum = 0;
+  private epochStart = performance.now();
+  private trainEnd = this.epochStart;
 
+  /** `trainAccuracy` measures the classifier after an epoch. */
+  constructor(
+    private readonly epochCount: number,
+    private readonly data: RunData,
+    private readonly trainAccuracy: () => number,
+  ) {
+    this.epochDigits = String(epochCount).length;
+    this.bar = this.epochBar(1);
+  }
+
+  private epochBar(epoch: number): ProgressBar {
+    const label = `epoch ${String(epoch).padStart(this.epochDigits)}/${this.epochCount}`;
+    return new ProgressBar({ total: this.data.train.labels.length, label, unit: 'img' });
+  }
+
+  /** After each mini-batch: the bar moves, with the epoch's mean loss so far. */
+  iteration({ epoch, iteration, iterations: perEpoch, loss, samples }: IterationInfo): void {
+    if (iteration === 1) {
+      this.seen = 0;
+      this.lossSum = 0;
+    }
+    this.seen += samples;
+    this.lossSum += loss * samples;
+    this.iterations.push({ epoch, iteration, step: this.iterations.length + 1, loss, samples });
+    this.bar?.update(this.seen, { loss: (this.lossSum / this.seen).toFixed(4) });
+    if (iteration === perEpoch) {
+      this.trainEnd = performance.now();
+      this.bar?.finish();
+      if (this.interactive) process.stderr.write(`validating on ${groupThousands(this.data.validation.labels.length)} images...`);
+    }
+  }
+
+  /** After each epoch (validation included): its record and its line of the table, then the next epoch's bar. */
+  epoch({ epoch, lr, trainLoss, valLoss, valAccuracy }: EpochInfo): void {
+    if (this.interactive) process.stderr.write('\r\x1b[2K');
+    const record: EpochRecord = {
+      epoch,
+      lr,
+      trainLoss,
+      valLoss: valLoss ?? NaN,
+      valAccuracy: valAccuracy ?? NaN,
+      seconds: seconds(performance.now() - this.epochStart),
+      imagesPerSecond: this.data.train.labels.length / seconds(this.trainEnd - this.epochStart),
+      trainAccuracy: this.trainAccuracy(),
+    };
+    this.epochs.push(record);
+    if (epoch === 1) say(epochRow(EPOCH_HEADERS));
+    say(
+      epochRow([
+        `${String(epoch).padStart(this.epochDigits)}/${this.epochCount}`,
+        formatLr(lr),
+        trainLoss.toFixed(4),
+        record.valLoss.toFixed(4),
+        percent(record.valAccuracy),
+        formatDuration(record.seconds),
+        groupThousands(Math.round(record.imagesPerSecond)),
+      ]),
+    );
+    this.epochStart = performance.now();
+    if (epoch < this.epochCount) this.bar = this.epochBar(epoch + 1);
+  }
+
+  /** Ends the bar of a training that stopped early. */
+  stop(): void {
+    this.bar?.finish();
+  }
+}
+
+/** Trains a new classifier of the tree on the training images, validating after every epoch. */
+function trainClassifier({ tree, options, specs, inputShape }: RunSetup, data: RunData): Trained {
+  // Training accuracy after each epoch, on a fixed sample: the whole set would cost a pass per epoch.
+  const trainSample = takeSamples(
+    data.train.images,
+    data.train.labels,
+    Array.from({ length: Math.min(TRAIN_ACCURACY_SAMPLE, data.train.labels.length) }, (_, i) => i),
+  );
   const trainStart = performance.now();
-  epochStart = trainStart;
-  bar = epochBar(1);
-  const clf: Classifier = new classifierModule.Scratch2dCNNClassifier({
+  const progress = new TrainingProgress(options.epochs, data, () => clf.score(trainSample.images, trainSample.labels));
+  const clf: Classifier = new tree.classifier.Scratch2dCNNClassifier({
     layers: specs,
     kit: tree.kit,
     inputShape,
@@ -368,62 +510,23 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
     batchSize: options.batchSize,
     epochs: options.epochs,
     seed: options.seed,
-    onIteration: ({ epoch, iteration, iterations: perEpoch, loss, samples }) => {
-      if (iteration === 1) {
-        seen = 0;
-        lossSum = 0;
-      }
-      seen += samples;
-      lossSum += loss * samples;
-      iterations.push({ epoch, iteration, step: iterations.length + 1, loss, samples });
-      bar?.update(seen, { loss: (lossSum / seen).toFixed(4) });
-      if (iteration === perEpoch) {
-        trainEnd = performance.now();
-        bar?.finish();
-        if (interactive) process.stderr.write(`validating on ${groupThousands(validation.labels.length)} images...`);
-      }
-    },
-    onEpoch: ({ epoch, lr, trainLoss, valLoss, valAccuracy }) => {
-      if (interactive) process.stderr.write('\r\x1b[2K');
-      const record: EpochRecord = {
-        epoch,
-        lr,
-        trainLoss,
-        valLoss: valLoss ?? NaN,
-        valAccuracy: valAccuracy ?? NaN,
-        seconds: seconds(performance.now() - epochStart),
-        imagesPerSecond: train.labels.length / seconds(trainEnd - epochStart),
-        trainAccuracy: clf.score(trainSample.images, trainSample.labels),
-      };
-      epochs.push(record);
-      if (epoch === 1) out(epochRow(EPOCH_HEADERS));
-      out(
-        epochRow([
-          `${String(epoch).padStart(epochDigits)}/${options.epochs}`,
-          formatLr(lr),
-          trainLoss.toFixed(4),
-          record.valLoss.toFixed(4),
-          percent(record.valAccuracy),
-          formatDuration(record.seconds),
-          groupThousands(Math.round(record.imagesPerSecond)),
-        ]),
-      );
-      epochStart = performance.now();
-      if (epoch < options.epochs) bar = epochBar(epoch + 1);
-    },
+    onIteration: (info) => progress.iteration(info),
+    onEpoch: (info) => progress.epoch(info),
   });
   try {
-    clf.fit(train.images, train.labels, { X: validation.images, y: validation.labels });
+    clf.fit(data.train.images, data.train.labels, { X: data.validation.images, y: data.validation.labels });
   } catch (error) {
-    bar?.finish();
-    if (error instanceof classifierModule.TrainingDivergedError) {
+    progress.stop();
+    if (error instanceof tree.classifier.TrainingDivergedError) {
       throw new CommandError(error.message.split('\n')[0]);
     }
     throw error;
   }
-  const trainSeconds = seconds(performance.now() - trainStart);
+  return { clf, iterations: progress.iterations, epochs: progress.epochs, trainSeconds: seconds(performance.now() - trainStart) };
+}
 
-  // Test: once, at the end.
+/** Tests the classifier once, at the end, on the test images. */
+function testClassifier(clf: Classifier, test: LabelledImages): Tested {
   const testStart = performance.now();
   const proba = predictWithProgress(clf, test);
   const mistakes = findMistakes(test.labels, proba);
@@ -432,22 +535,38 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
   const testAccuracy = accuracy(test.labels, predicted);
   const matrix = confusionMatrix(test.labels, predicted, 10);
   const { precision, recall } = precisionRecall(matrix);
-  const testSeconds = seconds(performance.now() - testStart);
+  return { proba, mistakes, accuracy: testAccuracy, matrix, precision, recall, seconds: seconds(performance.now() - testStart) };
+}
 
-  out();
-  out(
-    `Test accuracy: ${percent(testAccuracy)} (${groupThousands(test.labels.length - mistakes.length)} of ${groupThousands(test.labels.length)} test images)`,
-  );
-  out();
-  out('Confusion matrix (rows: true class, columns: predicted class),');
-  out('recall per class and precision in %:');
-  out(confusionTable(matrix, precision, recall));
-  out();
+/** The test accuracy and the confusion matrix. */
+function printTestResult({ accuracy: testAccuracy, mistakes, matrix, precision, recall }: Tested, testImages: number): void {
+  say();
+  say(`Test accuracy: ${percent(testAccuracy)} (${groupThousands(testImages - mistakes.length)} of ${groupThousands(testImages)} test images)`);
+  say();
+  say('Confusion matrix (rows: true class, columns: predicted class),');
+  say('recall per class and precision in %:');
+  say(confusionTable(matrix, precision, recall));
+  say();
+}
 
-  // The run folder.
-  fs.mkdirSync(options.out, { recursive: true });
-  clf.save(path.join(options.out, 'model.bin'));
-  const history: RunHistory = {
+/** Writes model.bin, history.json and report.html into the run folder; returns the history written. */
+async function writeRunFolder(run: FinishedRun): Promise<RunHistory> {
+  const { out } = run.setup.options;
+  fs.mkdirSync(out, { recursive: true });
+  run.trained.clf.save(path.join(out, 'model.bin'));
+  const history = runHistory(run);
+  history.timings.totalSeconds = seconds(performance.now() - run.t0);
+  const html = await reportPage(run, history);
+  history.timings.totalSeconds = seconds(performance.now() - run.t0);
+  fs.writeFileSync(path.join(out, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
+  fs.writeFileSync(path.join(out, 'report.html'), html);
+  return history;
+}
+
+/** history.json: the options, the model, the data, every loss and accuracy, the test's results, timings and machine. */
+function runHistory({ setup, data, trained, tested, startedAt, loadSeconds }: FinishedRun): RunHistory {
+  const { options, inputShape, specs, summary } = setup;
+  return {
     format: 'scratch-cnn-kata/train-history@1',
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -460,23 +579,23 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
       parameters: summary.totalParams,
     },
     data: {
-      train: train.labels.length,
-      validation: validation.labels.length,
-      test: test.labels.length,
+      train: data.train.labels.length,
+      validation: data.validation.labels.length,
+      test: data.test.labels.length,
       validationFraction: VALIDATION_FRACTION,
       splitSeed: options.seed,
     },
-    iterations,
-    epochs,
+    iterations: trained.iterations,
+    epochs: trained.epochs,
     test: {
-      accuracy: testAccuracy,
-      misclassified: mistakes.length,
-      confusionMatrix: matrix,
-      precision,
-      recall,
-      mistakes: mistakes.slice(0, MAX_STORED_MISTAKES),
+      accuracy: tested.accuracy,
+      misclassified: tested.mistakes.length,
+      confusionMatrix: tested.matrix,
+      precision: tested.precision,
+      recall: tested.recall,
+      mistakes: tested.mistakes.slice(0, MAX_STORED_MISTAKES),
     },
-    timings: { loadSeconds, trainSeconds, testSeconds, totalSeconds: 0 },
+    timings: { loadSeconds, trainSeconds: trained.trainSeconds, testSeconds: tested.seconds, totalSeconds: 0 },
     environment: {
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
@@ -484,36 +603,35 @@ async function train(parsedOptions: TrainArgs): Promise<number> {
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
     },
   };
+}
+
+/** report.html: the history's charts, the most confident mistakes, the first layer's filters and the feature maps of test digit 0. */
+function reportPage({ setup, data, trained, tested }: FinishedRun, history: RunHistory): Promise<string> {
+  const { clf } = trained;
+  const { specs } = setup;
+  const test = data.test;
   const firstLayer = clf.layers[0]?.params?.W;
-  const shown = mistakes.slice(0, MAX_SHOWN_MISTAKES).map((m) => ({
+  const shown = tested.mistakes.slice(0, MAX_SHOWN_MISTAKES).map((m) => ({
     ...m,
     pixels: test.images.data.subarray(m.index * 784, (m.index + 1) * 784),
-    top3: topClasses(proba.data.subarray(m.index * 10, (m.index + 1) * 10), 3),
+    top3: topClasses(tested.proba.data.subarray(m.index * 10, (m.index + 1) * 10), 3),
   }));
-  history.timings.totalSeconds = seconds(performance.now() - t0);
-  const html = await buildReport({
+  return buildReport({
     history,
     mistakes: shown,
-    mistakeCount: mistakes.length,
+    mistakeCount: tested.mistakes.length,
     ...(firstLayer && specs[0].type === 'conv2d' ? { filters: firstLayer } : {}),
     featureMaps: featureMapsOf(clf, specs, test, 0),
   });
-  history.timings.totalSeconds = seconds(performance.now() - t0);
-  fs.writeFileSync(path.join(options.out, 'history.json'), `${JSON.stringify(history, null, 1)}\n`);
-  fs.writeFileSync(path.join(options.out, 'report.html'), html);
+}
 
-  const where = displayPath(options.out);
-  out(
-    `Wall time: ${formatDuration(history.timings.totalSeconds)} (loading ${loadSeconds.toFixed(1)} s, training ${formatDuration(trainSeconds)}, testing ${testSeconds.toFixed(1)} s)`,
+/** Where the time went and where the run folder is. */
+function printRunEnd(outFolder: string, timings: RunHistory['timings']): void {
+  say(
+    `Wall time: ${formatDuration(timings.totalSeconds)} (loading ${timings.loadSeconds.toFixed(1)} s, training ${formatDuration(timings.trainSeconds)}, testing ${timings.testSeconds.toFixed(1)} s)`,
   );
-  out(`Run folder: ${where}/  (model.bin, history.json, report.html)`);
-  out(`Report: file://${path.join(options.out, 'report.html')}`);
-  const warning = runWarning(epochs, options.lr);
-  if (warning) {
-    process.stderr.write(`\n${wrap(warning, 80).join('\n')}\n`);
-    return 3;
-  }
-  return 0;
+  say(`Run folder: ${displayPath(outFolder)}/  (model.bin, history.json, report.html)`);
+  say(`Report: file://${path.join(outFolder, 'report.html')}`);
 }
 
 if (require.main === module)

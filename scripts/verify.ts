@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { Exercise, lint, loadManifest, repoRoot } from './manifest';
+import { Exercise, lint, loadManifest, Manifest, repoRoot } from './manifest';
 import { checkBoundaries, formatViolation } from './boundaries';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
 import { writeJestConfig } from './jest-config';
@@ -69,53 +69,69 @@ function indent(text: string, prefix = '    '): string {
     .join('\n');
 }
 
+/** What verify found: the checks in order, and why any failed (shown after the table). */
+interface Findings {
+  checks: Check[];
+  details: string[];
+}
+
+/** The jest and tsc runs of steps 2-6 (a jest run is null when it had nothing to run). */
+interface Runs {
+  tsc: { ok: boolean; output: string; durationMs: number };
+  solutions: JestRun | null;
+  stubs: JestRun | null;
+  toolRun: JestRun;
+  browserRun: JestRun | null;
+  /** Why the browser tests did not run, or null when they did. */
+  missing: string | null;
+}
+
+type Say = (text: string) => void;
+type Row = (string | number)[];
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const writeStubs = process.argv.includes('--write-stub-results');
   const manifest = loadManifest();
-  const checks: Check[] = [];
-  const say = (text: string): void => console.log(`verify: ${text}`);
+  const found: Findings = { checks: [], details: [] };
+  const say: Say = (text) => console.log(`verify: ${text}`);
 
-  // 1. lint
-  const lintErrors = [...lint(), ...checkBoundaries(repoRoot).map(formatViolation)];
-  checks.push({ name: 'lint', ok: lintErrors.length === 0, detail: lintErrors.join('\n') });
-  say(lintErrors.length === 0 ? 'lint: the manifest and both trees agree; every import keeps to its tier' : `lint: ${lintErrors.length} problem(s)`);
-  for (const e of lintErrors) console.log(`  - ${e}`);
-
+  found.checks.push(lintCheck(say));
   const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
   const testPaths = withTests.map((e) => path.join(repoRoot, e.test));
-  const workers = '--maxWorkers=2';
+  const runs = await runEverything(testPaths, say);
+
+  const rows = manifest.exercises.map((e) => exerciseRow(e, withTests.includes(e), runs, found));
+  if (runs.stubs?.reported) checkStubResults(manifest, runs.stubs, writeStubs, found, say);
+  console.log('');
+  console.log(
+    formatTable(['exercise', 'title', 'tests', 'solutions', 'stubs', 'time sol.', 'time stubs', 'verdict'], rows, {
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    }),
+  );
+  judgeToolRun(runs.toolRun, found);
+  judgeBrowserRun(runs.browserRun, runs.missing, found);
+  if (!runs.tsc.ok) {
+    found.details.unshift(`tsc --noEmit (tsconfig.json, playground/tsconfig.json):\n${indent(runs.tsc.output.split('\n').slice(0, 15).join('\n'))}`);
+  }
+  console.log(`total wall time: ${seconds(Date.now() - started)}`);
+  process.exitCode = printVerdict(found);
+}
+
+/** 1. lint: the manifest and both trees agree, every import keeps to its tier. */
+function lintCheck(say: Say): Check {
+  const lintErrors = [...lint(), ...checkBoundaries(repoRoot).map(formatViolation)];
+  say(lintErrors.length === 0 ? 'lint: the manifest and both trees agree; every import keeps to its tier' : `lint: ${lintErrors.length} problem(s)`);
+  for (const e of lintErrors) console.log(`  - ${e}`);
+  return { name: 'lint', ok: lintErrors.length === 0, detail: lintErrors.join('\n') };
+}
+
+/** Steps 2-6, with jest configs in a temporary folder that is removed afterwards. */
+async function runEverything(testPaths: string[], say: Say): Promise<Runs> {
   // jest only strips types in these runs: step 2 (tsc) checks the types of everything once.
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-verify-'));
   const configFor = (tree: string): string => writeJestConfig({ dir: path.join(configDir, tree), tree: path.join(repoRoot, tree) });
-  const exerciseRun = (tree: 'solutions' | 'exercises'): Promise<JestRun | null> =>
-    testPaths.length === 0
-      ? Promise.resolve(null)
-      : runJest({ args: ['--config', configFor(tree), workers, '--runTestsByPath', ...testPaths], env: { KATA_TREE: tree } }).then((run) => {
-          say(`${tree} run finished (${seconds(run.durationMs)})`);
-          return run;
-        });
-
-  // 2-5 run side by side: the MNIST suites of 06/07 keep one core busy for a
-  // minute or more, and the other runs fill the second core meanwhile.
-  say('started: type check (tsc), exercise suites against solutions/ and against the stubs, tests of lib and tools ...');
-  const [tsc, solutions, stubs, toolRun] = await Promise.all([
-    // The playground's page has its own project: it compiles with the browser's types.
-    Promise.all([runTsc(), runTsc('playground/tsconfig.json')]).then(([main, page]) => {
-      const r = {
-        ok: main.ok && page.ok,
-        output: [main.output, page.output].filter(Boolean).join('\n'),
-        durationMs: Math.max(main.durationMs, page.durationMs),
-      };
-      say(`type check ${r.ok ? 'passed' : 'FAILED'} (${seconds(r.durationMs)})`);
-      return r;
-    }),
-    exerciseRun('solutions'),
-    exerciseRun('exercises'),
-    runJest({ args: ['--config', configFor('exercises'), workers, '/tests/(lib|tools|engine|helpers)/'], env: { KATA_TREE: undefined } }).then((run) => {
-      say(`lib and tools run finished (${seconds(run.durationMs)})`);
-      return run;
-    }),
-  ]);
+  const side = await runSideBySide(testPaths, configFor, say);
   // 6. after the rest: the browser tests start a server and Chromium, and train a small model.
   const missing = chromiumMissing();
   const browserRun =
@@ -125,104 +141,147 @@ async function main(): Promise<void> {
   if (missing !== null) say(`NOT RUN: browser tests (${missing})`);
   else say(`browser tests finished (${seconds(browserRun!.durationMs)})`);
   fs.rmSync(configDir, { recursive: true, force: true });
+  return { ...side, browserRun, missing };
+}
 
-  // Per-exercise rows and checks.
-  const rows: (string | number)[][] = [];
-  const details: string[] = [];
-  for (const e of manifest.exercises) {
-    const title = e.title.en.length > 44 ? `${e.title.en.slice(0, 43)}…` : e.title.en;
-    if (!withTests.includes(e)) {
-      rows.push([e.id, title, '-', '-', '-', '-', '-', 'no test file']);
-      checks.push({ name: `${e.id} on solutions`, ok: false, detail: `${e.test} does not exist` });
-      checks.push({ name: `${e.id} on stubs`, ok: false, detail: `${e.test} does not exist` });
-      continue;
-    }
-    const sol = suiteFor(solutions, e);
-    const stub = suiteFor(stubs, e);
-    const problems: string[] = [];
-
-    let solText = '-';
-    let solOk = false;
-    if (!sol) {
-      problems.push('no result on solutions');
-      details.push(`${e.id} on solutions: ${solutions ? (runProblem(solutions) ?? 'no result') : 'not run'}`);
-    } else if (sol.failedToRun) {
-      problems.push('suite failed to run on solutions');
-      details.push(`${e.id} on solutions: the suite failed to run:\n${indent(firstLines(sol.error, 8))}`);
-    } else {
-      const c = counts(sol.tests);
-      solText = `${c.passed}/${c.total}`;
-      solOk = c.total > 0 && c.passed === c.total;
-      if (c.total === 0) problems.push('no tests');
-      const failing = sol.tests.filter((t) => t.status !== 'passed');
-      if (failing.length > 0) {
-        problems.push(`${failing.length} fail on solutions`);
-        for (const t of failing.slice(0, 3)) details.push(`${e.id} on solutions, failing: ${t.name}\n${indent(firstLines(t.message, 6))}`);
-      }
-    }
-
-    let stubText = '-';
-    let stubOk = false;
-    if (!stub) {
-      problems.push('no result on stubs');
-      details.push(`${e.id} on stubs: ${stubs ? (runProblem(stubs) ?? 'no result') : 'not run'}`);
-    } else if (stub.failedToRun) {
-      problems.push('suite failed to run on stubs');
-      details.push(`${e.id} on stubs: the suite failed to run (each test must fail on its own):\n${indent(firstLines(stub.error, 8))}`);
-    } else {
-      const c = counts(stub.tests);
-      stubText = `${c.passed}/${c.total}`;
-      const passing = stub.tests.filter((t) => t.status !== 'failed');
-      stubOk = c.total > 0 && passing.length === 0;
-      if (passing.length > 0) {
-        problems.push(`${passing.length} pass on stubs`);
-        details.push(
-          `${e.id} on stubs, these must fail but did not:\n${passing
-            .slice(0, 10)
-            .map((t) => `    ${t.name} (${t.status})`)
-            .join('\n')}`,
-        );
-      }
-    }
-    checks.push({ name: `${e.id} on solutions`, ok: solOk });
-    checks.push({ name: `${e.id} on stubs`, ok: stubOk });
-    const tests = sol && !sol.failedToRun ? sol.tests.length : stub && !stub.failedToRun ? stub.tests.length : '-';
-    rows.push([
-      e.id,
-      title,
-      tests,
-      solText,
-      stubText,
-      sol ? seconds(sol.durationMs) : '-',
-      stub ? seconds(stub.durationMs) : '-',
-      problems.length === 0 ? 'ok' : problems.join('; '),
-    ]);
-  }
-
-  // The stubs' known results, shown by `npm run kata` without running them.
-  if (stubs?.reported) {
-    const actual = stubResultsOf(manifest, path.join(repoRoot, 'exercises'), stubs.suites);
-    if (process.argv.includes('--write-stub-results')) {
-      writeStubResults(actual);
-      say(`wrote ${path.relative(repoRoot, STUB_RESULTS_FILE)}`);
-    }
-    const stale = staleStubResults(readStubResults(), actual);
-    checks.push({ name: 'stub results', ok: stale.length === 0 });
-    if (stale.length > 0) {
-      details.push(
-        `${path.relative(repoRoot, STUB_RESULTS_FILE)} does not say what the stubs give for ${stale.join(', ')}: npm run verify -- --write-stub-results`,
-      );
-    }
-  }
-
-  console.log('');
-  console.log(
-    formatTable(['exercise', 'title', 'tests', 'solutions', 'stubs', 'time sol.', 'time stubs', 'verdict'], rows, {
-      align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
+/**
+ * 2-5 side by side: the MNIST suites of 06/07 keep one core busy for a
+ * minute or more, and the other runs fill the second core meanwhile.
+ */
+async function runSideBySide(testPaths: string[], configFor: (tree: string) => string, say: Say): Promise<Omit<Runs, 'browserRun' | 'missing'>> {
+  const workers = '--maxWorkers=2';
+  const exerciseRun = (tree: 'solutions' | 'exercises'): Promise<JestRun | null> =>
+    testPaths.length === 0
+      ? Promise.resolve(null)
+      : runJest({ args: ['--config', configFor(tree), workers, '--runTestsByPath', ...testPaths], env: { KATA_TREE: tree } }).then((run) => {
+          say(`${tree} run finished (${seconds(run.durationMs)})`);
+          return run;
+        });
+  say('started: type check (tsc), exercise suites against solutions/ and against the stubs, tests of lib and tools ...');
+  const [tsc, solutions, stubs, toolRun] = await Promise.all([
+    typeCheck(say),
+    exerciseRun('solutions'),
+    exerciseRun('exercises'),
+    runJest({ args: ['--config', configFor('exercises'), workers, '/tests/(lib|tools|engine|helpers)/'], env: { KATA_TREE: undefined } }).then((run) => {
+      say(`lib and tools run finished (${seconds(run.durationMs)})`);
+      return run;
     }),
-  );
+  ]);
+  return { tsc, solutions, stubs, toolRun };
+}
 
-  // lib + tools line
+/** 2. tsc over the project, and over the playground's page, which has its own project: it compiles with the browser's types. */
+async function typeCheck(say: Say): Promise<Runs['tsc']> {
+  const [main, page] = await Promise.all([runTsc(), runTsc('playground/tsconfig.json')]);
+  const r = {
+    ok: main.ok && page.ok,
+    output: [main.output, page.output].filter(Boolean).join('\n'),
+    durationMs: Math.max(main.durationMs, page.durationMs),
+  };
+  say(`type check ${r.ok ? 'passed' : 'FAILED'} (${seconds(r.durationMs)})`);
+  return r;
+}
+
+/** One exercise's row of the table, and its two checks: every test passes on solutions/, every test fails on the stubs. */
+function exerciseRow(e: Exercise, hasTest: boolean, runs: Runs, found: Findings): Row {
+  const title = e.title.en.length > 44 ? `${e.title.en.slice(0, 43)}…` : e.title.en;
+  if (!hasTest) {
+    found.checks.push({ name: `${e.id} on solutions`, ok: false, detail: `${e.test} does not exist` });
+    found.checks.push({ name: `${e.id} on stubs`, ok: false, detail: `${e.test} does not exist` });
+    return [e.id, title, '-', '-', '-', '-', '-', 'no test file'];
+  }
+  const sol = suiteFor(runs.solutions, e);
+  const stub = suiteFor(runs.stubs, e);
+  const problems: string[] = [];
+  const onSolutions = judgeOnSolutions(e, sol, runs.solutions, problems, found.details);
+  const onStubs = judgeOnStubs(e, stub, runs.stubs, problems, found.details);
+  found.checks.push({ name: `${e.id} on solutions`, ok: onSolutions.ok });
+  found.checks.push({ name: `${e.id} on stubs`, ok: onStubs.ok });
+  const tests = sol && !sol.failedToRun ? sol.tests.length : stub && !stub.failedToRun ? stub.tests.length : '-';
+  return [
+    e.id,
+    title,
+    tests,
+    onSolutions.text,
+    onStubs.text,
+    sol ? seconds(sol.durationMs) : '-',
+    stub ? seconds(stub.durationMs) : '-',
+    problems.length === 0 ? 'ok' : problems.join('; '),
+  ];
+}
+
+/** An exercise's suite on solutions/: it holds when it has tests and every one passes. */
+function judgeOnSolutions(
+  e: Exercise,
+  sol: SuiteRun | undefined,
+  run: JestRun | null,
+  problems: string[],
+  details: string[],
+): { text: string; ok: boolean } {
+  if (!sol) {
+    problems.push('no result on solutions');
+    details.push(`${e.id} on solutions: ${run ? (runProblem(run) ?? 'no result') : 'not run'}`);
+    return { text: '-', ok: false };
+  }
+  if (sol.failedToRun) {
+    problems.push('suite failed to run on solutions');
+    details.push(`${e.id} on solutions: the suite failed to run:\n${indent(firstLines(sol.error, 8))}`);
+    return { text: '-', ok: false };
+  }
+  const c = counts(sol.tests);
+  if (c.total === 0) problems.push('no tests');
+  const failing = sol.tests.filter((t) => t.status !== 'passed');
+  if (failing.length > 0) {
+    problems.push(`${failing.length} fail on solutions`);
+    for (const t of failing.slice(0, 3)) details.push(`${e.id} on solutions, failing: ${t.name}\n${indent(firstLines(t.message, 6))}`);
+  }
+  return { text: `${c.passed}/${c.total}`, ok: c.total > 0 && c.passed === c.total };
+}
+
+/** An exercise's suite on the stubs: it holds when it has tests and every one fails (each on its own). */
+function judgeOnStubs(e: Exercise, stub: SuiteRun | undefined, run: JestRun | null, problems: string[], details: string[]): { text: string; ok: boolean } {
+  if (!stub) {
+    problems.push('no result on stubs');
+    details.push(`${e.id} on stubs: ${run ? (runProblem(run) ?? 'no result') : 'not run'}`);
+    return { text: '-', ok: false };
+  }
+  if (stub.failedToRun) {
+    problems.push('suite failed to run on stubs');
+    details.push(`${e.id} on stubs: the suite failed to run (each test must fail on its own):\n${indent(firstLines(stub.error, 8))}`);
+    return { text: '-', ok: false };
+  }
+  const c = counts(stub.tests);
+  const passing = stub.tests.filter((t) => t.status !== 'failed');
+  if (passing.length > 0) {
+    problems.push(`${passing.length} pass on stubs`);
+    details.push(
+      `${e.id} on stubs, these must fail but did not:\n${passing
+        .slice(0, 10)
+        .map((t) => `    ${t.name} (${t.status})`)
+        .join('\n')}`,
+    );
+  }
+  return { text: `${c.passed}/${c.total}`, ok: c.total > 0 && passing.length === 0 };
+}
+
+/** The stubs' known results, shown by `npm run kata` without running them: written first with --write-stub-results. */
+function checkStubResults(manifest: Manifest, stubs: JestRun, write: boolean, found: Findings, say: Say): void {
+  const actual = stubResultsOf(manifest, path.join(repoRoot, 'exercises'), stubs.suites);
+  if (write) {
+    writeStubResults(actual);
+    say(`wrote ${path.relative(repoRoot, STUB_RESULTS_FILE)}`);
+  }
+  const stale = staleStubResults(readStubResults(), actual);
+  found.checks.push({ name: 'stub results', ok: stale.length === 0 });
+  if (stale.length > 0) {
+    found.details.push(
+      `${path.relative(repoRoot, STUB_RESULTS_FILE)} does not say what the stubs give for ${stale.join(', ')}: npm run verify -- --write-stub-results`,
+    );
+  }
+}
+
+/** 5. The tests of lib and of the tools: one line, and a check that holds when every test passed. */
+function judgeToolRun(toolRun: JestRun, { checks, details }: Findings): void {
   const toolTests = toolRun.suites.flatMap((s) => s.tests);
   const toolFailedSuites = toolRun.suites.filter((s) => s.failedToRun);
   const tc = counts(toolTests);
@@ -238,24 +297,29 @@ async function main(): Promise<void> {
       details.push(`lib and tools: ${path.relative(repoRoot, s.file)}: ${t.name} (${t.status})\n${indent(firstLines(t.message, 6))}`);
     }
   }
-  if (browserRun !== null) {
-    const tests = browserRun.suites.flatMap((s) => s.tests);
-    const bc = counts(tests);
-    const ok = browserRun.reported && browserRun.suites.every((s) => !s.failedToRun) && bc.total > 0 && bc.passed === bc.total;
-    checks.push({ name: 'browser tests', ok });
-    console.log(
-      `browser: ${browserRun.suites.length} files, ${bc.passed}/${bc.total} tests passed (${seconds(browserRun.durationMs)})${ok ? '' : ' — FAILED'}`,
-    );
-    if (!browserRun.reported) details.push(`browser: ${runProblem(browserRun)}`);
-    for (const s of browserRun.suites.filter((x) => x.failedToRun))
-      details.push(`browser: ${path.relative(repoRoot, s.file)} failed to run:\n${indent(firstLines(s.error, 8))}`);
-    for (const t of tests.filter((x) => x.status !== 'passed')) details.push(`browser: ${t.name} (${t.status})\n${indent(firstLines(t.message, 6))}`);
-  } else {
-    console.log(`browser: not run (${missing})`);
-  }
-  if (!tsc.ok) details.unshift(`tsc --noEmit (tsconfig.json, playground/tsconfig.json):\n${indent(tsc.output.split('\n').slice(0, 15).join('\n'))}`);
+}
 
-  console.log(`total wall time: ${seconds(Date.now() - started)}`);
+/** 6. The browser tests: one line, and a check when they ran. */
+function judgeBrowserRun(browserRun: JestRun | null, missing: string | null, { checks, details }: Findings): void {
+  if (browserRun === null) {
+    console.log(`browser: not run (${missing})`);
+    return;
+  }
+  const tests = browserRun.suites.flatMap((s) => s.tests);
+  const bc = counts(tests);
+  const ok = browserRun.reported && browserRun.suites.every((s) => !s.failedToRun) && bc.total > 0 && bc.passed === bc.total;
+  checks.push({ name: 'browser tests', ok });
+  console.log(
+    `browser: ${browserRun.suites.length} files, ${bc.passed}/${bc.total} tests passed (${seconds(browserRun.durationMs)})${ok ? '' : ' — FAILED'}`,
+  );
+  if (!browserRun.reported) details.push(`browser: ${runProblem(browserRun)}`);
+  for (const s of browserRun.suites.filter((x) => x.failedToRun))
+    details.push(`browser: ${path.relative(repoRoot, s.file)} failed to run:\n${indent(firstLines(s.error, 8))}`);
+  for (const t of tests.filter((x) => x.status !== 'passed')) details.push(`browser: ${t.name} (${t.status})\n${indent(firstLines(t.message, 6))}`);
+}
+
+/** What went wrong (at most 40 items), the failed checks and the count line; the exit code. */
+function printVerdict({ checks, details }: Findings): number {
   const failed = checks.filter((c) => !c.ok);
   if (details.length > 0) {
     console.log('\nWhat went wrong:');
@@ -269,7 +333,7 @@ async function main(): Promise<void> {
     console.log(`FAILED: ${failed.map((c) => c.name).join(', ')}`);
   }
   console.log(`verify: ${checks.length - failed.length} passed, ${failed.length} failed`);
-  process.exitCode = failed.length === 0 ? 0 : 1;
+  return failed.length === 0 ? 0 : 1;
 }
 
 void main();

@@ -171,76 +171,18 @@ function testDigits(): Promise<{ pixels: Uint8Array; labels: Int32Array }> {
   return testSet;
 }
 
+/** What is shown: the pixels, their label (a test digit's, or null for a drawing) and what they are, for the status line. */
+type Input = [input: Float64Array, label: number | null, what: string];
+
 async function main(): Promise<void> {
   setLang(localStorage.getItem('playground-lang') === 'ja' ? 'ja' : 'en');
+  const models = await loadModels();
 
-  const infos = (await (await fetch('/api/models')).json()) as ModelInfo[];
-  const models = await Promise.all(infos.map(loadModel));
-  document.body.classList.toggle('compare', models.length > 1);
-  for (const i of models.keys()) $('#runs').appendChild(element('div', 'run-name')).dataset.run = String(i);
-  $('#predictions').append(...models.map(predictionCard));
-  $('#layers').append(...models.map(layerCards));
-  renderRunNames(models);
-
-  const processed = $<HTMLCanvasElement>('#processed');
-  const status = $('#input-status');
-  let last: Parameters<typeof run> = [new Float64Array(SIDE * SIDE), null, ''];
-  const run = (input: Float64Array, label: number | null, what: string): void => {
-    last = [input, label, what];
-    paintPlane(processed, input, 0, SIDE, SIDE, 1);
-    // An empty pad: no prediction (a blank image is no digit), blank layers, no timing.
-    const empty = input.every((v) => v === 0);
-    for (const m of models) {
-      if (empty) {
-        paintBars(m.bars, null);
-        m.verdict.innerHTML = `<span class="hint">${t('drawADigit')}</span>`;
-        m.verdict.dataset.state = 'empty';
-        m.timing.textContent = '';
-        delete m.timing.dataset.ms;
-        for (const { index, container } of m.maps) {
-          const shape = m.network.summary.rows[index].outputShape;
-          paintMaps(container, shape, new Float64Array(shape[0] * shape[1] * shape[2]), m.network.summary.rows[index].name);
-        }
-        for (const { index, canvas } of m.strips) {
-          const n = m.network.summary.rows[index].outputShape[0];
-          paintPlane(canvas, new Float64Array(n), 0, 1, n, 0);
-        }
-        continue;
-      }
-      const started = performance.now();
-      const { outputs, proba } = m.network.run(input);
-      const ms = performance.now() - started;
-      paintBars(m.bars, proba, label);
-      const best = Number(m.bars.dataset.predicted);
-      const check =
-        label === null
-          ? ''
-          : label === best
-            ? `<span class="check good">✓ ${t('correct')}</span>`
-            : `<span class="check bad">✗ ${t('wrongLabel')} <b>${label}</b></span>`;
-      m.verdict.innerHTML = `<span class="big">${best}</span><span class="sure">${(100 * proba[best]).toFixed(1)}%</span>${check}`;
-      m.verdict.dataset.state = 'predicted';
-      m.timing.dataset.ms = String(ms);
-      m.timing.textContent = `${ms.toFixed(1)} ${t('millis')}`;
-      for (const { index, container } of m.maps) {
-        paintMaps(container, outputs[index].shape.slice(1), outputs[index].data, m.network.summary.rows[index].name);
-      }
-      for (const { index, canvas } of m.strips) {
-        const { data } = outputs[index];
-        paintPlane(
-          canvas,
-          data,
-          0,
-          1,
-          data.length,
-          data.reduce((a, v) => Math.max(a, Math.abs(v)), 0),
-        );
-      }
-    }
-    status.textContent = label === null ? what : `${what} · ${t('label')} ${label}`;
-    status.dataset.label = label === null ? '' : String(label);
+  let last: Input = [new Float64Array(SIDE * SIDE), null, ''];
+  const run = (...input: Input): void => {
+    last = input;
+    showInput(models, input);
   };
-
   $('#lang').addEventListener('click', () => {
     setLang(currentLang() === 'en' ? 'ja' : 'en');
     localStorage.setItem('playground-lang', currentLang());
@@ -254,7 +196,95 @@ async function main(): Promise<void> {
     run(new Float64Array(SIDE * SIDE), null, '');
   };
   $('#clear').addEventListener('click', clear);
+  const showTest = testDigitControls(models[0].mistakes, pad, run);
 
+  const asked = new URLSearchParams(location.search).get('test');
+  if (asked !== null) await showTest(Number(asked));
+  else clear();
+  document.body.dataset.ready = 'true';
+}
+
+/** Loads the models the server offers and lays out their cards: the run names, the predictions and the layers. */
+async function loadModels(): Promise<Loaded[]> {
+  const infos = (await (await fetch('/api/models')).json()) as ModelInfo[];
+  const models = await Promise.all(infos.map(loadModel));
+  document.body.classList.toggle('compare', models.length > 1);
+  for (const i of models.keys()) $('#runs').appendChild(element('div', 'run-name')).dataset.run = String(i);
+  $('#predictions').append(...models.map(predictionCard));
+  $('#layers').append(...models.map(layerCards));
+  renderRunNames(models);
+  return models;
+}
+
+/** Runs every model on the input (an empty pad clears them instead) and shows the input and its status line. */
+function showInput(models: Loaded[], [input, label, what]: Input): void {
+  paintPlane($<HTMLCanvasElement>('#processed'), input, 0, SIDE, SIDE, 1);
+  // An empty pad: no prediction (a blank image is no digit), blank layers, no timing.
+  const empty = input.every((v) => v === 0);
+  for (const m of models) {
+    if (empty) paintEmpty(m);
+    else paintPrediction(m, input, label);
+  }
+  const status = $('#input-status');
+  status.textContent = label === null ? what : `${what} · ${t('label')} ${label}`;
+  status.dataset.label = label === null ? '' : String(label);
+}
+
+/** One model's cards for an empty pad: a hint instead of the verdict, no bars, no timing, blank layers. */
+function paintEmpty(m: Loaded): void {
+  paintBars(m.bars, null);
+  m.verdict.innerHTML = `<span class="hint">${t('drawADigit')}</span>`;
+  m.verdict.dataset.state = 'empty';
+  m.timing.textContent = '';
+  delete m.timing.dataset.ms;
+  for (const { index, container } of m.maps) {
+    const shape = m.network.summary.rows[index].outputShape;
+    paintMaps(container, shape, new Float64Array(shape[0] * shape[1] * shape[2]), m.network.summary.rows[index].name);
+  }
+  for (const { index, canvas } of m.strips) {
+    const n = m.network.summary.rows[index].outputShape[0];
+    paintPlane(canvas, new Float64Array(n), 0, 1, n, 0);
+  }
+}
+
+/** Runs one model on the input: its bars, its verdict (checked against the label, if any), its time and every layer's output. */
+function paintPrediction(m: Loaded, input: Float64Array, label: number | null): void {
+  const started = performance.now();
+  const { outputs, proba } = m.network.run(input);
+  const ms = performance.now() - started;
+  paintBars(m.bars, proba, label);
+  const best = Number(m.bars.dataset.predicted);
+  const check =
+    label === null
+      ? ''
+      : label === best
+        ? `<span class="check good">✓ ${t('correct')}</span>`
+        : `<span class="check bad">✗ ${t('wrongLabel')} <b>${label}</b></span>`;
+  m.verdict.innerHTML = `<span class="big">${best}</span><span class="sure">${(100 * proba[best]).toFixed(1)}%</span>${check}`;
+  m.verdict.dataset.state = 'predicted';
+  m.timing.dataset.ms = String(ms);
+  m.timing.textContent = `${ms.toFixed(1)} ${t('millis')}`;
+  for (const { index, container } of m.maps) {
+    paintMaps(container, outputs[index].shape.slice(1), outputs[index].data, m.network.summary.rows[index].name);
+  }
+  for (const { index, canvas } of m.strips) {
+    const { data } = outputs[index];
+    paintPlane(
+      canvas,
+      data,
+      0,
+      1,
+      data.length,
+      data.reduce((a, v) => Math.max(a, Math.abs(v)), 0),
+    );
+  }
+}
+
+/**
+ * The test-digit buttons (random, a mistake of the first model, a random
+ * digit of a class) and the index field; returns what shows test digit `index`.
+ */
+function testDigitControls(mistakes: number[], pad: DrawingPad, run: (...input: Input) => void): (index: number) => Promise<void> {
   const indexField = $<HTMLInputElement>('#test-index');
   const showTest = async (index: number): Promise<void> => {
     const { pixels, labels } = await testDigits();
@@ -266,7 +296,6 @@ async function main(): Promise<void> {
   };
   const randomOf = (indices: number[]): number => indices[Math.floor(Math.random() * indices.length)];
   $('#random').addEventListener('click', async () => showTest(Math.floor(Math.random() * (await testDigits()).labels.length)));
-  const mistakes = models[0].mistakes;
   $<HTMLButtonElement>('#mistake').disabled = mistakes.length === 0;
   $('#mistake').addEventListener('click', () => showTest(randomOf(mistakes)));
   $('#by-class').addEventListener('click', async () => {
@@ -278,11 +307,7 @@ async function main(): Promise<void> {
     e.preventDefault();
     showTest(Number(indexField.value));
   });
-
-  const asked = new URLSearchParams(location.search).get('test');
-  if (asked !== null) await showTest(Number(asked));
-  else clear();
-  document.body.dataset.ready = 'true';
+  return showTest;
 }
 
 main().catch((error: unknown) => {

@@ -28,6 +28,8 @@ export class CommandError extends Error {
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** A string option that may be given more than once: its value is the array of every one, in order. */
+  multiple?: boolean;
 }
 
 export interface CommandSpec {
@@ -44,7 +46,7 @@ export interface CommandSpec {
 }
 
 export interface ParsedCommand {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   help: boolean;
 }
@@ -61,7 +63,7 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Pa
   const seen = new Set<string>();
   for (const token of (parsed.tokens ?? []) as { kind: string; name?: string; value?: string }[]) {
     if (token.kind !== 'option' || token.name === undefined || token.name === 'help') continue;
-    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given twice`);
+    if (seen.has(token.name) && spec.options[token.name]?.multiple !== true) throw new UsageError(`--${token.name} is given twice`);
     seen.add(token.name);
     if (token.value === '') throw new UsageError(`--${token.name} needs a value`);
   }

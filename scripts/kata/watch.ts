@@ -41,134 +41,178 @@ export interface WatchOptions {
 }
 
 export async function watch(ctx: KataContext, start: Exercise | undefined, options: WatchOptions): Promise<void> {
-  const { say } = ctx;
-  let current = start ?? currentExercise(ctx, readState());
+  const current = start ?? currentExercise(ctx, readState());
   if (!current) {
-    say('Every exercise passes already. Nothing to watch.');
+    ctx.say('Every exercise passes already. Nothing to watch.');
     return;
   }
-  const forcePoll = options.poll;
-  const exercises = ctx.manifest.exercises.filter((e) => fs.existsSync(path.join(ctx.tree, e.id)));
-  const clearScreen = (): void => {
-    if (options.clear && process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
-  };
-  let polling = forcePoll;
-  let watcher: fs.FSWatcher | null = null;
-  let lastEvent = 0;
-  let running = false;
-  let again = false;
-  // Each exercise folder's fingerprint as last seen, to tell which one a save touched.
-  const snapshots = new Map(exercises.map((e) => [e.id, folderSnapshot(path.join(ctx.tree, e.id))]));
-  let snapshot = '';
-  let debounce: NodeJS.Timeout | undefined;
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  const interactive = process.stdin.isTTY === true;
+  await new Watch(ctx, current, options).run();
+}
 
-  const folder = (): string => path.join(ctx.tree, current!.id);
-  const waiting = (): void => {
-    say(ctx.colour.dim(`\n[watch] waiting for changes in ${ctx.treeName}${current!.id}/`));
-    say(ctx.colour.dim(`        ${interactive ? WATCH_KEYS : 'Ctrl+C to stop'}`));
-  };
-  const announcePolling = (why: string): void => {
-    polling = true;
-    watcher?.close();
-    watcher = null;
-    say(`\n[watch] ${why}: checking the files for changes every second instead.`);
-  };
-  const startWatcher = (): void => {
-    watcher?.close();
-    watcher = null;
-    if (polling) return;
+/**
+ * One watch session: file events on the whole tree (or polling every second
+ * when they are missing), a check of the current exercise after each save,
+ * and the keys on a terminal.
+ */
+class Watch {
+  private readonly exercises: Exercise[];
+  private readonly interactive = process.stdin.isTTY === true;
+  private polling: boolean;
+  private watcher: fs.FSWatcher | null = null;
+  private lastEvent = 0;
+  private running = false;
+  private again = false;
+  /** Each exercise folder's fingerprint as last seen, to tell which one a save touched. */
+  private readonly snapshots: Map<string, string>;
+  /** The current exercise's fingerprint when it was last checked. */
+  private snapshot = '';
+  private debounce: NodeJS.Timeout | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private finished: () => void = () => undefined;
+
+  constructor(
+    private readonly ctx: KataContext,
+    private current: Exercise,
+    private readonly options: WatchOptions,
+  ) {
+    this.polling = options.poll;
+    this.exercises = ctx.manifest.exercises.filter((e) => fs.existsSync(path.join(ctx.tree, e.id)));
+    this.snapshots = new Map(this.exercises.map((e) => [e.id, folderSnapshot(path.join(ctx.tree, e.id))]));
+  }
+
+  /** Watches until every exercise passes or the learner quits. */
+  async run(): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.finished = resolve));
+    // Polling runs either way: it is the fallback when no file events arrive.
+    this.poller = setInterval(() => this.poll(), 1000);
+    if (this.interactive) this.listenToKeys();
+    if (this.polling) this.ctx.say('[watch] checking the files for changes every second.');
+    this.startWatcher();
+    await this.trigger(true);
+    await done;
+  }
+
+  private folderOf(exercise: Exercise): string {
+    return path.join(this.ctx.tree, exercise.id);
+  }
+
+  private clearScreen(): void {
+    if (this.options.clear && process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
+  }
+
+  private waiting(): void {
+    const { ctx } = this;
+    ctx.say(ctx.colour.dim(`\n[watch] waiting for changes in ${ctx.treeName}${this.current.id}/`));
+    ctx.say(ctx.colour.dim(`        ${this.interactive ? WATCH_KEYS : 'Ctrl+C to stop'}`));
+  }
+
+  private announcePolling(why: string): void {
+    this.polling = true;
+    this.watcher?.close();
+    this.watcher = null;
+    this.ctx.say(`\n[watch] ${why}: checking the files for changes every second instead.`);
+  }
+
+  private startWatcher(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    if (this.polling) return;
     try {
       // The whole tree: a save in any exercise's folder is seen.
-      watcher = fs.watch(ctx.tree, { recursive: true }, (_event, file) => {
-        lastEvent = Date.now();
-        const changed = file === null ? undefined : exerciseOfPath(exercises, String(file));
-        clearTimeout(debounce);
-        debounce = setTimeout(() => void saved(changed), 300);
+      this.watcher = fs.watch(this.ctx.tree, { recursive: true }, (_event, file) => {
+        this.lastEvent = Date.now();
+        const changed = file === null ? undefined : exerciseOfPath(this.exercises, String(file));
+        clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => void this.saved(changed), 300);
       });
-      watcher.on('error', () => announcePolling('file events stopped'));
+      this.watcher.on('error', () => this.announcePolling('file events stopped'));
     } catch (err) {
-      announcePolling(`file events are not available (${(err as Error).message})`);
+      this.announcePolling(`file events are not available (${(err as Error).message})`);
     }
-  };
-  /** A save in `changed`'s folder (or somewhere unknown): follow the learner there, then check. */
-  const saved = (changed: Exercise | undefined): void => {
-    const moved = changed !== undefined && changed !== current && folderSnapshot(path.join(ctx.tree, changed.id)) !== snapshots.get(changed.id);
-    if (moved && !running) {
-      current = changed;
-      snapshot = '';
-    }
-    void trigger(false);
-  };
-  const stop = (): void => {
-    watcher?.close();
-    clearInterval(poller);
-    clearTimeout(debounce);
-    if (interactive) {
-      process.stdin.setRawMode(false);
-      process.stdin.pause();
-    }
-    finished();
-  };
-  const moveTo = (next: Exercise | undefined): void => {
-    if (!next) {
-      say('\n[watch] Every exercise passes. Congratulations!');
-      stop();
-      return;
-    }
-    current = next;
-    say(`\n[watch] On to ${current.id}: ${current.title.en}`);
-    snapshot = '';
-    void trigger(true, false);
-  };
-  const trigger = async (force: boolean, clear = true): Promise<void> => {
-    const now = folderSnapshot(folder());
-    if (now === snapshot && !force) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    snapshot = now;
-    snapshots.set(current!.id, now);
-    if (clear) clearScreen();
-    say(`${clear && options.clear && process.stdout.isTTY ? '' : '\n'}[watch] ${new Date().toLocaleTimeString()} checking ${current!.id} ...`);
-    const green = await check(ctx, current!);
-    running = false;
-    if (green) {
-      moveTo(nextAfter(ctx, readState(), current!));
-      return;
-    }
-    waiting();
-    if (again) {
-      again = false;
-      void trigger(false);
-    }
-  };
-  // Polling runs either way: it is the fallback when no file events arrive.
-  const poller = setInterval(() => {
-    if (running) return;
-    const changed = exercises.find((e) => folderSnapshot(path.join(ctx.tree, e.id)) !== (e === current ? snapshot : snapshots.get(e.id)));
+  }
+
+  /** Every second: a folder whose fingerprint changed is a save (the fallback when no file event came). */
+  private poll(): void {
+    if (this.running) return;
+    const changed = this.exercises.find((e) => folderSnapshot(this.folderOf(e)) !== (e === this.current ? this.snapshot : this.snapshots.get(e.id)));
     if (changed === undefined) return;
-    if (!polling && Date.now() - lastEvent > 1500) announcePolling('a file changed but no file event arrived (some file systems do not send them)');
+    if (!this.polling && Date.now() - this.lastEvent > 1500) {
+      this.announcePolling('a file changed but no file event arrived (some file systems do not send them)');
+    }
     // A save elsewhere than the current exercise is followed here too, if its event was missed.
-    if (polling || changed !== current) saved(changed);
-  }, 1000);
-  if (interactive) {
+    if (this.polling || changed !== this.current) this.saved(changed);
+  }
+
+  private listenToKeys(): void {
     process.stdin.setRawMode(true);
     process.stdin.resume();
     process.stdin.on('data', (data: Buffer) => {
       const key = data.toString();
-      if (key === 'q' || key === '\u0003') stop();
-      else if (key === 'h' && !running) void hint(ctx, current!, false, 'press h again');
-      else if (key === 'c' && !running) void trigger(true);
-      else if (key === 'n' && !running) moveTo(nextAfter(ctx, readState(), current!));
+      if (key === 'q' || key === '\u0003') this.stop();
+      else if (key === 'h' && !this.running) void hint(this.ctx, this.current, false, 'press h again');
+      else if (key === 'c' && !this.running) void this.trigger(true);
+      else if (key === 'n' && !this.running) this.moveTo(nextAfter(this.ctx, readState(), this.current));
     });
   }
-  if (polling) say('[watch] checking the files for changes every second.');
-  startWatcher();
-  await trigger(true);
-  await done;
+
+  /** A save in `changed`'s folder (or somewhere unknown): follow the learner there, then check. */
+  private saved(changed: Exercise | undefined): void {
+    const moved = changed !== undefined && changed !== this.current && folderSnapshot(this.folderOf(changed)) !== this.snapshots.get(changed.id);
+    if (moved && !this.running) {
+      this.current = changed;
+      this.snapshot = '';
+    }
+    void this.trigger(false);
+  }
+
+  private stop(): void {
+    this.watcher?.close();
+    clearInterval(this.poller);
+    clearTimeout(this.debounce);
+    if (this.interactive) {
+      process.stdin.setRawMode(false);
+      process.stdin.pause();
+    }
+    this.finished();
+  }
+
+  private moveTo(next: Exercise | undefined): void {
+    if (!next) {
+      this.ctx.say('\n[watch] Every exercise passes. Congratulations!');
+      this.stop();
+      return;
+    }
+    this.current = next;
+    this.ctx.say(`\n[watch] On to ${next.id}: ${next.title.en}`);
+    this.snapshot = '';
+    void this.trigger(true, false);
+  }
+
+  /** Checks the current exercise when its folder changed (or `force`); a save during a check checks again after it. */
+  private async trigger(force: boolean, clear = true): Promise<void> {
+    const now = folderSnapshot(this.folderOf(this.current));
+    if (now === this.snapshot && !force) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.snapshot = now;
+    this.snapshots.set(this.current.id, now);
+    if (clear) this.clearScreen();
+    this.ctx.say(
+      `${clear && this.options.clear && process.stdout.isTTY ? '' : '\n'}[watch] ${new Date().toLocaleTimeString()} checking ${this.current.id} ...`,
+    );
+    const green = await check(this.ctx, this.current);
+    this.running = false;
+    if (green) {
+      this.moveTo(nextAfter(this.ctx, readState(), this.current));
+      return;
+    }
+    this.waiting();
+    if (this.again) {
+      this.again = false;
+      void this.trigger(false);
+    }
+  }
 }

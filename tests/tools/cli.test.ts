@@ -39,6 +39,18 @@ describe('parseCommandLine', () => {
     expect(() => parseCommandLine(spec, ['--epochs'])).toThrow(new UsageError('--epochs needs a value'));
     expect(() => parseCommandLine(spec, ['--quick=yes'])).toThrow(new UsageError('--quick takes no value'));
     expect(() => parseCommandLine(spec, ['a', 'b'])).toThrow(new UsageError('unexpected argument "b"'));
+    expect(() => parseCommandLine(spec, ['--epochs', '1', '--epochs=2'])).toThrow(new UsageError('--epochs is given twice'));
+  });
+  it('gives every value of an option that may be given more than once, in order', () => {
+    const grading: CommandSpec = {
+      name: 'grade',
+      usage: 'usage: grade [--only EX]... <folder>...',
+      options: { only: { type: 'string', multiple: true } },
+    };
+    expect(parseCommandLine(grading, ['--only', '02', 'a', '--only=05']).values.only).toEqual(['02', '05']);
+    expect(parseCommandLine(grading, ['--only', '02']).values.only).toEqual(['02']);
+    expect(parseCommandLine(grading, ['a']).values.only).toBeUndefined();
+    expect(() => parseCommandLine(grading, ['--only='])).toThrow(new UsageError('--only needs a value'));
   });
 });
 
@@ -68,6 +80,14 @@ describe('runCommand', () => {
     const r = await captured(() => runCommand(spec, ['--bogus'], () => 0));
     expect(r.code).toBe(2);
     expect(r.err).toBe(`demo: unknown option --bogus\n\n${spec.usage}`);
+  });
+  it('prints one line without the usage for a usage error that says so, exit 2', async () => {
+    const r = await captured(() =>
+      runCommand(spec, [], () => {
+        throw new UsageError('--out grades cannot be written (EACCES)', false);
+      }),
+    );
+    expect(r).toEqual({ code: 2, out: '', err: 'demo: --out grades cannot be written (EACCES)' });
   });
   it('prints only the first line of any other error, no stack trace, exit 1', async () => {
     const r = await captured(() =>

@@ -21,7 +21,8 @@ import type { EpochRecord, IterationRecord } from '../../scripts/report/history'
 import { escapeHtml, Html, htmlTable } from '../../scripts/report/html';
 import { crc32, encodePng } from '../../scripts/report/png';
 import { formatLr, humanSeconds, learningRateText } from '../../scripts/report/report';
-import { confusionTable, DEFAULTS, defaultRunFolder, displayPath, parseTrainArgs, runWarning, UsageError, USAGE } from '../../scripts/train';
+import { UsageError } from '../../scripts/cli/command';
+import { confusionTable, DEFAULTS, defaultRunFolder, displayPath, parseTrainArgs, runWarning, USAGE } from '../../scripts/train';
 import { formatDuration, groupThousands, isInteractive, ProgressBar, renderBar } from '../../scripts/ui/progress';
 
 const options = (argv: string[]) => {
