@@ -4,7 +4,7 @@
  * browser. The server bundles this file once per tree, with `@tree/` pointing
  * at that tree, so the page runs the very code the model was trained with.
  *
- * As in training (scripts/tree.ts), lib's gemm runs on the engine's kernel
+ * As in training (scripts/trees.ts), lib's gemm runs on the engine's kernel
  * (WebAssembly, on the page's one thread), and a model trained with the
  * engine's fast layers ("engine+solutions") gets them here too.
  */

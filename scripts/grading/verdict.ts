@@ -54,7 +54,7 @@ export interface JestCommand {
   limits: RunLimits;
   extraArgs?: string[];
   name: string;
-  /** With --realm: the folder of the submission's own process (prepareRealm); the tests reach its code only through the channel. */
+  /** The folder of the submission's own process (prepareRealm; null with --in-process): the tests reach its code only through the channel. */
   realm?: string | null;
 }
 

@@ -26,7 +26,7 @@ export interface Workspace {
   dir: string;
   /** Set when the submission could not be copied: why. */
   refused: string | null;
-  /** With --realm: the folder the submission's own process sees (its code as JavaScript, its own lib/, the host). */
+  /** The folder the submission's own process sees (its code as JavaScript, its own lib/, the host); null with --in-process. */
   realm: string | null;
 }
 
@@ -172,7 +172,7 @@ export function prepareWorkspace(
 }
 
 // ---------------------------------------------------------------------------
-// Separate realms (--realm)
+// Separate realms (the default; --in-process leaves them out)
 
 /** Every TypeScript file under `from`, transpiled (no type check) to CommonJS under `to`; other files are left out. */
 function transpileTree(from: string, to: string): void {
