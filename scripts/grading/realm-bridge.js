@@ -110,13 +110,17 @@ function findMembers(proto) {
 
 const keyOf = (name) => (name === ITERATOR ? Symbol.iterator : name);
 
+/** An exercise file's position in a stack frame: exercises/05-flatten/flatten.ts:12:9. */
+const WHERE = /(exercises\/\d{2}-[a-z0-9-]+\/[A-Za-z0-9_.-]+\.ts:\d+:\d+)/;
+const whereOf = (text) => (typeof text === 'string' ? WHERE.exec(text)?.[1] : undefined);
+
 class Bridge {
   /**
    * @param options.side      'h' (the submission's process) or 'c' (the tests' process): the prefix of this side's ids
    * @param options.input     file descriptor read for messages
    * @param options.output    file descriptor written
    * @param options.Tensor    this side's Tensor class
-   * @param options.rebuildError  (name, message) => an Error of this side's classes
+   * @param options.rebuildError  (name, message, where) => an Error of this side's classes; where: exercises/NN-x/file.ts:line:column or undefined
    * @param options.load      (module) => exports, on the side that answers 'load'
    * @param options.guarded   this side's objects are the tests': the other side may
    *                  change only the numbers in their tensors (what an
@@ -541,7 +545,7 @@ class Bridge {
       for (const [id, key, value] of Array.isArray(message.sync) ? message.sync : []) {
         if (this.local.has(id) && this.readable(this.local.get(id), key)) this.updateNumbers(this.local.get(id)[key], this.decode(value));
       }
-      if (message.e) throw this.rebuildError(String(message.e.name ?? 'Error'), String(message.e.message ?? ''));
+      if (message.e) throw this.rebuildError(String(message.e.name ?? 'Error'), String(message.e.message ?? ''), whereOf(message.e.where));
       const value = this.decode(message.a);
       const proxy = this.proxies.get(request.id)?.deref();
       if (proxy && Array.isArray(message.keys)) this.knownKeys.set(proxy, message.keys.filter(allowedName));
@@ -635,7 +639,9 @@ class Bridge {
     } catch (err) {
       const name = err && typeof err.name === 'string' ? err.name : 'Error';
       const message = err && typeof err.message === 'string' ? err.message : String(err);
-      answer = { e: { name, message } };
+      // Where in an exercise's file it was thrown, for the report (the first such frame of its stack).
+      const where = err && typeof err.stack === 'string' ? WHERE.exec(err.stack)?.[1] : undefined;
+      answer = { e: { name, message, where } };
     }
     answer.fresh = [];
     for (const [id, key] of Array.isArray(m.track) ? m.track : []) {

@@ -21,7 +21,8 @@ const { Tensor } = require(path.join(__dirname, '..', 'lib', 'tensor'));
 const { KataInputError } = require(path.join(__dirname, '..', 'lib', 'kata-input-error'));
 const { NotImplementedError } = require(path.join(__dirname, '..', 'lib', 'not-implemented'));
 
-function rebuildError(name, message) {
+/** The tests' own error class for the name, with the submission's message and, as a stack frame, where in its exercise file it was thrown. */
+function rebuildError(name, message, where) {
   let err;
   if (name === 'KataInputError') err = new KataInputError(message);
   else if (name === 'NotImplementedError') {
@@ -31,6 +32,7 @@ function rebuildError(name, message) {
   else if (name === 'RangeError') err = new RangeError(message);
   else err = new Error(message);
   if (err.name !== name) err.name = name;
+  if (where) err.stack = `${err.name}: ${message}\n    at the submission (${where})`;
   return err;
 }
 

@@ -216,6 +216,7 @@ function startRealm(cmd: JestCommand): {
     command: [
       process.execPath,
       `--max-old-space-size=${Math.floor(cmd.limits.memoryBytes / 1024 / 1024 / 2)}`,
+      '--enable-source-maps',
       `${insideRoot(cmd.realm!)}/realm-host.js`,
       at('request'),
       at('answer'),

@@ -184,7 +184,8 @@ function transpileTree(from: string, to: string): void {
       let js: string;
       try {
         js = ts.transpileModule(fs.readFileSync(src, 'utf8'), {
-          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+          // With its source map inline, an error names the submission's own .ts line (node --enable-source-maps).
+          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
           fileName: entry.name,
         }).outputText;
       } catch (err) {

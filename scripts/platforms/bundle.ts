@@ -148,6 +148,10 @@ export function graderFiles(exercises: Exercise[]): string[] {
       'scripts/typecheck.ts',
       'scripts/grading/reporter.js',
       'scripts/grading/guard.ts',
+      // Copied into each workspace and realm by name, not imported: the submission's own process and its channel.
+      'scripts/grading/realm-host.js',
+      'scripts/grading/realm-client.js',
+      'scripts/grading/realm-bridge.js',
       ...scriptClosure(tools),
       ...['lib', 'engine', 'exercises', 'tests/helpers']
         .filter((d) => fs.existsSync(path.join(repoRoot, d)))

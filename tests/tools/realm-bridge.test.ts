@@ -62,11 +62,14 @@ beforeAll(() => {
   const realm = prepareRealm(ws);
   const [request, answer] = ['request', 'answer'].map((f) => path.join(ws, f));
   for (const f of [request, answer]) expect(spawnSync('mkfifo', [f]).status).toBe(0);
-  host = spawn(process.execPath, [path.join(realm, 'realm-host.js'), request, answer, realm], { stdio: 'ignore' });
+  host = spawn(process.execPath, ['--enable-source-maps', path.join(realm, 'realm-host.js'), request, answer, realm], { stdio: 'ignore' });
   const output = fs.openSync(request, 'w');
   const input = fs.openSync(answer, 'r');
-  const rebuildError = (name: string, message: string): Error =>
-    name === 'KataInputError' ? new KataInputError(message) : Object.assign(new Error(message), { name });
+  const rebuildError = (name: string, message: string, where?: string): Error => {
+    const err = name === 'KataInputError' ? new KataInputError(message) : Object.assign(new Error(message), { name });
+    if (where) err.stack = `${name}: ${message}\n    at the submission (${where})`;
+    return err;
+  };
   probe = createBridge({ side: 'c', input, output, Tensor, rebuildError, guarded: true }).load('99-probe/probe');
 });
 
@@ -135,6 +138,18 @@ describe('the realm channel', () => {
     const Scale = probe.Scale as ScaleClass;
     expect(() => new Scale({ factor: -1 })).toThrow(KataInputError);
     expect(() => new Scale({ factor: -1 })).toThrow('Scale: factor must be > 0, got -1');
+  });
+
+  it("says where in the submission's .ts file an error was thrown", () => {
+    const Scale = probe.Scale as ScaleClass;
+    const line = PROBE.split('\n').findIndex((l) => l.includes('factor must be > 0')) + 1;
+    let stack = '';
+    try {
+      new Scale({ factor: -1 });
+    } catch (err) {
+      stack = (err as Error).stack ?? '';
+    }
+    expect(stack).toMatch(new RegExp(`at the submission \\(exercises/99-probe/probe\\.ts:${line}:\\d+\\)`));
   });
 
   it('never lets an answer decide an equality (asymmetricMatch does not cross)', () => {
