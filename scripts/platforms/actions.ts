@@ -100,10 +100,9 @@ function refusedReport(exercises: Exercise[]): string[] {
   ];
 }
 
-export function studentWorkflow(pinned: string[]): string {
-  const exercises = loadManifest().exercises;
-  const jobMinutes = 5 + 10 + exercises.reduce((s, e) => s + stepMinutes(e), 0);
-  const gradeStep = (e: Exercise): string[] => [
+/** One exercise's grading step: the grader in its own time limit, its log and exit code kept for the report. */
+function gradeStep(e: Exercise): string[] {
+  return [
     `- name: ${e.id} (${e.points} points)`,
     "  if: steps.check.outputs.ok == 'true'",
     `  timeout-minutes: ${stepMinutes(e)}`,
@@ -121,7 +120,11 @@ export function studentWorkflow(pinned: string[]): string {
       4,
     ),
   ];
-  const lines = [
+}
+
+/** The workflow's head: its triggers, permissions, shell and the job's limit. */
+function workflowHead(jobMinutes: number): string[] {
+  return [
     '# Grades this repository on every push: only exercises/ is yours.',
     '# The score and, per exercise, why the first failing test failed are in the',
     "# run's summary (Actions tab, this run, Summary).",
@@ -142,55 +145,67 @@ export function studentWorkflow(pinned: string[]): string {
     '    runs-on: ubuntu-latest',
     `    timeout-minutes: ${jobMinutes}`,
     '    steps:',
+  ];
+}
+
+/** Checkout, Node, the template check and the install: the steps before any grading. */
+function setupSteps(pinned: string[]): string[] {
+  return [
+    '- uses: actions/checkout@v5',
+    '  with:',
+    '    persist-credentials: false',
+    '- uses: actions/setup-node@v5',
+    '  with:',
+    "    node-version: '24'",
+    "- name: Check that everything but exercises/ is the template's",
+    '  id: check',
+    '  timeout-minutes: 2',
+    '  run: |',
+    ...indent(checkScript(pinned), 4),
+    '- name: Install',
+    "  if: steps.check.outputs.ok == 'true'",
+    '  timeout-minutes: 10',
+    '  run: |',
     ...indent(
       [
-        '- uses: actions/checkout@v5',
-        '  with:',
-        '    persist-credentials: false',
-        '- uses: actions/setup-node@v5',
-        '  with:',
-        "    node-version: '24'",
-        "- name: Check that everything but exercises/ is the template's",
-        '  id: check',
-        '  timeout-minutes: 2',
-        '  run: |',
-        ...indent(checkScript(pinned), 4),
-        '- name: Install',
-        "  if: steps.check.outputs.ok == 'true'",
-        '  timeout-minutes: 10',
-        '  run: |',
-        ...indent(
-          [
-            'sudo apt-get update',
-            'sudo apt-get install -y --no-install-recommends bubblewrap',
-            '# npm reads its configuration from the template only.',
-            NPM_CLEAN_ENV,
-            'npm ci --userconfig "$PWD/scripts/platforms/npmrc" --globalconfig /dev/null --no-audit --no-fund',
-          ],
-          4,
-        ),
-        ...exercises.flatMap(gradeStep),
-        '- name: Report',
-        '  id: report',
-        '  if: always()',
-        '  timeout-minutes: 2',
-        '  env:',
-        '    CHECK_OK: ${{ steps.check.outputs.ok }}',
-        '  run: |',
-        ...indent(['if [ "$CHECK_OK" = true ]; then', '  node scripts/platforms/actions-report.js "$RUNNER_TEMP/grades"', '  exit 0', 'fi'], 4),
-        ...indent(refusedReport(exercises), 4),
-        '- name: Keep the reports',
-        '  if: always()',
-        '  uses: actions/upload-artifact@v4',
-        '  with:',
-        '    name: grade',
-        '    path: ${{ runner.temp }}/grades',
-        '    if-no-files-found: ignore',
+        'sudo apt-get update',
+        'sudo apt-get install -y --no-install-recommends bubblewrap',
+        '# npm reads its configuration from the template only.',
+        NPM_CLEAN_ENV,
+        'npm ci --userconfig "$PWD/scripts/platforms/npmrc" --globalconfig /dev/null --no-audit --no-fund',
       ],
-      6,
+      4,
     ),
   ];
-  return lines.join('\n') + '\n';
+}
+
+/** The report (always, even after a refused check) and the reports kept as an artifact. */
+function reportSteps(exercises: Exercise[]): string[] {
+  return [
+    '- name: Report',
+    '  id: report',
+    '  if: always()',
+    '  timeout-minutes: 2',
+    '  env:',
+    '    CHECK_OK: ${{ steps.check.outputs.ok }}',
+    '  run: |',
+    ...indent(['if [ "$CHECK_OK" = true ]; then', '  node scripts/platforms/actions-report.js "$RUNNER_TEMP/grades"', '  exit 0', 'fi'], 4),
+    ...indent(refusedReport(exercises), 4),
+    '- name: Keep the reports',
+    '  if: always()',
+    '  uses: actions/upload-artifact@v4',
+    '  with:',
+    '    name: grade',
+    '    path: ${{ runner.temp }}/grades',
+    '    if-no-files-found: ignore',
+  ];
+}
+
+export function studentWorkflow(pinned: string[]): string {
+  const exercises = loadManifest().exercises;
+  const jobMinutes = 5 + 10 + exercises.reduce((s, e) => s + stepMinutes(e), 0);
+  const steps = [...setupSteps(pinned), ...exercises.flatMap(gradeStep), ...reportSteps(exercises)];
+  return [...workflowHead(jobMinutes), ...indent(steps, 6)].join('\n') + '\n';
 }
 
 /** The first steps of both jobs of the roster workflow: the grader's repository and Node 24. */
