@@ -37,6 +37,33 @@ function openUp(dir: string): void {
   }
 }
 
+/** True when every folder up to `target`'s real path lets other users through. */
+function othersCanReach(target: string): boolean {
+  for (let d = fs.realpathSync(target); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
+/**
+ * What the grader's unprivileged user runs with, as on Gradescope, where both
+ * are installed where anyone can read them: this Node and the repository's
+ * node_modules, linked where others can reach them, else copied (a checkout
+ * in a closed folder, such as a fresh clone under mktemp -d).
+ */
+function reachableToolchain(dir: string, grader: string): string {
+  const modules = path.join(repoRoot, 'node_modules');
+  if (othersCanReach(modules)) fs.symlinkSync(modules, path.join(grader, 'node_modules'), 'dir');
+  else fs.cpSync(modules, path.join(grader, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+  const nodeDir = path.dirname(process.execPath);
+  if (othersCanReach(nodeDir)) return nodeDir;
+  const bin = path.join(dir, 'node-bin');
+  fs.mkdirSync(bin, { mode: 0o755 });
+  fs.copyFileSync(fs.realpathSync(process.execPath), path.join(bin, 'node'));
+  fs.chmodSync(path.join(bin, 'node'), 0o755);
+  return bin;
+}
+
 function runAsync(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -412,7 +439,7 @@ describe('npm run package -- --for gradescope, in a fake /autograder', () => {
     const sub = mixedSubmission(dir, 'submission-src', ['02'], { '05': ['flatten.ts', BREAK.wrongFlattenBackward] });
     const grader = path.join(dir, 'kata-grader');
     fs.cpSync(path.join(out, 'autograder'), grader, { recursive: true });
-    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(grader, 'node_modules'), 'dir');
+    const nodeDir = reachableToolchain(dir, grader);
     // A uid that no process has: the run ends every process of that user when the grader is done.
     const used = new Set(
       fs
@@ -437,7 +464,7 @@ describe('npm run package -- --for gradescope, in a fake /autograder', () => {
     });
     openUp(grader);
     const env = (ag: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-      PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      PATH: `${nodeDir}:/usr/bin:/bin`,
       KATA_GRADER_DIR: grader,
       KATA_AUTOGRADER_ROOT: ag,
       KATA_ONLY: only,
