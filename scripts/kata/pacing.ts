@@ -55,7 +55,7 @@ export function waitingLines(ctx: KataContext, e: Exercise, w: Waiting, next?: E
   const width = terminalWidth() - 2;
   const paragraphs = [
     `${e.id}: ${list(now.map((p) => p.title.en))} pass. ${en[0].toUpperCase()}${en.slice(1)} are first needed in ${by}${thenEn}`,
-    `${e.id}: ${now.map((p) => p.title.ja).join('・')} はできました。${w.parts.map((p) => p.title.ja).join('・')} は ${by} で初めて使います${thenJa}`,
+    `${e.id}: ${now.map((p) => p.title.ja).join('・')}はできました。${w.parts.map((p) => p.title.ja).join('・')}は ${by} で初めて使います${thenJa}`,
   ];
   return paragraphs.flatMap((text, i) => wrap(text, width).map((l, j) => (i === 0 && j === 0 ? `${ctx.colour.green('✓')} ${l}` : `  ${l}`)));
 }
