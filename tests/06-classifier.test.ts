@@ -156,9 +156,10 @@ describe('constructor: layers built from the specs', () => {
 /**
  * The sheet's network trained on real MNIST as the sheet asks, once for the whole file (the
  * prediction tests and the end-to-end test share it): Adam, lr 0.002, batches of 16, one epoch
- * over each next 1,000 of 5,000 training images, continuing from the weights so far, until it
- * classifies at least 91% of 500 other training images (the validation set), then stops. The
- * reference stops after 2,000 images (validation 83%, then 91%; the first 1,000 test images 79%, then 90%).
+ * over each next 1,000 of at most 3,000 training images, continuing from the weights so far,
+ * stopping early once it classifies at least 94% of 500 other training images (the validation
+ * set). The reference does not stop early: after 1,000, 2,000 and 3,000 images it gets 83.2%,
+ * 91.0% and 92.6% of the validation set, and then 91.5% of the first 1,000 test images.
  */
 let sheetModel: { model: Scratch2dCNNClassifier; images: number } | undefined;
 function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } {
@@ -171,11 +172,11 @@ function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } 
   const validation = slice(5_000, 500);
   const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 1, batchSize: 16, optimizer: 'adam', lr: 0.002 });
   let images = 0;
-  while (images < 5_000) {
+  while (images < 3_000) {
     const chunk = slice(images, 1_000);
     model.fit(chunk.X, chunk.y);
     images += 1_000;
-    if (model.score(validation.X, validation.y) >= 0.91) break;
+    if (model.score(validation.X, validation.y) >= 0.94) break;
   }
   sheetModel = { model, images };
   return sheetModel;
@@ -637,12 +638,14 @@ describe('bad input', () => {
 });
 
 describe('MNIST end to end', () => {
-  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 5,000 images,
-  // stopping early once it is good enough), classifies images it never saw: the reference gets
-  // 90.2% of the first 1,000 test images; 88% leaves room for a validation set of 500 images.
-  it('trains the sheet network on MNIST and classifies >= 88% of the first 1,000 test images', () => {
+  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 3,000 images,
+  // stopping early once 94% of the validation set is right), classifies images it never saw: the
+  // reference gets 91.5% of the first 1,000 test images. 90% leaves room for other rounding: the
+  // same training with classifier seeds 1, 2 and 3 (other initial weights and other orders) gets
+  // 90.0% to 91.9% of these test images after 2,000 images and 91.0% to 94.3% after 3,000.
+  it('trains the sheet network on MNIST (at most 3,000 images, early stop at 94% of 500 validation images) and classifies >= 90% of the first 1,000 test images', () => {
     const { model } = trainedSheetModel();
     const test = loadMnist({ split: 'test', limit: 1000 });
-    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.88);
+    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.9);
   });
 });
