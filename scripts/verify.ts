@@ -14,7 +14,10 @@
  *
  * The stubs' run also checks scripts/kata/stub-results.json (what `npm run
  * kata` shows for an untouched exercise without running it); with
- * --write-stub-results verify writes it from that run first.
+ * --write-stub-results verify writes it from that run first. With
+ * --write-reference-times it writes scripts/kata/reference-times.json from the
+ * solutions' run (how long the reference's tests take, for `kata check` to
+ * say when a learner's suite runs far slower: scripts/kata/slowness.ts).
  *
  * Prints one row per exercise, then `verify: N passed, M failed` (N checks
  * that held, M that did not) and exits non-zero when anything does not hold.
@@ -25,10 +28,12 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Exercise, lint, loadManifest, repoRoot } from './manifest';
 import { checkBoundaries, formatViolation } from './boundaries';
+import { calibration } from './calibration';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
 import { writeJestConfig } from './jest-config';
 import { stubResultsOf } from './kata/results';
 import { readStubResults, staleStubResults, STUB_RESULTS_FILE, writeStubResults } from './kata/stub-results';
+import { REFERENCE_TIMES_FILE, referenceTimesOf, writeReferenceTimes } from './kata/slowness';
 import { formatTable } from './ui/table';
 import { chromiumMissing } from '../playground/chromium';
 
@@ -94,6 +99,9 @@ async function main(): Promise<void> {
           say(`${tree} run finished (${seconds(run.durationMs)})`);
           return run;
         });
+
+  // The machine's speed before the runs below load it, for the reference's times.
+  const calibrationNs = process.argv.includes('--write-reference-times') ? calibration() : 0;
 
   // 2-5 run side by side: the MNIST suites of 06/07 keep one core busy for a
   // minute or more, and the other runs fill the second core meanwhile.
@@ -197,6 +205,11 @@ async function main(): Promise<void> {
       stub ? seconds(stub.durationMs) : '-',
       problems.length === 0 ? 'ok' : problems.join('; '),
     ]);
+  }
+
+  if (solutions?.reported && process.argv.includes('--write-reference-times')) {
+    writeReferenceTimes(referenceTimesOf(withTests, solutions.suites, calibrationNs));
+    say(`wrote ${path.relative(repoRoot, REFERENCE_TIMES_FILE)}`);
   }
 
   // The stubs' known results, shown by `npm run kata` without running them.

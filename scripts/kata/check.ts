@@ -1,11 +1,13 @@
 /** kata check <ex>: run one exercise, show its parts and what to do next. */
 import path from 'node:path';
+import { calibration } from '../calibration';
 import { seconds } from '../jest-run';
 import { Exercise } from '../manifest';
 import { KataContext, short } from './context';
 import { recogniseMistakes } from './detect';
 import { focusLines, openPart, partLines } from './report';
 import { isAvailable, runExercises } from './results';
+import { readReferenceTimes, slownessSentence, suiteSeconds } from './slowness';
 import { readState, writeState } from './state';
 import { nextAfter } from './status';
 import { exerciseTypeErrors } from './typecheck';
@@ -23,7 +25,7 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   const started = Date.now();
   const running = runExercises(ctx.manifest, [e], state, ctx.tree);
   const typeErrors = exerciseTypeErrors(e.id, ctx.tree);
-  await running;
+  const suite = (await running).get(e.id);
   const r = state.results[e.id];
   const found = await recogniseMistakes(e, ctx.tree, r);
   writeState(state);
@@ -43,6 +45,8 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   };
   if (r.progress === 'done' && typeLines.length === 0) {
     say(`${e.id}: ${colour.green(`all ${r.total} tests pass.`)} Well done! ${took}`);
+    const slow = suite && slownessSentence(e.id, suiteSeconds(suite), readReferenceTimes(), calibration());
+    if (slow) for (const text of [slow.en, slow.ja]) say(colour.yellow(wrap(text, terminalWidth()).join('\n')));
     const next = nextAfter(ctx, state, e);
     if (next) say(`Next: ${next.id} (${next.title.en}): read ${path.join(ctx.treeName, next.id, 'README.md')}, then npm run kata -- check ${short(next)}`);
     else say('Every exercise passes. Train your own network: npm run train -- --tree exercises');
