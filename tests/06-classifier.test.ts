@@ -156,10 +156,10 @@ describe('constructor: layers built from the specs', () => {
 /**
  * The sheet's network trained on real MNIST as the sheet asks, once for the whole file (the
  * prediction tests and the end-to-end test share it): Adam, lr 0.002, batches of 16, one epoch
- * over each next 1,000 of at most 3,000 training images, continuing from the weights so far,
+ * over each next 1,000 of at most 4,000 training images, continuing from the weights so far,
  * stopping early once it classifies at least 94% of 500 other training images (the validation
- * set). The reference does not stop early: after 1,000, 2,000 and 3,000 images it gets 83.2%,
- * 91.0% and 92.6% of the validation set, and then 91.5% of the first 1,000 test images.
+ * set). The reference does not stop early: after 1,000, 2,000, 3,000 and 4,000 images it gets
+ * 83.2%, 91.0%, 92.6% and 92.8% of the validation set, and then 93.1% of the first 1,000 test images.
  */
 let sheetModel: { model: Scratch2dCNNClassifier; images: number } | undefined;
 function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } {
@@ -172,7 +172,7 @@ function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } 
   const validation = slice(5_000, 500);
   const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 1, batchSize: 16, optimizer: 'adam', lr: 0.002 });
   let images = 0;
-  while (images < 3_000) {
+  while (images < 4_000) {
     const chunk = slice(images, 1_000);
     model.fit(chunk.X, chunk.y);
     images += 1_000;
@@ -638,14 +638,15 @@ describe('bad input', () => {
 });
 
 describe('MNIST end to end', () => {
-  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 3,000 images,
+  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 4,000 images,
   // stopping early once 94% of the validation set is right), classifies images it never saw: the
-  // reference gets 91.5% of the first 1,000 test images. 90% leaves room for other rounding: the
-  // same training with classifier seeds 1, 2 and 3 (other initial weights and other orders) gets
-  // 90.0% to 91.9% of these test images after 2,000 images and 91.0% to 94.3% after 3,000.
-  it('trains the sheet network on MNIST (at most 3,000 images, early stop at 94% of 500 validation images) and classifies >= 90% of the first 1,000 test images', () => {
+  // reference gets 93.1% of the first 1,000 test images. 91% leaves room for other rounding and
+  // other sizes: the same training with classifier seeds 1, 2 and 3 (other initial weights and
+  // other orders) gets 93.0% to 94.5% of these test images after 4,000 images, and the one of
+  // them that reaches 94% of the validation set after 3,000 images gets 94.3% there.
+  it('trains the sheet network on MNIST (at most 4,000 images, early stop at 94% of 500 validation images) and classifies >= 91% of the first 1,000 test images', () => {
     const { model } = trainedSheetModel();
     const test = loadMnist({ split: 'test', limit: 1000 });
-    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.9);
+    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.91);
   });
 });
