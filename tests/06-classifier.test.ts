@@ -219,6 +219,12 @@ describe('predictProba, predict and score', () => {
     expect(all).toBeCloseTensor(joined, { atol: 1e-12, rtol: 1e-12, what: 'predictProba of 300 images vs the same images in two calls' });
   });
 
+  it('predict takes the first class on ties (all weights zero: every probability is 1/3)', () => {
+    const model = tiny();
+    for (const layer of model.layers) for (const t of Object.values(layer.params ?? {})) t.data.fill(0);
+    expect(Array.from(model.predict(tinyData(4, 3).X))).toEqual([0, 0, 0, 0]);
+  });
+
   it('score is the fraction of images whose prediction equals the label', () => {
     const predicted = trained.predict(test.X);
     let correct = 0;
@@ -515,6 +521,11 @@ describe('fit: training', () => {
     }
   });
 
+  it('a new model has empty histories', () => {
+    const model = tiny();
+    expect([model.lossHistory, model.epochLoss, model.valLoss, model.valAccuracy]).toEqual([[], [], [], []]);
+  });
+
   it('without validation data the validation histories stay empty', () => {
     const { X, y } = tinyData(6, 8);
     const model = tiny({ batchSize: 4, epochs: 2 }).fit(X, y);
@@ -627,6 +638,27 @@ describe('a diverging loss stops training', () => {
     expect((error as Error).message).toMatch(/training diverged at epoch 1, iteration 1 of 1: .*Infinity.*try a lower learning rate/);
   });
 
+  it('a weight that becomes infinite after the first one of its tensor stops training too', () => {
+    // flatten, fc 2 on the pixels [0, 1e308] with W = [[0.1, 0.2], [0.3, -0.4]], b = 0, label 1: the logits
+    // 0.3e308 and -0.4e308 and the loss 0.7e308 are finite, dz = [1, -1], so dW = [[0, 0], [1e308, -1e308]]
+    // and the SGD step with lr = 10 makes W[1, 0] and W[1, 1] infinite while W[0, 0] stays 0.1.
+    const model = new Scratch2dCNNClassifier({
+      layers: [{ type: 'flatten' }, { type: 'fc', outFeatures: 2 }],
+      inputShape: [1, 1, 2],
+      classes: 2,
+      optimizer: 'sgd',
+      lr: 10,
+      batchSize: 1,
+      epochs: 1,
+    });
+    const fcLayer = model.layers[1] as ParametricLayer;
+    fcLayer.params.W.data.set([0.1, 0.2, 0.3, -0.4]);
+    fcLayer.params.b.data.fill(0);
+    expect(() => model.fit(new Tensor([1, 1, 1, 2], [0, 1e308]), [1])).toThrow(
+      /training diverged at epoch 1, iteration 1 of 1: .*Infinity.*try a lower learning rate/,
+    );
+  });
+
   it('SGD with lr = 1e300 stops at epoch 1, iteration 2 with advice to lower the learning rate', () => {
     const { X, y } = first(16);
     const model = new Scratch2dCNNClassifier({ optimizer: 'sgd', lr: 1e300, batchSize: 8, epochs: 2 });
@@ -707,6 +739,8 @@ describe('bad input', () => {
     ['a negative learning rate', { lr: -1 }, /Scratch2dCNNClassifier: lr must be a finite number > 0, got -1/],
     ['a learning-rate decay above 1', { lrDecay: 1.5 }, /Scratch2dCNNClassifier: lrDecay must be a number in \(0, 1\], got 1.5/],
     ['a learning-rate decay of 0', { lrDecay: 0 }, /Scratch2dCNNClassifier: lrDecay must be a number in \(0, 1\], got 0/],
+    ['0 classes', { classes: 0 }, /Scratch2dCNNClassifier: classes must be a whole number >= 1, got 0/],
+    ['an image height of 0', { inputShape: [1, 0, 8] }, /Scratch2dCNNClassifier: inputShape\[1\] must be a whole number >= 1, got 0/],
     [
       'a network that ends with an image of `classes` channels',
       { layers: [{ type: 'conv2d', outChannels: 3, kernelSize: 3 }] },
