@@ -14,7 +14,10 @@
  *
  * The stubs' run also checks scripts/kata/stub-results.json (what `npm run
  * kata` shows for an untouched exercise without running it); with
- * --write-stub-results verify writes it from that run first.
+ * --write-stub-results verify writes it from that run first. With
+ * --write-reference-times it writes scripts/kata/reference-times.json from the
+ * solutions' run (how long the reference's tests take, for `kata check` to
+ * say when a learner's suite runs far slower: scripts/kata/slowness.ts).
  *
  * Prints one row per exercise, then `verify: N passed, M failed` (N checks
  * that held, M that did not) and exits non-zero when anything does not hold.
@@ -25,10 +28,12 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Exercise, lint, loadManifest, Manifest, repoRoot } from './manifest';
 import { checkBoundaries, formatViolation } from './boundaries';
+import { calibration } from './calibration';
 import { counts, firstLines, JestRun, runJest, seconds, SuiteRun } from './jest-run';
 import { writeJestConfig } from './jest-config';
 import { stubResultsOf } from './kata/results';
 import { readStubResults, staleStubResults, STUB_RESULTS_FILE, writeStubResults } from './kata/stub-results';
+import { REFERENCE_TIMES_FILE, referenceTimesOf, writeReferenceTimes } from './kata/slowness';
 import { formatTable } from './ui/table';
 import { chromiumMissing } from '../playground/chromium';
 
@@ -99,7 +104,14 @@ async function main(): Promise<void> {
   found.checks.push(lintCheck(say));
   const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
   const testPaths = withTests.map((e) => path.join(repoRoot, e.test));
+  const writeTimes = process.argv.includes('--write-reference-times');
+  // The machine's speed before the runs load it, for the reference's times.
+  const calibrationNs = writeTimes ? calibration() : 0;
   const runs = await runEverything(testPaths, say);
+  if (writeTimes && runs.solutions?.reported) {
+    writeReferenceTimes(referenceTimesOf(withTests, runs.solutions.suites, calibrationNs));
+    say(`wrote ${path.relative(repoRoot, REFERENCE_TIMES_FILE)}`);
+  }
 
   const rows = manifest.exercises.map((e) => exerciseRow(e, withTests.includes(e), runs, found));
   if (runs.stubs?.reported) checkStubResults(manifest, runs.stubs, writeStubs, found, say);

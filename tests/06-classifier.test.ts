@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { type ClassifierOptions, DEFAULT_LR, Scratch2dCNNClassifier, sheetNetwork, treeKit } from '@kata/06-classifier/classifier';
+import { type ClassifierOptions, DEFAULT_LR, Scratch2dCNNClassifier, sheetNetwork, TrainingDivergedError, treeKit } from '@kata/06-classifier/classifier';
 import { seededTensor } from './helpers/arbitraries';
 import { numericGradient, relativeError } from '../lib/gradcheck';
 import type { Layer, Optimizer, ParametricLayer } from '../lib/layer';
@@ -156,9 +156,10 @@ describe('constructor: layers built from the specs', () => {
 /**
  * The sheet's network trained on real MNIST as the sheet asks, once for the whole file (the
  * prediction tests and the end-to-end test share it): Adam, lr 0.002, batches of 16, one epoch
- * over each next 1,000 of 5,000 training images, continuing from the weights so far, until it
- * classifies at least 91% of 500 other training images (the validation set), then stops. The
- * reference stops after 2,000 images (validation 83%, then 91%; the first 1,000 test images 79%, then 90%).
+ * over each next 1,000 of at most 4,000 training images, continuing from the weights so far,
+ * stopping early once it classifies at least 94% of 500 other training images (the validation
+ * set). The reference does not stop early: after 1,000, 2,000, 3,000 and 4,000 images it gets
+ * 83.2%, 91.0%, 92.6% and 92.8% of the validation set, and then 93.1% of the first 1,000 test images.
  */
 let sheetModel: { model: Scratch2dCNNClassifier; images: number } | undefined;
 function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } {
@@ -171,11 +172,11 @@ function trainedSheetModel(): { model: Scratch2dCNNClassifier; images: number } 
   const validation = slice(5_000, 500);
   const model = new Scratch2dCNNClassifier({ seed: 0, epochs: 1, batchSize: 16, optimizer: 'adam', lr: 0.002 });
   let images = 0;
-  while (images < 5_000) {
+  while (images < 4_000) {
     const chunk = slice(images, 1_000);
     model.fit(chunk.X, chunk.y);
     images += 1_000;
-    if (model.score(validation.X, validation.y) >= 0.91) break;
+    if (model.score(validation.X, validation.y) >= 0.94) break;
   }
   sheetModel = { model, images };
   return sheetModel;
@@ -216,6 +217,12 @@ describe('predictProba, predict and score', () => {
     const tail = trained.predictProba(new Tensor([293, 1, 28, 28], test.X.data.slice(7 * 784)));
     const joined = new Tensor([300, 10], Float64Array.from([...head.data, ...tail.data]));
     expect(all).toBeCloseTensor(joined, { atol: 1e-12, rtol: 1e-12, what: 'predictProba of 300 images vs the same images in two calls' });
+  });
+
+  it('predict takes the first class on ties (all weights zero: every probability is 1/3)', () => {
+    const model = tiny();
+    for (const layer of model.layers) for (const t of Object.values(layer.params ?? {})) t.data.fill(0);
+    expect(Array.from(model.predict(tinyData(4, 3).X))).toEqual([0, 0, 0, 0]);
   });
 
   it('score is the fraction of images whose prediction equals the label', () => {
@@ -481,6 +488,44 @@ describe('fit: training', () => {
     expect(model.valAccuracy[1]).toBeCloseTo(correct / 9, 15);
   });
 
+  it.each([128, 70])('validation figures cover every one of %i validation images', (n) => {
+    const { X, y } = tinyData(10, 5);
+    const val = tinyData(n, 7);
+    const model = tiny({ batchSize: 10, epochs: 1 }).fit(X, y, { X: val.X, y: val.y });
+    const proba = model.predictProba(val.X);
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      loss -= Math.log(proba.data[i * 3 + val.y[i]]) / n;
+      if (argmax(row(proba, i)) === val.y[i]) correct++;
+    }
+    expect(model.valLoss[0]).toBeCloseTo(loss, 12);
+    expect(model.valAccuracy[0]).toBeCloseTo(correct / n, 15);
+  });
+
+  it('verbose: one console.log line per epoch (training loss, then validation loss and accuracy when given); none by default', () => {
+    const { X, y } = tinyData(6, 8);
+    const val = tinyData(5, 9);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      tiny({ batchSize: 3, epochs: 2 }).fit(X, y, { X: val.X, y: val.y });
+      expect(log).not.toHaveBeenCalled();
+      const model = tiny({ batchSize: 3, epochs: 2, verbose: true }).fit(X, y, { X: val.X, y: val.y });
+      const plain = tiny({ batchSize: 3, epochs: 1, verbose: true }).fit(X, y);
+      const withValidation = (e: number): string =>
+        `epoch ${e + 1}/2: training loss ${model.epochLoss[e].toFixed(4)}, validation loss ${model.valLoss[e].toFixed(4)}, ` +
+        `accuracy ${(100 * model.valAccuracy[e]).toFixed(2)}%`;
+      expect(log.mock.calls).toEqual([[withValidation(0)], [withValidation(1)], [`epoch 1/1: training loss ${plain.epochLoss[0].toFixed(4)}`]]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('a new model has empty histories', () => {
+    const model = tiny();
+    expect([model.lossHistory, model.epochLoss, model.valLoss, model.valAccuracy]).toEqual([[], [], [], []]);
+  });
+
   it('without validation data the validation histories stay empty', () => {
     const { X, y } = tinyData(6, 8);
     const model = tiny({ batchSize: 4, epochs: 2 }).fit(X, y);
@@ -552,7 +597,9 @@ describe('save and load', () => {
     fs.writeFileSync(broken, text);
     expect(() => Scratch2dCNNClassifier.load(broken)).toThrow(/broken\.bin" is corrupt: its header is not valid JSON/);
 
-    expect(() => Scratch2dCNNClassifier.load(path.join(os.tmpdir(), 'kata-06-missing', 'none.bin'))).toThrow(/none\.bin" cannot be read \(ENOENT\)/);
+    expect(() => Scratch2dCNNClassifier.load(path.join(os.tmpdir(), 'kata-06-missing', 'none.bin'))).toThrow(
+      /^Scratch2dCNNClassifier\.load: .*none\.bin" cannot be read \(ENOENT\)/,
+    );
   });
 });
 
@@ -563,6 +610,53 @@ describe('a diverging loss stops training', () => {
     const X = seededTensor([4, 1, 8, 8], 17, -1e300, 1e300);
     const model = tiny({ seed: 3, optimizer: 'sgd', lr: 1e10, batchSize: 2, epochs: 1 });
     expect(() => model.fit(X, [0, 1, 2, 0])).toThrow(/training diverged at epoch 1, iteration 1 of 2: .*(NaN|Infinity).*try a lower learning rate/);
+  });
+
+  it('a loss that overflows to Infinity from finite logits stops training: a TrainingDivergedError that says the loss became Infinity', () => {
+    // flatten, fc 2 on one pixel of 1e308 with W = [1, -1], b = 0: the logits 1e308 and -1e308 are finite,
+    // but the loss of label 1 is logsumexp - z[1] = 1e308 - (-1e308) = 2e308, above the largest float64.
+    const model = new Scratch2dCNNClassifier({
+      layers: [{ type: 'flatten' }, { type: 'fc', outFeatures: 2 }],
+      inputShape: [1, 1, 1],
+      classes: 2,
+      optimizer: 'sgd',
+      lr: 0.1,
+      batchSize: 1,
+      epochs: 1,
+    });
+    const fcLayer = model.layers[1] as ParametricLayer;
+    fcLayer.params.W.data.set([1, -1]);
+    fcLayer.params.b.data.fill(0);
+    let error: unknown;
+    try {
+      model.fit(new Tensor([1, 1, 1, 1], [1e308]), [1]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect((error as Error).name).toBe('TrainingDivergedError');
+    expect((error as Error).message).toMatch(/training diverged at epoch 1, iteration 1 of 1: .*Infinity.*try a lower learning rate/);
+  });
+
+  it('a weight that becomes infinite after the first one of its tensor stops training too', () => {
+    // flatten, fc 2 on the pixels [0, 1e308] with W = [[0.1, 0.2], [0.3, -0.4]], b = 0, label 1: the logits
+    // 0.3e308 and -0.4e308 and the loss 0.7e308 are finite, dz = [1, -1], so dW = [[0, 0], [1e308, -1e308]]
+    // and the SGD step with lr = 10 makes W[1, 0] and W[1, 1] infinite while W[0, 0] stays 0.1.
+    const model = new Scratch2dCNNClassifier({
+      layers: [{ type: 'flatten' }, { type: 'fc', outFeatures: 2 }],
+      inputShape: [1, 1, 2],
+      classes: 2,
+      optimizer: 'sgd',
+      lr: 10,
+      batchSize: 1,
+      epochs: 1,
+    });
+    const fcLayer = model.layers[1] as ParametricLayer;
+    fcLayer.params.W.data.set([0.1, 0.2, 0.3, -0.4]);
+    fcLayer.params.b.data.fill(0);
+    expect(() => model.fit(new Tensor([1, 1, 1, 2], [0, 1e308]), [1])).toThrow(
+      /training diverged at epoch 1, iteration 1 of 1: .*Infinity.*try a lower learning rate/,
+    );
   });
 
   it('SGD with lr = 1e300 stops at epoch 1, iteration 2 with advice to lower the learning rate', () => {
@@ -578,18 +672,32 @@ describe('bad input', () => {
   withNaN.data[17] = NaN;
 
   it.each<[string, () => unknown, RegExp]>([
-    ['X of rank 3', () => tiny().fit(new Tensor([4, 8, 8]), y), /expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[4, 8, 8\]/],
+    [
+      'X of rank 3',
+      () => tiny().fit(new Tensor([4, 8, 8]), y),
+      /^Scratch2dCNNClassifier\.fit: expected a rank-4 tensor \[N, C, H, W\], got rank 3 with shape \[4, 8, 8\]/,
+    ],
     ['X with 2 channels', () => tiny().fit(new Tensor([4, 2, 8, 8]), y), /expected channels C = 1 \(axis 1\), got 2 in shape \[4, 2, 8, 8\]/],
     ['X of height 9', () => tiny().predict(new Tensor([4, 1, 9, 8])), /expected height H = 8 \(axis 2\), got 9 in shape \[4, 1, 9, 8\]/],
+    [
+      'X of width 9',
+      () => tiny().predictProba(new Tensor([4, 1, 8, 9])),
+      /^Scratch2dCNNClassifier\.predictProba: expected width W = 8 \(axis 3\), got 9 in shape \[4, 1, 8, 9\]/,
+    ],
+    ['no images', () => tiny().fit(new Tensor([0, 1, 8, 8]), []), /^Scratch2dCNNClassifier\.fit: expected at least one image, got shape \[0, 1, 8, 8\]/],
     ['3 labels for 4 images', () => tiny().fit(X, y.slice(0, 3)), /expected 4 labels \(one per image of X \[4, 1, 8, 8\]\), got 3/],
     ['label 3 with 3 classes', () => tiny().fit(X, [0, 1, 3, 2]), /expected labels that are whole numbers in 0..2, got 3 at index 2/],
-    ['label -1', () => tiny().score(X, [0, -1, 1, 2]), /expected labels that are whole numbers in 0..2, got -1 at index 1/],
+    [
+      'label -1',
+      () => tiny().score(X, [0, -1, 1, 2]),
+      /^Scratch2dCNNClassifier\.score: expected labels that are whole numbers in 0..2, got -1 at index 1/,
+    ],
     ['label 1.5', () => tiny().fit(X, [0, 1.5, 1, 2]), /expected labels that are whole numbers in 0..2, got 1.5 at index 1/],
     ['NaN in X', () => tiny().fit(withNaN, y), /expected finite values, got NaN at index \[0, 0, 2, 1\] of shape \[4, 1, 8, 8\]/],
     [
       'validation of the wrong size',
       () => tiny().fit(X, y, { X: new Tensor([2, 1, 7, 7]), y: [0, 1] }),
-      /expected height H = 8 \(axis 2\), got 7 in shape \[2, 1, 7, 7\]/,
+      /^Scratch2dCNNClassifier\.fit \(validation\): expected height H = 8 \(axis 2\), got 7 in shape \[2, 1, 7, 7\]/,
     ],
   ])('%s', (_name, run, message) => {
     expect(run).toThrow(message);
@@ -630,6 +738,19 @@ describe('bad input', () => {
     ],
     ['a negative learning rate', { lr: -1 }, /Scratch2dCNNClassifier: lr must be a finite number > 0, got -1/],
     ['a learning-rate decay above 1', { lrDecay: 1.5 }, /Scratch2dCNNClassifier: lrDecay must be a number in \(0, 1\], got 1.5/],
+    ['a learning-rate decay of 0', { lrDecay: 0 }, /Scratch2dCNNClassifier: lrDecay must be a number in \(0, 1\], got 0/],
+    ['0 classes', { classes: 0 }, /Scratch2dCNNClassifier: classes must be a whole number >= 1, got 0/],
+    ['an image height of 0', { inputShape: [1, 0, 8] }, /Scratch2dCNNClassifier: inputShape\[1\] must be a whole number >= 1, got 0/],
+    [
+      'a network that ends with an image of `classes` channels',
+      { layers: [{ type: 'conv2d', outChannels: 3, kernelSize: 3 }] },
+      /Scratch2dCNNClassifier: the network must end with one score per class, shape \[3\], but its last layer gives \[3, 6, 6\]/,
+    ],
+    [
+      'an inputShape of two numbers',
+      { inputShape: [8, 8] as unknown as [number, number, number] },
+      /Scratch2dCNNClassifier: inputShape must be \[C, H, W\], got \[8,8\]/,
+    ],
     ['a fractional seed', { seed: 0.5 }, /Scratch2dCNNClassifier: seed must be a whole number, got 0.5/],
   ])('constructor: %s', (_name, options, message) => {
     expect(() => tiny(options)).toThrow(message);
@@ -637,12 +758,15 @@ describe('bad input', () => {
 });
 
 describe('MNIST end to end', () => {
-  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 5,000 images,
-  // stopping early once it is good enough), classifies images it never saw: the reference gets
-  // 90.2% of the first 1,000 test images; 88% leaves room for a validation set of 500 images.
-  it('trains the sheet network on MNIST and classifies >= 88% of the first 1,000 test images', () => {
+  // The sheet's network, trained as the sheet asks (trainedSheetModel above: at most 4,000 images,
+  // stopping early once 94% of the validation set is right), classifies images it never saw: the
+  // reference gets 93.1% of the first 1,000 test images. 91% leaves room for other rounding and
+  // other sizes: the same training with classifier seeds 1, 2 and 3 (other initial weights and
+  // other orders) gets 93.0% to 94.5% of these test images after 4,000 images, and the one of
+  // them that reaches 94% of the validation set after 3,000 images gets 94.3% there.
+  it('trains the sheet network on MNIST (at most 4,000 images, early stop at 94% of 500 validation images) and classifies >= 91% of the first 1,000 test images', () => {
     const { model } = trainedSheetModel();
     const test = loadMnist({ split: 'test', limit: 1000 });
-    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.88);
+    expect(model.score(test.images, test.labels)).toBeGreaterThanOrEqual(0.91);
   });
 });

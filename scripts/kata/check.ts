@@ -1,11 +1,13 @@
 /** kata check <ex>: run one exercise, show its parts and what to do next. */
 import path from 'node:path';
+import { calibration } from '../calibration';
 import { seconds } from '../jest-run';
 import { Exercise, exerciseNumber } from '../manifest';
 import { KataContext, short } from './context';
 import { recogniseMistakes } from './detect';
 import { focusLines, openPart, partLines } from './report';
 import { isAvailable, runExercises } from './results';
+import { readReferenceTimes, slownessSentence, suiteSeconds } from './slowness';
 import { readState, writeState } from './state';
 import { nextAfter, waitingExercises } from './status';
 import { waitingLines } from './pacing';
@@ -28,7 +30,7 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   const started = Date.now();
   const running = runExercises(ctx.manifest, [e], state, ctx.tree);
   const typeErrors = exerciseTypeErrors(e.id, ctx.tree);
-  await running;
+  const suite = (await running).get(e.id);
   const r = state.results[e.id];
   const found = await recogniseMistakes(e, ctx.tree, r);
   writeState(state);
@@ -48,6 +50,8 @@ export async function check(ctx: KataContext, e: Exercise): Promise<boolean> {
   };
   if (r.progress === 'done' && typeLines.length === 0) {
     say(`${e.id}: ${colour.green(`all ${r.total} tests pass.`)} Well done! ${took}`);
+    const slow = suite && slownessSentence(e.id, suiteSeconds(suite), readReferenceTimes(), calibration());
+    if (slow) for (const text of [slow.en, slow.ja]) say(colour.yellow(wrap(text, terminalWidth()).join('\n')));
     const next = nextAfter(ctx, state, e);
     const back = next && waitingExercises(ctx, state).get(next);
     if (next && back) for (const line of waitingLines(ctx, next, back, next)) say(line);

@@ -92,9 +92,13 @@ export function dependencyKey(manifest: Manifest, exercise: Exercise, tree: stri
     .digest('hex');
 }
 
-/** Runs the given exercises (one jest process, two workers) and stores the results in `state`. */
-export async function runExercises(manifest: Manifest, exercises: Exercise[], state: KataState, tree: string): Promise<void> {
-  if (exercises.length === 0) return;
+/**
+ * Runs the given exercises (one jest process, two workers) and stores the results in `state`.
+ * Returns each exercise's suite as jest reported it (absent when it gave no report).
+ */
+export async function runExercises(manifest: Manifest, exercises: Exercise[], state: KataState, tree: string): Promise<Map<string, SuiteRun>> {
+  const ran = new Map<string, SuiteRun>();
+  if (exercises.length === 0) return ran;
   const keys = new Map(exercises.map((e) => [e.id, dependencyKey(manifest, e, tree)]));
   const run = await runJest({
     args: [`--maxWorkers=${Math.min(2, exercises.length)}`, '--runTestsByPath', ...exercises.map((e) => path.join(repoRoot, e.test))],
@@ -104,8 +108,10 @@ export async function runExercises(manifest: Manifest, exercises: Exercise[], st
   for (const e of exercises) {
     const suite = run.suites.find((s) => s.file === path.join(repoRoot, e.test));
     state.results[e.id] = summarize(e, keys.get(e.id)!, suite, reason);
+    if (suite) ran.set(e.id, suite);
   }
   writeState(state);
+  return ran;
 }
 
 export function isAvailable(e: Exercise, tree: string): boolean {

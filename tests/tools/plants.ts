@@ -9,7 +9,7 @@ import path from 'node:path';
 import { repoRoot } from '../../scripts/manifest';
 import { tempDir } from '../fixtures/submissions';
 
-interface Edit {
+export interface Edit {
   /** File inside the tree: '01-conv2d/conv2d-naive.ts'. */
   file: string;
   /** Edit only after the first occurrence of this text (e.g. the backward's signature). */
@@ -154,7 +154,12 @@ function applyEdit(text: string, edit: Edit): string {
 export function plantMistake(id: string): string {
   const edits = PLANTS[id];
   if (!edits) throw new Error(`plant: no plant for mistake "${id}"; add one to tests/tools/plants.ts`);
-  const root = tempDir(`plant-${id}-`);
+  return plantEdits(id, edits);
+}
+
+/** A copy of solutions/ with `edits` made (lib/ linked beside it, as plantMistake does): returns the planted tree. */
+export function plantEdits(name: string, edits: Edit[]): string {
+  const root = tempDir(`plant-${name}-`);
   for (const dir of ['lib', 'engine']) {
     if (fs.existsSync(path.join(repoRoot, dir))) fs.symlinkSync(path.join(repoRoot, dir), path.join(root, dir));
   }
