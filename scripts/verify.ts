@@ -104,14 +104,8 @@ async function main(): Promise<void> {
   found.checks.push(lintCheck(say));
   const withTests = manifest.exercises.filter((e) => fs.existsSync(path.join(repoRoot, e.test)));
   const testPaths = withTests.map((e) => path.join(repoRoot, e.test));
-  const writeTimes = process.argv.includes('--write-reference-times');
-  // The machine's speed before the runs load it, for the reference's times.
-  const calibrationNs = writeTimes ? calibration() : 0;
   const runs = await runEverything(testPaths, say);
-  if (writeTimes && runs.solutions?.reported) {
-    writeReferenceTimes(referenceTimesOf(withTests, runs.solutions.suites, calibrationNs));
-    say(`wrote ${path.relative(repoRoot, REFERENCE_TIMES_FILE)}`);
-  }
+  if (process.argv.includes('--write-reference-times')) await writeTimes(withTests, testPaths, say);
 
   const rows = manifest.exercises.map((e) => exerciseRow(e, withTests.includes(e), runs, found));
   if (runs.stubs?.reported) checkStubResults(manifest, runs.stubs, writeStubs, found, say);
@@ -136,6 +130,22 @@ function lintCheck(say: Say): Check {
   say(lintErrors.length === 0 ? 'lint: the manifest and both trees agree; every import keeps to its tier' : `lint: ${lintErrors.length} problem(s)`);
   for (const e of lintErrors) console.log(`  - ${e}`);
   return { name: 'lint', ok: lintErrors.length === 0, detail: lintErrors.join('\n') };
+}
+
+/**
+ * The reference's time per suite, for `kata check`: a run of its own after
+ * the rest, one suite at a time, as a learner's `kata check` runs it (the
+ * side-by-side runs share the cores with the type check and the tools).
+ */
+async function writeTimes(withTests: Exercise[], testPaths: string[], say: Say): Promise<void> {
+  const calibrationNs = calibration();
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kata-verify-times-'));
+  const config = writeJestConfig({ dir: configDir, tree: path.join(repoRoot, 'solutions') });
+  const run = await runJest({ args: ['--config', config, '--runInBand', '--runTestsByPath', ...testPaths], env: { KATA_TREE: 'solutions' } });
+  fs.rmSync(configDir, { recursive: true, force: true });
+  if (!run.reported) return say(`NOT WRITTEN: ${path.relative(repoRoot, REFERENCE_TIMES_FILE)} (the timing run did not report)`);
+  writeReferenceTimes(referenceTimesOf(withTests, run.suites, calibrationNs));
+  say(`wrote ${path.relative(repoRoot, REFERENCE_TIMES_FILE)} (${seconds(run.durationMs)})`);
 }
 
 /** Steps 2-6, with jest configs in a temporary folder that is removed afterwards. */

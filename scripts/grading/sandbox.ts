@@ -278,12 +278,14 @@ export function outsidePath(workspace: string, inside: string): string {
 /** True when every folder from `target` (or, for a file such as a FIFO, its folder) up to the root lets other users through (the sandbox's user is 65534). */
 function othersCanReach(target: string): boolean {
   if (!fs.existsSync(target)) return false;
-  // Through its real path: a link (node_modules in a grader's bundle) reaches only as far as the folders it leads through.
-  const real = fs.realpathSync(target);
-  for (let d = fs.statSync(real).isDirectory() ? real : path.dirname(real); ; d = path.dirname(d)) {
-    if (!fs.existsSync(d) || (fs.statSync(d).mode & 0o001) === 0) return false;
-    if (path.dirname(d) === d) return true;
-  }
+  const passable = (from: string): boolean => {
+    for (let d = fs.statSync(from).isDirectory() ? from : path.dirname(from); ; d = path.dirname(d)) {
+      if (!fs.existsSync(d) || (fs.statSync(d).mode & 0o001) === 0) return false;
+      if (path.dirname(d) === d) return true;
+    }
+  };
+  // Both the folders on its way and, for a link (node_modules in a grader's bundle), the folders it leads through.
+  return passable(target) && passable(fs.realpathSync(target));
 }
 
 let nodeCopy: string | undefined;
