@@ -114,6 +114,12 @@ export function wrap(text: string, width: number): string[] {
       line = line.slice(cut);
       while (line[0] === ' ') line.shift();
       used = displayWidth(line.join(''));
+      // What was carried over may still leave no room (two wide characters that may not part): cut there too.
+      if (used + w > width && line.length > 0) {
+        out.push(line.join(''));
+        line = [];
+        used = 0;
+      }
     }
     line.push(cluster);
     used += w;

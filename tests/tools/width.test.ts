@@ -45,6 +45,12 @@ describe('wrap', () => {
     expect(wrap('ちょっと', 2)).toEqual(['ち', 'ょ', 'っ', 'と']);
   });
 
+  it('cuts again when what a break carries over leaves no room for the next character', () => {
+    // A space, then two full stops of width 2 at width 3: the break after the space carries one over.
+    for (const line of wrap(' 。。', 3)) expect(displayWidth(line)).toBeLessThanOrEqual(3);
+    expect(wrap(' 。。', 3).join('')).toBe('。。');
+  });
+
   it('keeps every line within the width and loses no character but spaces at breaks', () => {
     const piece = fc.constantFrom('a', 'bc', ' ', '勾配', 'を', '。', '🚀', 'e\u0301', 'word');
     fc.assert(
